@@ -1,0 +1,29 @@
+"""Schema fragments shared by the three flows (money, quantities, ids)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+Schema = dict[str, Any]
+
+ID: Schema = {"type": "string", "minLength": 1, "maxLength": 200}
+MONEY: Schema = {
+    "type": "object",
+    "required": ["amount_minor", "currency"],
+    "properties": {
+        "amount_minor": {"type": "integer", "minimum": 0},
+        "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+    },
+    "additionalProperties": False,
+}
+QUANTITY: Schema = {"type": "number", "minimum": 0}
+TIMESTAMP: Schema = {"type": "string", "format": "date-time"}
+DATE: Schema = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+COUNTRY: Schema = {"type": "string", "pattern": "^[A-Z]{2}$"}
+
+
+def obj(required: dict[str, Schema], optional: dict[str, Schema] | None = None) -> Schema:
+    """An object schema with these required and optional properties; extra keys allowed."""
+    props = dict(required)
+    props.update(optional or {})
+    return {"type": "object", "required": sorted(required), "properties": props}
