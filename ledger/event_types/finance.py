@@ -43,4 +43,30 @@ TYPES: dict[str, Schema] = {
         {"loan_id": ID, "days_past_due": {"type": "integer", "minimum": 1}, "amount": MONEY}
     ),
     "loan.defaulted": obj({"loan_id": ID, "amount": MONEY}),
+    # Added for the simulations: applications, decisions, reference prices, liquidations.
+    "credit.application": obj(
+        {
+            "application_id": ID,
+            "applicant": ID,
+            "lender": ID,
+            "product": {"enum": ["credit_line", "receipt_loan"]},
+            "requested": MONEY,
+        }
+    ),
+    "credit.decision": obj(
+        {"application_id": ID, "decision": {"enum": ["approved", "declined", "review"]}},
+        {"limit": MONEY, "reason": {"type": "string"}},
+    ),
+    "stock.price_changed": obj(
+        {
+            "commodity": ID,
+            "unit": {"type": "string"},
+            "price": MONEY,
+            "change_bp": {"type": "integer"},
+        }
+    ),
+    "collateral.liquidated": obj(
+        {"loan_id": ID, "receipt_id": ID, "proceeds": MONEY},
+        {"quantity": QUANTITY},
+    ),
 }

@@ -70,4 +70,15 @@ TYPES: dict[str, Schema] = {
         {"certificate_id": ID, "standard": {"type": "string"}, "issuer": ID},
         {"valid_until": DATE},
     ),
+    # Added for the simulations: logins as the platform observed them (fraud signals).
+    "account.login": obj(
+        {
+            "account": ID,
+            "ip_country": COUNTRY,
+            "billing_country": COUNTRY,
+            "timezone": {"type": "string", "minLength": 1, "maxLength": 64},
+            "utc_offset_minutes": {"type": "integer", "minimum": -720, "maximum": 840},
+        },
+        {"proxy": {"type": "boolean"}, "device_id": ID},
+    ),
 }

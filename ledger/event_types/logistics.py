@@ -33,4 +33,13 @@ TYPES: dict[str, Schema] = {
     ),
     "stock.counted": obj({"warehouse_id": ID, "sku": ID, "quantity": QUANTITY}, {"lot_id": ID}),
     "goods.lost": obj({"quantity": QUANTITY}, {"shipment_id": ID, "lot_id": ID}),
+    # Added for the simulations: EPCIS-style commissioning and packing, as plain types.
+    "goods.commissioned": obj(
+        {"lot_id": ID, "sku": ID, "quantity": QUANTITY},
+        {"unit": {"type": "string"}, "owner": ID, "site_country": COUNTRY},
+    ),
+    "goods.packed": obj(
+        {"package_id": ID, "lot_id": ID, "quantity": QUANTITY},
+        {"order_id": ID, "unit": {"type": "string"}},
+    ),
 }
