@@ -2,7 +2,7 @@
 // Compiles contracts/src/*.sol with the solc pinned in package.json, through solc's
 // standard JSON interface with fixed settings, so that the same sources always give
 // byte-identical artifacts. Writes contracts/build/<Name>.json and copies them into
-// ledger/anchoring/artifacts/ so the installed Python package carries its own ABI.
+// ledger/anchoring/compiled/ so the installed Python package carries its own ABI.
 //
 //   node scripts/compile.js          write the artifacts
 //   node scripts/compile.js --check  compile in memory; exit 1 if any committed
@@ -15,7 +15,7 @@ const solc = require("solc");
 
 const ROOT = path.resolve(__dirname, "..");
 const SRC = path.join(ROOT, "src");
-const OUTPUTS = [path.join(ROOT, "build"), path.join(ROOT, "..", "ledger", "anchoring", "artifacts")];
+const OUTPUTS = [path.join(ROOT, "build"), path.join(ROOT, "..", "ledger", "anchoring", "compiled")];
 
 // Fixed on purpose: changing any of these changes the bytecode. "cancun" is the newest
 // fork that both anvil and py-evm (behind web3's EthereumTesterProvider) execute.
