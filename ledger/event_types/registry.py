@@ -29,7 +29,8 @@ class EventTypeRegistry:
         return sorted(self._validators.get(flow, {}))
 
     def schema(self, flow: str, etype: str) -> Schema:
-        return dict(self._validator(flow, etype).schema)
+        schema = self._validator(flow, etype).schema
+        return dict(schema) if isinstance(schema, Mapping) else {}
 
     def _validator(self, flow: str, etype: str) -> Draft202012Validator:
         if flow not in self._validators:

@@ -1,0 +1,56 @@
+"""The FastAPI application: routers per audience, one error handler, a checkpoint ticker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from finance_api import errors
+from finance_api.routers import ledger as ledger_router
+from ledger.service import Ledger
+
+
+async def _checkpoint_ticker(ledger: Ledger, every: float) -> None:
+    """Cut a checkpoint every T seconds when entries arrived (N entries is checked on append)."""
+    while True:
+        await asyncio.sleep(every)
+        with contextlib.suppress(Exception):  # a failed tick is retried on the next one
+            await run_in_threadpool(ledger.maybe_checkpoint)
+
+
+def create_app(ledger: Ledger, *, close_ledger: bool = False) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        ticker = asyncio.create_task(
+            _checkpoint_ticker(ledger, min(ledger.policy.every_seconds, 5.0))
+        )
+        try:
+            yield
+        finally:
+            ticker.cancel()
+            if close_ledger:
+                ledger.close()
+
+    app = FastAPI(
+        title="threeflow",
+        version="0.1.0",
+        description="A verifiable three-flow supply-chain ledger: signed events, RFC 9162 proofs, "
+        "signed checkpoints.",
+        lifespan=lifespan,
+    )
+    app.state.ledger = ledger
+    errors.install(app)
+
+    @app.get("/health", tags=["ops"])
+    async def health() -> dict[str, Any]:
+        size = await run_in_threadpool(ledger.size)
+        return {"status": "ok", "tree_size": size, "origin": ledger.origin}
+
+    app.include_router(ledger_router.router)
+    return app

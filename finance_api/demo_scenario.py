@@ -1,0 +1,187 @@
+"""A small fixed three-flow scenario for ``make demo`` until the simulation takes over.
+
+Six participants trade for a year: orders, invoices, shipments, customs, warehouse receipts
+pledged to a lender, payments (a share late). Every event is signed by its own actor.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+from ledger.events import Event
+from ledger.keys import SigningKey
+from ledger.service import Ledger
+
+PARTICIPANTS = {
+    "seller-shenzhen-01": ("Shenzhen Bright Lamp Co.", ["seller"], "CN"),
+    "buyer-hamburg-01": ("Hamburg Home Retail GmbH", ["buyer"], "DE"),
+    "warehouse-ningbo-01": ("Ningbo Bonded Warehouse", ["warehouse"], "CN"),
+    "carrier-ocean-01": ("Blue Ocean Freight", ["carrier"], "SG"),
+    "lender-bank-01": ("Harbour Trade Bank", ["lender"], "HK"),
+    "auditor-01": ("Clearview Audit", ["auditor"], "GB"),
+}
+START = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def key_for(participant_id: str, seed: int = 7) -> SigningKey:
+    return SigningKey(hashlib.sha256(f"demo:{seed}:{participant_id}".encode()).digest())
+
+
+def register(ledger: Ledger) -> None:
+    for pid, (name, roles, country) in PARTICIPANTS.items():
+        ledger.register_participant(pid, name, roles, country, key_for(pid).public_key, START)
+
+
+def _money(minor: int) -> dict[str, object]:
+    return {"amount_minor": minor, "currency": "USD"}
+
+
+def events(orders: int = 400, seed: int = 7) -> Iterator[Event]:
+    """Yield about eight signed events per order, in time order."""
+    rng = random.Random(seed)
+    seller, buyer, wh, carrier, lender = list(PARTICIPANTS)[:5]
+
+    def make(
+        actor: str,
+        flow: str,
+        etype: str,
+        at: datetime,
+        payload: dict[str, object],
+        subjects: list[str],
+    ) -> Event:
+        return Event.create(
+            key_for(actor, seed),
+            flow=flow,
+            type=etype,
+            actor=actor,
+            payload=payload,
+            occurred_at=at,
+            subjects=subjects,
+            event_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+        )
+
+    for n in range(orders):
+        at = START + timedelta(hours=n * 21 + rng.randint(0, 10))
+        order, total = f"order-{n:05d}", rng.randint(5_000, 80_000) * 100
+        lot = f"lot-{n:05d}"
+        yield make(
+            buyer,
+            "information",
+            "order.placed",
+            at,
+            {
+                "order_id": order,
+                "seller": seller,
+                "buyer": buyer,
+                "total": _money(total),
+                "terms_days": 30,
+            },
+            [seller, order],
+        )
+        yield make(
+            seller,
+            "information",
+            "order.accepted",
+            at + timedelta(hours=2),
+            {"order_id": order},
+            [buyer, order],
+        )
+        yield make(
+            seller,
+            "information",
+            "invoice.issued",
+            at + timedelta(hours=3),
+            {
+                "invoice_id": f"inv-{n:05d}",
+                "order_id": order,
+                "amount": _money(total),
+                "due_date": (at + timedelta(days=30)).date().isoformat(),
+            },
+            [buyer, order],
+        )
+        yield make(
+            wh,
+            "logistics",
+            "goods.received",
+            at + timedelta(days=1),
+            {
+                "warehouse_id": wh,
+                "lot_id": lot,
+                "sku": "LAMP-220V",
+                "quantity": rng.randint(100, 900),
+                "unit": "pcs",
+                "owner": seller,
+            },
+            [seller, lot],
+        )
+        if n % 4 == 0:
+            receipt = f"wr-{n:05d}"
+            yield make(
+                wh,
+                "finance",
+                "receipt.issued",
+                at + timedelta(days=1, hours=1),
+                {
+                    "receipt_id": receipt,
+                    "warehouse_id": wh,
+                    "holder": seller,
+                    "lot_id": lot,
+                    "commodity": "packaged goods",
+                    "quantity": 500,
+                    "value": _money(total),
+                    "document_hash": hashlib.sha256(receipt.encode()).hexdigest(),
+                },
+                [seller, receipt, lot],
+            )
+            yield make(
+                seller,
+                "finance",
+                "receipt.pledged",
+                at + timedelta(days=1, hours=2),
+                {"receipt_id": receipt, "lender": lender},
+                [lender, receipt],
+            )
+        shipment = f"shp-{n:05d}"
+        yield make(
+            carrier,
+            "logistics",
+            "shipment.dispatched",
+            at + timedelta(days=3),
+            {
+                "shipment_id": shipment,
+                "order_id": order,
+                "carrier": carrier,
+                "origin": "CN",
+                "destination": "DE",
+                "items": [lot],
+            },
+            [seller, buyer, shipment, lot],
+        )
+        yield make(
+            carrier,
+            "logistics",
+            "shipment.delivered",
+            at + timedelta(days=25),
+            {"shipment_id": shipment, "on_time": rng.random() > 0.1},
+            [buyer, shipment],
+        )
+        late = rng.random() < 0.15
+        yield make(
+            buyer,
+            "finance",
+            "payment.made",
+            at + timedelta(days=33 + (rng.randint(5, 40) if late else 0)),
+            {
+                "payment_id": f"pay-{n:05d}",
+                "invoice_id": f"inv-{n:05d}",
+                "amount": _money(total),
+                "payer": buyer,
+                "payee": seller,
+                "days_late": rng.randint(5, 40) if late else 0,
+            },
+            [seller, order],
+        )

@@ -1,0 +1,27 @@
+"""Shared dependencies: the ledger of this app, and the participant behind an API key."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from finance_api.auth import authenticate
+from ledger.service import Ledger
+
+
+def get_ledger(request: Request) -> Ledger:
+    ledger: Ledger = request.app.state.ledger
+    return ledger
+
+
+LedgerDep = Annotated[Ledger, Depends(get_ledger)]
+
+
+def current_participant(
+    ledger: LedgerDep, x_api_key: Annotated[str | None, Header(alias="X-API-Key")] = None
+) -> str:
+    return authenticate(ledger.engines.read, x_api_key)
+
+
+ParticipantDep = Annotated[str, Depends(current_participant)]

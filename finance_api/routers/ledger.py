@@ -1,0 +1,127 @@
+"""The ledger over HTTP: append signed events, query them, fetch checkpoints and proofs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query, Response
+from starlette.concurrency import run_in_threadpool
+
+from finance_api.deps import LedgerDep, ParticipantDep
+from ledger.errors import Forbidden, InvalidEvent, NotFound
+from ledger.events import Event
+from ledger.query import MAX_LIMIT, EntryQuery
+
+router = APIRouter(prefix="/v1", tags=["ledger"])
+
+
+def _parse(body: Any) -> tuple[list[Event], bool]:
+    if isinstance(body, dict) and "events" in body:
+        items = body["events"]
+        if not isinstance(items, list):
+            raise InvalidEvent("must be a list of events", field="events")
+        events = []
+        for i, item in enumerate(items):
+            try:
+                events.append(Event.from_json(item))
+            except InvalidEvent as exc:
+                exc.field = f"events[{i}]" + (f".{exc.field}" if exc.field else "")
+                raise
+        return events, True
+    return [Event.from_json(body)], False
+
+
+@router.post("/events", status_code=201, summary="Append one signed event or an atomic batch")
+async def post_events(
+    ledger: LedgerDep,
+    participant: ParticipantDep,
+    response: Response,
+    body: Annotated[Any, Body(description='a signed event, or {"events": [...]} for a batch')],
+) -> dict[str, Any]:
+    events, batch = _parse(body)
+    for i, event in enumerate(events):
+        if event.actor != participant:
+            raise Forbidden(
+                f"the API key belongs to {participant!r}, not to the actor {event.actor!r}",
+                field=f"events[{i}].actor" if batch else "actor",
+            )
+    before = await run_in_threadpool(ledger.size)
+    entries = await run_in_threadpool(ledger.append_batch, events)
+    if all(entry.seq < before for entry in entries):
+        response.status_code = 200  # every event was already there: idempotent replay
+    if batch:
+        return {"entries": [entry.to_json() for entry in entries]}
+    return entries[0].to_json()
+
+
+@router.get("/events", summary="Query entries with cursor pagination")
+async def get_events(
+    ledger: LedgerDep,
+    after: Annotated[
+        int | None, Query(ge=-1, description="cursor: the last seq of the previous page")
+    ] = None,
+    start_seq: Annotated[int | None, Query(ge=0)] = None,
+    end_seq: Annotated[int | None, Query(ge=0)] = None,
+    participant: Annotated[
+        str | None, Query(max_length=200, description="as actor or subject")
+    ] = None,
+    item: Annotated[str | None, Query(max_length=200)] = None,
+    flow: Annotated[str | None, Query()] = None,
+    type: Annotated[str | None, Query(max_length=100)] = None,
+    since: Annotated[datetime | None, Query(description="occurred_at >= since")] = None,
+    until: Annotated[datetime | None, Query(description="occurred_at < until")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
+) -> dict[str, Any]:
+    query = EntryQuery(
+        after=None if after is None or after < 0 else after,
+        start_seq=start_seq,
+        end_seq=end_seq,
+        participant=participant,
+        item=item,
+        flow=flow,
+        type=type,
+        since=since,
+        until=until,
+        limit=limit,
+    )
+    page = await run_in_threadpool(ledger.query, query)
+    return {"entries": [entry.to_json() for entry in page.entries], "next_cursor": page.next_cursor}
+
+
+@router.get("/entries/{seq}", summary="One entry by sequence number")
+async def get_entry(ledger: LedgerDep, seq: int) -> dict[str, Any]:
+    if seq < 0:
+        raise NotFound(f"no entry {seq}", field="seq")
+    return (await run_in_threadpool(ledger.entry, seq)).to_json()
+
+
+@router.get("/checkpoints/latest", summary="The latest signed checkpoint")
+async def latest_checkpoint(ledger: LedgerDep) -> dict[str, Any]:
+    signed = await run_in_threadpool(ledger.latest_checkpoint)
+    cp = signed.checkpoint
+    return {
+        "origin": cp.origin,
+        "tree_size": cp.tree_size,
+        "root_hash": cp.root_hash.hex(),
+        "timestamp": cp.timestamp,
+        "note": signed.note,
+    }
+
+
+@router.get("/proofs/inclusion", summary="RFC 9162 inclusion proof")
+async def inclusion(
+    ledger: LedgerDep,
+    seq: Annotated[int, Query(ge=0)],
+    tree_size: Annotated[int | None, Query(ge=1)] = None,
+) -> dict[str, Any]:
+    return (await run_in_threadpool(ledger.inclusion_proof, seq, tree_size)).to_json()
+
+
+@router.get("/proofs/consistency", summary="RFC 9162 consistency proof")
+async def consistency(
+    ledger: LedgerDep,
+    first: Annotated[int, Query(ge=1)],
+    second: Annotated[int, Query(ge=1)],
+) -> dict[str, Any]:
+    return (await run_in_threadpool(ledger.consistency_proof, first, second)).to_json()

@@ -1,0 +1,256 @@
+"""Export bundles (JSON Lines) and verify them with no database.
+
+Line order is fixed so a verifier can stream: ``header``, then ``participant`` and ``key``
+lines (the registry as the operator states it), ``checkpoint`` lines, then every ``entry``
+in sequence order (``anchor`` lines come with anchoring). Participants and keys are
+cross-checked at the end against the registry replayed from signed entries: the bundle's
+own claims about keys are never trusted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import select
+
+from ledger.checkpoint import SignedCheckpoint
+from ledger.errors import LedgerError
+from ledger.events import Event, format_timestamp
+from ledger.storage import models
+from ledger.storage.db import make_engines
+from ledger.verify import RawEntry, Report, StreamVerifier, fail
+
+FORMAT = "threeflow-bundle/1"
+PAGE = 5000
+
+
+def _line(handle: IO[str], obj: dict[str, Any]) -> None:
+    handle.write(json.dumps(obj, separators=(",", ":"), ensure_ascii=False))
+    handle.write("\n")
+
+
+def export_bundle(url: str, out: Path, progress: Callable[[int, int], None] | None = None) -> int:
+    """Write the whole ledger at ``url`` to ``out``; returns the number of entries."""
+    engines = make_engines(url)
+    tmp = out.with_name(out.name + ".partial")
+    try:
+        with engines.read.begin() as connection, tmp.open("w", encoding="utf-8") as handle:
+            head = connection.execute(select(models.LedgerHead.__table__)).one()
+            _line(
+                handle,
+                {
+                    "kind": "header",
+                    "format": FORMAT,
+                    "origin": head.origin,
+                    "public_key": head.public_key.hex(),
+                    "tree_size": head.tree_size,
+                },
+            )
+            for person in connection.execute(
+                select(models.Participant.__table__).order_by(models.Participant.id)
+            ):
+                _line(
+                    handle,
+                    {
+                        "kind": "participant",
+                        "id": person.id,
+                        "legal_name": person.legal_name,
+                        "roles": person.roles,
+                        "country": person.country,
+                    },
+                )
+            for key in connection.execute(
+                select(models.ParticipantKey.__table__).order_by(models.ParticipantKey.key_id)
+            ):
+                _line(
+                    handle,
+                    {
+                        "kind": "key",
+                        "key_id": key.key_id,
+                        "participant_id": key.participant_id,
+                        "public_key": key.public_key.hex(),
+                        "valid_from": format_timestamp(key.valid_from),
+                        "valid_until": format_timestamp(key.valid_until)
+                        if key.valid_until
+                        else None,
+                        "revoked_at": format_timestamp(key.revoked_at) if key.revoked_at else None,
+                    },
+                )
+            for cp in connection.execute(
+                select(models.Checkpoint.__table__)
+                .where(models.Checkpoint.tree_size <= head.tree_size)
+                .order_by(models.Checkpoint.tree_size)
+            ):
+                _line(
+                    handle,
+                    {
+                        "kind": "checkpoint",
+                        "tree_size": cp.tree_size,
+                        "root_hash": cp.root_hash.hex(),
+                        "timestamp": cp.timestamp,
+                        "note": cp.note,
+                    },
+                )
+            start = 0
+            while start < head.tree_size:
+                rows = list(
+                    connection.execute(
+                        select(models.Entry.__table__)
+                        .where(models.Entry.seq >= start, models.Entry.seq < head.tree_size)
+                        .order_by(models.Entry.seq)
+                        .limit(PAGE)
+                    )
+                )
+                if not rows:
+                    break
+                for row in rows:
+                    body = json.loads(row.canonical)
+                    body["signature"] = row.signature.hex()
+                    _line(
+                        handle,
+                        {
+                            "kind": "entry",
+                            "seq": row.seq,
+                            "event": body,
+                            "leaf_hash": row.leaf_hash.hex(),
+                            "chain_hash": row.chain_hash.hex(),
+                            "recorded_at": format_timestamp(row.recorded_at),
+                        },
+                    )
+                start = rows[-1].seq + 1
+                if progress is not None:
+                    progress(start, head.tree_size)
+        tmp.replace(out)
+        return int(head.tree_size)
+    finally:
+        tmp.unlink(missing_ok=True)
+        engines.dispose()
+
+
+def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    try:
+        handle = path.open(encoding="utf-8")
+    except OSError as exc:
+        raise fail(None, f"cannot open {path}: {exc.strerror}") from None
+    with handle:
+        for number, text in enumerate(handle, start=1):
+            try:
+                obj = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise fail(None, f"line {number} is not JSON: {exc.msg}") from None
+            if not isinstance(obj, dict) or not isinstance(obj.get("kind"), str):
+                raise fail(None, f"line {number} has no kind")
+            yield number, obj
+
+
+def _hex(obj: dict[str, Any], name: str, number: int) -> bytes:
+    try:
+        return bytes.fromhex(str(obj[name]))
+    except (KeyError, ValueError):
+        raise fail(None, f"line {number}: {name} is missing or not hex") from None
+
+
+def verify_bundle(
+    path: Path,
+    *,
+    pinned_key: bytes | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    threads: int = 2,
+) -> Report:
+    """Verify a bundle offline. Without ``pinned_key`` the header's key is used (and said)."""
+    lines = _lines(path)
+    first = next(lines, None)
+    if first is None or first[1].get("kind") != "header" or first[1].get("format") != FORMAT:
+        raise fail(None, f"not a {FORMAT} bundle (no header line)")
+    header = first[1]
+    public_key = _hex(header, "public_key", 1)
+    if pinned_key is not None and pinned_key != public_key:
+        raise fail(None, "the bundle names another ledger key than the pinned one")
+    origin = str(header.get("origin", ""))
+    declared = header.get("tree_size")
+    verifier: StreamVerifier | None = None
+    claimed_keys: list[tuple[int, dict[str, Any]]] = []
+    claimed_people: list[tuple[int, dict[str, Any]]] = []
+    checkpoints: list[SignedCheckpoint] = []
+    anchors: list[dict[str, Any]] = []
+    for number, obj in lines:
+        kind = obj["kind"]
+        if kind == "entry":
+            if verifier is None:
+                verifier = StreamVerifier(public_key, origin, checkpoints, threads=threads)
+            try:
+                event = Event.from_json(obj.get("event"))
+            except LedgerError as exc:
+                raise fail(_seq(obj), f"line {number}: event is malformed: {exc}") from None
+            verifier.feed(
+                RawEntry(
+                    _seq(obj),
+                    event,
+                    _hex(obj, "leaf_hash", number),
+                    _hex(obj, "chain_hash", number),
+                )
+            )
+            if progress is not None and verifier.report.tree_size % 10000 == 0:
+                progress(verifier.report.tree_size, int(declared or 0))
+        elif verifier is not None and kind != "anchor":
+            raise fail(None, f"line {number}: {kind} lines must come before the entries")
+        elif kind == "checkpoint":
+            try:
+                checkpoints.append(SignedCheckpoint.parse(str(obj.get("note", ""))))
+            except LedgerError as exc:
+                raise fail(None, f"line {number}: checkpoint: {exc.detail}") from None
+        elif kind == "key":
+            claimed_keys.append((number, obj))
+        elif kind == "participant":
+            claimed_people.append((number, obj))
+        elif kind == "anchor":
+            anchors.append(obj)
+        else:
+            raise fail(None, f"line {number}: unknown kind {kind!r}")
+    if verifier is None:
+        verifier = StreamVerifier(public_key, origin, checkpoints, threads=threads)
+    report = verifier.finish()
+    if declared != report.tree_size:
+        raise fail(
+            report.tree_size,
+            f"the header declares {declared} entries but {report.tree_size} follow",
+        )
+    book = verifier.book
+    for number, obj in claimed_keys:
+        state = book.keys.get(str(obj.get("key_id")))
+        if (
+            state is None
+            or state.public_key.hex() != obj.get("public_key")
+            or state.participant_id != obj.get("participant_id")
+        ):
+            raise fail(
+                None,
+                f"line {number}: key {obj.get('key_id')} is not backed by a signed registry entry",
+            )
+        if (state.revoked_at is None) != (obj.get("revoked_at") is None):
+            raise fail(
+                None,
+                f"line {number}: key {obj.get('key_id')} disagrees with the registry on revocation",
+            )
+    for number, obj in claimed_people:
+        if obj.get("id") not in book.participants:
+            raise fail(
+                None,
+                f"line {number}: participant {obj.get('id')} "
+                "is not backed by a signed registry entry",
+            )
+    if pinned_key is None:
+        report.notes.append(
+            "ledger key taken from the bundle itself: pin it with --key to trust the result"
+        )
+    return report
+
+
+def _seq(obj: dict[str, Any]) -> int:
+    seq = obj.get("seq")
+    if not isinstance(seq, int) or isinstance(seq, bool):
+        raise fail(None, "an entry line has no integer seq")
+    return seq

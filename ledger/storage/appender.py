@@ -1,0 +1,319 @@
+"""The sequencer: validate outside the lock, then assign places inside one transaction.
+
+Everything that costs CPU and needs no shared state — schema checks and Ed25519
+verification — happens before the database lock is taken; a key_id names its public key
+forever (it is the key's hash), so a signature checked early stays checked. Inside the lock
+only what depends on the tip is done: key validity against the registry as it stands,
+idempotence, sequence numbers, chain and Merkle hashes, and the inserts. A batch commits
+whole or not at all, and a writer killed mid-batch leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, insert, select, update
+
+from ledger.errors import Conflict, InvalidEvent, LedgerError
+from ledger.event_types import EventTypeRegistry
+from ledger.events import Event
+from ledger.hashing import chain_hash, entry_leaf_hash
+from ledger.keybook import OPERATOR, REGISTRY_TYPES, KeyBook, KeyState, ParticipantState
+from ledger.keys import key_id_for, parse_public_key, verify_signature
+from ledger.merkle.append import Frontier
+from ledger.storage.db import Engines
+from ledger.storage.models import (
+    Entry,
+    EntryRef,
+    LedgerHead,
+    MerkleNode,
+    Participant,
+    ParticipantKey,
+)
+from ledger.storage.nodes import SqlNodeReader
+
+MAX_BATCH = 10_000
+FUTURE_SKEW = timedelta(minutes=5)
+_PARALLEL_FROM = 64
+E = TypeVar("E", bound=LedgerError)
+
+
+def _in_batch(position: int | None, error: E) -> E:
+    """Prefix an error's field with the event's place in the batch."""
+    if position is not None:
+        error.field = f"events[{position}]" + (f".{error.field}" if error.field else "")
+        error.detail = f"events[{position}]: {error.detail}"
+        error.args = (error.detail,)
+    return error
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    tree_size: int
+    chain_hash: bytes
+
+
+def lock_head(connection: Connection) -> Head:
+    """Take the sequencer lock (SQLite already holds it from BEGIN IMMEDIATE)."""
+    stmt = select(LedgerHead.tree_size, LedgerHead.chain_hash).where(LedgerHead.id == 1)
+    if connection.dialect.name != "sqlite":
+        stmt = stmt.with_for_update()
+    row = connection.execute(stmt).one_or_none()
+    if row is None:
+        raise LedgerError("the ledger is not initialised")
+    return Head(row.tree_size, row.chain_hash)
+
+
+class Appender:
+    def __init__(
+        self,
+        engines: Engines,
+        registry: EventTypeRegistry,
+        ledger_public_key: bytes,
+        pool: ThreadPoolExecutor | None = None,
+    ) -> None:
+        self._engines = engines
+        self._registry = registry
+        self._ledger_public_key = ledger_public_key
+        self._pool = pool
+        self.before_commit: Any = None  # test hook: called inside the transaction
+
+    # -- outside the lock -------------------------------------------------------------
+    def validate(self, events: Sequence[Event], now: datetime, *, operator: bool) -> None:
+        if not events:
+            raise InvalidEvent("a batch holds at least one event", field="events")
+        if len(events) > MAX_BATCH:
+            raise InvalidEvent(f"a batch holds at most {MAX_BATCH} events", field="events")
+        where = (lambda i: i) if len(events) > 1 else (lambda i: None)
+        for i, event in enumerate(events):
+            try:
+                if (event.type in REGISTRY_TYPES or event.actor == OPERATOR) and not operator:
+                    raise InvalidEvent("only the ledger operator writes as operator", field="actor")
+                self._registry.validate(event.flow, event.type, event.payload)
+                if event.occurred_at > now + FUTURE_SKEW:
+                    raise InvalidEvent("lies in the future", field="occurred_at")
+            except LedgerError as exc:
+                raise _in_batch(where(i), exc) from None
+        public_keys = self._public_keys(events)
+        self._verify_signatures(events, public_keys, where)
+
+    def _public_keys(self, events: Sequence[Event]) -> dict[str, bytes]:
+        wanted = {event.key_id for event in events}
+        keys = {key_id_for(self._ledger_public_key): self._ledger_public_key}
+        for event in events:
+            if event.type == "participant.key_added":
+                public_key = parse_public_key(str(event.payload.get("public_key", "")))
+                keys[key_id_for(public_key)] = public_key
+        missing = wanted - set(keys)
+        if missing:
+            with self._engines.read.connect() as connection:
+                rows = connection.execute(
+                    select(ParticipantKey.key_id, ParticipantKey.public_key).where(
+                        ParticipantKey.key_id.in_(missing)
+                    )
+                )
+                keys.update({kid: pk for kid, pk in rows})
+        return keys
+
+    def _verify_signatures(
+        self, events: Sequence[Event], keys: dict[str, bytes], where: Any
+    ) -> None:
+        def check(i: int) -> LedgerError | None:
+            event = events[i]
+            public_key = keys.get(event.key_id)
+            try:
+                if public_key is None:
+                    return None  # reported as an unknown key under the lock, with the actor
+                verify_signature(public_key, event.canonical, event.signature)
+            except LedgerError as exc:
+                return _in_batch(where(i), exc)
+            return None
+
+        indices = range(len(events))
+        if self._pool is not None and len(events) >= _PARALLEL_FROM:
+            results: Iterable[LedgerError | None] = self._pool.map(check, indices, chunksize=64)
+        else:
+            results = map(check, indices)
+        for error in results:
+            if error is not None:
+                raise error
+
+    # -- inside the lock ---------------------------------------------------------------
+    def write(
+        self, events: Sequence[Event], now: datetime
+    ) -> list[tuple[int, Event, bytes, bytes, datetime]]:
+        """Append under the lock; returns (seq, event, leaf, chain, recorded_at) per event."""
+        where = (lambda i: i) if len(events) > 1 else (lambda i: None)
+        with self._engines.write.begin() as connection:
+            head = lock_head(connection)
+            existing = self._existing(connection, events)
+            book = self._load_book(connection, events)
+            frontier = Frontier.load(head.tree_size, SqlNodeReader(connection))
+            seq, tip = head.tree_size, head.chain_hash
+            results: list[tuple[int, Event, bytes, bytes, datetime]] = []
+            entry_rows: list[dict[str, Any]] = []
+            ref_rows: list[dict[str, Any]] = []
+            node_rows: list[dict[str, Any]] = []
+            fresh: dict[str, tuple[int, Event, bytes, bytes, datetime]] = {}
+            registry_events: list[Event] = []
+            for i, event in enumerate(events):
+                earlier = existing.get(event.id) or fresh.get(event.id)
+                if earlier is not None:
+                    if (earlier[1].canonical, earlier[1].signature) != (
+                        event.canonical,
+                        event.signature,
+                    ):
+                        raise _in_batch(
+                            where(i),
+                            Conflict(f"event {event.id} exists with other content", field="id"),
+                        )
+                    results.append(earlier)
+                    continue
+                try:
+                    book.key_for(event)
+                    book.apply(event)
+                except LedgerError as exc:
+                    raise _in_batch(where(i), exc) from None
+                if event.type in REGISTRY_TYPES:
+                    registry_events.append(event)
+                leaf = entry_leaf_hash(event.canonical, event.signature)
+                tip = chain_hash(tip, leaf)
+                for node, digest in frontier.push(leaf):
+                    node_rows.append({"level": node.level, "idx": node.index, "hash": digest})
+                entry_rows.append(
+                    {
+                        "seq": seq,
+                        "event_id": event.id,
+                        "flow": event.flow,
+                        "type": event.type,
+                        "actor": event.actor,
+                        "key_id": event.key_id,
+                        "occurred_at": event.occurred_at,
+                        "recorded_at": now,
+                        "canonical": event.canonical,
+                        "signature": event.signature,
+                        "leaf_hash": leaf,
+                        "chain_hash": tip,
+                    }
+                )
+                ref_rows.append({"ref": event.actor, "seq": seq, "role": "actor"})
+                ref_rows.extend(
+                    {"ref": subject, "seq": seq, "role": "subject"}
+                    for subject in set(event.subjects)
+                )
+                fresh[event.id] = (seq, event, leaf, tip, now)
+                results.append(fresh[event.id])
+                seq += 1
+            if entry_rows:
+                connection.execute(insert(Entry), entry_rows)
+                connection.execute(insert(EntryRef), ref_rows)
+                if node_rows:
+                    connection.execute(insert(MerkleNode), node_rows)
+                connection.execute(
+                    update(LedgerHead)
+                    .where(LedgerHead.id == 1)
+                    .values(tree_size=seq, chain_hash=tip)
+                )
+                _project_registry(connection, registry_events, fresh, book)
+            if self.before_commit is not None:
+                self.before_commit()
+        return results
+
+    def _existing(
+        self, connection: Connection, events: Sequence[Event]
+    ) -> dict[str, tuple[int, Event, bytes, bytes, datetime]]:
+        ids = list({event.id for event in events})
+        rows = connection.execute(
+            select(
+                Entry.seq,
+                Entry.canonical,
+                Entry.signature,
+                Entry.leaf_hash,
+                Entry.chain_hash,
+                Entry.recorded_at,
+            ).where(Entry.event_id.in_(ids))
+        )
+        found = {}
+        for row in rows:
+            event = Event.from_canonical(row.canonical, row.signature)
+            found[event.id] = (row.seq, event, row.leaf_hash, row.chain_hash, row.recorded_at)
+        return found
+
+    def _load_book(self, connection: Connection, events: Sequence[Event]) -> KeyBook:
+        book = KeyBook.bootstrap(self._ledger_public_key)
+        key_ids = {event.key_id for event in events}
+        people = {event.actor for event in events}
+        for event in events:
+            if event.type in REGISTRY_TYPES:
+                people.add(str(event.payload.get("participant_id")))
+                key_ids.add(str(event.payload.get("key_id")))
+        for row in connection.execute(
+            select(Participant.__table__).where(Participant.id.in_(people))
+        ):
+            book.participants[row.id] = ParticipantState(
+                row.id, row.legal_name, tuple(row.roles), row.country
+            )
+        for row in connection.execute(
+            select(ParticipantKey.__table__).where(ParticipantKey.key_id.in_(key_ids))
+        ):
+            if row.participant_id == OPERATOR and row.key_id in book.keys:
+                continue
+            book.keys[row.key_id] = KeyState(
+                row.key_id,
+                row.participant_id,
+                row.public_key,
+                row.valid_from,
+                row.valid_until,
+                row.revoked_at,
+            )
+        return book
+
+
+def _project_registry(
+    connection: Connection,
+    events: list[Event],
+    fresh: dict[str, tuple[int, Event, bytes, bytes, datetime]],
+    book: KeyBook,
+) -> None:
+    """Keep the participants and keys tables in step with the registry events just written.
+
+    ``book`` has already applied these events, so the rows are read off its final state.
+    """
+    for event in events:
+        seq = fresh[event.id][0]
+        pid = str(event.payload["participant_id"])
+        if event.type == "participant.registered":
+            person = book.participants[pid]
+            connection.execute(
+                insert(Participant).values(
+                    id=pid,
+                    legal_name=person.legal_name,
+                    roles=list(person.roles),
+                    country=person.country,
+                    registered_seq=seq,
+                )
+            )
+            continue
+        state = book.keys[str(event.payload["key_id"])]
+        if event.type == "participant.key_added":
+            connection.execute(
+                insert(ParticipantKey).values(
+                    key_id=state.key_id,
+                    participant_id=state.participant_id,
+                    public_key=state.public_key,
+                    valid_from=state.valid_from,
+                    valid_until=state.valid_until,
+                    revoked_at=None,
+                    added_seq=seq,
+                )
+            )
+        else:
+            connection.execute(
+                update(ParticipantKey)
+                .where(ParticipantKey.key_id == state.key_id)
+                .values(revoked_at=state.revoked_at)
+            )
