@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -15,13 +15,17 @@ from finance_api import errors
 from finance_api.routers import ledger as ledger_router
 from ledger.service import Ledger
 
+log = logging.getLogger(__name__)
+
 
 async def _checkpoint_ticker(ledger: Ledger, every: float) -> None:
     """Cut a checkpoint every T seconds when entries arrived (N entries is checked on append)."""
     while True:
         await asyncio.sleep(every)
-        with contextlib.suppress(Exception):  # a failed tick is retried on the next one
+        try:
             await run_in_threadpool(ledger.maybe_checkpoint)
+        except Exception:  # a failed tick is logged and retried on the next one
+            log.exception("checkpoint tick failed")
 
 
 def create_app(ledger: Ledger, *, close_ledger: bool = False) -> FastAPI:

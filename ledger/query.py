@@ -17,7 +17,7 @@ from sqlalchemy import Select, select
 
 from ledger.entry import LedgerEntry
 from ledger.errors import InvalidEvent
-from ledger.events import FLOWS
+from ledger.events import FLOWS, check_identifier
 from ledger.storage.models import Entry, EntryRef
 
 MAX_LIMIT = 1000
@@ -47,6 +47,10 @@ class EntryQuery:
             value = getattr(self, name)
             if value is not None and value < 0:
                 raise InvalidEvent("must not be negative", field=name)
+        for name in ("participant", "item"):
+            value = getattr(self, name)
+            if value is not None:
+                check_identifier(value, name)
         if self.since and self.until and self.since >= self.until:
             raise InvalidEvent("must be later than since", field="until")
         for name in ("since", "until"):
