@@ -61,7 +61,10 @@ def _b64(data: bytes) -> str:
 
 def _decimal(text: str, what: str) -> int:
     if not _DECIMAL.fullmatch(text) or int(text) > MAX_INT:
-        raise CheckpointError(f"{what} {text!r} is not a decimal without leading zeros", field=what)
+        raise CheckpointError(
+            f"{what} {text[:24]!r} is not a decimal in [0, 2**63) without leading zeros",
+            field=what,
+        )
     return int(text)
 
 
@@ -94,7 +97,7 @@ class NoteVerifier:
     @classmethod
     def parse(cls, text: str) -> NoteVerifier:
         """Read a verifier key string; its key hash must match its name and key."""
-        parts = text.split("+") if isinstance(text, str) else []
+        parts = text.split("+", 2) if isinstance(text, str) else []  # base64 may hold "+"
         if len(parts) != 3 or not _HEX8.fullmatch(parts[1]):
             raise CheckpointError("verifier key is not name+hash+key", field="verifier_key")
         key = _b64decode(parts[2], "verifier_key")
@@ -150,6 +153,15 @@ class NoteSignature:
         return cls(fields[0], blob[:KEY_HASH_SIZE], blob[KEY_HASH_SIZE:])
 
 
+def _check_signatures(signatures: tuple[NoteSignature, ...]) -> None:
+    if not isinstance(signatures, tuple) or not signatures:
+        raise CheckpointError("a signed note has at least one signature", field="signature")
+    if len(signatures) > MAX_SIGNATURES:
+        raise CheckpointError(f"more than {MAX_SIGNATURES} signatures", field="signature")
+    if not all(isinstance(sig, NoteSignature) for sig in signatures):
+        raise CheckpointError("signatures must be NoteSignature values", field="signature")
+
+
 @dataclass(frozen=True, slots=True)
 class SignedNote:
     """A note text (ending in a newline) and its signature lines."""
@@ -157,11 +169,16 @@ class SignedNote:
     text: str
     signatures: tuple[NoteSignature, ...]
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.text, str) or not self.text.endswith("\n"):
+            raise CheckpointError("note text must end in a newline", field="note")
+        if _has_control(self.text):
+            raise CheckpointError("note text must not contain controls", field="note")
+        _check_signatures(self.signatures)
+
     @classmethod
     def sign(cls, text: str, key: SigningKey, key_name: str) -> SignedNote:
         _check_name(key_name)
-        if not text.endswith("\n") or _has_control(text):
-            raise CheckpointError("note text must end in a newline, without controls")
         signature = key.sign(text.encode())
         return cls(text, (NoteSignature(key_name, key_hash(key_name, key.public_key), signature),))
 
@@ -179,6 +196,8 @@ class SignedNote:
         split = note.rfind("\n\n")
         if split < 0:
             raise CheckpointError("a note needs a blank line before its signatures", field="note")
+        if split + 2 == len(note):
+            raise CheckpointError("a note needs at least one signature line", field="signature")
         lines = note[split + 2 : -1].split("\n")
         if len(lines) > MAX_SIGNATURES:
             raise CheckpointError(f"more than {MAX_SIGNATURES} signatures", field="note")
@@ -243,7 +262,7 @@ class Checkpoint:
         """Parse a body made by :meth:`body`; extension lines other than ours are refused."""
         lines = text.removesuffix("\n").split("\n")
         if not text.endswith("\n") or len(lines) != 4 or not all(lines):
-            raise CheckpointError("a checkpoint body is exactly four non-empty lines")
+            raise CheckpointError("a checkpoint body is exactly four non-empty lines", field="note")
         root = _b64decode(lines[2], "root_hash")
         if len(root) != HASH_SIZE:
             raise CheckpointError(f"root hash must be {HASH_SIZE} bytes", field="root_hash")
@@ -266,6 +285,9 @@ class SignedCheckpoint:
 
     checkpoint: Checkpoint
     signatures: tuple[NoteSignature, ...]
+
+    def __post_init__(self) -> None:
+        _check_signatures(self.signatures)
 
     @classmethod
     def parse(cls, text: str | bytes) -> SignedCheckpoint:
