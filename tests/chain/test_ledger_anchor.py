@@ -7,6 +7,7 @@ import hashlib
 import pytest
 from eth_account import Account
 from eth_typing import ChecksumAddress
+from web3.types import Wei
 
 from ledger.anchoring import (
     BadChainInput,
@@ -180,7 +181,7 @@ def test_signed_anchors_in_flight_with_explicit_nonces_land_in_one_block(
     chain: Chain, anchors: LedgerAnchorClient, accounts: list[ChecksumAddress]
 ) -> None:
     key = Account.create()
-    chain.w3.eth.send_transaction({"from": accounts[0], "to": key.address, "value": 10**18})
+    chain.w3.eth.send_transaction({"from": accounts[0], "to": key.address, "value": Wei(10**18)})
     with_anchorer(chain, anchors, accounts[0], key.address)
     nonce = chain.next_nonce(key.address)
     chain.w3.provider.make_request("evm_setAutomine", [False])  # type: ignore[arg-type]
