@@ -27,9 +27,13 @@ class NodeId:
     index: int
 
     def __post_init__(self) -> None:
-        for name, value in (("level", self.level), ("index", self.index)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ProofError(f"node {name} must be a non-negative int, got {value!r}")
+        # exact type checks: cheap on the hot path, and they refuse bools and floats
+        if type(self.level) is not int or type(self.index) is not int:
+            raise ProofError(
+                f"node level and index must be ints, got {self.level!r}, {self.index!r}"
+            )
+        if self.level < 0 or self.index < 0:
+            raise ProofError(f"node level and index must be >= 0, got {self.level}, {self.index}")
 
     @property
     def start(self) -> int:

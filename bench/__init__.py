@@ -1,0 +1,1 @@
+"""Benchmarks that print figures; they assert nothing and are never run as tests."""
