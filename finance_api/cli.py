@@ -27,12 +27,6 @@ app = typer.Typer(
 app.registered_commands.extend(ledger_cli.app.registered_commands)
 console = Console(stderr=True)
 
-try:  # the simulation mounts its own commands when it is installed alongside
-    from simulations.cli import app as simulations_app
-
-    app.registered_commands.extend(simulations_app.registered_commands)
-except ImportError:  # pragma: no cover - the simulation ships in the same distribution
-    pass
 
 
 def _serve(db: str, key_file: Path, host: str, port: int, workers: int) -> None:

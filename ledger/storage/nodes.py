@@ -31,5 +31,5 @@ class SqlNodeReader:
                     tuple_(MerkleNode.level, MerkleNode.idx).in_(inner)
                 )
             )
-            found.update({NodeId(level, idx): digest for level, idx, digest in rows})
+            found.update({NodeId(row.level, row.idx): row.hash for row in rows})
         return found
