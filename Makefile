@@ -33,7 +33,7 @@ pytest: $(STAMP) contracts
 
 test: lint typecheck pytest
 
-demo: $(STAMP) contracts
+demo: $(STAMP)
 	$(BIN)/threeflow demo --db sqlite:///var/threeflow.db --port $(PORT)
 
 bench: $(STAMP)
