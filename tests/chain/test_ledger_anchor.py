@@ -17,6 +17,7 @@ from ledger.anchoring import (
     LedgerAnchorClient,
     TxOptions,
 )
+from ledger.anchoring.devnode import free_port
 from ledger.anchoring.errors import (
     AnchorNotFound,
     NoAnchor,
@@ -240,7 +241,5 @@ def test_a_dropped_block_is_not_a_receipt(
 
 
 def test_a_node_that_is_down_is_chain_unavailable() -> None:
-    from tests.chain.conftest import free_port
-
     with pytest.raises(ChainUnavailable):
         Chain.connect(f"http://127.0.0.1:{free_port()}", timeout=1.0).head()
