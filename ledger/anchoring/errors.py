@@ -260,6 +260,8 @@ class RevertDecoder:
     def exception(self, data: bytes) -> TransactionReverted:
         """The exception that revert ``data`` stands for; never raises itself."""
         known = self._by_selector.get(data[:4])
+        if known is None and data[:4] in _BUILTIN:
+            return _builtin(data)
         if known is None:
             return TransactionReverted(f"reverted with unrecognised data 0x{data.hex()}", data=data)
         name, types, names = known
@@ -273,6 +275,22 @@ class RevertDecoder:
         return cls(
             {n: _normalise(t, v) for n, t, v in zip(names, types, values, strict=True)}, data=data
         )
+
+
+_ERROR_STRING = keccak(text="Error(string)")[:4]
+_PANIC = keccak(text="Panic(uint256)")[:4]
+_BUILTIN = {_ERROR_STRING: "string", _PANIC: "uint256"}
+
+
+def _builtin(data: bytes) -> TransactionReverted:
+    """Solidity's own reverts: ``require(cond, "reason")`` and panics (overflow, assert)."""
+    try:
+        [value] = abi_decode([_BUILTIN[data[:4]]], data[4:])
+    except Exception:  # malformed data must still become a ChainError
+        return TransactionReverted("reverted with malformed Error/Panic data", data=data)
+    if data[:4] == _PANIC:
+        return TransactionReverted(f"panic 0x{value:02x}", data=data)
+    return TransactionReverted(f"reverted: {value}", data=data)
 
 
 def _normalise(abi_type: str, value: Any) -> Any:

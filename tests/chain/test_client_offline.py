@@ -62,6 +62,13 @@ def test_revert_data_decodes_by_selector() -> None:
     assert error.status == 409
 
 
+def test_solidity_builtin_reverts_keep_their_reason() -> None:
+    reason = keccak(text="Error(string)")[:4] + encode(["string"], ["no"])
+    panic = keccak(text="Panic(uint256)")[:4] + encode(["uint256"], [0x11])
+    assert str(decoder().exception(reason)) == "reverted: no"
+    assert str(decoder().exception(panic)) == "panic 0x11"
+
+
 @pytest.mark.parametrize(
     "data",
     [
