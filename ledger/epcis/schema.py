@@ -58,20 +58,46 @@ def schema_document() -> dict[str, Any]:
     return loaded
 
 
+def _inline_refs(node: Any, definitions: dict[str, Any], seen: tuple[str, ...] = ()) -> Any:
+    """``node`` with every ``#/definitions/...`` reference replaced by its target.
+
+    Resolving references dominates jsonschema's run time on this schema; the EPCIS schema
+    has no recursive definitions, and a cycle, should one appear, keeps its ``$ref``.
+    """
+    if isinstance(node, list):
+        return [_inline_refs(item, definitions, seen) for item in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith(_DEFINITIONS):
+        name = ref[len(_DEFINITIONS) :].replace("%40", "@")
+        if name in definitions and name not in seen:
+            return _inline_refs(definitions[name], definitions, (*seen, name))
+    return {key: _inline_refs(value, definitions, seen) for key, value in node.items()}
+
+
+_DEFINITIONS = "#/definitions/"
+
+
+def _validator(root: dict[str, Any]) -> Draft7Validator:
+    definitions = schema_document()["definitions"]
+    flat = _inline_refs(root, definitions)
+    flat["definitions"] = definitions
+    return Draft7Validator(flat, format_checker=_format_checker())
+
+
 @cache
 def _document_validator() -> Draft7Validator:
-    return Draft7Validator(schema_document(), format_checker=_format_checker())
+    schema = schema_document()
+    return _validator({k: v for k, v in schema.items() if k != "definitions"})
 
 
 @cache
 def _event_list_validator() -> Draft7Validator:
     schema = schema_document()
-    wrapper = {
-        "$schema": schema["$schema"],
-        "definitions": schema["definitions"],
-        "allOf": [{"$ref": "#/definitions/eventList"}],
-    }
-    return Draft7Validator(wrapper, format_checker=_format_checker())
+    return _validator(
+        {"$schema": schema["$schema"], "allOf": [{"$ref": "#/definitions/eventList"}]}
+    )
 
 
 def validate_document(document: Any) -> None:
@@ -100,7 +126,18 @@ def _reason(error: ValidationError, root: str) -> Reason:
         deepest = best_match(error.context)
         if deepest is not None:
             error = deepest
-    return Reason(_json_path(root, error.absolute_path), error.message)
+    return Reason(_json_path(root, error.absolute_path), _message(error))
+
+
+def _message(error: ValidationError) -> str:
+    """jsonschema's message, with a large offending value abbreviated."""
+    if error.validator == "not":
+        return "is not allowed here"
+    message = error.message
+    shown = repr(error.instance)
+    if len(shown) > 60 and message.startswith(shown):
+        message = "the value" + message[len(shown) :]
+    return message if len(message) <= 300 else message[:297] + "..."
 
 
 def _json_path(root: str, parts: Iterable[str | int]) -> str:

@@ -28,33 +28,45 @@ def parse_timestamp(text: str) -> tuple[datetime, Decimal]:
     if m is None:
         raise ValueError(f"not an ISO 8601 date-time: {text!r}")
     year, month, day = (int(x) for x in m["date"].split("-"))
-    base = datetime(year, month, day, int(m["h"]), int(m["m"]), int(m["s"] or 0))
     zone = m["tz"]
-    if zone is None or zone in ("Z", "z"):
-        tz = UTC
-    else:
-        sign = -1 if zone[0] == "-" else 1
-        digits = zone[1:].replace(":", "")
-        tz = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0)))
+    try:
+        base = datetime(year, month, day, int(m["h"]), int(m["m"]), int(m["s"] or 0))
+        if zone is None or zone in ("Z", "z"):
+            tz = UTC
+        else:
+            sign = -1 if zone[0] == "-" else 1
+            digits = zone[1:].replace(":", "")
+            offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
+            tz = timezone(sign * offset)
+        whole = base.replace(tzinfo=tz).astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
+        raise ValueError(f"not a valid date-time ({exc}): {text!r}") from None
     fraction = Decimal("0." + m["frac"]) if m["frac"] else Decimal(0)
-    return base.replace(tzinfo=tz).astimezone(UTC), fraction
+    return whole, fraction
+
+
+def _plus(instant: datetime, delta: timedelta, text: str) -> datetime:
+    try:
+        return instant + delta
+    except OverflowError:
+        raise ValueError(f"date-time out of range: {text!r}") from None
 
 
 def to_utc_datetime(text: str) -> datetime:
     """The instant of an ISO 8601 timestamp as an aware UTC datetime (microseconds kept)."""
     whole, fraction = parse_timestamp(text)
     micros = int((fraction * 1_000_000).to_integral_value(rounding=ROUND_HALF_UP))
-    return whole + timedelta(microseconds=micros)
+    return _plus(whole, timedelta(microseconds=micros), text)
 
 
 def hash_timestamp(text: str) -> str:
     """The CBV 2.0 hash form of a timestamp; text that is no timestamp is returned as is."""
     try:
         whole, fraction = parse_timestamp(text)
+        millis = int((fraction * 1000).to_integral_value(rounding=ROUND_HALF_UP))
+        instant = _plus(whole, timedelta(milliseconds=millis), text)
     except ValueError:
         return text
-    millis = int((fraction * 1000).to_integral_value(rounding=ROUND_HALF_UP))
-    instant = whole + timedelta(milliseconds=millis)
     return (
         f"{instant.year:04d}-{instant.month:02d}-{instant.day:02d}T"
         f"{instant.hour:02d}:{instant.minute:02d}:{instant.second:02d}."

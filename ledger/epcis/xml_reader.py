@@ -12,6 +12,7 @@ The parser resolves no entities, loads no DTD and touches no network.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -141,7 +142,8 @@ def _number(text: str) -> int | float | str:
     if _INT.fullmatch(text):
         return int(text)
     if _FLOAT.fullmatch(text):
-        return float(text)
+        number = float(text)
+        return number if math.isfinite(number) else text
     return text
 
 
