@@ -163,3 +163,32 @@ class Checkpoint(Base):
     root_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
     timestamp: Mapped[int] = mapped_column(BigInteger)
     note: Mapped[str] = mapped_column(Text)
+
+
+class Anchor(Base):
+    """A checkpoint anchored on chain: the transaction, where it was mined, how settled.
+
+    ``status`` moves pending -> confirmed, or to orphaned when a reorganisation drops the
+    block; an orphaned row is kept (history of what was sent) and a new row re-anchors.
+    """
+
+    __tablename__ = "anchors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ledger_id: Mapped[bytes] = mapped_column(LargeBinary(32))
+    tree_size: Mapped[int] = mapped_column(Seq)
+    root_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    chain_id: Mapped[int] = mapped_column(BigInteger)
+    contract: Mapped[str] = mapped_column(String(42))
+    tx_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    nonce: Mapped[int] = mapped_column(BigInteger)
+    block_number: Mapped[int | None] = mapped_column(BigInteger)
+    block_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        Index("ix_anchors_status_tree_size", "status", "tree_size"),
+        Index("ix_anchors_tree_size", "tree_size"),
+    )

@@ -1,0 +1,162 @@
+"""The ``anchors`` table behind a few narrow functions; callers own the transaction.
+
+Rows are read back as frozen :class:`AnchorRow` values. Only ``status`` and the block
+columns of a row ever change (pending -> confirmed or orphaned); nothing is deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from ledger.storage.models import Anchor
+
+
+class AnchorStatus(StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    ORPHANED = "orphaned"
+
+
+def ledger_id_for(origin: str) -> bytes:
+    """The bytes32 a ledger is known by on chain: SHA-256 of its origin line."""
+    return hashlib.sha256(origin.encode("utf-8")).digest()
+
+
+@dataclass(frozen=True, slots=True)
+class AnchorRow:
+    id: int
+    ledger_id: bytes
+    tree_size: int
+    root_hash: bytes
+    chain_id: int
+    contract: str
+    tx_hash: bytes
+    nonce: int
+    block_number: int | None
+    block_hash: bytes | None
+    status: AnchorStatus
+    created_at: datetime
+    confirmed_at: datetime | None
+
+    def to_json(self) -> dict[str, Any]:
+        """The bundle's ``anchor`` line (hashes in hex, times in ISO 8601)."""
+        return {
+            "kind": "anchor",
+            "ledger_id": self.ledger_id.hex(),
+            "tree_size": self.tree_size,
+            "root_hash": self.root_hash.hex(),
+            "chain_id": self.chain_id,
+            "contract": self.contract,
+            "tx_hash": self.tx_hash.hex(),
+            "nonce": self.nonce,
+            "block_number": self.block_number,
+            "block_hash": None if self.block_hash is None else self.block_hash.hex(),
+            "status": self.status.value,
+            "created_at": self.created_at.isoformat(),
+            "confirmed_at": None if self.confirmed_at is None else self.confirmed_at.isoformat(),
+        }
+
+
+def _row(raw: Any) -> AnchorRow:
+    return AnchorRow(
+        id=raw.id,
+        ledger_id=bytes(raw.ledger_id),
+        tree_size=int(raw.tree_size),
+        root_hash=bytes(raw.root_hash),
+        chain_id=int(raw.chain_id),
+        contract=raw.contract,
+        tx_hash=bytes(raw.tx_hash),
+        nonce=int(raw.nonce),
+        block_number=raw.block_number,
+        block_hash=None if raw.block_hash is None else bytes(raw.block_hash),
+        status=AnchorStatus(raw.status),
+        created_at=raw.created_at,
+        confirmed_at=raw.confirmed_at,
+    )
+
+
+def all_anchors(connection: Connection) -> list[AnchorRow]:
+    """Every anchor row, oldest first."""
+    table = Anchor.__table__
+    return [_row(r) for r in connection.execute(select(table).order_by(Anchor.id))]
+
+
+def live_anchors(connection: Connection) -> list[AnchorRow]:
+    """Pending and confirmed rows (the ones a reorganisation can still drop)."""
+    table = Anchor.__table__
+    query = select(table).where(Anchor.status != AnchorStatus.ORPHANED.value).order_by(Anchor.id)
+    return [_row(r) for r in connection.execute(query)]
+
+
+def highest_live_size(connection: Connection) -> int:
+    """The largest tree size anchored or being anchored (0 if none)."""
+    value = connection.execute(
+        select(func.max(Anchor.tree_size)).where(Anchor.status != AnchorStatus.ORPHANED.value)
+    ).scalar_one_or_none()
+    return int(value or 0)
+
+
+def highest_pending_nonce(connection: Connection) -> int | None:
+    value = connection.execute(
+        select(func.max(Anchor.nonce)).where(Anchor.status == AnchorStatus.PENDING.value)
+    ).scalar_one_or_none()
+    return None if value is None else int(value)
+
+
+def add_pending(
+    connection: Connection,
+    *,
+    ledger_id: bytes,
+    tree_size: int,
+    root_hash: bytes,
+    chain_id: int,
+    contract: str,
+    tx_hash: bytes,
+    nonce: int,
+    created_at: datetime,
+) -> None:
+    connection.execute(
+        insert(Anchor).values(
+            ledger_id=ledger_id,
+            tree_size=tree_size,
+            root_hash=root_hash,
+            chain_id=chain_id,
+            contract=contract,
+            tx_hash=tx_hash,
+            nonce=nonce,
+            block_number=None,
+            block_hash=None,
+            status=AnchorStatus.PENDING.value,
+            created_at=created_at,
+            confirmed_at=None,
+        )
+    )
+
+
+def set_block(connection: Connection, row_id: int, block_number: int, block_hash: bytes) -> None:
+    """Records where a pending anchor was mined (it may move if re-mined elsewhere)."""
+    connection.execute(
+        update(Anchor)
+        .where(Anchor.id == row_id)
+        .values(block_number=block_number, block_hash=block_hash)
+    )
+
+
+def confirm(connection: Connection, row_id: int, at: datetime) -> None:
+    connection.execute(
+        update(Anchor)
+        .where(Anchor.id == row_id)
+        .values(status=AnchorStatus.CONFIRMED.value, confirmed_at=at)
+    )
+
+
+def orphan(connection: Connection, row_id: int) -> None:
+    connection.execute(
+        update(Anchor).where(Anchor.id == row_id).values(status=AnchorStatus.ORPHANED.value)
+    )
