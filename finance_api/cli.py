@@ -28,7 +28,6 @@ app.registered_commands.extend(ledger_cli.app.registered_commands)
 console = Console(stderr=True)
 
 
-
 def _serve(db: str, key_file: Path, host: str, port: int, workers: int) -> None:
     os.environ["THREEFLOW_DB_URL"] = db
     os.environ["THREEFLOW_LEDGER_KEY_FILE"] = str(key_file)
@@ -137,7 +136,7 @@ def demo(
     table.add_row("root hash", report.root_hash.hex())
     table.add_row("verified", "yes: leaves, chain, signatures, keys, checkpoints, subtree hashes")
     console.print(table)
-    console.print(signed.note)
+    console.print(signed.note, soft_wrap=True, highlight=False)
     if serve_api:
         console.print(f"serving on http://127.0.0.1:{port} (docs at /docs)")
         _serve(db, key_file, "127.0.0.1", port, 1)
