@@ -22,13 +22,15 @@ from typing import Any
 from ledger.epcis.errors import EpcisSyntaxError
 from ledger.epcis.event import EpcisEvent
 from ledger.epcis.hashid import DEFAULT_ALGORITHM
-from ledger.epcis.namespaces import needed_declarations, prefixes_of_context
+from ledger.epcis.namespaces import needed_declarations, prefixes_of_context, used_prefixes
 from ledger.epcis.schema import validate_document, validate_events
 from ledger.epcis.timestamps import to_utc_datetime
 from ledger.epcis.vocab import CONTEXT_URL
 from ledger.epcis.xml_reader import read_xml
 
 SCHEMA_VERSION = "2.0"
+MAX_DEPTH = 64
+"""Deepest nesting of JSON objects and arrays accepted (the vectors need 15)."""
 
 
 def parse_document(
@@ -45,6 +47,7 @@ def read_events(data: bytes, content_type: str | None = None) -> list[dict[str, 
         validate_events(events)
         return events
     document = load_json(data)
+    _check_depth(document)
     validate_document(document)
     return json_events(document)
 
@@ -77,6 +80,19 @@ def load_json(data: bytes) -> Any:
         raise EpcisSyntaxError(f"not well-formed JSON: {exc}") from None
     except RecursionError:
         raise EpcisSyntaxError("JSON document is nested too deeply") from None
+
+
+def _check_depth(document: Any) -> None:
+    """Refuse documents nested deeper than :data:`MAX_DEPTH` before anything recurses."""
+    stack: list[tuple[Any, int]] = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        children = (
+            value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        )
+        if children and depth > MAX_DEPTH:
+            raise EpcisSyntaxError(f"JSON document is nested deeper than {MAX_DEPTH} levels")
+        stack.extend((child, depth + 1) for child in children)
 
 
 def _reject_constant(name: str) -> Any:
@@ -125,24 +141,21 @@ def export_document(
 ) -> dict[str, Any]:
     """An EPCIS 2.0 JSON-LD EPCISDocument holding ``events`` (normalised JSON-LD dicts).
 
-    Prefix declarations move to the document ``@context`` when no two events disagree on
-    one; otherwise each event keeps its own. ``creationDate`` is ``creation_date`` or, so
-    that an export is reproducible, the latest ``recordTime``/``eventTime`` of the events.
+    Prefix declarations move to the document ``@context`` when that changes no event's
+    meaning (see :func:`_shared_context`); otherwise each event keeps its own.
+    ``creationDate`` is ``creation_date`` or, so that an export is reproducible, the latest
+    ``recordTime``/``eventTime`` of the events.
     """
-    merged: dict[str, str] = {}
-    consistent = True
-    for event in events:
-        for prefix, namespace in prefixes_of_context(event.get("@context")).items():
-            consistent = consistent and merged.setdefault(prefix, namespace) == namespace
+    merged = _shared_context(events)
     event_list = []
     for event in events:
         out = copy.deepcopy(dict(event))
-        if consistent:
+        if merged is not None:
             out.pop("@context", None)
         event_list.append(out)
     context: list[Any] = [CONTEXT_URL]
-    if consistent and merged:
-        context.append(dict(sorted(merged.items())))
+    if merged:
+        context.append(merged)
     return {
         "@context": context,
         "type": "EPCISDocument",
@@ -150,6 +163,25 @@ def export_document(
         "creationDate": _format_instant(creation_date or _latest_time(events)),
         "epcisBody": {"eventList": event_list},
     }
+
+
+def _shared_context(events: Sequence[Mapping[str, Any]]) -> dict[str, str] | None:
+    """One set of declarations for all events, or ``None`` if some event would change.
+
+    Sharing is safe when no two events declare a prefix differently and no event uses a
+    prefix it does not declare itself (it would pick up another event's namespace, and a
+    key's namespace is part of the hash).
+    """
+    merged: dict[str, str] = {}
+    scopes = [prefixes_of_context(e.get("@context")) for e in events]
+    for scope in scopes:
+        for prefix, namespace in scope.items():
+            if merged.setdefault(prefix, namespace) != namespace:
+                return None
+    for event, scope in zip(events, scopes, strict=True):
+        if any(p in merged and p not in scope for p in used_prefixes(event)):
+            return None
+    return dict(sorted(merged.items()))
 
 
 def _latest_time(events: Sequence[Mapping[str, Any]]) -> datetime:

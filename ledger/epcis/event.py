@@ -11,7 +11,7 @@ URN or as a Digital Link.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -34,9 +34,13 @@ class BizTransaction:
 
 @dataclass(frozen=True, slots=True)
 class EpcisEvent:
-    """An EPCIS event accepted for the ledger. Build it with :meth:`from_event`."""
+    """An EPCIS event accepted for the ledger. Build it with :meth:`from_event`.
 
-    event: Mapping[str, Any]
+    ``event`` is a plain dict so it can be stored as JSON; treat it as read-only, since
+    ``hash_id`` was computed from it.
+    """
+
+    event: Mapping[str, Any] = field(hash=False)
     hash_id: str
     hash_algorithm: str
     event_type: str

@@ -65,9 +65,12 @@ def expanded_name(key: str, namespaces: Mapping[str, str]) -> str:
 
 
 def needed_declarations(event: Mapping[str, Any], declared: Mapping[str, str]) -> dict[str, str]:
-    """The declarations an event must carry: the prefixes its keys use, minus built-ins."""
-    used: set[str] = set()
-    _collect_prefixes(event, used)
+    """The declarations an event must carry: the declared prefixes it uses, minus built-ins.
+
+    Prefixes of keys decide the hash; prefixes of values (``"type": "ex:Custom"``) are kept
+    too, so the exported JSON-LD still means what was sent.
+    """
+    used = used_prefixes(event)
     needed: dict[str, str] = {}
     for prefix in sorted(used):
         if prefix in FORCED or prefix not in declared:
@@ -76,6 +79,13 @@ def needed_declarations(event: Mapping[str, Any], declared: Mapping[str, str]) -
             continue
         needed[prefix] = declared[prefix]
     return needed
+
+
+def used_prefixes(event: Mapping[str, Any]) -> set[str]:
+    """Every prefix an event writes, in keys or in ``prefix:value`` strings."""
+    used: set[str] = set()
+    _collect_prefixes(event, used)
+    return used
 
 
 def _collect_prefixes(value: Any, used: set[str]) -> None:
@@ -90,3 +100,7 @@ def _collect_prefixes(value: Any, used: set[str]) -> None:
             if split is not None:
                 used.add(split[0])
             _collect_prefixes(item, used)
+    elif isinstance(value, str):
+        split = split_prefixed(value)
+        if split is not None:
+            used.add(split[0])

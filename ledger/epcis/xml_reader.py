@@ -61,6 +61,8 @@ _SENSOR_VOCAB = {
     "exception": vocab.SENSOR_ALERT,
     "component": vocab.COMPONENT,
 }
+MAX_DEPTH = 48
+"""Deepest element nesting accepted (the vectors need 11)."""
 _INT = re.compile(r"[+-]?\d+")
 _FLOAT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
@@ -85,8 +87,18 @@ def read_xml(data: bytes) -> tuple[dict[str, str], list[dict[str, Any]]]:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
         raise EpcisSyntaxError(f"not well-formed XML: {exc}") from None
+    _check_depth(root)
     header = {str(k): str(v) for k, v in root.attrib.items() if etree.QName(k).namespace is None}
     return header, [_EventReader().event(el) for el in _event_elements(root)]
+
+
+def _check_depth(root: etree._Element) -> None:
+    stack = [(root, 1)]
+    while stack:
+        el, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise EpcisSyntaxError(f"XML document is nested deeper than {MAX_DEPTH} levels")
+        stack.extend((child, depth + 1) for child in el)
 
 
 def _event_elements(root: etree._Element) -> list[etree._Element]:

@@ -246,3 +246,57 @@ def test_an_invalid_event_is_not_exported_silently() -> None:
     broken = {**_event("a", "https://a.example/"), "action": "NOPE"}
     with pytest.raises(EpcisSchemaError):
         parse_document(json.dumps(export_document([broken])).encode())
+
+
+def _deep_event(depth: int) -> dict[str, Any]:
+    nested: Any = "x"
+    for _ in range(depth):
+        nested = {"ex:a": nested}
+    return {**_event("ex", "https://ex.example/"), "ex:deep": nested}
+
+
+def test_deep_nesting_is_refused_before_anything_recurses() -> None:
+    deep = _deep_event(500)
+    doc = {"@context": [CONTEXT_URL, deep.pop("@context")], **deep}
+    with pytest.raises(EpcisSyntaxError, match="nested deeper"):
+        parse_document(json.dumps(doc).encode())
+    xml = b"<ObjectEvent>" + b"<a>" * 200 + b"</a>" * 200 + b"</ObjectEvent>"
+    with pytest.raises(EpcisSyntaxError, match="nested deeper"):
+        parse_document(xml)
+    [ok] = parse_document(json.dumps(export_document([_deep_event(20)])).encode())
+    assert ok.hash_id == EpcisEvent.from_event(_deep_event(20)).hash_id
+
+
+def test_prefixes_used_in_values_travel_with_the_event() -> None:
+    event = {**_event("ex", "https://ex.example/"), "type": "ex:CustomEvent"}
+    del event["ex:note"]
+    document = {
+        "@context": [CONTEXT_URL, {"ex": "https://ex.example/"}],
+        **{k: v for k, v in event.items() if k != "@context"},
+    }
+    [parsed] = parse_document(json.dumps(document).encode())
+    assert parsed.event_type == "ex:CustomEvent"
+    assert parsed.event["@context"] == {"ex": "https://ex.example/"}
+
+
+def test_events_are_hashable_values(parsed: dict[str, list[EpcisEvent]]) -> None:
+    events = parsed["epcisDocWithVariousEventTypes.jsonld"]
+    assert len(set(events)) == len(events)
+    again = parse_document(json.dumps(export_document([e.event for e in events])).encode())
+    assert set(again) == set(events)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "namespace"),
+    [("rail", "https://rail.example/"), ("cbvmda", "urn:epcglobal:cbv:mda:")],
+)
+def test_export_never_lends_one_events_prefix_to_another(prefix: str, namespace: str) -> None:
+    """An event using ``prefix`` undeclared must not pick up another event's declaration."""
+    declaring = _event(prefix, namespace)
+    undeclared = {k: v for k, v in _event(prefix, namespace).items() if k != "@context"}
+    undeclared["eventTime"] = "2021-01-01T00:00:00.000Z"
+    events = [declaring, undeclared]
+    document = export_document(events)
+    assert document["@context"] == [CONTEXT_URL]
+    again = parse_document(json.dumps(document).encode())
+    assert [e.hash_id for e in again] == [EpcisEvent.from_event(e).hash_id for e in events]
