@@ -21,7 +21,7 @@ from lxml import etree
 
 from ledger.epcis import vocab
 from ledger.epcis.errors import EpcisSyntaxError
-from ledger.epcis.namespaces import FORCED, needed_declarations
+from ledger.epcis.namespaces import FORCED, needed_declarations, used_prefixes
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 _STANDARD_NAMESPACES = frozenset(
@@ -171,6 +171,10 @@ class _EventReader:
         for child in _children(el):
             key, value = self._standard(child)
             _add(event, key, value)
+        for prefix in used_prefixes(event) - self.prefixes.keys() - FORCED.keys():
+            namespace = el.nsmap.get(prefix)
+            if namespace is not None:  # a CURIE value such as component="example:x"
+                self.prefixes[prefix] = namespace
         declarations = needed_declarations(event, self.prefixes)
         if declarations:
             event["@context"] = declarations

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from ledger.epcis.timestamps import hash_timestamp, to_utc_datetime
 from ledger.epcis.value_forms import canonical_number, canonical_value, scalar_text
-from ledger.epcis.vocab import compact_value, expand_term, vocabularies
+from ledger.epcis.vocab import compact_value, context_document, expand_term, vocabularies
 
 
 @pytest.mark.parametrize(
@@ -128,3 +130,8 @@ def test_xml_values_compact_to_json_ld_without_changing_the_hash(
     compacted = compact_value(vocabulary, xml_value)
     assert compacted == json_value
     assert canonical_value(expand_term(vocabulary, compacted)) == canonical_value(xml_value)
+
+
+def test_shipped_context_is_the_official_one(vectors: Path) -> None:
+    official = json.loads((vectors / "epcis-context.jsonld").read_bytes())
+    assert context_document() == official
