@@ -105,8 +105,9 @@ class AnchorService:
         nonce = self.chain.next_nonce(self.address)
         if pending_nonce is not None:
             nonce = max(nonce, pending_nonce + 1)
-        # simulate=False: an earlier anchor may still be in flight and change the state.
-        options = TxOptions(nonce=nonce, gas=self.settings.gas, simulate=False)
+        # With nothing in flight, a dry run first turns a refusal (not the anchorer) into an
+        # error before any gas is spent; with anchors in flight it could misjudge the state.
+        options = TxOptions(nonce=nonce, gas=self.settings.gas, simulate=pending_nonce is None)
         tx_hash = self.client.anchor(
             self.ledger_id, tree_size, root, sender=self.account, options=options
         )
@@ -141,6 +142,8 @@ class AnchorService:
         with self._lock:
             with self.ledger.engines.read.connect() as connection:
                 rows = live_anchors(connection)
+            head = self.chain.head() if rows else 0
+            rows = [r for r in rows if not self._final(r, head)]
             confirmed: list[int] = []
             orphaned: list[int] = []
             for row in rows:
@@ -157,6 +160,12 @@ class AnchorService:
             with self.ledger.engines.read.connect() as connection:
                 pending = sum(r.status is AnchorStatus.PENDING for r in live_anchors(connection))
         return PollResult(tuple(confirmed), tuple(orphaned), tuple(reanchored), pending)
+
+    def _final(self, row: AnchorRow, head: int) -> bool:
+        """A confirmed anchor deeper than ``finality_depth`` is no longer re-checked."""
+        if row.status is not AnchorStatus.CONFIRMED or row.block_number is None:
+            return False
+        return head - row.block_number + 1 > self.settings.finality_depth
 
     def _settle(self, row: AnchorRow) -> AnchorStatus:
         try:

@@ -37,6 +37,8 @@ class AnchorSettings(BaseSettings):
     chain_id: int | None = None
     contract: str | None = None
     confirmations: int = Field(default=3, ge=1)
+    #: Confirmed anchors deeper than this are no longer watched for reorganisations.
+    finality_depth: int = Field(default=64, ge=1)
     private_key: SecretStr | None = Field(default=None, repr=False)
     key_file: Path | None = None
     every_entries: int = Field(default=1000, ge=1)

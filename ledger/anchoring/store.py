@@ -7,6 +7,7 @@ columns of a row ever change (pending -> confirmed or orphaned); nothing is dele
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -14,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from ledger.errors import LedgerError
 from ledger.storage.models import Anchor
 
 
@@ -61,6 +63,57 @@ class AnchorRow:
             "created_at": self.created_at.isoformat(),
             "confirmed_at": None if self.confirmed_at is None else self.confirmed_at.isoformat(),
         }
+
+
+class MalformedAnchorLine(LedgerError):
+    """A bundle's anchor line is not one :meth:`AnchorRow.to_json` could have written."""
+
+    code = "malformed_anchor_line"
+    status = 422
+
+
+def anchor_from_json(line: Mapping[str, Any]) -> AnchorRow:
+    """Reads a bundle ``anchor`` line back; anything malformed is MalformedAnchorLine."""
+
+    def hex32(name: str) -> bytes:
+        value = bytes.fromhex(str(line[name]))
+        if len(value) != 32:
+            raise ValueError(f"{name} is not 32 bytes")
+        return value
+
+    def when(name: str) -> datetime | None:
+        value = line[name]
+        return None if value is None else datetime.fromisoformat(str(value))
+
+    try:
+        if line.get("kind") != "anchor":
+            raise ValueError("not an anchor line")
+        created_at = when("created_at")
+        if created_at is None:
+            raise ValueError("created_at is missing")
+        return AnchorRow(
+            id=0,
+            ledger_id=hex32("ledger_id"),
+            tree_size=_int(line["tree_size"]),
+            root_hash=hex32("root_hash"),
+            chain_id=_int(line["chain_id"]),
+            contract=str(line["contract"]),
+            tx_hash=hex32("tx_hash"),
+            nonce=_int(line["nonce"]),
+            block_number=None if line["block_number"] is None else _int(line["block_number"]),
+            block_hash=None if line["block_hash"] is None else hex32("block_hash"),
+            status=AnchorStatus(line["status"]),
+            created_at=created_at,
+            confirmed_at=when("confirmed_at"),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise MalformedAnchorLine(f"bad anchor line: {exc}", field="anchor") from None
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{value!r} is not an integer")
+    return value
 
 
 def _row(raw: Any) -> AnchorRow:

@@ -83,21 +83,34 @@ def verify_anchors(
     latest: tuple[int, bytes],
     prove: Callable[[int, int], Sequence[bytes]],
     chain: Chain,
-    client: LedgerAnchorClient,
+    client: LedgerAnchorClient | None,
     confirmations: int,
 ) -> list[VerifiedAnchor]:
     """Verifies every confirmed anchor; pending and orphaned rows are not claims yet.
 
     ``roots`` are the ledger's checkpoint roots by tree size, ``latest`` its newest
     (size, root), and ``prove(first, second)`` its consistency proof between two sizes.
+    With ``client`` None (a bundle checked against an RPC URL), each anchor's own
+    contract address is used, on a chain whose id must match the anchor's.
     """
     latest_size, latest_root = latest
     verified: list[VerifiedAnchor] = []
+    clients: dict[str, LedgerAnchorClient] = {}
     for anchor in anchors:
         if anchor.status is not AnchorStatus.CONFIRMED:
             continue
         size = anchor.tree_size
-        record = find_on_chain(client, anchor.ledger_id, size)
+        if client is None:
+            if chain.chain_id != anchor.chain_id:
+                raise AnchorNotOnChain(
+                    f"anchored on chain {anchor.chain_id}, not {chain.chain_id}", tree_size=size
+                )
+            if anchor.contract not in clients:
+                clients[anchor.contract] = LedgerAnchorClient(chain, anchor.contract)
+            contract = clients[anchor.contract]
+        else:
+            contract = client
+        record = find_on_chain(contract, anchor.ledger_id, size)
         if record.root != anchor.root_hash:
             raise AnchorNotOnChain("the contract holds another root", tree_size=size)
         outcome = chain.receipt(anchor.tx_hash)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from typer.testing import CliRunner
@@ -15,7 +17,8 @@ from ledger.anchoring.cli import app, deploy_for
 from ledger.anchoring.loop import AnchorLoop
 from ledger.anchoring.service import AnchorService
 from ledger.anchoring.settings import AnchorSettings
-from ledger.anchoring.verify import anchor_lines, verify_ledger_anchors
+from ledger.anchoring.store import MalformedAnchorLine, anchor_from_json
+from ledger.anchoring.verify import anchor_lines, verify_anchors, verify_ledger_anchors
 from ledger.clock import FixedClock
 from tests.anchoring.conftest import grow
 from tests.ledger.scenario import NOW, open_ledger
@@ -55,7 +58,51 @@ def test_background_loop_anchors_and_verifies_in_process(tmp_path: Path) -> None
             lines = list(anchor_lines(connection))
         assert [line["kind"] for line in lines] == ["anchor", "anchor"]
         assert lines[1]["root_hash"] == ledger.latest_checkpoint().checkpoint.root_hash.hex()
-        json.dumps(lines)  # bundle lines are plain JSON
+        parsed = [anchor_from_json(json.loads(json.dumps(line))) for line in lines]
+        current = service.anchors()
+        assert [replace(p, id=c.id) for p, c in zip(parsed, current, strict=True)] == current
+
+        # A bundle checked with only an RPC URL: the contract comes from each line.
+        latest = ledger.latest_checkpoint().checkpoint
+
+        def prove(first: int, second: int) -> list[bytes]:
+            return [] if first == second else ledger.consistency_proof(first, second).proof
+
+        from_bundle = verify_anchors(
+            parsed, {}, (latest.tree_size, latest.root_hash), prove, chain, None, 2
+        )
+        assert [v.tree_size for v in from_bundle] == [r.tree_size for r in rows]
+
+
+def test_malformed_anchor_lines_are_one_error() -> None:
+    good = {
+        "kind": "anchor",
+        "ledger_id": "00" * 32,
+        "tree_size": 3,
+        "root_hash": "11" * 32,
+        "chain_id": 1,
+        "contract": "0x" + "22" * 20,
+        "tx_hash": "33" * 32,
+        "nonce": 0,
+        "block_number": None,
+        "block_hash": None,
+        "status": "pending",
+        "created_at": NOW.isoformat(),
+        "confirmed_at": None,
+    }
+    assert anchor_from_json(good).to_json() == good
+    for mutation in (
+        {"kind": "entry"},
+        {"root_hash": "11" * 31},
+        {"tree_size": "3"},
+        {"status": "final"},
+        {"created_at": "yesterday"},
+        {"block_hash": "zz"},
+    ):
+        with pytest.raises(MalformedAnchorLine):
+            anchor_from_json({**good, **mutation})
+    with pytest.raises(MalformedAnchorLine):
+        anchor_from_json({k: v for k, v in good.items() if k != "nonce"})
 
 
 def test_anchor_command_deploys_and_waits_in_process(tmp_path: Path) -> None:
