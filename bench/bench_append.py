@@ -1,0 +1,262 @@
+"""Append throughput against the floor of what an append cannot avoid.
+
+For the same signed events, on SQLite and PostgreSQL, this times:
+
+* ``Ledger.append`` one event at a time, and ``Ledger.append_batch`` in batches of 500;
+* alone, on one core: Ed25519 verification of each signature, the SHA-256 work (leaf hash,
+  chain hash and the Merkle nodes each leaf completes), and a raw SQLAlchemy Core insert
+  of exactly the rows the ledger wrote (``entries``, ``entry_refs``, ``merkle_nodes``) into
+  a fresh database of the same kind, one transaction per batch of 500 (or per event, for
+  the single-append floor).
+
+The bound is ``1 / (sig + hash + insert)`` events per second; the ratio printed is the
+append rate divided by that bound. Target: batched appends at >= 60 % of it.
+
+Run: ``.venv/bin/python -m bench.bench_append [--quick] [--backend sqlite|postgresql]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import time
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+from sqlalchemy import Engine, Table, insert, select
+
+from bench import pgdb
+from bench.data import BATCH, OUT, REGISTRY_ENTRIES, open_bench_ledger, progress, scenario_events
+from finance_api import demo_scenario
+from ledger.events import Event
+from ledger.keys import verify_signature
+from ledger.storage import models
+from ledger.storage.db import make_engines, migrate
+
+TARGET = 0.60
+
+
+@dataclass(frozen=True, slots=True)
+class Floor:
+    sig_us: float
+    sig_2threads_us: float
+    hash_us: float
+    wire_us: float
+
+
+def _per_event_us(seconds: float, events: int) -> float:
+    return seconds / events * 1e6
+
+
+def measure_floor(events: Sequence[Event]) -> Floor:
+    """Signature and hashing costs per event, measured alone on the same events."""
+    keys = {
+        demo_scenario.key_for(pid).key_id: demo_scenario.key_for(pid).public_key
+        for pid in demo_scenario.PARTICIPANTS
+    }
+    jobs = [(keys[e.key_id], e.canonical, e.signature) for e in events]
+    start = time.perf_counter()
+    for public_key, message, signature in jobs:
+        verify_signature(public_key, message, signature)
+    sig = time.perf_counter() - start
+
+    def half(part: Sequence[tuple[bytes, bytes, bytes]]) -> None:
+        for public_key, message, signature in part:
+            verify_signature(public_key, message, signature)
+
+    with ThreadPoolExecutor(2) as pool:
+        start = time.perf_counter()
+        list(pool.map(half, [jobs[0::2], jobs[1::2]]))
+        sig2 = time.perf_counter() - start
+
+    sha256 = hashlib.sha256
+    start = time.perf_counter()
+    tip = bytes(32)
+    edge: list[bytes] = []
+    for index, event in enumerate(events):
+        leaf = sha256(b"\x00" + event.canonical + event.signature).digest()
+        tip = sha256(tip + leaf).digest()
+        acc = leaf
+        while index & 1:
+            acc = sha256(b"\x01" + edge.pop() + acc).digest()
+            index >>= 1
+        edge.append(acc)
+    hashing = time.perf_counter() - start
+
+    wire = [e.to_json() for e in events]
+    start = time.perf_counter()
+    for obj in wire:
+        Event.from_json(obj)
+    parse = time.perf_counter() - start
+    n = len(events)
+    return Floor(
+        _per_event_us(sig, n),
+        _per_event_us(sig2, n),
+        _per_event_us(hashing, n),
+        _per_event_us(parse, n),
+    )
+
+
+@contextmanager
+def database(backend: str, purpose: str) -> Iterator[str]:
+    if backend == "postgresql":
+        with pgdb.scratch_database(purpose) as url:
+            yield url
+        return
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"scratch-{purpose}.db"
+    _remove_sqlite(path)
+    try:
+        yield f"sqlite:///{path}"
+    finally:
+        _remove_sqlite(path)
+
+
+def _remove_sqlite(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def time_appends(url: str, events: Sequence[Event], batch: int | None) -> tuple[float, Rows]:
+    """Seconds spent appending ``events`` (single or in batches), and the rows written."""
+    ledger = open_bench_ledger(url)
+    try:
+        start = time.perf_counter()
+        if batch is None:
+            for event in events:
+                ledger.append(event)
+        else:
+            for i in range(0, len(events), batch):
+                ledger.append_batch(events[i : i + batch])
+        elapsed = time.perf_counter() - start
+        rows = read_rows(ledger.engines.read, REGISTRY_ENTRIES)
+    finally:
+        ledger.close()
+    return elapsed, rows
+
+
+@dataclass(frozen=True, slots=True)
+class Rows:
+    """The rows an append wrote, grouped by the entry that caused them."""
+
+    entries: list[dict[str, Any]]
+    refs: dict[int, list[dict[str, Any]]]
+    nodes: dict[int, list[dict[str, Any]]]
+
+
+def read_rows(engine: Engine, first_seq: int) -> Rows:
+    with engine.connect() as connection:
+        entries = [
+            row._asdict()
+            for row in connection.execute(
+                select(models.Entry.__table__)
+                .where(models.Entry.seq >= first_seq)
+                .order_by(models.Entry.seq)
+            )
+        ]
+        refs: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for row in connection.execute(
+            select(models.EntryRef.__table__).where(models.EntryRef.seq >= first_seq)
+        ):
+            refs[row.seq].append(row._asdict())
+        nodes: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for row in connection.execute(select(models.MerkleNode.__table__)):
+            completed_by = ((row.idx + 1) << row.level) - 1
+            if completed_by >= first_seq:
+                nodes[completed_by].append(row._asdict())
+    return Rows(entries, refs, nodes)
+
+
+def time_raw_insert(url: str, rows: Rows, per_transaction: int) -> float:
+    """Seconds to insert ``rows`` with SQLAlchemy Core, ``per_transaction`` entries at a time."""
+    engines = make_engines(url)
+    migrate(engines)
+    engine = engines.read  # pooled, same pragmas as the ledger's engines
+    entries_t = cast(Table, models.Entry.__table__)
+    refs_t = cast(Table, models.EntryRef.__table__)
+    nodes_t = cast(Table, models.MerkleNode.__table__)
+    try:
+        start = time.perf_counter()
+        for i in range(0, len(rows.entries), per_transaction):
+            chunk = rows.entries[i : i + per_transaction]
+            refs = [ref for e in chunk for ref in rows.refs[e["seq"]]]
+            nodes = [node for e in chunk for node in rows.nodes[e["seq"]]]
+            with engine.begin() as connection:
+                connection.execute(insert(entries_t), chunk)
+                connection.execute(insert(refs_t), refs)
+                if nodes:
+                    connection.execute(insert(nodes_t), nodes)
+        return time.perf_counter() - start
+    finally:
+        engines.dispose()
+
+
+def run_backend(
+    backend: str, events: Sequence[Event], n_single: int, floor: Floor
+) -> list[tuple[str, int, float, float, float]]:
+    """Rows of (mode, events, append us/event, insert floor us/event, ratio)."""
+    results = []
+    for mode, count, batch in (("single", n_single, None), (f"batch {BATCH}", len(events), BATCH)):
+        subset = events[:count]
+        progress(f"{backend}: appending {count:,} events ({mode})")
+        with database(backend, "append") as url:
+            elapsed, rows = time_appends(url, subset, batch)
+        with database(backend, "insert") as url:
+            raw = time_raw_insert(url, rows, batch or 1)
+        append_us = _per_event_us(elapsed, count)
+        insert_us = _per_event_us(raw, count)
+        bound_us = floor.sig_us + floor.hash_us + insert_us
+        results.append((mode, count, append_us, insert_us, bound_us / append_us))
+    return results
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    parser.add_argument(
+        "--backend", action="append", choices=("sqlite", "postgresql"), help="default: both"
+    )
+    args = parser.parse_args(argv)
+    n_single, n_batch = (200, 2_000) if args.quick else (2_000, 20_000)
+    backends = args.backend or ["sqlite", "postgresql"]
+    if "postgresql" in backends and not pgdb.available():
+        progress(f"PostgreSQL not reachable at {pgdb.SERVER}: skipping it")
+        backends.remove("postgresql")
+
+    progress(f"signing {n_batch:,} scenario events")
+    events = list(scenario_events(n_batch))
+    floor = measure_floor(events)
+    print(f"append throughput: {n_single:,} single appends, {n_batch:,} in batches of {BATCH}")
+    print("per-event floor, measured alone on the same events (one core):")
+    print(f"  Ed25519 verification        {floor.sig_us:8.1f} us")
+    print(f"  SHA-256 leaf+chain+nodes    {floor.hash_us:8.1f} us")
+    print(f"  (Ed25519 on two threads      {floor.sig_2threads_us:8.1f} us, for reference)")
+    print(f"  (wire JSON -> Event, RFC 8785 {floor.wire_us:7.1f} us, not part of append)")
+    header = (
+        f"{'backend':<11}{'mode':<11}{'events':>8}{'append/s':>10}{'us/event':>10}"
+        f"{'insert us':>11}{'bound/s':>9}{'ratio':>8}  target"
+    )
+    print(header)
+    for backend in backends:
+        for mode, count, append_us, insert_us, ratio in run_backend(
+            backend, events, n_single, floor
+        ):
+            bound = 1e6 / (floor.sig_us + floor.hash_us + insert_us)
+            verdict = _verdict(ratio) if mode != "single" else "(none)"
+            print(
+                f"{backend:<11}{mode:<11}{count:>8,}{1e6 / append_us:>10,.0f}{append_us:>10.1f}"
+                f"{insert_us:>11.1f}{bound:>9,.0f}{ratio:>8.0%}  {verdict}"
+            )
+
+
+def _verdict(ratio: float) -> str:
+    return f">= {TARGET:.0%}: {'met' if ratio >= TARGET else 'NOT met'}"
+
+
+if __name__ == "__main__":
+    main()

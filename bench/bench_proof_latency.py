@@ -1,0 +1,183 @@
+"""Inclusion and consistency proof latency through ``Ledger`` at a million entries.
+
+SQLite: the cached bench ledger (built by batched appends). PostgreSQL: a scratch database
+migrated by Alembic and loaded with a copy of the same ledger's rows (``COPY``; appending
+a million signed entries again would measure appends, not proofs), analysed, then dropped.
+Each request is timed end to end through ``Ledger.inclusion_proof`` /
+``Ledger.consistency_proof`` (transaction, tree size, node reads, root), against the full
+tree and against random earlier tree sizes; every proof is then checked with the RFC 9162
+verifiers (untimed) so fast wrong answers cannot pass. Target: under 5 ms.
+
+Run: ``.venv/bin/python -m bench.bench_proof_latency [--quick] [--backend sqlite|postgresql]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from bench import pgdb
+from bench.data import ensure_ledgers, progress
+from ledger.errors import LedgerError
+from ledger.merkle import verify_consistency, verify_inclusion
+from ledger.service import Ledger
+from ledger.storage.db import make_engines, migrate
+
+TARGET_MS = 5.0
+TABLES = (
+    "ledger_head",
+    "participants",
+    "participant_keys",
+    "checkpoints",
+    "entries",
+    "entry_refs",
+    "merkle_nodes",
+)
+
+
+def copy_to_postgres(db: Path, url: str) -> None:
+    """Load the SQLite ledger's rows into a freshly migrated PostgreSQL database."""
+    engines = make_engines(url)
+    migrate(engines)
+    engines.dispose()
+    source = sqlite3.connect(db)
+    try:
+        with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as target:
+            target.execute("SET TIME ZONE 'UTC'")
+            for table in TABLES:
+                columns = [row[1] for row in source.execute(f"PRAGMA table_info({table})")]
+                names = ", ".join(f'"{c}"' for c in columns)
+                cursor = source.execute(f"SELECT {names} FROM {table}")
+                with target.cursor().copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                    while rows := cursor.fetchmany(10_000):
+                        for row in rows:
+                            copy.write_row(row)
+                progress(f"  copied {table}")
+            target.commit()
+            target.autocommit = True
+            target.execute("ANALYZE")
+    finally:
+        source.close()
+
+
+def percentile(values: Sequence[float], q: int) -> float:
+    return (
+        statistics.quantiles(values, n=100, method="inclusive")[q - 1] if q < 100 else max(values)
+    )
+
+
+def timed(calls: Sequence[Callable[[], Any]]) -> tuple[list[float], list[Any]]:
+    """Milliseconds per call, and the results."""
+    times, results = [], []
+    for call in calls:
+        start = time.perf_counter()
+        results.append(call())
+        times.append((time.perf_counter() - start) * 1e3)
+    return times, results
+
+
+def bench(ledger: Ledger, samples: int, rng: random.Random) -> list[tuple[str, list[float], int]]:
+    size = ledger.size()
+    leaf_hashes: dict[int, bytes] = {}
+    for _ in range(50):  # warm the pool and the caches a little
+        ledger.inclusion_proof(rng.randrange(size))
+    cases: list[tuple[str, list[Callable[[], Any]], Callable[[Any], None]]] = []
+
+    def check_inclusion(proof: Any) -> None:
+        expected = leaf_hashes.setdefault(
+            proof.leaf_index, ledger.entry(proof.leaf_index).leaf_hash
+        )
+        if proof.leaf_hash != expected:
+            raise LedgerError("the proof names another leaf hash")
+        verify_inclusion(
+            proof.leaf_hash, proof.leaf_index, proof.tree_size, proof.audit_path, proof.root_hash
+        )
+
+    def check_consistency(proof: Any) -> None:
+        verify_consistency(
+            proof.first, proof.second, proof.first_root, proof.second_root, proof.proof
+        )
+
+    def inclusion(seq: int, tree_size: int) -> Callable[[], Any]:
+        return lambda: ledger.inclusion_proof(seq, tree_size)
+
+    def consistency(first: int, second: int) -> Callable[[], Any]:
+        return lambda: ledger.consistency_proof(first, second)
+
+    full = [inclusion(rng.randrange(size), size) for _ in range(samples)]
+    earlier = []
+    for _ in range(samples):
+        tree_size = rng.randrange(1, size + 1)
+        earlier.append(inclusion(rng.randrange(tree_size), tree_size))
+    cons_full = [consistency(rng.randrange(1, size + 1), size) for _ in range(samples)]
+    cons_any = []
+    for _ in range(samples):
+        a, b = sorted((rng.randrange(1, size + 1), rng.randrange(1, size + 1)))
+        cons_any.append(consistency(a, b))
+    cases = [
+        ("inclusion, tree = head", full, check_inclusion),
+        ("inclusion, earlier tree", earlier, check_inclusion),
+        ("consistency m -> head", cons_full, check_consistency),
+        ("consistency m -> n", cons_any, check_consistency),
+    ]
+    out = []
+    for name, calls, check in cases:
+        times, results = timed(calls)
+        bad = 0
+        for result in results:
+            try:
+                check(result)
+            except LedgerError:
+                bad += 1
+        out.append((name, times, bad))
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="10,000 entries, few samples")
+    parser.add_argument(
+        "--backend", action="append", choices=("sqlite", "postgresql"), help="default: both"
+    )
+    args = parser.parse_args(argv)
+    size, samples = (10_000, 200) if args.quick else (1_000_000, 2_000)
+    backends = args.backend or ["sqlite", "postgresql"]
+    if "postgresql" in backends and not pgdb.available():
+        progress(f"PostgreSQL not reachable at {pgdb.SERVER}: skipping it")
+        backends.remove("postgresql")
+    db = ensure_ledgers([size])[size]
+    print(f"proof latency through Ledger at {size:,} entries, {samples:,} requests per row (ms)")
+    print(
+        f"{'backend':<11}{'request':<25}{'p50':>7}{'p95':>7}{'p99':>7}{'max':>7}"
+        f"{'bad':>5}  target p95 < {TARGET_MS:g} ms"
+    )
+    for backend in backends:
+        rng = random.Random(9162)
+        if backend == "sqlite":
+            with Ledger.open(f"sqlite:///{db}", read_only=True) as ledger:
+                rows = bench(ledger, samples, rng)
+        else:
+            with pgdb.scratch_database("proofs") as url:
+                progress(f"copying {db.name} into PostgreSQL")
+                copy_to_postgres(db, url)
+                with Ledger.open(url, read_only=True) as ledger:
+                    rows = bench(ledger, samples, rng)
+        for name, times, bad in rows:
+            p95 = percentile(times, 95)
+            print(
+                f"{backend:<11}{name:<25}{percentile(times, 50):>7.2f}{p95:>7.2f}"
+                f"{percentile(times, 99):>7.2f}{max(times):>7.2f}{bad:>5}  "
+                f"{'met' if p95 < TARGET_MS and not bad else 'NOT met'}"
+            )
+
+
+if __name__ == "__main__":
+    main()
