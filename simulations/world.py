@@ -1,9 +1,9 @@
 """The shared state one simulated month works on, and the actions agents schedule.
 
 Each seller keeps its own calendar of actions (a heap of ``(when, tick, action, data)``);
-the engine runs a seller's actions in time order, month by month. Handlers in
-``trade``, ``stock``, ``credit_lines``, ``receipts``, ``servicing`` and ``signals`` receive the world, the seller, the seller's random
-generator for the month, the time and the action's data.
+the engine runs a seller's actions in time order, month by month. Handlers in ``trade``,
+``stock``, ``credit_lines``, ``receipts``, ``servicing`` and ``signals`` receive the world,
+the seller, the seller's random generator for the month, the time and the action's data.
 """
 
 from __future__ import annotations
