@@ -8,7 +8,7 @@ Ed25519 work goes through here.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from nacl import exceptions as nacl_exceptions
 from nacl import signing
@@ -26,13 +26,28 @@ def key_id_for(public_key: bytes) -> str:
 
 @dataclass(frozen=True, slots=True)
 class SigningKey:
-    """A private Ed25519 key with its derived public key and key id."""
+    """A private Ed25519 key with its derived public key and key id.
+
+    The libsodium key object is derived once, when the key is built: deriving it costs
+    about as much as a signature, and keys sign many events.
+    """
 
     seed: bytes
+    _nacl: signing.SigningKey = field(init=False, repr=False, compare=False)
+    public_key: bytes = field(init=False, repr=False, compare=False)
+    key_id: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if len(self.seed) != 32:
             raise UnknownKey("an Ed25519 seed is 32 bytes", field="seed")
+        nacl_key = signing.SigningKey(self.seed)
+        public_key = bytes(nacl_key.verify_key)
+        object.__setattr__(self, "_nacl", nacl_key)
+        object.__setattr__(self, "public_key", public_key)
+        object.__setattr__(self, "key_id", key_id_for(public_key))
+
+    def __reduce__(self) -> tuple[type[SigningKey], tuple[bytes]]:
+        return (SigningKey, (self.seed,))
 
     @classmethod
     def generate(cls) -> SigningKey:
@@ -45,20 +60,9 @@ class SigningKey:
         except ValueError as exc:
             raise UnknownKey("signing key is not hex", field="seed") from exc
 
-    @property
-    def _nacl(self) -> signing.SigningKey:
-        return signing.SigningKey(self.seed)
-
-    @property
-    def public_key(self) -> bytes:
-        return bytes(self._nacl.verify_key)
-
-    @property
-    def key_id(self) -> str:
-        return key_id_for(self.public_key)
-
     def sign(self, message: bytes) -> bytes:
-        return self._nacl.sign(message).signature
+        signature: bytes = self._nacl.sign(message).signature
+        return signature
 
 
 def parse_public_key(data: bytes | str, *, field: str = "public_key") -> bytes:
