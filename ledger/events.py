@@ -49,6 +49,52 @@ def check_identifier(value: Any, field: str) -> str:
     return value
 
 
+_ALLOWED_FIELDS = frozenset((*BODY_FIELDS, "signature"))
+_KEY_ID = re.compile(r"[0-9a-f]{16}")
+
+
+def _checked_fields(
+    body: Mapping[str, Any], signature: bytes
+) -> tuple[str, str, str, str, str, tuple[str, ...], datetime, Mapping[str, Any]]:
+    """Check an event body's shape; return the fields of :class:`Event` before its bytes."""
+    if not isinstance(body, Mapping):
+        raise InvalidEvent("event must be a JSON object")
+    if not _ALLOWED_FIELDS.issuperset(body):
+        name = sorted(set(body) - _ALLOWED_FIELDS)[0]
+        raise InvalidEvent("unknown field", field=name)
+    for name in BODY_FIELDS:
+        if name not in body:
+            raise InvalidEvent("is required", field=name)
+    event_id = body["id"]
+    try:
+        if not isinstance(event_id, str) or str(uuid.UUID(event_id)) != event_id:
+            raise ValueError
+    except ValueError as exc:
+        raise InvalidEvent("must be a lower-case UUID string", field="id") from exc
+    flow = body["flow"]
+    if flow not in FLOWS:
+        raise InvalidEvent(f"unknown flow; expected one of {', '.join(FLOWS)}", field="flow")
+    etype = body["type"]
+    if not isinstance(etype, str) or not _TYPE.match(etype):
+        raise InvalidEvent("must be a dotted lower-case verb like order.placed", field="type")
+    actor = check_identifier(body["actor"], "actor")
+    key_id = body["key_id"]
+    if not isinstance(key_id, str) or not _KEY_ID.fullmatch(key_id):
+        raise InvalidEvent("must be 16 lower-case hex characters", field="key_id")
+    subjects = body["subjects"]
+    if not isinstance(subjects, list) or len(subjects) > MAX_SUBJECTS:
+        raise InvalidEvent(f"must be a list of at most {MAX_SUBJECTS} ids", field="subjects")
+    for position, subject in enumerate(subjects):
+        check_identifier(subject, f"subjects[{position}]")
+    occurred_at = parse_timestamp(body["occurred_at"])
+    payload = body["payload"]
+    if not isinstance(payload, dict):
+        raise InvalidEvent("must be a JSON object", field="payload")
+    if not isinstance(signature, bytes) or len(signature) != SIGNATURE_SIZE:
+        raise InvalidEvent(f"must be {SIGNATURE_SIZE} bytes", field="signature")
+    return (event_id, flow, etype, actor, key_id, tuple(subjects), occurred_at, payload)
+
+
 @dataclass(frozen=True, slots=True)
 class Event:
     """A signed event. Built only through :meth:`from_body`, :meth:`create` or :meth:`from_json`."""
@@ -67,55 +113,9 @@ class Event:
     @classmethod
     def from_body(cls, body: Mapping[str, Any], signature: bytes) -> Event:
         """Validate the shape of an event body and bind it to its signature."""
-        if not isinstance(body, Mapping):
-            raise InvalidEvent("event must be a JSON object")
-        extra = set(body) - set(BODY_FIELDS) - {"signature"}
-        if extra:
-            name = sorted(extra)[0]
-            raise InvalidEvent("unknown field", field=name)
-        for name in BODY_FIELDS:
-            if name not in body:
-                raise InvalidEvent("is required", field=name)
-        event_id = body["id"]
-        try:
-            if not isinstance(event_id, str) or str(uuid.UUID(event_id)) != event_id:
-                raise ValueError
-        except ValueError as exc:
-            raise InvalidEvent("must be a lower-case UUID string", field="id") from exc
-        flow = body["flow"]
-        if flow not in FLOWS:
-            raise InvalidEvent(f"unknown flow; expected one of {', '.join(FLOWS)}", field="flow")
-        etype = body["type"]
-        if not isinstance(etype, str) or not _TYPE.match(etype):
-            raise InvalidEvent("must be a dotted lower-case verb like order.placed", field="type")
-        actor = check_identifier(body["actor"], "actor")
-        key_id = body["key_id"]
-        if not isinstance(key_id, str) or not re.fullmatch(r"[0-9a-f]{16}", key_id):
-            raise InvalidEvent("must be 16 lower-case hex characters", field="key_id")
-        subjects = body["subjects"]
-        if not isinstance(subjects, list) or len(subjects) > MAX_SUBJECTS:
-            raise InvalidEvent(f"must be a list of at most {MAX_SUBJECTS} ids", field="subjects")
-        for position, subject in enumerate(subjects):
-            check_identifier(subject, f"subjects[{position}]")
-        occurred_at = parse_timestamp(body["occurred_at"])
-        payload = body["payload"]
-        if not isinstance(payload, dict):
-            raise InvalidEvent("must be a JSON object", field="payload")
-        if not isinstance(signature, bytes) or len(signature) != SIGNATURE_SIZE:
-            raise InvalidEvent(f"must be {SIGNATURE_SIZE} bytes", field="signature")
+        fields = _checked_fields(body, signature)
         canonical = canonicalize({name: body[name] for name in BODY_FIELDS})
-        return cls(
-            id=event_id,
-            flow=flow,
-            type=etype,
-            actor=actor,
-            key_id=key_id,
-            subjects=tuple(subjects),
-            occurred_at=occurred_at,
-            payload=payload,
-            canonical=canonical,
-            signature=signature,
-        )
+        return cls(*fields, canonical=canonical, signature=signature)
 
     @classmethod
     def from_json(cls, data: Any) -> Event:
@@ -133,11 +133,18 @@ class Event:
 
     @classmethod
     def from_canonical(cls, canonical: bytes, signature: bytes) -> Event:
-        """Rebuild an event from stored bytes, refusing bytes that are not canonical."""
-        event = cls.from_body(parse_canonical(canonical), signature)
-        if event.canonical != canonical:
+        """Rebuild an event from stored bytes, refusing bytes that are not canonical.
+
+        ``parse_canonical`` has proved ``canonical`` is the RFC 8785 form of the body, and
+        a valid body holds exactly ``BODY_FIELDS``, so those are the event's canonical
+        bytes and need no second encoding. A body that also carries ``signature`` (which
+        ``from_body`` tolerates and leaves out of the signed bytes) is not canonical.
+        """
+        body = parse_canonical(canonical)
+        fields = _checked_fields(body, signature)
+        if "signature" in body:
             raise InvalidEvent("stored body is not canonical")
-        return event
+        return cls(*fields, canonical=canonical, signature=signature)
 
     @classmethod
     def create(
