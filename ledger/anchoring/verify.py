@@ -123,27 +123,66 @@ def verify_anchors(
                 f"{outcome.confirmations} confirmations, {confirmations} required",
                 tree_size=size,
             )
-        ledger_root = roots.get(size)
-        if ledger_root is not None and ledger_root != record.root:
-            raise AnchorInconsistent(
-                "the ledger's checkpoint root differs from the anchored root", tree_size=size
-            )
-        if size > latest_size:
-            raise AnchorInconsistent(
-                f"the ledger (size {latest_size}) is shorter than the anchor", tree_size=size
-            )
-        try:
-            verify_consistency(
-                size, latest_size, record.root, latest_root, prove(size, latest_size)
-            )
-        except LedgerError as exc:
-            raise AnchorInconsistent(
-                f"no consistency with the latest checkpoint: {exc}", tree_size=size
-            ) from exc
+        _check_linked(record, roots, latest_size, latest_root, prove)
         verified.append(
             VerifiedAnchor(size, record.root, record.block_number, outcome.confirmations)
         )
     return verified
+
+
+def verify_chain_anchors(
+    ledger_id: bytes,
+    roots: Mapping[int, bytes],
+    latest: tuple[int, bytes],
+    prove: Callable[[int, int], Sequence[bytes]],
+    chain: Chain,
+    client: LedgerAnchorClient,
+    confirmations: int,
+) -> list[VerifiedAnchor]:
+    """Checks the ledger against every anchor the contract holds for ``ledger_id``.
+
+    Unlike :func:`verify_anchors` this needs nothing from the ledger's own records, so
+    a forger who also drops the anchor rows from the database or the bundle is still
+    caught. ``client`` must come from trusted configuration, not from the bundle. Anchors
+    not yet ``confirmations`` deep are skipped: a reorganisation could still drop them.
+    """
+    latest_size, latest_root = latest
+    head = chain.head()
+    verified: list[VerifiedAnchor] = []
+    for index in range(client.count(ledger_id)):
+        record = client.anchor_at(ledger_id, index)
+        depth = head - record.block_number + 1
+        if depth < confirmations:
+            continue
+        _check_linked(record, roots, latest_size, latest_root, prove)
+        verified.append(VerifiedAnchor(record.tree_size, record.root, record.block_number, depth))
+    return verified
+
+
+def _check_linked(
+    record: AnchorRecord,
+    roots: Mapping[int, bytes],
+    latest_size: int,
+    latest_root: bytes,
+    prove: Callable[[int, int], Sequence[bytes]],
+) -> None:
+    """Raises unless the ledger's latest tree extends the anchored one."""
+    size = record.tree_size
+    ledger_root = roots.get(size)
+    if ledger_root is not None and ledger_root != record.root:
+        raise AnchorInconsistent(
+            "the ledger's checkpoint root differs from the anchored root", tree_size=size
+        )
+    if size > latest_size:
+        raise AnchorInconsistent(
+            f"the ledger (size {latest_size}) is shorter than the anchor", tree_size=size
+        )
+    try:
+        verify_consistency(size, latest_size, record.root, latest_root, prove(size, latest_size))
+    except LedgerError as exc:
+        raise AnchorInconsistent(
+            f"no consistency with the latest checkpoint: {exc}", tree_size=size
+        ) from exc
 
 
 def verify_ledger_anchors(

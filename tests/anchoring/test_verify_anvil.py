@@ -7,6 +7,7 @@ which it cannot rewrite, tells the two apart.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from ledger.anchoring.verify import (
     AnchorNotFinal,
     AnchorNotOnChain,
     verify_anchors,
+    verify_chain_anchors,
     verify_ledger_anchors,
 )
 from ledger.service import Ledger
@@ -120,3 +122,59 @@ def test_a_stored_anchor_the_chain_does_not_hold_is_refused(
     with pytest.raises(AnchorNotFinal):
         verify_anchors([replace(row, block_hash=bytes(32))], *args)
     assert len(verify_anchors([row], *args)) == 1
+
+
+def test_the_chain_alone_catches_a_forger_who_also_drops_the_anchor_rows(
+    tmp_path: Path,
+    ledger: Ledger,
+    chain: Chain,
+    client: LedgerAnchorClient,
+    service: AnchorService,
+) -> None:
+    first = anchored(ledger, chain, service)
+    second = anchored(ledger, chain, service)
+    honest = ledger.latest_checkpoint().checkpoint
+
+    def prover(of: Ledger) -> Callable[[int, int], list[bytes]]:
+        def prove(a: int, b: int) -> list[bytes]:
+            return [] if a == b else of.consistency_proof(a, b).proof
+
+        return prove
+
+    verified = verify_chain_anchors(
+        service.ledger_id,
+        {},
+        (honest.tree_size, honest.root_hash),
+        prover(ledger),
+        chain,
+        client,
+        confirmations=3,
+    )
+    assert [v.tree_size for v in verified] == [first, second]
+
+    with new_ledger(tmp_path / "forged.db") as forged:  # no anchor rows at all
+        grow(forged, (honest.tree_size - forged.size()) // 2 + 1, tag="forged")
+        cp = forged.checkpoint().checkpoint
+        with pytest.raises(AnchorInconsistent) as caught:
+            verify_chain_anchors(
+                ledger_id_for(forged.origin),
+                {},
+                (cp.tree_size, cp.root_hash),
+                prover(forged),
+                chain,
+                client,
+                confirmations=3,
+            )
+        assert caught.value.tree_size == first
+
+    # A ledger cut back below an anchor is caught as well.
+    with pytest.raises(AnchorInconsistent, match="shorter"):
+        verify_chain_anchors(
+            service.ledger_id,
+            {},
+            (first, ledger.consistency_proof(first, first).first_root),
+            prover(ledger),
+            chain,
+            client,
+            confirmations=3,
+        )
