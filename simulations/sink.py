@@ -1,0 +1,129 @@
+"""Where simulated events go: the ledger's narrow appending interface, and fakes of it.
+
+``ledger.service.Ledger`` satisfies :class:`LedgerSink` as it is. ``MemorySink`` refuses
+what the ledger refuses (unknown type, payload off its schema, bad signature, unknown or
+not-yet-valid key, a time in the future, an id reused with other content) so unit tests
+prove the stream is acceptable without a database; ``CountingSink`` only counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from ledger.event_types import REGISTRY
+from ledger.events import Event
+from ledger.keys import key_id_for, verify_signature
+from simulations.errors import SimulationError
+
+
+class LedgerSink(Protocol):
+    """The part of ``ledger.service.Ledger`` the simulation writes through."""
+
+    def register_participant(
+        self,
+        participant_id: str,
+        legal_name: str,
+        roles: list[str],
+        country: str | None,
+        public_key: bytes,
+        valid_from: datetime,
+    ) -> object: ...
+
+    def append_batch(self, events: Sequence[Event]) -> Sequence[object]: ...
+
+
+class SinkRefused(SimulationError):
+    """A fake sink refused an event the real ledger would refuse too."""
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    participant_id: str
+    legal_name: str
+    roles: tuple[str, ...]
+    country: str | None
+    public_key: bytes
+    valid_from: datetime
+
+
+@dataclass
+class MemorySink:
+    """Keeps everything in memory and checks each event as the ledger would."""
+
+    now: datetime
+    participants: dict[str, Registration] = field(default_factory=dict)
+    events: list[Event] = field(default_factory=list)
+    batches: int = 0
+    _keys: dict[str, Registration] = field(default_factory=dict)
+    _ids: dict[str, bytes] = field(default_factory=dict)
+
+    def register_participant(
+        self,
+        participant_id: str,
+        legal_name: str,
+        roles: list[str],
+        country: str | None,
+        public_key: bytes,
+        valid_from: datetime,
+    ) -> None:
+        if participant_id in self.participants:
+            raise SinkRefused("already registered", field=participant_id)
+        reg = Registration(participant_id, legal_name, tuple(roles), country, public_key,
+                           valid_from)  # fmt: skip
+        self.participants[participant_id] = reg
+        self._keys[key_id_for(public_key)] = reg
+
+    def append_batch(self, events: Sequence[Event]) -> list[int]:
+        if not events:
+            raise SinkRefused("a batch holds at least one event")
+        for event in events:
+            self._check(event)
+        start = len(self.events)
+        self.events.extend(events)
+        self.batches += 1
+        return list(range(start, start + len(events)))
+
+    def _check(self, event: Event) -> None:
+        REGISTRY.validate(event.flow, event.type, event.payload)
+        reg = self._keys.get(event.key_id)
+        if reg is None or reg.participant_id != event.actor:
+            raise SinkRefused("unknown key for this actor", field=event.id)
+        verify_signature(reg.public_key, event.canonical, event.signature)
+        if event.occurred_at < reg.valid_from:
+            raise SinkRefused("occurs before the key is valid", field=event.id)
+        if event.occurred_at > self.now:
+            raise SinkRefused("lies in the future", field=event.id)
+        for subject in event.subjects:
+            if subject not in self.participants and not subject.startswith(("sku-", "lot-")):
+                raise SinkRefused(f"unknown subject {subject}", field=event.id)
+        if self._ids.get(event.id, event.canonical) != event.canonical:
+            raise SinkRefused("id reused with other content", field=event.id)
+        self._ids[event.id] = event.canonical
+
+
+@dataclass
+class CountingSink:
+    """Counts what it is given and keeps nothing: for benchmarks and dry runs."""
+
+    participants: int = 0
+    events: int = 0
+    batches: int = 0
+
+    def register_participant(
+        self,
+        participant_id: str,
+        legal_name: str,
+        roles: list[str],
+        country: str | None,
+        public_key: bytes,
+        valid_from: datetime,
+    ) -> None:
+        self.participants += 1
+
+    def append_batch(self, events: Sequence[Event]) -> list[int]:
+        self.events += len(events)
+        self.batches += 1
+        return []
