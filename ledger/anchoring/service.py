@@ -101,7 +101,8 @@ class AnchorService:
                 return None
             pending_nonce = highest_pending_nonce(connection)
         if self._on_chain_size() >= tree_size:
-            return None  # anchored by an earlier run whose row was lost: nothing to add
+            self._adopt_from_chain()  # an earlier run sent it and stopped before its row
+            return None
         nonce = self.chain.next_nonce(self.address)
         if pending_nonce is not None:
             nonce = max(nonce, pending_nonce + 1)
@@ -131,6 +132,33 @@ class AnchorService:
             return self.client.latest(self.ledger_id).tree_size
         except NoAnchor:
             return 0
+
+    def _adopt_from_chain(self) -> None:
+        """Records, as pending, recent anchors of this ledger that have no row here."""
+        head = self.chain.head()
+        events = self.client.events(from_block=max(0, head - self.settings.adopt_window_blocks))
+        with self.ledger.engines.read.connect() as connection:
+            known = {r.tx_hash for r in all_anchors(connection)}
+        for event in events:
+            if event.name != "Anchored" or event.args["ledgerId"] != self.ledger_id:
+                continue
+            if event.tx_hash in known:
+                continue
+            with self.chain.translating():
+                nonce = int(self.chain.w3.eth.get_transaction(HexBytes(event.tx_hash))["nonce"])
+            with self.ledger.engines.write.begin() as connection:
+                add_pending(
+                    connection,
+                    ledger_id=self.ledger_id,
+                    tree_size=int(event.args["treeSize"]),
+                    root_hash=bytes(event.args["root"]),
+                    chain_id=self.chain.chain_id,
+                    contract=self.client.address,
+                    tx_hash=event.tx_hash,
+                    nonce=nonce,
+                    created_at=self.ledger.clock.now(),
+                )
+            log.warning("adopted anchor tx 0x%s found on chain", event.tx_hash.hex())
 
     def _row_for(self, tx_hash: bytes) -> AnchorRow:
         with self.ledger.engines.read.connect() as connection:

@@ -39,6 +39,8 @@ class AnchorSettings(BaseSettings):
     confirmations: int = Field(default=3, ge=1)
     #: Confirmed anchors deeper than this are no longer watched for reorganisations.
     finality_depth: int = Field(default=64, ge=1)
+    #: How far back to look for anchors sent by a run that stopped before recording them.
+    adopt_window_blocks: int = Field(default=10_000, ge=1)
     private_key: SecretStr | None = Field(default=None, repr=False)
     key_file: Path | None = None
     every_entries: int = Field(default=1000, ge=1)

@@ -168,3 +168,26 @@ def test_a_reorg_of_a_confirmed_anchor_is_detected(
     assert len(result.orphaned) == 1
     assert result.reanchored == result.orphaned
     assert client.count(service.ledger_id) == 1  # the re-anchor, mined by automine
+
+
+def test_an_anchor_sent_by_a_run_that_crashed_is_adopted(
+    ledger: Ledger,
+    chain: Chain,
+    client: LedgerAnchorClient,
+    anchorer: LocalAccount,
+    service: AnchorService,
+) -> None:
+    grow(ledger, 1)
+    checkpoint = ledger.checkpoint().checkpoint
+    # The transaction went out, then the process died before writing its row.
+    tx = client.anchor(
+        service.ledger_id, checkpoint.tree_size, checkpoint.root_hash, sender=anchorer
+    )
+    assert service.anchors() == []
+    assert service.anchor_latest() is None  # nothing sent twice...
+    [adopted] = service.anchors()  # ...and the one on chain is now on record
+    assert adopted.tx_hash == tx
+    assert adopted.tree_size == checkpoint.tree_size
+    chain.mine(2)
+    assert service.poll().confirmed == (checkpoint.tree_size,)
+    assert client.count(service.ledger_id) == 1
