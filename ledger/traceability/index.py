@@ -1,0 +1,92 @@
+"""What to index about one EPCIS event: its filter columns, the ids it names, its item links.
+
+Pure functions of an :class:`~ledger.epcis.EpcisEvent`. Links point in the direction goods
+flow: a child into its parent (aggregation, association), an input into an output
+(transformation), an item into a business transaction (any event with a bizTransactionList).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import product
+
+from ledger.epcis import EpcisEvent
+
+AGGREGATION = "aggregation"
+ASSOCIATION = "association"
+TRANSFORMATION = "transformation"
+TRANSACTION = "transaction"
+LINK_KINDS = (AGGREGATION, ASSOCIATION, TRANSFORMATION, TRANSACTION)
+CONTAINMENT = frozenset({AGGREGATION, ASSOCIATION})
+
+
+@dataclass(frozen=True, slots=True)
+class IndexRow:
+    hash_id: str
+    hash_algorithm: str
+    event_id: str | None
+    event_type: str
+    event_time: datetime
+    biz_step: str | None
+    disposition: str | None
+    read_point: str | None
+    biz_location: str | None
+    declared_event_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    from_item: str
+    to_item: str
+    kind: str
+
+
+def index_row(event: EpcisEvent) -> IndexRow:
+    return IndexRow(
+        hash_id=event.hash_id,
+        hash_algorithm=event.hash_algorithm,
+        event_id=event.event_id,
+        event_type=event.event_type,
+        event_time=event.event_time,
+        biz_step=event.biz_step,
+        disposition=event.disposition,
+        read_point=event.read_point,
+        biz_location=event.biz_location,
+        declared_event_id=event.declared_event_id,
+    )
+
+
+def item_roles(event: EpcisEvent) -> set[tuple[str, str]]:
+    """``(id, role)`` for every identifier the event names; roles match the query params."""
+    roles: set[tuple[str, str]] = set()
+    roles.update((i, "epc") for i in event.epc_list)
+    roles.update((i, "class") for i in event.quantity_classes("quantityList"))
+    roles.update((i, "child") for i in (*event.child_epcs, *event.child_classes))
+    roles.update((i, "input") for i in (*event.input_epcs, *event.input_classes))
+    roles.update((i, "output") for i in (*event.output_epcs, *event.output_classes))
+    if event.parent_id is not None:
+        roles.add((event.parent_id, "parent"))
+    roles.update((bt.id, "bt") for bt in event.biz_transactions)
+    return roles
+
+
+def links(event: EpcisEvent) -> set[Link]:
+    """The item links the event asserts (none for an error declaration: it asserts nothing)."""
+    if event.is_error_declaration:
+        return set()
+    out: set[Link] = set()
+    children = (*event.child_epcs, *event.child_classes)
+    if event.parent_id is not None and children:
+        kind = ASSOCIATION if event.event_type == "AssociationEvent" else AGGREGATION
+        out.update(Link(child, event.parent_id, kind) for child in children)
+    inputs = (*event.input_epcs, *event.input_classes)
+    outputs = (*event.output_epcs, *event.output_classes)
+    out.update(Link(i, o, TRANSFORMATION) for i, o in product(inputs, outputs) if i != o)
+    things = {*event.epc_list, *event.quantity_classes("quantityList"), *children}
+    if event.parent_id is not None:
+        things.add(event.parent_id)
+    things.update(outputs)
+    for bt in event.biz_transactions:
+        out.update(Link(thing, bt.id, TRANSACTION) for thing in things)
+    return out

@@ -1,0 +1,53 @@
+"""The capture notary: the participant that signs captured EPCIS events on the ledger.
+
+The HTTP API holds no participant's private key, so an EPCIS event captured over HTTP or
+the CLI cannot be signed by the participant who sent it. It is notarised instead: the
+participant ``epcis-notary`` signs an ``epcis.captured`` entry whose payload and subjects
+name the capturing participant (``captured_by``). The notary's key is derived from the
+ledger key (no second secret to store) and registered by an operator-signed
+``participant.key_added`` entry, so an offline verifier that pins the ledger key learns the
+notary key from the log itself. Its validity starts at the epoch: EPCIS events may be
+captured long after they happened.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from ledger.errors import LedgerError
+from ledger.keys import SigningKey
+from ledger.service import Ledger
+from ledger.storage.models import ParticipantKey
+
+NOTARY = "epcis-notary"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_DERIVATION = b"threeflow/epcis-notary/v1\x00"
+
+
+def notary_key(ledger_key: SigningKey) -> SigningKey:
+    return SigningKey(hashlib.sha256(_DERIVATION + ledger_key.seed).digest())
+
+
+def _registered(ledger: Ledger, key_id: str) -> bool:
+    with ledger.engines.read.connect() as connection:
+        found = connection.execute(
+            select(ParticipantKey.key_id).where(ParticipantKey.key_id == key_id)
+        ).first()
+    return found is not None
+
+
+def ensure_notary(ledger: Ledger) -> SigningKey:
+    """The notary key, registered on the ledger the first time it is needed."""
+    key = notary_key(ledger.key)
+    if not _registered(ledger, key.key_id):
+        try:
+            ledger.register_participant(
+                NOTARY, "EPCIS capture notary", ["platform"], None, key.public_key, EPOCH
+            )
+        except LedgerError:
+            if not _registered(ledger, key.key_id):  # not a lost race: a real refusal
+                raise
+    return key

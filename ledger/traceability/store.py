@@ -1,0 +1,171 @@
+"""Reads and writes of the EPCIS index tables (``epcis_events``, ``epcis_items``, ``epcis_links``).
+
+Every function takes an open connection; the caller decides the transaction. The tables are
+append-only projections of ``epcis.captured`` entries: nothing here updates or deletes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, insert, or_, select
+
+from ledger.entry import LedgerEntry
+from ledger.epcis import EpcisEvent
+from ledger.service import entry_from_row
+from ledger.storage.models import Entry, EntryRef, EpcisEventRow, EpcisItem, EpcisLink
+from ledger.traceability.index import Link, index_row, item_roles, links
+
+CAPTURED = "epcis.captured"
+_CHUNK = 500
+
+
+def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
+    items = list(values)
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+def seqs_by_hash(connection: Connection, hash_ids: Collection[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for chunk in _chunks(set(hash_ids)):
+        rows = connection.execute(
+            select(EpcisEventRow.hash_id, EpcisEventRow.seq).where(EpcisEventRow.hash_id.in_(chunk))
+        )
+        found.update({h: s for h, s in rows})
+    return found
+
+
+def write_index(connection: Connection, captured: Sequence[tuple[int, EpcisEvent, str]]) -> None:
+    """Index ``(seq, event, captured_by)`` triples, skipping seqs indexed already."""
+    done: set[int] = set()
+    for chunk in _chunks(seq for seq, _, _ in captured):
+        done.update(
+            connection.execute(
+                select(EpcisEventRow.seq).where(EpcisEventRow.seq.in_(chunk))
+            ).scalars()
+        )
+    events: list[dict[str, Any]] = []
+    items: list[dict[str, Any]] = []
+    link_rows: list[dict[str, Any]] = []
+    for seq, event, captured_by in captured:
+        if seq in done:
+            continue
+        done.add(seq)
+        row = index_row(event)
+        events.append({**_fields(row), "seq": seq, "captured_by": captured_by})
+        items.extend({"item": i, "seq": seq, "role": r} for i, r in item_roles(event))
+        link_rows.extend(
+            {"from_item": k.from_item, "to_item": k.to_item, "kind": k.kind, "seq": seq}
+            for k in links(event)
+        )
+    if events:
+        connection.execute(insert(EpcisEventRow), events)
+    if items:
+        connection.execute(insert(EpcisItem), items)
+    if link_rows:
+        connection.execute(insert(EpcisLink), link_rows)
+
+
+def _fields(row: Any) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in row.__slots__}
+
+
+def entries(connection: Connection, seqs: Collection[int]) -> dict[int, LedgerEntry]:
+    out: dict[int, LedgerEntry] = {}
+    for chunk in _chunks(sorted(set(seqs))):
+        for row in connection.execute(select(Entry.__table__).where(Entry.seq.in_(chunk))):
+            out[row.seq] = entry_from_row(row)
+    return out
+
+
+def index_rows(connection: Connection, seqs: Collection[int]) -> dict[int, Any]:
+    out: dict[int, Any] = {}
+    for chunk in _chunks(sorted(set(seqs))):
+        for row in connection.execute(
+            select(EpcisEventRow.__table__).where(EpcisEventRow.seq.in_(chunk))
+        ):
+            out[row.seq] = row
+    return out
+
+
+def seqs_naming(
+    connection: Connection, items: Collection[str], roles: Collection[str] | None = None
+) -> set[int]:
+    """Seqs of the EPCIS entries that name any of ``items`` (in one of ``roles``)."""
+    out: set[int] = set()
+    for chunk in _chunks(set(items)):
+        stmt = select(EpcisItem.seq).where(EpcisItem.item.in_(chunk))
+        if roles is not None:
+            stmt = stmt.where(EpcisItem.role.in_(list(roles)))
+        out.update(connection.execute(stmt).scalars())
+    return out
+
+
+def links_touching(
+    connection: Connection, items: Collection[str], *, forward: bool
+) -> list[tuple[Link, int]]:
+    """Links leaving ``items`` (``forward``) or arriving at them, with the entry of each."""
+    column = EpcisLink.from_item if forward else EpcisLink.to_item
+    out: list[tuple[Link, int]] = []
+    for chunk in _chunks(set(items)):
+        for row in connection.execute(select(EpcisLink.__table__).where(column.in_(chunk))):
+            out.append((Link(row.from_item, row.to_item, row.kind), row.seq))
+    return out
+
+
+def declarations_for(connection: Connection, ids: Collection[str]) -> dict[str, int]:
+    """Error declarations naming any of ``ids`` (eventIDs or hash IDs): id -> seq."""
+    out: dict[str, int] = {}
+    for chunk in _chunks(set(ids)):
+        rows = connection.execute(
+            select(EpcisEventRow.declared_event_id, EpcisEventRow.seq).where(
+                EpcisEventRow.declared_event_id.in_(chunk)
+            )
+        )
+        for declared, seq in rows:
+            if declared is not None:
+                out.setdefault(declared, seq)
+    return out
+
+
+def declared_events(connection: Connection, declared: Collection[str]) -> dict[int, str]:
+    """Non-declaration EPCIS entries whose eventID or hash ID is in ``declared``."""
+    out: dict[int, str] = {}
+    for chunk in _chunks(set(declared)):
+        rows = connection.execute(
+            select(EpcisEventRow.seq, EpcisEventRow.event_id, EpcisEventRow.hash_id).where(
+                or_(EpcisEventRow.event_id.in_(chunk), EpcisEventRow.hash_id.in_(chunk)),
+                EpcisEventRow.declared_event_id.is_(None),
+            )
+        )
+        for seq, event_id, hash_id in rows:
+            out[seq] = event_id if event_id is not None and event_id in declared else hash_id
+    return out
+
+
+def other_flow_refs(connection: Connection, ids: Collection[str]) -> dict[str, list[int]]:
+    """Entries of other event types that name ``ids`` as a subject (orders, invoices...)."""
+    out: dict[str, list[int]] = {}
+    for chunk in _chunks(set(ids)):
+        rows = connection.execute(
+            select(EntryRef.ref, EntryRef.seq)
+            .join(Entry, Entry.seq == EntryRef.seq)
+            .where(EntryRef.ref.in_(chunk), EntryRef.role == "subject", Entry.type != CAPTURED)
+            .order_by(EntryRef.seq)
+        )
+        for ref, seq in rows:
+            out.setdefault(ref, []).append(seq)
+    return out
+
+
+def captured_entries_after(connection: Connection, after: int, limit: int) -> list[LedgerEntry]:
+    """``epcis.captured`` entries past ``after`` (for rebuilding the index)."""
+    rows = connection.execute(
+        select(Entry.__table__)
+        .where(Entry.type == CAPTURED, Entry.seq > after)
+        .order_by(Entry.seq)
+        .limit(limit)
+    )
+    return [entry_from_row(row) for row in rows]
