@@ -12,7 +12,9 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from finance_api import errors
+from finance_api.routers import epcis as epcis_router
 from finance_api.routers import ledger as ledger_router
+from finance_api.routers import trace as trace_router
 from ledger.service import Ledger
 
 log = logging.getLogger(__name__)
@@ -57,4 +59,6 @@ def create_app(ledger: Ledger, *, close_ledger: bool = False) -> FastAPI:
         return {"status": "ok", "tree_size": size, "origin": ledger.origin}
 
     app.include_router(ledger_router.router)
+    app.include_router(epcis_router.router)
+    app.include_router(trace_router.router)
     return app

@@ -15,10 +15,12 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
-from ledger.epcis import vocab
+from ledger.epcis import EpcisEvent, vocab
 from ledger.epcis.digital_link import canonical_id_or_self
 from ledger.epcis.timestamps import to_utc_datetime
+from ledger.service import Ledger
 from ledger.storage.models import EpcisEventRow, EpcisItem
+from ledger.traceability import store
 from ledger.traceability.errors import QueryError
 
 MAX_LIMIT = 1000
@@ -144,3 +146,34 @@ def _int(params: Mapping[str, Sequence[str]], name: str, low: int, high: int | N
     if value < low or (high is not None and value > high):
         raise QueryError(f"must be between {low} and {high or 'any'}", field=name)
     return value
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    seq: int
+    hash_id: str
+    event: dict[str, Any]
+
+
+def find(ledger: Ledger, query: EpcisQuery) -> tuple[list[Found], int | None]:
+    """One page of matching EPCIS events in ledger order, and the cursor of the next page."""
+    with ledger.engines.read.connect() as connection:
+        rows = list(connection.execute(query.statement()))
+        more = len(rows) > query.limit
+        rows = rows[: query.limit]
+        entries = store.entries(connection, [r.seq for r in rows])
+    out = []
+    for row in rows:
+        epcis = dict(entries[row.seq].event.payload["epcis"])
+        if query.biz_transactions and not _has_transactions(row, epcis, query):
+            continue
+        out.append(Found(row.seq, row.hash_id, epcis))
+    return out, rows[-1].seq if more and rows else None
+
+
+def _has_transactions(row: Any, epcis: dict[str, Any], query: EpcisQuery) -> bool:
+    event = EpcisEvent(epcis, row.hash_id, row.hash_algorithm, row.event_type, row.event_time)
+    present = {(bt.type, bt.id) for bt in event.biz_transactions}
+    return all(
+        any((kind, value) in present for value in values) for kind, values in query.biz_transactions
+    )
