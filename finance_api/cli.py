@@ -17,7 +17,9 @@ from rich.console import Console
 from rich.table import Table
 
 from ledger import cli as ledger_cli
+from ledger.anchoring import cli as anchor_cli
 from ledger.errors import LedgerError
+from ledger.service import Ledger
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -25,6 +27,7 @@ app = typer.Typer(
     help="threeflow: a verifiable three-flow supply-chain ledger with supply-chain finance.",
 )
 app.registered_commands.extend(ledger_cli.app.registered_commands)
+app.command("anchor")(anchor_cli.anchor)
 console = Console(stderr=True)
 
 
@@ -110,12 +113,22 @@ def demo(
     key_file: Annotated[Path, typer.Option("--key-file")] = Path("var/ledger.key"),
     port: Annotated[int, typer.Option("--port", envvar="PORT")] = 8000,
     serve_api: Annotated[bool, typer.Option("--serve/--no-serve")] = True,
+    fresh: Annotated[
+        bool, typer.Option("--fresh/--keep", help="rebuild the demo ledger from scratch")
+    ] = True,
 ) -> None:
-    """Build a demo ledger (once), checkpoint, verify, summarise, then serve the API."""
+    """Build a demo ledger, checkpoint, anchor in-process, verify, summarise, serve the API.
+
+    The anchor goes to web3's in-process EVM, which lives only as long as this process, so
+    the demo rebuilds its ledger each run (``--keep`` to skip that and the anchoring).
+    """
     from finance_api import demo_scenario
     from ledger.audit import verify_database
     from ledger.service import Ledger
 
+    if fresh:
+        _remove_sqlite(db)
+    anchored = None
     with Ledger.open(db, key_file=key_file) as ledger:
         if ledger.size() <= 2:
             demo_scenario.register(ledger)
@@ -125,6 +138,8 @@ def demo(
                     ledger.append_batch(batch)
                     update(ledger.size(), 0)
         signed = ledger.checkpoint()
+        if fresh:
+            anchored = _anchor_in_process(ledger)
     report = verify_database(db)
     table = Table(title="threeflow demo ledger")
     table.add_column("what")
@@ -135,11 +150,48 @@ def demo(
     table.add_row("signed checkpoints", str(report.checkpoints))
     table.add_row("root hash", report.root_hash.hex())
     table.add_row("verified", "yes: leaves, chain, signatures, keys, checkpoints, subtree hashes")
+    if anchored is not None:
+        table.add_row("anchored", anchored)
     console.print(table)
     console.print(signed.note, soft_wrap=True, highlight=False)
     if serve_api:
         console.print(f"serving on http://127.0.0.1:{port} (docs at /docs)")
         _serve(db, key_file, "127.0.0.1", port, 1)
+
+
+def _remove_sqlite(db: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(db)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        for suffix in ("", "-wal", "-shm"):
+            Path(url.database + suffix).unlink(missing_ok=True)
+
+
+def _anchor_in_process(ledger: Ledger) -> str:
+    """Anchor the latest checkpoint on the in-process EVM, confirm it, verify it on chain."""
+    from eth_account import Account
+
+    from ledger.anchoring.chain import Chain
+    from ledger.anchoring.service import AnchorService
+    from ledger.anchoring.settings import AnchorSettings
+    from ledger.anchoring.verify import verify_ledger_anchors
+
+    settings = AnchorSettings(confirmations=2)
+    chain = Chain.in_process()
+    account = Account.create()
+    client = anchor_cli.deploy_for(chain, ledger, account)
+    service = AnchorService(ledger, chain, client, account, settings)
+    row = service.anchor_latest()
+    chain.mine(settings.confirmations)
+    service.poll()
+    verified = verify_ledger_anchors(ledger, chain, client, settings.confirmations)
+    if row is None or not verified:
+        raise LedgerError("the demo anchor was not confirmed on the in-process EVM")
+    return (
+        f"size {verified[-1].tree_size} in block {verified[-1].block_number} of the in-process "
+        f"EVM, contract {client.address}, verified on chain"
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

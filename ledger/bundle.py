@@ -10,12 +10,13 @@ own claims about keys are never trusted.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from sqlalchemy import select
 
+from ledger.anchoring.store import all_anchors
 from ledger.checkpoint import SignedCheckpoint
 from ledger.errors import LedgerError
 from ledger.events import Event, format_timestamp
@@ -94,6 +95,9 @@ def export_bundle(url: str, out: Path, progress: Callable[[int, int], None] | No
                         "note": cp.note,
                     },
                 )
+            # Anchors come before the entries so a streaming verifier knows which roots to keep.
+            for anchor in all_anchors(connection):
+                _line(handle, anchor.to_json())
             start = 0
             while start < head.tree_size:
                 rows = list(
@@ -146,6 +150,14 @@ def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             yield number, obj
 
 
+def read_header(path: Path) -> dict[str, Any]:
+    """The bundle's first line (origin, ledger key, size), read without verifying anything."""
+    first = next(_lines(path), None)
+    if first is None or first[1].get("kind") != "header" or first[1].get("format") != FORMAT:
+        raise fail(None, f"not a {FORMAT} bundle (no header line)")
+    return first[1]
+
+
 def _hex(obj: dict[str, Any], name: str, number: int) -> bytes:
     try:
         return bytes.fromhex(str(obj[name]))
@@ -159,8 +171,13 @@ def verify_bundle(
     pinned_key: bytes | None = None,
     progress: Callable[[int, int], None] | None = None,
     threads: int = 2,
+    watch_sizes: Iterable[int] = (),
 ) -> Report:
-    """Verify a bundle offline. Without ``pinned_key`` the header's key is used (and said)."""
+    """Verify a bundle offline. Without ``pinned_key`` the header's key is used (and said).
+
+    The report keeps the recomputed root at every anchored size and at ``watch_sizes``, so
+    anchors can be checked against a chain afterwards without a second pass.
+    """
     lines = _lines(path)
     first = next(lines, None)
     if first is None or first[1].get("kind") != "header" or first[1].get("format") != FORMAT:
@@ -176,11 +193,14 @@ def verify_bundle(
     claimed_people: list[tuple[int, dict[str, Any]]] = []
     checkpoints: list[SignedCheckpoint] = []
     anchors: list[dict[str, Any]] = []
+    watched = set(watch_sizes)
     for number, obj in lines:
         kind = obj["kind"]
         if kind == "entry":
             if verifier is None:
-                verifier = StreamVerifier(public_key, origin, checkpoints, threads=threads)
+                verifier = StreamVerifier(
+                    public_key, origin, checkpoints, threads=threads, watch_sizes=watched
+                )
             try:
                 event = Event.from_json(obj.get("event"))
             except LedgerError as exc:
@@ -208,11 +228,14 @@ def verify_bundle(
             claimed_people.append((number, obj))
         elif kind == "anchor":
             anchors.append(obj)
+            if isinstance(obj.get("tree_size"), int):
+                watched.add(obj["tree_size"])
         else:
             raise fail(None, f"line {number}: unknown kind {kind!r}")
     if verifier is None:
         verifier = StreamVerifier(public_key, origin, checkpoints, threads=threads)
     report = verifier.finish()
+    report.anchors = anchors
     if declared != report.tree_size:
         raise fail(
             report.tree_size,

@@ -88,27 +88,65 @@ def verify(
     ] = None,
     db: DbOption = None,
     key: KeyOption = None,
+    rpc_url: Annotated[
+        str | None,
+        typer.Option("--rpc-url", help="Ethereum JSON-RPC URL (or 'in-process'): check anchors"),
+    ] = None,
+    contract: Annotated[
+        str | None,
+        typer.Option(
+            "--contract", help="trusted LedgerAnchor address: check every anchor it holds"
+        ),
+    ] = None,
+    confirmations: Annotated[int, typer.Option("--confirmations", min=0)] = 3,
 ) -> None:
-    """Recompute and check everything: leaves, chain, signatures, keys, checkpoints, roots."""
+    """Recompute and check everything: leaves, chain, signatures, keys, checkpoints, roots.
+
+    With ``--rpc-url``, also check the anchors: the contract holds each anchored root at its
+    size in a block deep enough, and this ledger extends every anchored tree.
+    """
     if (bundle is None) == (db is None):
         console.print("[red]error:[/red] give either a bundle FILE or --db URL")
         raise typer.Exit(2)
     pinned = parse_pinned_key(key)
     try:
+        chain = None
+        if rpc_url is not None:
+            from ledger.anchoring import audit as anchor_audit
+
+            chain = anchor_audit.connect(rpc_url)
         with progress_bar("verifying") as update:
             if db is not None:
                 from ledger.audit import verify_database
 
                 report = verify_database(db, pinned_key=pinned, progress=update)
+                if chain is not None:
+                    anchors = anchor_audit.check_database(db, chain, contract, confirmations)
             else:
-                from ledger.bundle import verify_bundle
+                from ledger.bundle import read_header, verify_bundle
 
                 assert bundle is not None
-                report = verify_bundle(bundle, pinned_key=pinned, progress=update)
+                watch: list[int] = []
+                if chain is not None and contract is not None:
+                    origin = read_header(bundle)["origin"]
+                    watch = anchor_audit.chain_anchor_sizes(chain, contract, origin)
+                report = verify_bundle(
+                    bundle, pinned_key=pinned, progress=update, watch_sizes=watch
+                )
+                if chain is not None:
+                    origin = read_header(bundle)["origin"]
+                    anchors = anchor_audit.check_bundle(
+                        report, origin, chain, contract, confirmations
+                    )
     except LedgerError as exc:
         console.print(f"[red]INVALID[/red] {exc}")
         raise typer.Exit(1) from None
     _print_report(report, str(bundle or db))
+    if chain is not None:
+        console.print(
+            f"[green]anchored[/green]: {len(anchors)} anchors verified on chain {chain.chain_id}"
+            + (f", the last at size {anchors[-1].tree_size}" if anchors else "")
+        )
 
 
 @app.command()

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 from ledger.checkpoint import NoteVerifier, SignedCheckpoint
 from ledger.errors import LedgerError, VerificationFailed
@@ -49,6 +50,8 @@ class Report:
     keys: int = 0
     nodes_checked: int = 0
     notes: list[str] = field(default_factory=list)
+    roots: dict[int, bytes] = field(default_factory=dict)
+    anchors: list[dict[str, Any]] = field(default_factory=list)
 
 
 def fail(seq: int | None, detail: str) -> VerificationFailed:
@@ -64,7 +67,9 @@ class StreamVerifier:
         *,
         threads: int = 2,
         on_nodes: Callable[[int, list[tuple[NodeId, bytes]]], None] | None = None,
+        watch_sizes: Iterable[int] = (),
     ) -> None:
+        self._watch = frozenset(watch_sizes)
         self._verifier = NoteVerifier.for_key(origin, ledger_public_key)
         self._origin = origin
         self._book = KeyBook.bootstrap(ledger_public_key)
@@ -120,6 +125,8 @@ class StreamVerifier:
         if self._on_nodes is not None and nodes:
             self._on_nodes(seq, nodes)
         self.report.tree_size = seq + 1
+        if self.report.tree_size in self._watch:
+            self.report.roots[self.report.tree_size] = self._frontier.root()
         self._check_checkpoint()
         if len(self._chunk) >= CHUNK:
             self._flush()

@@ -186,7 +186,7 @@ def _check_linked(
 
 
 def verify_ledger_anchors(
-    ledger: Ledger, chain: Chain, client: LedgerAnchorClient, confirmations: int
+    ledger: Ledger, chain: Chain, client: LedgerAnchorClient | None, confirmations: int
 ) -> list[VerifiedAnchor]:
     """:func:`verify_anchors` over a ledger database: its anchors, checkpoints and proofs."""
     with ledger.engines.read.connect() as connection:
