@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -30,16 +30,27 @@ async def _checkpoint_ticker(ledger: Ledger, every: float) -> None:
             log.exception("checkpoint tick failed")
 
 
-def create_app(ledger: Ledger, *, close_ledger: bool = False) -> FastAPI:
+def create_app(
+    ledger: Ledger,
+    *,
+    close_ledger: bool = False,
+    on_startup: Callable[[Ledger], Callable[[], None] | None] | None = None,
+) -> FastAPI:
+    """Build the app over ``ledger``; ``on_startup`` may start background work (anchoring)
+    and return the function that stops it at shutdown."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         ticker = asyncio.create_task(
             _checkpoint_ticker(ledger, min(ledger.policy.every_seconds, 5.0))
         )
+        halt = on_startup(ledger) if on_startup is not None else None
         try:
             yield
         finally:
             ticker.cancel()
+            if halt is not None:
+                halt()
             if close_ledger:
                 ledger.close()
 

@@ -1,12 +1,53 @@
-"""Application factory for uvicorn (``--factory``), reading settings from the environment."""
+"""Application factory for uvicorn (``--factory``), reading settings from the environment.
+
+When anchoring is configured (``THREEFLOW_ANCHOR_CONTRACT`` and the anchorer's key), the
+server also runs the anchoring loop in a background thread: every N entries or T seconds.
+"""
 
 from __future__ import annotations
+
+import logging
+from collections.abc import Callable
 
 from fastapi import FastAPI
 
 from finance_api.app import create_app
-from ledger.service import open_from_settings
+from ledger.service import Ledger, open_from_settings
+
+log = logging.getLogger(__name__)
+
+
+def anchoring_from_settings(ledger: Ledger) -> Callable[[], None] | None:
+    """Start the anchor loop if settings ask for it; returns the function that stops it."""
+    from ledger.anchoring.settings import get_anchor_settings
+
+    settings = get_anchor_settings()
+    if settings.contract is None:
+        return None
+    from ledger.anchoring.cli import connect
+    from ledger.anchoring.contract import LedgerAnchorClient
+    from ledger.anchoring.loop import AnchorLoop, start_anchor_loop
+    from ledger.anchoring.service import AnchorService
+
+    chain = connect(settings)
+    service = AnchorService(
+        ledger, chain, LedgerAnchorClient(chain, settings.contract), settings.account(), settings
+    )
+    thread, stop = start_anchor_loop(AnchorLoop(service))
+    log.info(
+        "anchoring to %s every %s entries or %ss",
+        settings.contract,
+        settings.every_entries,
+        settings.every_seconds,
+    )
+
+    def halt() -> None:
+        stop.set()
+        thread.join(timeout=10)
+
+    return halt
 
 
 def create_from_settings() -> FastAPI:
-    return create_app(open_from_settings(), close_ledger=True)
+    ledger = open_from_settings()
+    return create_app(ledger, close_ledger=True, on_startup=anchoring_from_settings)
