@@ -172,7 +172,7 @@ class Lot:
 
     @property
     def free(self) -> int:
-        return self.quantity - self.pledged
+        return max(0, self.quantity - self.pledged)
 
 
 class Seller(Agent):

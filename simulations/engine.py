@@ -167,6 +167,7 @@ class Simulation:
     def _seller_month(self, s: Seller, month: int) -> None:
         cfg, w = self.config, self.world
         rng = random.Random(f"threeflow-sim/{cfg.seed}/s/{month}/{s.num}")
+        w.current = s
         rho = cfg.trade.latent_rho
         s.credit = rho * s.credit + math.sqrt(1 - rho * rho) * rng.gauss(0.0, 1.0)
         s.quality = rho * s.quality + math.sqrt(1 - rho * rho) * rng.gauss(0.0, 1.0)
@@ -189,6 +190,7 @@ class Simulation:
         while agenda and agenda[0][0] < end:
             when, _, action, data = heapq.heappop(agenda)
             HANDLERS[action](w, s, rng, when, data)
+        w.current = None
 
     def _schedule_trading(self, s: Seller, rng: random.Random, month: int) -> None:
         cfg, w = self.config, self.world

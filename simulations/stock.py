@@ -102,6 +102,7 @@ def on_count(w: World, s: Seller, rng: random.Random, when: datetime, _: Any) ->
         if rng.random() < shrink and lot.quantity > 1:
             lost = max(1, round(lot.quantity * rng.uniform(0.02, 0.15)))
             lot.quantity -= lost
+            lot.pledged = min(lot.pledged, lot.quantity)
             w.emit(warehouse, "logistics", "goods.lost", {"quantity": lost, "lot_id": lot.lot_id},
                    when - timedelta(hours=1), (s.pid,))  # fmt: skip
         w.emit(warehouse, "logistics", "stock.counted",

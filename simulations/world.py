@@ -103,6 +103,7 @@ class World:
         self.month_end = self.start
         self.metrics = MonthMetrics(month="")
         self.closed_loans: list[LoanOutcome] = []
+        self.current: Seller | None = None  # whose calendar takes events due next month
 
     def begin(self, month: int) -> None:
         self.month = month
@@ -124,6 +125,10 @@ class World:
         when: datetime,
         subjects: tuple[str, ...] = (),
     ) -> None:
+        """Emit now, or, if ``when`` falls after this month, when its month is simulated."""
+        if when >= self.month_end and self.current is not None:
+            self.later(self.current, when, agent, flow, etype, payload, subjects)
+            return
         self.emitter.emit(agent, flow, etype, payload, when, subjects)
 
     def later(
