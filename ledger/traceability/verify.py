@@ -78,13 +78,14 @@ def _verify(doc: Mapping[str, Any], ledger_key: bytes) -> TraceReport:
             listed = captures.get(item["seq"])
             if listed is None or listed.hash_id != item["hash_id"]:
                 raise _fail(f"{section} lists {item['seq']} without its capture", section)
+    live = {item["seq"] for item in doc["events"]}
     for item in doc["voided"]:
+        if item["seq"] in live:
+            raise _fail(f"entry {item['seq']} is listed both live and voided", "voided")
         declaration = captures.get(item["declared_by"])
         voided = captures[item["seq"]]
-        if declaration is None or declaration.declared_event_id not in (
-            voided.event_id,
-            voided.hash_id,
-        ):
+        declared = None if declaration is None else declaration.declared_event_id
+        if declared is None or declared not in (voided.event_id, voided.hash_id):
             raise _fail(f"entry {item['seq']} is not voided by {item['declared_by']}", "voided")
     for item in doc["links"]:
         asserting = captures.get(item["seq"])

@@ -1,0 +1,116 @@
+"""Capture: every shared vector document, duplicates by hash ID, whole-document refusal."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from ledger.storage.models import EpcisEventRow
+from ledger.traceability import samples
+from tests.traceability.conftest import NOW, World, capture_json, supply_chain
+
+
+def _vectors(shared_dir: Path) -> tuple[Path, dict[str, list[str]]]:
+    folder = shared_dir / "vectors" / "epcis"
+    return folder, json.loads((folder / "expected_hashes.json").read_text())
+
+
+def _post(world: World, data: bytes, content_type: str) -> Any:
+    return world.client.post(
+        "/v1/epcis/capture", content=data, headers={**world.headers, "Content-Type": content_type}
+    )
+
+
+def _kind(name: str) -> str:
+    return "application/xml" if name.endswith(".xml") else "application/ld+json"
+
+
+def test_every_vector_document_is_captured_in_document_order(
+    world: World, shared_dir: Path
+) -> None:
+    folder, expected = _vectors(shared_dir)
+    seen: dict[str, int] = {}
+    for name, hashes in expected.items():
+        response = _post(world, (folder / name).read_bytes(), _kind(name))
+        assert response.status_code == 201, (name, response.text)
+        events = response.json()["events"]
+        assert [e["hash_id"] for e in events] == hashes, name
+        for event in events:
+            if event["hash_id"] in seen:
+                assert event["duplicate"] and event["seq"] == seen[event["hash_id"]], name
+            else:
+                assert not event["duplicate"], name
+                seen[event["hash_id"]] = event["seq"]
+            entry = world.ledger.entry(event["seq"]).event
+            assert entry.type == "epcis.captured"
+            assert entry.payload["hash_id"] == event["hash_id"]
+            assert entry.payload["captured_by"] == "shop-1"
+            assert "shop-1" in entry.subjects
+    with world.ledger.engines.read.connect() as connection:
+        indexed = connection.execute(select(func.count()).select_from(EpcisEventRow)).scalar()
+    assert indexed == len(seen)
+
+
+def test_xml_twin_is_a_duplicate_of_its_json(world: World, shared_dir: Path) -> None:
+    folder, _ = _vectors(shared_dir)
+    first = _post(world, (folder / "epcisDocWithVariousEventTypes.jsonld").read_bytes(), "a/json")
+    size = world.ledger.size()
+    twin = _post(world, (folder / "epcisDocWithVariousEventTypes.xml").read_bytes(), "a/xml")
+    assert twin.status_code == 201
+    assert all(e["duplicate"] for e in twin.json()["events"])
+    assert [e["seq"] for e in twin.json()["events"]] == [e["seq"] for e in first.json()["events"]]
+    assert world.ledger.size() == size
+
+
+def test_shuffled_keys_and_repeats_in_one_document_are_duplicates(world: World) -> None:
+    events = supply_chain()
+    first = capture_json(world, events)["events"]
+    rng = random.Random(7)
+    shuffled = []
+    for event in events:
+        items = list(event.items())
+        rng.shuffle(items)
+        shuffled.append(dict(items))
+    again = capture_json(world, [*reversed(shuffled), shuffled[0]])["events"]
+    assert isinstance(first, list) and isinstance(again, list)
+    assert all(e["duplicate"] for e in again)
+    by_hash = {e["hash_id"]: e["seq"] for e in first}
+    assert [e["seq"] for e in again] == [by_hash[e["hash_id"]] for e in again]
+    fresh = capture_json(world, [events[0], events[0]])["events"]
+    assert isinstance(fresh, list) and [e["duplicate"] for e in fresh] == [True, True]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "path"),
+    [
+        (lambda e: e.update(action="SIDEWAYS"), "action"),
+        (lambda e: e.pop("eventTime"), "eventTime"),
+    ],
+)
+def test_a_bad_event_refuses_the_whole_document_with_reasons(
+    world: World, mutate: Any, path: str
+) -> None:
+    events = supply_chain()
+    mutate(events[3])
+    size = world.ledger.size()
+    response = _post(world, samples.document_bytes(events, NOW), "a/json")
+    assert response.status_code == 422
+    body = response.json()
+    assert body["error"] == "epcis_schema"
+    assert any("eventList[3]" in r["path"] for r in body["reasons"]), body
+    assert world.ledger.size() == size
+    with world.ledger.engines.read.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(EpcisEventRow)).scalar() == 0
+
+
+def test_malformed_bytes_are_a_400_and_capture_needs_an_api_key(world: World) -> None:
+    assert _post(world, b"{not json", "application/json").status_code == 400
+    response = world.client.post(
+        "/v1/epcis/capture", content=b"{}", headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 401
