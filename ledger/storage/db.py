@@ -3,7 +3,12 @@
 SQLite (WAL) is the embedded default: writers take the database's write lock up front with
 ``BEGIN IMMEDIATE`` so two appenders can never both read the same tip; readers use plain
 deferred transactions and are never blocked by WAL writers. PostgreSQL serialises appends
-with ``SELECT ... FOR UPDATE`` on the head row instead (see :mod:`ledger.storage.sequencer`).
+with ``SELECT ... FOR UPDATE`` on the head row instead (see :mod:`ledger.storage.appender`).
+
+A read transaction sees one state of the ledger on both stores: a WAL reader keeps the
+snapshot of its first read, and PostgreSQL reads run at ``REPEATABLE READ``, so a verifier
+or an export that reads head, keys and entries in several queries never mixes two states
+while appends go on. PostgreSQL sessions run in UTC whatever the server's time zone.
 """
 
 from __future__ import annotations
@@ -14,16 +19,23 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+_MIGRATION_LOCK = 0x7468726565666C6F  # "threeflo": the advisory lock of schema upgrades
 
 
 @dataclass(frozen=True, slots=True)
 class Engines:
-    """A write engine (serialising) and a read engine; the same engine off SQLite."""
+    """A write engine (serialising) and a read engine (snapshot reads).
+
+    On PostgreSQL both share one connection pool; the read engine sets ``REPEATABLE READ``
+    on the connections it checks out.
+    """
 
     url: str
     write: Engine
@@ -73,12 +85,20 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
 
 def make_engines(url: str) -> Engines:
     url = normalise_url(url)
-    if make_url(url).get_backend_name() == "sqlite":
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
         return Engines(
             url, _sqlite_engine(url, immediate=True), _sqlite_engine(url, immediate=False)
         )
-    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
-    return Engines(url, engine, engine)
+    connect_args: dict[str, Any] = {}
+    if parsed.get_backend_name() == "postgresql" and "options" not in parsed.query:
+        # Timestamps come back in the session's zone; west of UTC the operator key's
+        # valid_from (year 1, UTC) would fall before year 1 and fail to load.
+        connect_args["options"] = "-c timezone=UTC"
+    engine = create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args=connect_args
+    )
+    return Engines(url, engine, engine.execution_options(isolation_level="REPEATABLE READ"))
 
 
 def alembic_config(url: str) -> Config:
@@ -89,9 +109,21 @@ def alembic_config(url: str) -> Config:
 
 
 def migrate(engines: Engines) -> None:
-    """Bring the schema to the newest revision (idempotent)."""
+    """Bring the schema to the newest revision (idempotent, safe to run concurrently).
+
+    A schema already at the newest revision is only read, so opening a ledger never waits
+    for a writer's lock (SQLite's ``BEGIN IMMEDIATE`` is held for a whole batch). Upgrades
+    are serialised: by that same lock on SQLite, by an advisory lock on PostgreSQL, where
+    processes opening a new database at once would otherwise all create the tables.
+    """
+    config = alembic_config(engines.url)
+    heads = set(ScriptDirectory.from_config(config).get_heads())
+    with engines.read.connect() as connection:
+        if set(MigrationContext.configure(connection).get_current_heads()) == heads:
+            return
     with engines.write.connect() as connection:
-        config = alembic_config(engines.url)
+        if connection.dialect.name == "postgresql":
+            connection.execute(select(func.pg_advisory_xact_lock(_MIGRATION_LOCK)))
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
         connection.commit()

@@ -77,6 +77,14 @@ def registered_template(store: Store) -> str:
     return url
 
 
+@pytest.fixture
+def registered_url(store: Store, registered_template: str) -> Iterator[str]:
+    """A private copy of the registered ledger (14 entries, no checkpoint yet)."""
+    url = store.clone(registered_template)
+    yield url
+    store.drop(url)
+
+
 @pytest.fixture(scope="module")
 def registered(store: Store, registered_template: str) -> Iterator[Ledger]:
     """A ledger of this module holding the demo participants (14 entries at first).

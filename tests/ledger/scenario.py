@@ -32,7 +32,8 @@ OTHER_LEDGER_KEY = SigningKey(hashlib.sha256(b"threeflow tests: another ledger")
 NEVER = CheckpointPolicy(every_entries=10**9, every_seconds=1e12)
 _IDS = uuid.UUID("6f1b2f0e-6c2c-4b7e-9a57-0d3c3e1f5a10")
 
-SELLER, BUYER, WAREHOUSE, CARRIER, LENDER, AUDITOR = demo_scenario.PARTICIPANTS
+PARTICIPANT_IDS = tuple(demo_scenario.PARTICIPANTS)
+SELLER, BUYER, WAREHOUSE, CARRIER, LENDER, AUDITOR = PARTICIPANT_IDS
 ORDERS = 30  # the demo scenario's orders in the base ledger (about 8.5 events each)
 BASE_POLICY = CheckpointPolicy(every_entries=64, every_seconds=1e12)
 

@@ -10,7 +10,9 @@ built once per session and tamper with it freely.
 from __future__ import annotations
 
 import os
+import queue
 import sqlite3
+import threading
 import uuid
 from pathlib import Path
 from typing import Any, Protocol
@@ -78,6 +80,12 @@ class SqliteStore:
 
 
 class PgStore:
+    """Databases on the PostgreSQL server; dropped by a background thread.
+
+    ``DROP DATABASE`` forces a server checkpoint (a second or more when the server is
+    busy), so drops are queued and run beside the next tests; :meth:`close` waits for them.
+    """
+
     backend = "postgres"
 
     def __init__(self, admin_url: str = PG_ADMIN_URL) -> None:
@@ -86,6 +94,9 @@ class PgStore:
             admin_url, autocommit=True, connect_timeout=3
         )
         self._created: set[str] = set()
+        self._drops: queue.Queue[str | None] = queue.Queue()
+        self._dropper = threading.Thread(target=self._drop_queued, daemon=True)
+        self._dropper.start()
 
     def url_for(self, name: str) -> str:
         return make_url(self._admin_url).set(database=name).render_as_string(hide_password=False)
@@ -110,26 +121,38 @@ class PgStore:
 
     def drop(self, url: str) -> None:
         name = self._name(url)
-        self._terminate(name)
-        self._admin.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
         self._created.discard(name)
+        self._drops.put(name)
 
     def close(self) -> None:
         for name in list(self._created):
             self.drop(self.url_for(name))
+        self._drops.put(None)
+        self._dropper.join()
         self._admin.close()
 
+    def _drop_queued(self) -> None:
+        with psycopg.connect(self._admin_url, autocommit=True) as admin:
+            while (name := self._drops.get()) is not None:
+                _terminate(admin, name)
+                admin.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+                )
+
     def _terminate(self, name: str) -> None:
-        self._admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = %s AND pid <> pg_backend_pid()",
-            (name,),
-        )
+        _terminate(self._admin, name)
 
     @staticmethod
     def _name(url: str) -> str:
         database = make_url(url).database
         assert database is not None
         return database
+
+
+def _terminate(admin: psycopg.Connection[Any], name: str) -> None:
+    """End every other session on database ``name`` (a template or a database to drop)."""
+    admin.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE datname = %s AND pid <> pg_backend_pid()",
+        (name,),
+    )

@@ -331,15 +331,6 @@ def test_a_ledger_refuses_to_open_with_another_key(ledger: Ledger) -> None:
             reader.checkpoint()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "ledger/storage/appender.py: Appender.validate skips the signature of an event whose "
-        "key is not registered yet ('reported as an unknown key under the lock'), but write() "
-        "never checks it once the key exists, so a key registered in between lets a forged "
-        "signature in"
-    ),
-)
 def test_a_key_registered_between_validation_and_write_still_needs_a_valid_signature(
     ledger: Ledger,
 ) -> None:

@@ -1,0 +1,50 @@
+"""Code that runs in child processes (multiprocessing, spawn) for the concurrency tests.
+
+Children open the ledger themselves, as separate writers would, and sign their own events;
+only plain values (urls, numbers, strings) cross the process boundary.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from ledger.service import CheckpointPolicy
+from tests.ledger.scenario import PARTICIPANT_IDS, accepted_batch, open_ledger
+
+
+def batch_tag(worker: int, batch: int) -> str:
+    return f"w{worker}-b{batch}"
+
+
+def append_batches(url: str, worker: int, batches: int, size: int, start: Any) -> None:
+    """Append ``batches`` batches of ``size`` events as one writer, after everyone is ready.
+
+    Each writer also cuts checkpoints (every 25 entries), so checkpointing races too.
+    """
+    actor = PARTICIPANT_IDS[worker % len(PARTICIPANT_IDS)]
+    with open_ledger(url, policy=CheckpointPolicy(every_entries=25, every_seconds=1e12)) as ledger:
+        events = [accepted_batch(actor, batch_tag(worker, b), size) for b in range(batches)]
+        start.wait(timeout=60)
+        for batch in events:
+            ledger.append_batch(batch)
+
+
+def append_and_hang(url: str, tag: str, size: int, inside: Any) -> None:
+    """Write a batch, and at the commit point tell the parent and wait to be killed."""
+    with open_ledger(url) as ledger:
+        events = accepted_batch(PARTICIPANT_IDS[0], tag, size)
+
+        def hang() -> None:
+            inside.set()
+            time.sleep(120)
+
+        ledger.appender.before_commit = hang
+        ledger.append_batch(events)
+
+
+def open_at_once(url: str, start: Any) -> None:
+    """Open (migrate, initialise) a ledger at the same moment as the other children."""
+    start.wait(timeout=60)
+    with open_ledger(url) as ledger:
+        assert ledger.size() >= 0
