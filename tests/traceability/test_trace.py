@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from ledger.epcis.cli import trace_app
-from ledger.traceability import samples as s
 from ledger.epcis.digital_link import canonical_id_or_self
+from ledger.traceability import samples as s
 from ledger.traceability.errors import TraceVerificationFailed
 from ledger.traceability.verify import verify_trace
 from tests.traceability.conftest import (
@@ -52,20 +52,23 @@ def test_backward_trace_of_the_end_product_reaches_every_step(world: World) -> N
     assert [e["seq"] for e in trace["events"]] == seqs  # time order = capture order here
     assert {canonical_id_or_self(i) for i in (*UNITS, SSCC, LOT, PRODUCT)} == set(trace["items"])
     kinds = {(link["kind"], link["seq"]) for link in trace["links"]}
-    assert ("aggregation", seqs[1]) in kinds and ("transformation", seqs[4]) in kinds
+    assert ("aggregation", seqs[1]) in kinds
+    assert ("transformation", seqs[4]) in kinds
     bts = {bt["id"]: bt["entries"] for bt in trace["business_transactions"]}
     assert set(bts) == {PO, SO}
     order = [e for e in trace["entries"] if e["seq"] in bts[SO]]
     assert [e["event"]["type"] for e in order] == ["order.placed"]
     report = verify_trace(trace, LEDGER_KEY.public_key)
-    assert report.events == 6 and report.links == len(trace["links"])
+    assert report.events == 6
+    assert report.links == len(trace["links"])
 
 
 def test_forward_trace_of_a_raw_unit_reaches_the_product_not_its_siblings(world: World) -> None:
     seqs = _built(world)
     trace = _trace(world, UNITS[0], direction="forward")
     items = set(trace["items"])
-    assert canonical_id_or_self(PRODUCT) in items and canonical_id_or_self(SSCC) in items
+    assert canonical_id_or_self(PRODUCT) in items
+    assert canonical_id_or_self(SSCC) in items
     assert canonical_id_or_self(UNITS[1]) not in items  # up into the case, never down again
     assert canonical_id_or_self(LOT) not in items
     assert seqs[5] in [e["seq"] for e in trace["events"]]
@@ -79,7 +82,8 @@ def test_time_window_limits_events_and_links(world: World) -> None:
     assert canonical_id_or_self(SSCC) not in trace["items"]
     verify_trace(trace, LEDGER_KEY.public_key)
     bad = world.client.get(f"/v1/trace/{PRODUCT}", params={"direction": "sideways"})
-    assert bad.status_code == 422 and bad.json()["field"] == "direction"
+    assert bad.status_code == 422
+    assert bad.json()["field"] == "direction"
 
 
 def test_one_checkpoint_is_cut_only_when_the_latest_does_not_cover(world: World) -> None:
