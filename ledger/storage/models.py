@@ -238,3 +238,36 @@ class EpcisLink(Base):
     seq: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=False)
 
     __table_args__ = (Index("ix_epcis_links_to_item_seq", "to_item", "seq"),)
+
+
+class ChainReceiptOp(Base):
+    """One attempt at a warehouse-receipt operation on the shared registry contract.
+
+    ``op_id`` is the caller's idempotency key; each send of it is an ``attempt`` (a reorg
+    that drops an attempt's block leaves it orphaned and a new attempt re-sends the op).
+    A queued attempt (the node was down) is pending with no ``tx_hash`` yet.
+    """
+
+    __tablename__ = "chain_receipt_ops"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    op_id: Mapped[str] = mapped_column(String(200))
+    attempt: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    receipt_id: Mapped[str] = mapped_column(String(200))
+    document_hash: Mapped[bytes] = mapped_column(LargeBinary(32), index=True)
+    sender: Mapped[str] = mapped_column(String(42))
+    counterparty: Mapped[str | None] = mapped_column(String(42))
+    contract: Mapped[str] = mapped_column(String(42))
+    chain_id: Mapped[int | None] = mapped_column(BigInteger)
+    tx_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32), unique=True)
+    nonce: Mapped[int | None] = mapped_column(BigInteger)
+    block_number: Mapped[int | None] = mapped_column(BigInteger)
+    block_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    error: Mapped[str | None] = mapped_column(Text)
+    error_data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_chain_receipt_ops_op_id_attempt", "op_id", "attempt", unique=True),)
