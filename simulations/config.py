@@ -192,6 +192,7 @@ class CreditConfig:
     receipt_rate: float = 0.01  # monthly interest on warehouse-receipt loans
     receipt_term_months: int = 3  # amortising; each instalment releases goods pro rata
     pledge_below_months: float = 2.0  # sellers pledge a new lot when cash is below this
+    pledge_share: float = 0.5  # of a lot put under receipt; the rest stays free to sell
     liquidation_discount: float = 0.10
     unsecured_recovery: float = 0.25
     default_dpd: int = 90

@@ -34,13 +34,14 @@ def maybe_pledge(w: World, s: Seller, rng: random.Random, when: datetime, lot: L
     if sum(1 for loan in s.loans if not loan.closed) >= 3:
         return
     sector = cfg.sectors[s.sector]
-    value = lot.quantity * w.unit_price(s) * (10_000 - sector.quality_deduction_bp) // 10_000
+    pledged = int(lot.quantity * cfg.credit.pledge_share)
+    value = pledged * w.unit_price(s) * (10_000 - sector.quality_deduction_bp) // 10_000
     principal = value * sector.ltv_init_bp // 10_000
     if principal < 10_000:
         return
     lender = w.lender(s.lender)
     loan_id = s.next_id("wrl")
-    lot.pledged = lot.quantity
+    lot.pledged = pledged
     _issue_receipt(w, s, lot, loan_id, when + timedelta(hours=1))
     maturity = month_start(cfg.start, w.month + cfg.credit.receipt_term_months).date()
     maturity = maturity.replace(day=cfg.credit.due_day)
