@@ -23,14 +23,8 @@ import logging
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal, cast
 
-from eth_typing import ABIEvent
-from eth_utils.abi import event_abi_to_log_topic
 from eth_utils.address import to_checksum_address
-from hexbytes import HexBytes
-from web3.exceptions import TransactionNotFound
-from web3.types import FilterParams
 
 from ledger.anchoring.chain import Chain, Sender, TxOptions
 from ledger.anchoring.contract import ReceiptRegistryClient, address, bytes32
@@ -40,6 +34,7 @@ from ledger.anchoring.errors import (
     ChainUnavailable,
     TransactionReverted,
 )
+from ledger.anchoring.receipts_probe import RegistryProbe
 from ledger.anchoring.receipts_store import (
     OpKind,
     OpStatus,
@@ -63,13 +58,6 @@ from ledger.errors import Conflict, NotFound
 from ledger.storage.db import Engines
 
 log = logging.getLogger(__name__)
-
-_EVENTS = {
-    OpKind.REGISTER: "ReceiptRegistered",
-    OpKind.PLEDGE: "ReceiptPledged",
-    OpKind.RELEASE: "ReceiptReleased",
-    OpKind.CANCEL: "ReceiptCancelled",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,11 +121,7 @@ class ReceiptChainService:
         self._signers: dict[str, Sender] = {}
         for signer in signers:
             self.add_signer(signer)
-        self._topics = {
-            str(item["name"]): bytes(event_abi_to_log_topic(cast(ABIEvent, item)))
-            for item in client.artifact.abi
-            if item["type"] == "event"
-        }
+        self.probe = RegistryProbe(chain, client)
         self._chain_id: int | None = None
         self._lock = threading.RLock()
 
@@ -308,11 +292,13 @@ class ReceiptChainService:
         """Adopts the operation's effect if already on chain, else sends it once."""
         signer = self._signers[row.sender]
         chain_id = self._chain_id_now()
-        found = self._effect_on_chain(row)
+        with self.engines.read.connect() as connection:
+            claimed = claimed_tx_hashes(connection)
+            reserved = highest_reserved_nonce(connection, row.sender, besides=row.id)
+        found = self.probe.effect(row, claimed=claimed, window=self.settings.adopt_window_blocks)
         if found is not None:
             tx_hash, number, block = found
-            with self.chain.translating():
-                used = int(self.chain.w3.eth.get_transaction(HexBytes(tx_hash))["nonce"])
+            used = self.probe.nonce_of(tx_hash)
             with self.engines.write.begin() as connection:
                 mark_sent(
                     connection,
@@ -325,81 +311,22 @@ class ReceiptChainService:
                 )
             log.warning("op %s adopted tx 0x%s found on chain", row.op_id, tx_hash.hex())
             return
-        nonce = self._nonce_for(row)
+        nonce = self.probe.nonce_for(row, reserved=reserved)
         if nonce is None:
             raise ChainError(f"op {row.op_id}: an earlier send may still be in the node's pool")
         simulate = not self._in_flight(row)
         with self.engines.write.begin() as connection:
             reserve_nonce(connection, row.id, nonce, chain_id)
         options = TxOptions(nonce=nonce, gas=self.settings.gas, simulate=simulate)
-        tx_hash = self._call(row, signer, options)
+        tx_hash = self.probe.send(row, signer, options)
         with self.engines.write.begin() as connection:
             mark_sent(connection, row.id, tx_hash=tx_hash, nonce=nonce, chain_id=chain_id)
         log.info("op %s (%s) sent: tx 0x%s, nonce %d", row.op_id, row.kind, tx_hash.hex(), nonce)
-
-    def _call(self, row: ReceiptOp, signer: Sender, options: TxOptions) -> bytes:
-        doc = row.document_hash
-        if row.kind is OpKind.RELEASE:
-            return self.client.release(doc, sender=signer, options=options)
-        if row.kind is OpKind.CANCEL:
-            return self.client.cancel(doc, sender=signer, options=options)
-        if row.counterparty is None:
-            raise BadChainInput(f"op {row.op_id} has no counterparty", field="counterparty")
-        if row.kind is OpKind.REGISTER:
-            return self.client.register(doc, row.counterparty, sender=signer, options=options)
-        return self.client.pledge(doc, row.counterparty, sender=signer, options=options)
 
     def _chain_id_now(self) -> int:
         if self._chain_id is None:
             self._chain_id = self.chain.chain_id
         return self._chain_id
-
-    def _effect_on_chain(self, row: ReceiptOp) -> tuple[bytes, int, bytes] | None:
-        """The newest canonical event of this operation that no attempt stands for yet.
-
-        Every receipt event indexes the document hash, the account that sent it and (for
-        register and pledge) the counterparty, so the node filters on exactly those.
-        """
-        parties = [row.sender] + ([row.counterparty] if row.counterparty else [])
-        topics = [self._topics[_EVENTS[row.kind]], row.document_hash]
-        topics += [bytes(12) + bytes.fromhex(p[2:]) for p in parties]
-        head = self.chain.head()
-        params: FilterParams = {
-            "address": self.client.address,
-            "fromBlock": max(0, head - self.settings.adopt_window_blocks),
-            "toBlock": head,
-            "topics": ["0x" + t.hex() for t in topics],
-        }
-        with self.chain.translating():
-            logs = self.chain.w3.eth.get_logs(params)
-        with self.engines.read.connect() as connection:
-            claimed = claimed_tx_hashes(connection)
-        for entry in reversed(logs):
-            tx_hash = bytes(entry["transactionHash"])
-            if tx_hash not in claimed and not entry.get("removed", False):
-                return tx_hash, int(entry["blockNumber"]), bytes(entry["blockHash"])
-        return None
-
-    def _count(self, account: str, block: Literal["latest", "pending"]) -> int:
-        checksum = to_checksum_address(account)
-        with self.chain.translating():
-            return int(self.chain.w3.eth.get_transaction_count(checksum, block))
-
-    def _nonce_for(self, row: ReceiptOp) -> int | None:
-        """The nonce to send with, or None while an earlier send of it may be in the pool.
-
-        A queued attempt that already reserved a nonce keeps it unless that nonce was mined
-        by something else; otherwise one past the highest of the node's pending count and
-        the nonces our other unmined attempts of that sender hold.
-        """
-        if row.nonce is not None:
-            mined = self._count(row.sender, "latest")
-            if row.nonce >= mined:
-                return None if row.nonce < self._count(row.sender, "pending") else row.nonce
-        nonce = self.chain.next_nonce(row.sender)
-        with self.engines.read.connect() as connection:
-            reserved = highest_reserved_nonce(connection, row.sender, besides=row.id)
-        return nonce if reserved is None else max(nonce, reserved + 1)
 
     def _in_flight(self, row: ReceiptOp) -> bool:
         """Whether a sent, unmined operation on the same receipt could change its outcome.
@@ -409,22 +336,14 @@ class ReceiptChainService:
         """
         with self.engines.read.connect() as connection:
             others = [
-                r
+                r.tx_hash
                 for r in live_ops(connection)
                 if r.id != row.id
                 and r.document_hash == row.document_hash
                 and r.status is OpStatus.PENDING
-                and r.tx_hash is not None
                 and r.block_hash is None
             ]
-        for other in others:
-            assert other.tx_hash is not None
-            try:
-                if self.chain.receipt(other.tx_hash) is None:
-                    return True
-            except TransactionReverted:
-                continue
-        return False
+        return self.probe.any_unmined(t for t in others if t is not None)
 
     # -- settling --------------------------------------------------------------------------
     def poll(self) -> ReceiptPollResult:
@@ -482,7 +401,7 @@ class ReceiptChainService:
             self._fail(row, exc)
             return OpStatus.FAILED
         if outcome is None:
-            if not self._still_known(row.tx_hash):
+            if not self.probe.still_known(row.tx_hash):
                 with self.engines.write.begin() as connection:
                     settle(connection, row.id, OpStatus.ORPHANED, self.clock.now())
                 log.warning("op %s orphaned (tx 0x%s)", row.op_id, row.tx_hash.hex())
@@ -503,15 +422,6 @@ class ReceiptChainService:
                 settle(connection, row.id, OpStatus.CONFIRMED, self.clock.now())
                 return OpStatus.CONFIRMED
         return row.status
-
-    def _still_known(self, tx_hash: bytes) -> bool:
-        """Whether the node still holds ``tx_hash`` (in its pool or a block)."""
-        with self.chain.translating():
-            try:
-                self.chain.w3.eth.get_transaction(HexBytes(tx_hash))
-            except TransactionNotFound:
-                return False
-        return True
 
     def _reattempt(self, row: ReceiptOp) -> ReceiptOp:
         with self.engines.write.begin() as connection:
