@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
     ForeignKey,
     Index,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -197,14 +199,15 @@ class Anchor(Base):
 class EpcisEventRow(Base):
     """The EPCIS index of one ``epcis.captured`` entry: its hash ID and what queries filter on.
 
-    Derived from the ledger (``threeflow epcis reindex`` rebuilds it); ``hash_id`` is unique,
-    which is how a second capture of the same event is recognised.
+    Derived from the ledger (``threeflow epcis reindex`` rebuilds it). ``(hash_id,
+    error_declaration)`` is unique, which is how a second capture of an event is recognised.
     """
 
     __tablename__ = "epcis_events"
 
     seq: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=False)
-    hash_id: Mapped[str] = mapped_column(String(120), unique=True)
+    hash_id: Mapped[str] = mapped_column(String(120))
+    error_declaration: Mapped[bool] = mapped_column(Boolean)
     hash_algorithm: Mapped[str] = mapped_column(String(16))
     event_id: Mapped[str | None] = mapped_column(String(1000), index=True)
     event_type: Mapped[str] = mapped_column(String(40))
@@ -215,6 +218,9 @@ class EpcisEventRow(Base):
     biz_location: Mapped[str | None] = mapped_column(String(1000), index=True)
     declared_event_id: Mapped[str | None] = mapped_column(String(1000), index=True)
     captured_by: Mapped[str] = mapped_column(String(200))
+
+    # An error declaration hashes like the event it voids (CBV ignores errorDeclaration).
+    __table_args__ = (UniqueConstraint("hash_id", "error_declaration"),)
 
 
 class EpcisItem(Base):

@@ -4,7 +4,8 @@ Each accepted event becomes one entry signed by the capture notary (see :mod:`no
 the capturing participant in ``payload.captured_by`` and in ``subjects``, next to every
 item and business transaction id that fits the ledger's identifier rule (all of them are
 in ``epcis_items`` regardless). An event whose hash ID is on the ledger already, or earlier
-in the same document, is a duplicate: it is answered with the existing entry and not
+in the same document, is a duplicate (an error declaration only of another declaration:
+CBV hashes it like the event it voids): it is answered with the existing entry and not
 written again. The entry id is derived from the hash ID, so two racing captures of the same
 event cannot both be written.
 
@@ -26,7 +27,7 @@ from ledger.events import MAX_SUBJECTS, Event
 from ledger.keys import SigningKey
 from ledger.service import Ledger
 from ledger.traceability import store
-from ledger.traceability.index import item_roles
+from ledger.traceability.index import capture_key, item_roles
 from ledger.traceability.notary import NOTARY, ensure_notary
 
 _NAMESPACE = uuid.UUID("6f0c3b0e-2b1d-5c4e-9a57-7e1c2f3a9b10")
@@ -51,8 +52,8 @@ class Captured:
         }
 
 
-def entry_id(hash_id: str) -> str:
-    return str(uuid.uuid5(_NAMESPACE, hash_id))
+def entry_id(hash_id: str, error_declaration: bool = False) -> str:
+    return str(uuid.uuid5(_NAMESPACE, hash_id + ("#errorDeclaration" if error_declaration else "")))
 
 
 def subjects_for(event: EpcisEvent, participant: str) -> list[str]:
@@ -74,7 +75,7 @@ def ledger_event(key: SigningKey, event: EpcisEvent, participant: str) -> Event:
         },
         occurred_at=event.event_time,
         subjects=subjects_for(event, participant),
-        event_id=entry_id(event.hash_id),
+        event_id=entry_id(event.hash_id, event.is_error_declaration),
     )
 
 
@@ -97,26 +98,27 @@ def capture_events(
 def _capture(ledger: Ledger, events: Sequence[EpcisEvent], participant: str) -> list[Captured]:
     key = ensure_notary(ledger)
     with ledger.engines.read.connect() as connection:
-        known = store.seqs_by_hash(connection, [e.hash_id for e in events])
-    fresh: dict[str, EpcisEvent] = {}
+        known = store.seqs_by_key(connection, [capture_key(e) for e in events])
+    fresh: dict[tuple[str, bool], EpcisEvent] = {}
     for event in events:
-        if event.hash_id not in known:
-            fresh.setdefault(event.hash_id, event)
+        if capture_key(event) not in known:
+            fresh.setdefault(capture_key(event), event)
     seqs = dict(known)
     if fresh:
         batch = [ledger_event(key, e, participant) for e in fresh.values()]
         written = ledger.append_batch(batch)
         triples = []
         for entry, event in zip(written, fresh.values(), strict=True):
-            seqs[event.hash_id] = entry.seq
+            seqs[capture_key(event)] = entry.seq
             triples.append((entry.seq, event, str(entry.event.payload["captured_by"])))
         with ledger.engines.write.begin() as connection:
             store.write_index(connection, triples)
     out, seen = [], set()
     for event in events:
-        duplicate = event.hash_id in known or event.hash_id in seen
-        seen.add(event.hash_id)
-        out.append(Captured(event.hash_id, seqs[event.hash_id], event.event_type, duplicate))
+        ck = capture_key(event)
+        duplicate = ck in known or ck in seen
+        seen.add(ck)
+        out.append(Captured(event.hash_id, seqs[ck], event.event_type, duplicate))
     return out
 
 

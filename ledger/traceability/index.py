@@ -33,6 +33,7 @@ class IndexRow:
     read_point: str | None
     biz_location: str | None
     declared_event_id: str | None
+    error_declaration: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,7 @@ def index_row(event: EpcisEvent) -> IndexRow:
         read_point=event.read_point,
         biz_location=event.biz_location,
         declared_event_id=event.declared_event_id,
+        error_declaration=event.is_error_declaration,
     )
 
 
@@ -69,6 +71,15 @@ def item_roles(event: EpcisEvent) -> set[tuple[str, str]]:
         roles.add((event.parent_id, "parent"))
     roles.update((bt.id, "bt") for bt in event.biz_transactions)
     return roles
+
+
+def capture_key(event: EpcisEvent) -> tuple[str, bool]:
+    """What makes a capture a duplicate: the hash ID, and whether it declares an error.
+
+    CBV leaves ``errorDeclaration`` out of the hash, so a declaration and the event it voids
+    share a hash ID; they are still two captures.
+    """
+    return (event.hash_id, event.is_error_declaration)
 
 
 def links(event: EpcisEvent) -> set[Link]:

@@ -8,6 +8,7 @@ as web URIs (``shipping`` matches ``urn:epcglobal:cbv:bizstep:shipping``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,6 +36,7 @@ MATCH_ROLES: dict[str, tuple[str, ...]] = {
 _VOCAB = {"EQ_bizStep": vocab.BIZ_STEP, "EQ_disposition": vocab.DISPOSITION}
 _LOCATIONS = ("EQ_readPoint", "EQ_bizLocation")
 _BT = "EQ_bizTransaction_"
+_ZONED = re.compile(r"(Z|[+-]\d\d:\d\d)$")
 _CONTROL = ("limit", "after", "format", "eventType", "GE_eventTime", "LT_eventTime")
 
 
@@ -129,6 +131,8 @@ def _time(params: Mapping[str, Sequence[str]], name: str) -> datetime | None:
     text = _one(params, name)
     if text is None:
         return None
+    if not _ZONED.search(text):
+        raise QueryError("must carry a time zone (Z or +hh:mm)", field=name)
     try:
         return to_utc_datetime(text)
     except (ValueError, OverflowError):

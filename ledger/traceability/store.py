@@ -27,13 +27,21 @@ def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
         yield items[start : start + _CHUNK]
 
 
-def seqs_by_hash(connection: Connection, hash_ids: Collection[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for chunk in _chunks(set(hash_ids)):
+def seqs_by_key(
+    connection: Connection, keys: Collection[tuple[str, bool]]
+) -> dict[tuple[str, bool], int]:
+    """Seqs of captures already indexed, by ``(hash_id, error_declaration)``."""
+    wanted = set(keys)
+    found: dict[tuple[str, bool], int] = {}
+    for chunk in _chunks({h for h, _ in wanted}):
         rows = connection.execute(
-            select(EpcisEventRow.hash_id, EpcisEventRow.seq).where(EpcisEventRow.hash_id.in_(chunk))
+            select(EpcisEventRow.hash_id, EpcisEventRow.error_declaration, EpcisEventRow.seq).where(
+                EpcisEventRow.hash_id.in_(chunk)
+            )
         )
-        found.update({h: s for h, s in rows})
+        for hash_id, declaration, seq in rows:
+            if (hash_id, bool(declaration)) in wanted:
+                found[(hash_id, bool(declaration))] = seq
     return found
 
 

@@ -24,6 +24,7 @@ def upgrade() -> None:
         "epcis_events",
         sa.Column("seq", _SEQ, autoincrement=False, nullable=False),
         sa.Column("hash_id", sa.String(length=120), nullable=False),
+        sa.Column("error_declaration", sa.Boolean(), nullable=False),
         sa.Column("hash_algorithm", sa.String(length=16), nullable=False),
         sa.Column("event_id", sa.String(length=1000), nullable=True),
         sa.Column("event_type", sa.String(length=40), nullable=False),
@@ -35,7 +36,7 @@ def upgrade() -> None:
         sa.Column("declared_event_id", sa.String(length=1000), nullable=True),
         sa.Column("captured_by", sa.String(length=200), nullable=False),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_epcis_events")),
-        sa.UniqueConstraint("hash_id", name=op.f("uq_epcis_events_hash_id")),
+        sa.UniqueConstraint("hash_id", "error_declaration", name=op.f("uq_epcis_events_hash_id")),
     )
     for column in (*_INDEXED, "declared_event_id"):
         op.create_index(f"ix_epcis_events_{column}", "epcis_events", [column])
