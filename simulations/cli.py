@@ -1,0 +1,132 @@
+"""Command line: ``simulate`` into a ledger, ``compare`` scenarios, print ``sanity`` figures.
+
+Mounted on the main ``threeflow`` command; ``ledger.service`` is imported inside
+``simulate`` only, so the other commands need no database.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from simulations.config import SimulationConfig
+from simulations.errors import SimulationError
+from simulations.scenarios import SCENARIOS, scenario_config
+
+app = typer.Typer(help="Simulate a cross-border e-commerce ecosystem.", no_args_is_help=True)
+console = Console()
+
+Participants = Annotated[int, typer.Option("--participants", "-n", help="100 to 100,000")]
+Months = Annotated[int, typer.Option("--months", "-m", help="months to simulate")]
+Seed = Annotated[int, typer.Option("--seed", "-s", help="same seed, same events")]
+Start = Annotated[str, typer.Option(help="first simulated month, YYYY-MM-01, in the past")]
+
+
+def _config(participants: int, months: int, seed: int, start: str) -> SimulationConfig:
+    try:
+        return SimulationConfig(
+            participants=participants, months=months, seed=seed, start=date.fromisoformat(start)
+        )
+    except (SimulationError, ValueError) as exc:
+        raise typer.BadParameter(str(exc)) from exc
+
+
+def truth_path_for(db: str) -> Path:
+    """Ground truth goes beside a SQLite file (``x.db`` -> ``x.truth/``), else in ./."""
+    if db.startswith("sqlite:///") and len(db) > len("sqlite:///"):
+        path = Path(db[len("sqlite:///") :])
+        return path.with_name(path.stem + ".truth")
+    return Path("simulation.truth")
+
+
+@app.command()
+def simulate(
+    db: Annotated[str, typer.Option(help="ledger database URL, e.g. sqlite:///var/sim.db")],
+    participants: Participants = 1000,
+    months: Months = 12,
+    seed: Seed = 1,
+    scenario: Annotated[str, typer.Option(help=", ".join(SCENARIOS))] = "baseline",
+    start: Start = "2024-01-01",
+    truth: Annotated[Path | None, typer.Option(help="ground-truth folder")] = None,
+    key_file: Annotated[Path | None, typer.Option(help="the ledger's key file")] = None,
+    batch: Annotated[int, typer.Option(help="events per append")] = 500,
+    progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
+) -> None:
+    """Simulate into the ledger at DB; the ground truth goes beside it, never into it."""
+    from ledger.service import Ledger  # lazily: the ledger needs a database
+
+    try:
+        config = scenario_config(_config(participants, months, seed, start), scenario)
+    except SimulationError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    if datetime.combine(config.end(), datetime.min.time(), tzinfo=UTC) > datetime.now(UTC):
+        raise typer.BadParameter(
+            f"the simulated period ends {config.end()}, in the future; start earlier"
+        )
+    from simulations.runner import run_simulation
+
+    ledger = Ledger.open(db, key_file=key_file)
+    try:
+        summary = run_simulation(
+            config, ledger, truth or truth_path_for(db), progress=progress, batch_size=batch
+        )
+        ledger.checkpoint()
+    finally:
+        ledger.close()
+    console.print(
+        f"{summary.events:,} events from {summary.participants:,} participants over "
+        f"{summary.months} months in {summary.seconds:,.1f} s "
+        f"({summary.events / max(summary.seconds, 1e-9):,.0f} events/s); "
+        f"ground truth in {summary.ground_truth}"
+    )
+    console.print(summary.frame()[["orders", "gmv_minor", "defaults", "losses_minor"]])
+
+
+@app.command()
+def compare(
+    out: Annotated[Path, typer.Option(help="folder for tables and plots")] = Path("scenarios"),
+    participants: Participants = 2000,
+    months: Months = 24,
+    seed: Seed = 1,
+    start: Start = "2024-01-01",
+) -> None:
+    """Run every scenario (dry, no ledger) and write summary tables and PNG plots."""
+    from simulations.scenarios import compare as run_compare
+
+    config = _config(participants, months, seed, start)
+    summary = run_compare(config, out)
+    table = Table("figure", *summary.index)
+    for column in summary.columns:
+        table.add_row(column, *(f"{v:,.4g}" for v in summary[column]))
+    console.print(table)
+    console.print(f"tables and plots in {out}/")
+
+
+@app.command()
+def sanity(
+    participants: Participants = 2000,
+    months: Months = 24,
+    seed: Seed = 1,
+    start: Start = "2024-01-01",
+) -> None:
+    """Print the simulated world's figures beside the public figures they should resemble."""
+    from simulations.sanity import figures
+
+    config = _config(participants, months, seed, start)
+    table = Table("figure", "simulated", "reference", "source", show_lines=True)
+    for figure in figures(dataclasses.replace(config)):
+        value = f"{figure.simulated:,.3f}" if figure.unit == "share" else f"{figure.simulated:,.1f}"
+        mark = {True: " [green]ok[/]", False: " [red]outside[/]", None: ""}[figure.within]
+        reference = "" if figure.low is None else f"{figure.low:,.3g} to {figure.high:,.3g}"
+        table.add_row(figure.name, f"{value} {figure.unit}", reference + mark, figure.source)
+    console.print(table)
+
+
+if __name__ == "__main__":
+    app()
