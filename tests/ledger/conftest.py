@@ -1,10 +1,13 @@
 """Fixtures of the storage suite: every test runs on SQLite and on PostgreSQL.
 
 ``ledger_url`` is an empty database of its own; ``base`` is a ledger built once per
-session and backend, and ``base_copy`` a private copy of it to tamper with. PostgreSQL
-databases are created per test (copies from a template are cheap) and dropped after,
-their sessions terminated first. An unreachable PostgreSQL skips those tests locally and
-fails them in CI (``CI=true``): a storage test that silently skips proves nothing.
+session and backend, and ``base_copy`` the same ledger to tamper with. Databases are
+created per test or per module and dropped after (on PostgreSQL: sessions terminated
+first, then dropped beside the next tests, since each drop forces a server checkpoint).
+Tests that tamper share one copy per module, put back from a snapshot before each test.
+
+An unreachable PostgreSQL skips those tests locally and fails them in CI (``CI=true``):
+a storage test that silently skips proves nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import pytest
 
 from finance_api import demo_scenario
 from ledger.service import Ledger
+from tests.ledger.rewrite import Snapshot
 from tests.ledger.scenario import Base, build_base, open_ledger
 from tests.ledger.stores import PG_ADMIN_URL, PgStore, SqliteStore, Store
 
@@ -77,12 +81,23 @@ def registered_template(store: Store) -> str:
     return url
 
 
-@pytest.fixture
-def registered_url(store: Store, registered_template: str) -> Iterator[str]:
-    """A private copy of the registered ledger (14 entries, no checkpoint yet)."""
+@pytest.fixture(scope="module")
+def _registered_module_copy(store: Store, registered_template: str) -> Iterator[str]:
     url = store.clone(registered_template)
     yield url
     store.drop(url)
+
+
+@pytest.fixture(scope="session")
+def _registered_snapshot(registered_template: str) -> Snapshot:
+    return Snapshot.take(registered_template)
+
+
+@pytest.fixture
+def registered_url(_registered_module_copy: str, _registered_snapshot: Snapshot) -> str:
+    """The registered ledger (14 entries, no checkpoint) as it was, in this module's copy."""
+    _registered_snapshot.restore(_registered_module_copy)
+    return _registered_module_copy
 
 
 @pytest.fixture(scope="module")
@@ -104,9 +119,20 @@ def base(store: Store) -> Base:
     return build_base(store.new_url())
 
 
-@pytest.fixture
-def base_copy(store: Store, base: Base) -> Iterator[Base]:
-    """A private copy of the base ledger, to append to or tamper with."""
+@pytest.fixture(scope="module")
+def _base_module_copy(store: Store, base: Base) -> Iterator[str]:
     url = store.clone(base.url)
-    yield replace(base, url=url)
+    yield url
     store.drop(url)
+
+
+@pytest.fixture(scope="session")
+def _base_snapshot(base: Base) -> Snapshot:
+    return Snapshot.take(base.url)
+
+
+@pytest.fixture
+def base_copy(base: Base, _base_module_copy: str, _base_snapshot: Snapshot) -> Base:
+    """The base ledger as built, in this module's copy: append to it or tamper with it."""
+    _base_snapshot.restore(_base_module_copy)
+    return replace(base, url=_base_module_copy)

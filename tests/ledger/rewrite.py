@@ -1,19 +1,32 @@
 """Raw access to a ledger's tables, for tests that play the attacker with write access.
 
+Also :class:`Snapshot`, which puts a ledger's tables back as they were between tests.
+
 Nothing here goes through :mod:`ledger`'s hashing or Merkle code: a forger who rewrites
 history recomputes the hashes with :mod:`tests.ledger.oracle` instead.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
+import rfc8785
 from sqlalchemy import Row, create_engine, delete, insert, select, update
 from sqlalchemy.pool import NullPool
 
 from ledger.storage.db import normalise_url
-from ledger.storage.models import Checkpoint, Entry, LedgerHead, MerkleNode
+from ledger.storage.models import (
+    ApiKey,
+    Checkpoint,
+    Entry,
+    EntryRef,
+    LedgerHead,
+    MerkleNode,
+    Participant,
+    ParticipantKey,
+)
 from tests.ledger import oracle
 
 
@@ -102,3 +115,63 @@ class Raw:
             statements.append(insert(MerkleNode).values(nodes))
         statements.append(update(LedgerHead).values(tree_size=len(rows), chain_hash=chains[-1]))
         self.execute(*statements)
+
+
+def flip_digit(canonical: bytes, field: bytes = b'"amount_minor":') -> bytes:
+    """The same bytes with one digit of a payload number changed (still canonical JSON)."""
+    at = canonical.index(field) + len(field)
+    digit = canonical[at] - ord("0")
+    assert 0 < digit <= 9, canonical
+    return canonical[:at] + bytes([ord("0") + digit % 9 + 1]) + canonical[at + 1 :]
+
+
+def resign(canonical: bytes, key: Any, **changes: Any) -> tuple[bytes, bytes]:
+    """An event body changed and signed again (by its actor's key, or any other)."""
+    body = json.loads(canonical)
+    for name, value in changes.items():
+        body[name] = value
+    new = rfc8785.dumps(body)
+    return new, key.sign(new)
+
+
+# Parents before children (participant_keys and api_keys refer to participants).
+LEDGER_TABLES = [
+    LedgerHead.__table__,
+    Participant.__table__,
+    ParticipantKey.__table__,
+    ApiKey.__table__,
+    Entry.__table__,
+    EntryRef.__table__,
+    MerkleNode.__table__,
+    Checkpoint.__table__,
+]
+
+
+class Snapshot:
+    """Every row of a ledger's own tables, to put a database back as it was.
+
+    Creating and dropping a PostgreSQL database per test costs a server checkpoint each;
+    tests that tamper with a ledger therefore share one database per module and start
+    from this snapshot, restored in one transaction.
+    """
+
+    def __init__(self, rows: dict[str, list[dict[str, Any]]]) -> None:
+        self._rows = rows
+
+    @classmethod
+    def take(cls, url: str) -> Snapshot:
+        with Raw(url) as raw, raw.engine.connect() as connection:
+            return cls(
+                {
+                    table.name: [dict(row._mapping) for row in connection.execute(select(table))]
+                    for table in LEDGER_TABLES
+                }
+            )
+
+    def restore(self, url: str) -> None:
+        with Raw(url) as raw, raw.engine.begin() as connection:
+            for table in reversed(LEDGER_TABLES):
+                connection.execute(delete(table))
+            for table in LEDGER_TABLES:
+                if self._rows[table.name]:
+                    connection.execute(insert(table), self._rows[table.name])
