@@ -70,21 +70,29 @@ def _verify(
                 None, f"checkpoint row at size {row.tree_size} disagrees with its signed note"
             )
         checkpoints.append(signed)
-    computed: dict[NodeId, bytes] = {}
+    computed: dict[tuple[int, int], bytes] = {}
 
     def collect(_seq: int, nodes: list[tuple[NodeId, bytes]]) -> None:
-        computed.update(nodes)
+        for node, digest in nodes:
+            computed[node.level, node.index] = digest
 
     verifier = StreamVerifier(
         public_key, head.origin, checkpoints, threads=threads, on_nodes=collect
     )
     total = max(head.tree_size, 0)
+    entries = models.Entry.__table__
     start = 0
     while True:
         rows = connection.execute(
-            select(models.Entry.__table__)
-            .where(models.Entry.seq >= start)
-            .order_by(models.Entry.seq)
+            select(
+                entries.c.seq,
+                entries.c.canonical,
+                entries.c.signature,
+                entries.c.leaf_hash,
+                entries.c.chain_hash,
+            )
+            .where(entries.c.seq >= start)
+            .order_by(entries.c.seq)
             .limit(PAGE)
         )
         count = 0
@@ -125,10 +133,13 @@ def _verify(
 
 
 def _check_nodes(
-    connection: Connection, start: int, end: int, computed: dict[NodeId, bytes]
+    connection: Connection, start: int, end: int, computed: dict[tuple[int, int], bytes]
 ) -> None:
-    """Compare the stored nodes completed by leaves [start, end) with the recomputed ones."""
-    stored: dict[NodeId, bytes] = {}
+    """Compare the stored nodes completed by leaves [start, end) with the recomputed ones.
+
+    Nodes are keyed ``(level, index)`` here; a :class:`NodeId` is only built to name one.
+    """
+    stored: dict[tuple[int, int], bytes] = {}
     level = 1
     while (1 << level) <= end:
         low = ((start + (1 << level)) >> level) - 1
@@ -139,17 +150,16 @@ def _check_nodes(
                     models.MerkleNode.level == level, models.MerkleNode.idx.between(low, high)
                 )
             )
-            stored.update({NodeId(level, idx): digest for idx, digest in rows})
+            stored.update({(level, idx): digest for idx, digest in rows})
         level += 1
-    for node, digest in computed.items():
-        if stored.get(node) != digest:
-            what = "is missing" if node not in stored else "differs from the recomputed hash"
+    for key, digest in computed.items():
+        if stored.get(key) != digest:
+            node = NodeId(*key)
+            what = "is missing" if key not in stored else "differs from the recomputed hash"
             raise fail(node.end - 1, f"stored subtree hash {node} {what}")
-    extra = set(stored) - set(computed)
-    if extra:
-        raise fail(
-            None, f"stored subtree hash {min(extra, key=lambda n: (n.level, n.index))} has no place"
-        )
+    if len(stored) != len(computed):
+        extra = set(stored) - set(computed)
+        raise fail(None, f"stored subtree hash {NodeId(*min(extra))} has no place")
 
 
 def _check_registry(connection: Connection, verifier: StreamVerifier) -> None:
