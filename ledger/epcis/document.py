@@ -104,7 +104,9 @@ def _too_deep(data: bytes, limit: int) -> bool:
 def load_json(data: bytes) -> Any:
     """Parse JSON strictly: UTF-8, no NaN or Infinity, no duplicate keys, bounded depth."""
     if _too_deep(data, MAX_DEPTH + 2):
-        raise EpcisSyntaxError(f"JSON document is nested too deeply (over {MAX_DEPTH} levels)")
+        raise EpcisSyntaxError(
+            f"JSON document is nested too deeply: nested deeper than {MAX_DEPTH} levels"
+        )
     try:
         return json.loads(
             data.decode("utf-8-sig"),
