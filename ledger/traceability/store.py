@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, insert, or_, select
+from sqlalchemy import Connection, insert, select
 
 from ledger.entry import LedgerEntry
 from ledger.epcis import EpcisEvent
@@ -135,21 +135,6 @@ def declarations_for(connection: Connection, ids: Collection[str]) -> dict[str, 
         for declared, seq in rows:
             if declared is not None:
                 out.setdefault(declared, seq)
-    return out
-
-
-def declared_events(connection: Connection, declared: Collection[str]) -> dict[int, str]:
-    """Non-declaration EPCIS entries whose eventID or hash ID is in ``declared``."""
-    out: dict[int, str] = {}
-    for chunk in _chunks(set(declared)):
-        rows = connection.execute(
-            select(EpcisEventRow.seq, EpcisEventRow.event_id, EpcisEventRow.hash_id).where(
-                or_(EpcisEventRow.event_id.in_(chunk), EpcisEventRow.hash_id.in_(chunk)),
-                EpcisEventRow.declared_event_id.is_(None),
-            )
-        )
-        for seq, event_id, hash_id in rows:
-            out[seq] = event_id if event_id is not None and event_id in declared else hash_id
     return out
 
 

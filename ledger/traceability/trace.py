@@ -114,9 +114,11 @@ def trace(
         )
         related = store.other_flow_refs(connection, reach.transactions)
         epcis_seqs = {*live, *voided, *(validity.voided_by[s] for s in voided)}
-        key_seqs = _key_entries(connection, ledger, epcis_seqs)
-        all_seqs = epcis_seqs | key_seqs | {s for seqs in related.values() for s in seqs}
-        entries = store.entries(connection, all_seqs)
+        entries = store.entries(connection, epcis_seqs)
+        key_seqs = _key_entries(connection, {e.event.key_id for e in entries.values()})
+        others = key_seqs | {s for seqs in related.values() for s in seqs}
+        entries.update(store.entries(connection, others - epcis_seqs))
+        all_seqs = epcis_seqs | others
     checkpoint = _covering_checkpoint(ledger, max(all_seqs))
     size = checkpoint.checkpoint.tree_size
     proofs = _proofs(ledger, sorted(all_seqs), size)
@@ -166,12 +168,10 @@ def _links(reach: Reach, live: set[int]) -> list[dict[str, Any]]:
     ]
 
 
-def _key_entries(connection: Connection, ledger: Ledger, seqs: Collection[int]) -> set[int]:
+def _key_entries(connection: Connection, key_ids: Collection[str]) -> set[int]:
     """The entries that registered the keys the given entries were signed with."""
-    entries = store.entries(connection, seqs)
-    key_ids = {e.event.key_id for e in entries.values()}
     rows = connection.execute(
-        select(ParticipantKey.added_seq).where(ParticipantKey.key_id.in_(key_ids))
+        select(ParticipantKey.added_seq).where(ParticipantKey.key_id.in_(list(key_ids)))
     )
     return set(rows.scalars())
 
