@@ -60,9 +60,6 @@ def normalise_url(url: str) -> str:
 
 
 def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
-    parsed = make_url(url)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, poolclass=NullPool if immediate else None)
 
     @event.listens_for(engine, "connect")
@@ -116,6 +113,10 @@ def migrate(engines: Engines) -> None:
     are serialised: by that same lock on SQLite, by an advisory lock on PostgreSQL, where
     processes opening a new database at once would otherwise all create the tables.
     """
+    parsed = make_url(engines.url)
+    if engines.is_sqlite and parsed.database and parsed.database != ":memory:":
+        # only a ledger being opened makes its directory: verifying a mistyped path must not
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     config = alembic_config(engines.url)
     heads = set(ScriptDirectory.from_config(config).get_heads())
     with engines.read.connect() as connection:

@@ -15,7 +15,7 @@ from ledger.query import EntryQuery
 from ledger.service import Ledger
 from tests.ledger.rewrite import Raw
 from tests.ledger.scenario import PARTICIPANT_IDS, accepted_batch, event_id, open_ledger
-from tests.ledger.workers import append_and_hang, append_batches, batch_tag
+from tests.ledger.workers import SHARED, append_and_hang, append_batches, batch_tag
 
 WRITERS, BATCHES, BATCH = 3, 4, 10
 SPAWN = multiprocessing.get_context("spawn")
@@ -36,19 +36,18 @@ def test_concurrent_writers_make_one_contiguous_ledger(registered_url: str) -> N
     assert [process.exitcode for process in writers] == [0] * WRITERS
 
     report = verify_database(registered_url)
-    total = WRITERS * BATCHES * BATCH
+    total = (WRITERS * BATCHES + 1) * BATCH  # the shared batch went in once
     assert report.tree_size == start + total
     with Raw(registered_url) as raw:
         rows = raw.entries()
     assert [row.seq for row in rows] == list(range(start + total))
     seq_of = {row.event_id: row.seq for row in rows}
     assert len(seq_of) == len(rows)  # no event twice
-    for w in range(WRITERS):
-        for b in range(BATCHES):
-            tag = batch_tag(w, b)
-            seqs = [seq_of[event_id(f"{tag}-{n}")] for n in range(BATCH)]
-            # a batch is one transaction: its entries are consecutive, in order
-            assert seqs == list(range(seqs[0], seqs[0] + BATCH)), tag
+    tags = [SHARED, *[batch_tag(w, b) for w in range(WRITERS) for b in range(BATCHES)]]
+    for tag in tags:
+        seqs = [seq_of[event_id(f"{tag}-{n}")] for n in range(BATCH)]
+        # a batch is one transaction: its entries are consecutive, in order
+        assert seqs == list(range(seqs[0], seqs[0] + BATCH)), tag
     assert report.checkpoints >= 2  # the writers cut checkpoints as they went
 
 

@@ -12,6 +12,8 @@ from typing import Any
 from ledger.service import CheckpointPolicy
 from tests.ledger.scenario import PARTICIPANT_IDS, accepted_batch, open_ledger
 
+SHARED = "shared"
+
 
 def batch_tag(worker: int, batch: int) -> str:
     return f"w{worker}-b{batch}"
@@ -20,14 +22,20 @@ def batch_tag(worker: int, batch: int) -> str:
 def append_batches(url: str, worker: int, batches: int, size: int, start: Any) -> None:
     """Append ``batches`` batches of ``size`` events as one writer, after everyone is ready.
 
-    Each writer also cuts checkpoints (every 25 entries), so checkpointing races too.
+    Every writer first submits the same shared batch (exactly one of them may write it, the
+    others get the existing entries back), and each one cuts checkpoints (every 25
+    entries), so checkpointing races too.
     """
     actor = PARTICIPANT_IDS[worker % len(PARTICIPANT_IDS)]
     with open_ledger(url, policy=CheckpointPolicy(every_entries=25, every_seconds=1e12)) as ledger:
+        shared = accepted_batch(PARTICIPANT_IDS[0], SHARED, size)
         events = [accepted_batch(actor, batch_tag(worker, b), size) for b in range(batches)]
         start.wait(timeout=60)
+        first = ledger.append_batch(shared)
         for batch in events:
             ledger.append_batch(batch)
+        again = ledger.append_batch(shared)
+        assert [entry.seq for entry in again] == [entry.seq for entry in first]
 
 
 def append_and_hang(url: str, tag: str, size: int, inside: Any) -> None:
