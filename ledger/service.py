@@ -27,10 +27,11 @@ from ledger.events import Event, format_timestamp
 from ledger.hashing import GENESIS_CHAIN
 from ledger.keybook import OPERATOR
 from ledger.keys import SigningKey, key_id_for
+from ledger.merkle.nodes import NodeId
 from ledger.merkle.proof import consistency_proof, inclusion_proof, root_at
 from ledger.query import EntryQuery, Page
 from ledger.storage import models
-from ledger.storage.appender import Appender
+from ledger.storage.appender import Appender, lock_head
 from ledger.storage.db import Engines, make_engines, migrate
 from ledger.storage.nodes import SqlNodeReader
 
@@ -113,7 +114,6 @@ class Ledger:
         self.origin: str = head.origin
         self.public_key: bytes = head.public_key
         self._appender = Appender(engines, registry, self.public_key, self._pool)
-        self._last_checkpoint_at = self.clock.now()
 
     # -- opening -----------------------------------------------------------------------
     @classmethod
@@ -344,8 +344,6 @@ class Ledger:
     def checkpoint(self) -> SignedCheckpoint:
         """Cut a signed checkpoint at the current size (or return the one already there)."""
         with self.engines.write.begin() as connection:
-            from ledger.storage.appender import lock_head
-
             head = lock_head(connection)
             existing = connection.execute(
                 select(models.Checkpoint.note).where(models.Checkpoint.tree_size == head.tree_size)
@@ -365,19 +363,35 @@ class Ledger:
                     note=signed.note,
                 )
             )
-        self._last_checkpoint_at = now
         return signed
 
     def maybe_checkpoint(self) -> SignedCheckpoint | None:
-        """Cut a checkpoint when N entries or T seconds have passed since the last one."""
+        """Cut a checkpoint when N entries or T seconds have passed since the last one.
+
+        The last one is the newest in the database, whoever cut it: another process, or
+        this one before a restart. Before the first, T counts from the ledger's first entry.
+        """
         if self._key is None:
             return None
-        latest = self.latest_checkpoint_size()
-        size = self.size()
-        if size == latest:
+        with self.engines.read.begin() as connection:
+            size = _size(connection)
+            latest = connection.execute(
+                select(models.Checkpoint.tree_size, models.Checkpoint.timestamp)
+                .order_by(models.Checkpoint.tree_size.desc())
+                .limit(1)
+            ).first()
+            if latest is not None:
+                covered = int(latest.tree_size)
+                since: datetime | None = datetime.fromtimestamp(latest.timestamp, UTC)
+            else:
+                covered = 0
+                since = connection.execute(
+                    select(models.Entry.recorded_at).where(models.Entry.seq == 0)
+                ).scalar_one_or_none()
+        if size == covered:
             return None
-        elapsed = (self.clock.now() - self._last_checkpoint_at).total_seconds()
-        if size - latest >= self.policy.every_entries or elapsed >= self.policy.every_seconds:
+        elapsed = (self.clock.now() - since).total_seconds() if since is not None else 0.0
+        if size - covered >= self.policy.every_entries or elapsed >= self.policy.every_seconds:
             return self.checkpoint()
         return None
 
@@ -421,9 +435,7 @@ class Ledger:
         return ConsistencyProof(first, second, first_root, second_root, proof)
 
 
-def _leaf(seq: int) -> Any:
-    from ledger.merkle.nodes import NodeId
-
+def _leaf(seq: int) -> NodeId:
     return NodeId(0, seq)
 
 

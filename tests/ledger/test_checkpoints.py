@@ -145,3 +145,33 @@ def test_checkpoints_and_proofs_agree_as_the_ledger_grows(many: Ledger) -> None:
             cut[second].checkpoint.root_hash,
             proof.proof,
         )
+
+
+def test_t_seconds_count_from_the_last_checkpoint_of_any_writer(registered_url: str) -> None:
+    """Two writers (two API workers): one's checkpoint resets the other's clock too."""
+    clock_a, clock_b = FixedClock(NOW), FixedClock(NOW)
+    with (
+        opened(registered_url, clock_a, every_seconds=60) as a,
+        opened(registered_url, clock_b, every_seconds=60) as b,
+    ):
+        a.append(order_accepted(SELLER, "two-0"))
+        for clock in (clock_a, clock_b):
+            clock.advance(timedelta(seconds=61))
+        a.append(order_accepted(SELLER, "two-1"))  # cuts one
+        assert len(checkpoints_of(a)) == 1
+        for clock in (clock_a, clock_b):
+            clock.advance(timedelta(seconds=2))
+        b.append(order_accepted(SELLER, "two-2"))  # 2 s after a's: nothing to cut
+        assert len(checkpoints_of(b)) == 1
+
+
+def test_t_seconds_survive_a_restart(registered_url: str, clock: FixedClock) -> None:
+    """A writer restarted more often than every T seconds still cuts checkpoints."""
+    for n in range(3):
+        with opened(registered_url, clock, every_seconds=60) as ledger:
+            ledger.append(order_accepted(SELLER, f"restart-{n}"))
+        clock.advance(timedelta(seconds=40))
+    # 80 s since the ledger's last entries were recorded and no checkpoint: the last
+    # append (at 80 s) must have cut one
+    with Ledger.open(registered_url, read_only=True) as reader:
+        assert reader.latest_checkpoint_size() == reader.size()
