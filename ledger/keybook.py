@@ -95,6 +95,26 @@ def _field(payload: Mapping[str, Any], name: str) -> Any:
     return payload[name]
 
 
+def _text(payload: Mapping[str, Any], name: str) -> str:
+    """A required non-empty string field.
+
+    Verifiers replay registry events before their signatures are checked (in batches), so
+    every shape a forger could put here must be refused as :class:`InvalidEvent`, never
+    crash the replay with a ``KeyError`` or ``TypeError``.
+    """
+    value = _field(payload, name)
+    if not isinstance(value, str) or not value:
+        raise InvalidEvent("must be a non-empty string", field=f"payload.{name}")
+    return value
+
+
+def _roles(payload: Mapping[str, Any]) -> tuple[str, ...]:
+    roles = _field(payload, "roles")
+    if not isinstance(roles, list) or not roles or not all(isinstance(r, str) for r in roles):
+        raise InvalidEvent("must be a non-empty list of strings", field="payload.roles")
+    return tuple(roles)
+
+
 def apply_registry_event(book: KeyBook, event: Event) -> None:
     """Apply one ``participant.*`` event; refuse one that would make the registry lie."""
     if event.type not in REGISTRY_TYPES:
@@ -102,21 +122,24 @@ def apply_registry_event(book: KeyBook, event: Event) -> None:
     if event.actor != OPERATOR:
         raise InvalidEvent("only the ledger operator changes the registry", field="actor")
     payload = event.payload
-    pid = _field(payload, "participant_id")
+    pid = _text(payload, "participant_id")
     if event.type == "participant.registered":
         if pid in book.participants:
             raise InvalidEvent(
                 f"participant {pid!r} is already registered", field="payload.participant_id"
             )
+        country = payload.get("country")
+        if country is not None and not isinstance(country, str):
+            raise InvalidEvent("must be a string", field="payload.country")
         book.participants[pid] = ParticipantState(
-            pid, payload["legal_name"], tuple(payload["roles"]), payload.get("country")
+            pid, _text(payload, "legal_name"), _roles(payload), country
         )
         return
     if pid not in book.participants:
         raise InvalidEvent(f"unknown participant {pid!r}", field="payload.participant_id")
     if event.type == "participant.key_added":
-        public_key = parse_public_key(_field(payload, "public_key"), field="payload.public_key")
-        kid = _field(payload, "key_id")
+        public_key = parse_public_key(_text(payload, "public_key"), field="payload.public_key")
+        kid = _text(payload, "key_id")
         if kid != key_id_for(public_key):
             raise InvalidEvent("key_id does not match the public key", field="payload.key_id")
         until = payload.get("valid_until")
@@ -139,7 +162,7 @@ def apply_registry_event(book: KeyBook, event: Event) -> None:
             raise InvalidEvent(f"key {kid} is already registered", field="payload.key_id")
         book.keys[kid] = state
         return
-    kid = _field(payload, "key_id")
+    kid = _text(payload, "key_id")
     existing = book.keys.get(kid)
     if existing is None or existing.participant_id != pid:
         raise InvalidEvent(f"participant {pid!r} has no key {kid}", field="payload.key_id")

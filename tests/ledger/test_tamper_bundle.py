@@ -286,3 +286,24 @@ def test_a_validity_window_changed_in_a_key_line(
     number, line = next((i, x) for i, x in enumerate(lines) if x.get("participant_id") == SELLER)
     line["valid_from"] = "2015-01-01T00:00:00.000000Z"
     assert f"line {number + 1}: key {line['key_id']}" in str(check(lines))
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"participant_id": ["seller"], "legal_name": "x", "roles": ["seller"]},
+        {"participant_id": "forged-01", "roles": ["seller"]},
+        {"participant_id": "forged-01", "legal_name": "x", "roles": 7},
+        {"participant_id": "forged-01", "legal_name": 7, "roles": ["seller"], "country": 1},
+    ],
+    ids=["unhashable id", "no legal name", "roles not a list", "names not strings"],
+)
+def test_a_malformed_registry_event_is_an_invalid_entry_not_a_crash(
+    lines: Lines, check: Callable[..., VerificationFailed], payload: dict[str, Any]
+) -> None:
+    """The registry is replayed before signatures are checked: bad shapes must not escape."""
+    line = entry_of_type(lines, "participant.registered", 0)
+    line["event"]["payload"] = payload
+    recompute(lines)
+    error = check(lines)
+    assert error.seq == line["seq"]
