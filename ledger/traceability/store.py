@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import BindParameter, Connection, bindparam, insert, select
 
 from ledger.entry import LedgerEntry
 from ledger.epcis import EpcisEvent
@@ -19,6 +19,18 @@ from ledger.traceability.index import Link, index_row, item_roles, links
 
 CAPTURED = "epcis.captured"
 _CHUNK = 500
+
+
+_VALUES: BindParameter[Any] = bindparam("values", expanding=True)
+# Built once: the hot reads of a trace then hit SQLAlchemy's compiled cache every layer.
+_ENTRIES = select(Entry.__table__).where(Entry.seq.in_(_VALUES))
+_INDEX_ROWS = select(EpcisEventRow.__table__).where(EpcisEventRow.seq.in_(_VALUES))
+_NAMING = select(EpcisItem.seq).where(EpcisItem.item.in_(_VALUES))
+_LINKS_FROM = select(EpcisLink.__table__).where(EpcisLink.from_item.in_(_VALUES))
+_LINKS_TO = select(EpcisLink.__table__).where(EpcisLink.to_item.in_(_VALUES))
+_DECLARATIONS = select(EpcisEventRow.declared_event_id, EpcisEventRow.seq).where(
+    EpcisEventRow.declared_event_id.in_(_VALUES)
+)
 
 
 def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
@@ -83,7 +95,7 @@ def _fields(row: Any) -> dict[str, Any]:
 def entries(connection: Connection, seqs: Collection[int]) -> dict[int, LedgerEntry]:
     out: dict[int, LedgerEntry] = {}
     for chunk in _chunks(sorted(set(seqs))):
-        for row in connection.execute(select(Entry.__table__).where(Entry.seq.in_(chunk))):
+        for row in connection.execute(_ENTRIES, {"values": chunk}):
             out[row.seq] = entry_from_row(row)
     return out
 
@@ -91,9 +103,7 @@ def entries(connection: Connection, seqs: Collection[int]) -> dict[int, LedgerEn
 def index_rows(connection: Connection, seqs: Collection[int]) -> dict[int, Any]:
     out: dict[int, Any] = {}
     for chunk in _chunks(sorted(set(seqs))):
-        for row in connection.execute(
-            select(EpcisEventRow.__table__).where(EpcisEventRow.seq.in_(chunk))
-        ):
+        for row in connection.execute(_INDEX_ROWS, {"values": chunk}):
             out[row.seq] = row
     return out
 
@@ -104,10 +114,11 @@ def seqs_naming(
     """Seqs of the EPCIS entries that name any of ``items`` (in one of ``roles``)."""
     out: set[int] = set()
     for chunk in _chunks(set(items)):
-        stmt = select(EpcisItem.seq).where(EpcisItem.item.in_(chunk))
-        if roles is not None:
-            stmt = stmt.where(EpcisItem.role.in_(list(roles)))
-        out.update(connection.execute(stmt).scalars())
+        if roles is None:
+            out.update(connection.execute(_NAMING, {"values": chunk}).scalars())
+            continue
+        stmt = _NAMING.where(EpcisItem.role.in_(list(roles)))
+        out.update(connection.execute(stmt, {"values": chunk}).scalars())
     return out
 
 
@@ -115,10 +126,10 @@ def links_touching(
     connection: Connection, items: Collection[str], *, forward: bool
 ) -> list[tuple[Link, int]]:
     """Links leaving ``items`` (``forward``) or arriving at them, with the entry of each."""
-    column = EpcisLink.from_item if forward else EpcisLink.to_item
+    stmt = _LINKS_FROM if forward else _LINKS_TO
     out: list[tuple[Link, int]] = []
     for chunk in _chunks(set(items)):
-        for row in connection.execute(select(EpcisLink.__table__).where(column.in_(chunk))):
+        for row in connection.execute(stmt, {"values": chunk}):
             out.append((Link(row.from_item, row.to_item, row.kind), row.seq))
     return out
 
@@ -127,12 +138,7 @@ def declarations_for(connection: Connection, ids: Collection[str]) -> dict[str, 
     """Error declarations naming any of ``ids`` (eventIDs or hash IDs): id -> seq."""
     out: dict[str, int] = {}
     for chunk in _chunks(set(ids)):
-        rows = connection.execute(
-            select(EpcisEventRow.declared_event_id, EpcisEventRow.seq).where(
-                EpcisEventRow.declared_event_id.in_(chunk)
-            )
-        )
-        for declared, seq in rows:
+        for declared, seq in connection.execute(_DECLARATIONS, {"values": chunk}):
             if declared is not None:
                 out.setdefault(declared, seq)
     return out
