@@ -51,12 +51,12 @@ class EntryQuery:
             value = getattr(self, name)
             if value is not None:
                 check_identifier(value, name)
-        if self.since and self.until and self.since >= self.until:
-            raise InvalidEvent("must be later than since", field="until")
-        for name in ("since", "until"):
+        for name in ("since", "until"):  # before comparing them: naive vs aware raises
             value = getattr(self, name)
             if value is not None and value.tzinfo is None:
                 raise InvalidEvent("must carry a time zone", field=name)
+        if self.since and self.until and self.since >= self.until:
+            raise InvalidEvent("must be later than since", field="until")
 
     def statement(self) -> Select[Any]:
         stmt = select(Entry.__table__)

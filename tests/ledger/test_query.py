@@ -143,6 +143,8 @@ def test_entries_come_back_whole(reader: Ledger, base: Base) -> None:
         ({"since": T0, "until": T0}, "until"),
         ({"since": datetime(2025, 1, 1)}, "since"),
         ({"until": datetime(2025, 1, 1, tzinfo=UTC).replace(tzinfo=None)}, "until"),
+        ({"since": datetime(2025, 1, 1), "until": T0}, "since"),
+        ({"since": T0, "until": datetime(2025, 1, 2)}, "until"),
     ],
 )
 def test_bad_queries_name_their_field(filters: dict[str, Any], field: str) -> None:
