@@ -81,6 +81,7 @@ def _verify(
     )
     total = max(head.tree_size, 0)
     entries = models.Entry.__table__
+    from_canonical, feed = Event.from_canonical, verifier.feed
     start = 0
     while True:
         rows = connection.execute(
@@ -94,15 +95,15 @@ def _verify(
             .where(entries.c.seq >= start)
             .order_by(entries.c.seq)
             .limit(PAGE)
-        )
-        count = 0
-        for row in rows:
-            count += 1
+        ).all()
+        count = len(rows)
+        for seq, canonical, signature, leaf_hash, chain_hash in rows:
             try:
-                event = Event.from_canonical(row.canonical, row.signature)
+                event = from_canonical(canonical, signature)
             except LedgerError as exc:
-                raise fail(row.seq, f"stored event is malformed: {exc}") from None
-            verifier.feed(RawEntry(row.seq, event, row.leaf_hash, row.chain_hash))
+                raise fail(seq, f"stored event is malformed: {exc}") from None
+            feed(RawEntry(seq, event, leaf_hash, chain_hash))
+        del rows
         end = verifier.report.tree_size
         _check_nodes(connection, start, end, computed)
         computed.clear()

@@ -24,6 +24,7 @@ order (Python's ``sorted``). Floats (ECMAScript number formatting), non-ASCII st
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import rfc8785
@@ -31,8 +32,31 @@ import rfc8785
 from ledger.errors import InvalidEvent
 
 _ENCODER = json.JSONEncoder(
-    ensure_ascii=False, allow_nan=False, sort_keys=True, separators=(",", ":")
+    ensure_ascii=False,
+    allow_nan=False,
+    sort_keys=True,
+    separators=(",", ":"),
+    check_circular=False,  # plain values are trees: JSON-decoded, or walked by _plain first
 )
+
+
+def _c_encoder() -> Callable[[Any], str] | None:
+    """The C encoder behind ``_ENCODER``, built once (``JSONEncoder`` rebuilds it per call)."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    basestring = getattr(json.encoder, "c_encode_basestring", None)
+    if make is None or basestring is None:
+        return None
+    try:
+        encode = make(None, _ENCODER.default, basestring, None, ":", ",", True, False, False)
+        sample = {"b": [1, True, None], "a": 'x"\\\n\x01'}
+        if "".join(encode(sample, 0)) != _ENCODER.encode(sample):
+            return None
+    except Exception:  # another interpreter's internals: keep the public route
+        return None
+    return lambda value: "".join(encode(value, 0))
+
+
+_encode: Callable[[Any], str] = _c_encoder() or _ENCODER.encode
 # Integers of at most 15 characters (sign included) are below 2**53 - 1 in magnitude.
 _SAFE_INT_CHARS = 15
 _INT_LIMIT = 2**53 - 1
@@ -53,6 +77,7 @@ def _refuse(_text: str) -> Any:
 
 
 _PLAIN_DECODER = json.JSONDecoder(parse_int=_small_int, parse_float=_refuse, parse_constant=_refuse)
+_scan: Callable[[str, int], tuple[Any, int]] = _PLAIN_DECODER.scan_once  # type: ignore[attr-defined]
 
 
 def _plain(value: Any) -> bool:
@@ -82,7 +107,7 @@ def _fast_canonical(value: Any) -> bytes | None:
             return None
     except RecursionError:
         return None
-    text = _ENCODER.encode(value)
+    text = _encode(value)
     if not text.isascii():
         return None
     return text.encode("ascii")
@@ -99,6 +124,26 @@ def canonicalize(value: Any) -> bytes:
         raise InvalidEvent(f"not canonicalisable JSON: {exc}") from exc
 
 
+def _scan_plain(data: bytes) -> tuple[Any, str] | None:
+    """``(value, text)`` when ``data`` is one JSON object in the lemma's domain, else ``None``.
+
+    Only the common case is decided here: UTF-8 (the first two bytes are not zero, so
+    ``json.loads`` would pick UTF-8 too), one value and nothing after it, no float, NaN or
+    long integer. Everything else returns ``None`` and is parsed the exact way, which also
+    produces the exact error.
+    """
+    if data[:1] != b"{" or data[1:2] == b"\x00":
+        return None
+    try:
+        text = data.decode("utf-8", "surrogatepass")
+        value, end = _scan(text, 0)
+    except (_NotPlain, StopIteration, ValueError):  # JSONDecodeError, UnicodeDecodeError
+        return None
+    if end != len(text):
+        return None
+    return value, text
+
+
 def parse_canonical(data: bytes) -> dict[str, Any]:
     """Parse bytes that must already be canonical; refuse anything else.
 
@@ -107,22 +152,17 @@ def parse_canonical(data: bytes) -> dict[str, Any]:
     float, NaN or long integer, and re-encoding gives the same text; by the lemma that
     text is then the RFC 8785 form of the value.
     """
-    plain = isinstance(data, bytes)
+    scanned = _scan_plain(data) if isinstance(data, bytes) else None
+    if scanned is not None:
+        value, text = scanned
+        if type(value) is dict and data.isascii() and _encode(value) == text:
+            return value
     try:
-        if plain:
-            text = data.decode(json.detect_encoding(data), "surrogatepass")
-            try:
-                value = _PLAIN_DECODER.decode(text)
-            except _NotPlain:
-                plain = False
-        if not plain:
-            value = json.loads(data)
+        value = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InvalidEvent(f"body is not JSON: {exc}") from exc
     if not isinstance(value, dict):
         raise InvalidEvent("body is not a JSON object")
-    if plain and data.isascii() and _ENCODER.encode(value) == text:
-        return value
     if canonicalize(value) != data:
         raise InvalidEvent("body is not in RFC 8785 canonical form")
     return value

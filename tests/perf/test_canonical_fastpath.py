@@ -143,6 +143,14 @@ def test_parse_canonical_accepts_exactly_canonical_bytes(body: dict[str, Any]) -
 @example(b"[1]")
 @example(b"{}")
 @example(b'{"signature":1E5}')
+@example(b'{"a":1} ')
+@example(b'{"a":1}\n')
+@example(b'{"a":1}{"b":2}')
+@example(b"\xef\xbb\xbf{}")
+@example(b"{\x00\x00\x00")
+@example(b'{"a":[1,2,{"b":null}],"c":{}}')
+@example(b'{"a":"\xed\xa0\x80"}')
+@example(b'{"a":"\\ud83d\\ude00"}')
 def test_parse_canonical_matches_the_library_on_any_bytes(data: bytes) -> None:
     assert same(outcome(canonical.parse_canonical, data), outcome(oracle_parse, data))
 
@@ -164,6 +172,12 @@ def test_one_byte_changed_is_judged_like_the_library(body: dict[str, Any], data:
 )
 def test_parse_canonical_on_other_input_types_behaves_as_before(data: Any) -> None:
     assert same(outcome(canonical.parse_canonical, data), outcome(oracle_parse, data))
+
+
+def test_the_reused_c_encoder_matches_the_public_encoder() -> None:
+    value = {"b": [1, True, None, {"z": "", "y": "\x7f"}], "a": 'x"\\\n\x01\t'}
+    assert canonical._encode(value) == canonical._ENCODER.encode(value)
+    assert canonical._encode("top-level string") == '"top-level string"'
 
 
 def test_the_fast_route_is_taken_for_ordinary_events() -> None:
