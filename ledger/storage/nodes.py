@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import Connection, select, tuple_
+from sqlalchemy import Connection, and_, or_, select
 
 from ledger.merkle.nodes import NodeId
 from ledger.storage.models import Entry, MerkleNode
@@ -26,9 +26,19 @@ class SqlNodeReader:
             )
             found.update({NodeId(0, row.seq): row.leaf_hash for row in rows})
         if inner:
+            # One condition per level (level = L AND idx IN (...)): SQLite does not use the
+            # primary key for a row-value IN, and a proof touches only O(log n) levels.
+            by_level: dict[int, list[int]] = {}
+            for level, idx in inner:
+                by_level.setdefault(level, []).append(idx)
             rows = self._connection.execute(
                 select(MerkleNode.level, MerkleNode.idx, MerkleNode.hash).where(
-                    tuple_(MerkleNode.level, MerkleNode.idx).in_(inner)
+                    or_(
+                        *(
+                            and_(MerkleNode.level == level, MerkleNode.idx.in_(idxs))
+                            for level, idxs in by_level.items()
+                        )
+                    )
                 )
             )
             found.update({NodeId(row.level, row.idx): row.hash for row in rows})
