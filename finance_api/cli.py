@@ -18,6 +18,7 @@ from rich.table import Table
 
 from ledger import cli as ledger_cli
 from ledger.anchoring import cli as anchor_cli
+from ledger.epcis import cli as epcis_cli
 from ledger.errors import LedgerError
 from ledger.service import Ledger
 
@@ -28,6 +29,8 @@ app = typer.Typer(
 )
 app.registered_commands.extend(ledger_cli.app.registered_commands)
 app.command("anchor")(anchor_cli.anchor)
+app.add_typer(epcis_cli.app, name="epcis", help="GS1 EPCIS 2.0 capture, export and index")
+app.registered_commands.extend(epcis_cli.trace_app.registered_commands)
 console = Console(stderr=True)
 
 
