@@ -9,7 +9,7 @@ from simulations.engine import Simulation
 from simulations.signer import agent_key
 from simulations.truth import MemoryTruth
 
-CONFIG = SimulationConfig(participants=120, months=3, seed=11)
+CONFIG = SimulationConfig(participants=100, months=2, seed=11)
 
 
 def _digest(config: SimulationConfig) -> tuple[str, int]:
@@ -30,7 +30,7 @@ def test_same_seed_same_events_same_bytes() -> None:
 
 
 def test_another_seed_gives_another_stream() -> None:
-    other = SimulationConfig(participants=120, months=3, seed=12)
+    other = SimulationConfig(participants=100, months=2, seed=12)
     assert _digest(CONFIG)[0] != _digest(other)[0]
 
 

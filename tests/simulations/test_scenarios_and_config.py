@@ -16,7 +16,7 @@ from simulations.scenarios import SCENARIOS, compare, scenario_config
 
 
 def test_compare_writes_tables_and_plots(tmp_path: Path) -> None:
-    summary = compare(SimulationConfig(participants=150, months=4, seed=2), tmp_path)
+    summary = compare(SimulationConfig(participants=100, months=3, seed=2), tmp_path)
     assert list(summary.index) == list(SCENARIOS)
     assert summary.loc["no-financing", "receipt_loans"] == 0
     assert summary.loc["baseline", "receipt_loans"] > 0
@@ -25,7 +25,7 @@ def test_compare_writes_tables_and_plots(tmp_path: Path) -> None:
     for name in ("defaults.png", "losses.png", "volumes.png"):
         assert (tmp_path / name).read_bytes().startswith(b"\x89PNG")
     monthly = pd.read_csv(tmp_path / "monthly.csv")
-    assert len(monthly) == 4 * len(SCENARIOS)
+    assert len(monthly) == 3 * len(SCENARIOS)
 
 
 def test_scenarios_share_the_population() -> None:

@@ -26,7 +26,7 @@ def test_first_event_comes_before_any_later_month_is_simulated() -> None:
 
 
 def test_events_are_handed_out_in_the_month_being_simulated_a_participant_at_a_time() -> None:
-    sim = Simulation(SimulationConfig(participants=150, months=4, seed=4))
+    sim = Simulation(SimulationConfig(participants=120, months=3, seed=4))
     largest_chunk, chunk, step = 0, 0, -1
     for event in sim.events():
         world = sim.world
@@ -35,7 +35,7 @@ def test_events_are_handed_out_in_the_month_being_simulated_a_participant_at_a_t
             step, chunk = sim.steps_done, 0
         chunk += 1
         largest_chunk = max(largest_chunk, chunk)
-    assert sim.months_started == 4
+    assert sim.months_started == 3
     assert 0 < largest_chunk < 1000  # one participant's month, never a whole month
 
 
@@ -61,10 +61,10 @@ class _Sizes:
 
 def test_state_held_does_not_grow_with_the_number_of_months() -> None:
     recorder = _Sizes()
-    sim = Simulation(SimulationConfig(participants=300, months=30, seed=6), sign=False,
+    sim = Simulation(SimulationConfig(participants=200, months=24, seed=6), sign=False,
                      truth=recorder)  # fmt: skip
     recorder.sim = sim
     sim.run()
     early = max(recorder.sizes[3:10])
-    late = max(recorder.sizes[20:30])
+    late = max(recorder.sizes[16:24])
     assert late <= 1.5 * early
