@@ -98,6 +98,10 @@ class PgStore:
         self._dropper = threading.Thread(target=self._drop_queued, daemon=True)
         self._dropper.start()
 
+    @property
+    def admin_url(self) -> str:
+        return self._admin_url
+
     def url_for(self, name: str) -> str:
         return make_url(self._admin_url).set(database=name).render_as_string(hide_password=False)
 

@@ -131,7 +131,7 @@ def test_a_server_west_of_utc_changes_nothing(postgres_store: PgStore, tmp_path:
     url = postgres_store.new_url()
     try:
         database = url.rsplit("/", 1)[1]
-        with Raw(postgres_store.url_for("postgres")) as admin, admin.engine.connect() as conn:
+        with Raw(postgres_store.admin_url) as admin, admin.engine.connect() as conn:
             conn.exec_driver_sql(
                 f"ALTER DATABASE \"{database}\" SET timezone TO 'America/New_York'"
             )
