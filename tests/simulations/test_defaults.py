@@ -6,7 +6,7 @@ from collections import defaultdict
 
 import pandas as pd
 import pytest
-from scipy.stats import fisher_exact
+from scipy.stats import fisher_exact  # type: ignore[import-untyped]
 
 from simulations.config import SimulationConfig
 from simulations.engine import Simulation

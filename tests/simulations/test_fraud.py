@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pandas as pd
 
@@ -55,7 +55,7 @@ def test_fraud_rings_share_devices_honest_accounts_do_not(small_run: SmallRun) -
 
 def test_application_bursts_come_from_fraudsters_only(small_run: SmallRun) -> None:
     labels = _labels(small_run)
-    times: dict[str, list] = defaultdict(list)
+    times: dict[str, list[datetime]] = defaultdict(list)
     for event in small_run.sink.events:
         if event.type == "credit.application":
             times[event.actor].append(event.occurred_at)
