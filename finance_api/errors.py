@@ -32,8 +32,13 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        body_error = exc.status_code == 400 and "body" in str(exc.detail)
         return JSONResponse(
-            error_body("http_error", str(exc.detail), None),
+            error_body(
+                "invalid_json" if body_error else "http_error",
+                "the request body is not valid JSON" if body_error else str(exc.detail),
+                "body" if body_error else None,
+            ),
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
         )

@@ -282,3 +282,14 @@ def test_no_input_makes_the_server_answer_500(world: World) -> None:
         assert world.client.get("/v1/events", params=params).status_code < 500
     junk = {"id": str(uuid.uuid4()), "flow": None, "payload": {"a": float("1e308")}}
     assert world.client.post("/v1/events", json=junk, headers=world.buyer.headers).status_code < 500
+
+
+@pytest.mark.parametrize("depth", [3000, 100_000])
+def test_absurdly_nested_bodies_are_refused_as_bad_json(world: World, depth: int) -> None:
+    body = '{"payload":' + '{"a":' * depth + "1" + "}" * depth + "}"
+    response = world.client.post(
+        "/v1/events",
+        content=body,
+        headers={**world.buyer.headers, "content-type": "application/json"},
+    )
+    assert_error(response, 400, "body")
