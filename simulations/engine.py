@@ -21,6 +21,7 @@ from simulations import credit_lines, receipts, servicing, signals, stock, trade
 from simulations.agents import Identity, Seller
 from simulations.config import SimulationConfig
 from simulations.emitter import Emitter, money
+from simulations.errors import SimulationError
 from simulations.markets import MarketRow
 from simulations.metrics import MonthMetrics
 from simulations.outcomes import outcome
@@ -89,7 +90,7 @@ class Simulation:
 
     def events(self) -> Iterator[Event]:
         if self._started:
-            raise RuntimeError("a Simulation runs once; build another for a second run")
+            raise SimulationError("a Simulation runs once; build another for a second run")
         self._started = True
         pop, w = self.population, self.world
         for month in range(self.config.months):

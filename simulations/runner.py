@@ -6,6 +6,7 @@ Memory stays bounded: one batch of events at a time, whatever the number of mont
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -115,7 +116,7 @@ def run_simulation(
         TimeRemainingColumn(),
         disable=not progress,
     )
-    with bar:
+    with bar, contextlib.closing(truth):
         people = len(sim.population.everyone())
         task = bar.add_task("registering", total=people, events=0)
         register_all(sim, sink, lambda done: bar.update(task, completed=done))

@@ -79,6 +79,11 @@ class ParquetTruth:
         self._monthly = pq.ParquetWriter(self.directory / "monthly.parquet", MONTHLY_SCHEMA)
         self._loans = pq.ParquetWriter(self.directory / "loans.parquet", LOAN_SCHEMA)
 
+    def close(self) -> None:
+        """Close the streamed files (safe to call twice; a stopped run leaves them readable)."""
+        self._monthly.close()
+        self._loans.close()
+
     def month(self, rows: Columns) -> None:
         self._monthly.write_table(pa.table(rows, schema=MONTHLY_SCHEMA))
 
@@ -90,8 +95,7 @@ class ParquetTruth:
         self, participants: Columns, markets: Sequence[MarketRow], open_loans: Sequence[LoanOutcome]
     ) -> None:
         self.loans(open_loans)
-        self._monthly.close()
-        self._loans.close()
+        self.close()
         pq.write_table(pa.table(participants), self.directory / "participants.parquet")
         market_columns = {
             f.name: [getattr(row, f.name) for row in markets] for f in dataclasses.fields(MarketRow)
