@@ -50,12 +50,12 @@ def checkpoints_of(ledger: Ledger) -> dict[int, SignedCheckpoint]:
 
 
 def test_every_n_single_appends(registered_url: str, clock: FixedClock) -> None:
-    with opened(registered_url, clock, every_entries=10) as ledger:
+    with opened(registered_url, clock, every_entries=8) as ledger:
         start = ledger.size()
-        for n in range(35):
+        for n in range(25):
             ledger.append(order_accepted(SELLER, f"n-{n}"))
         sizes = sorted(checkpoints_of(ledger))
-    assert sizes == [start + 1, start + 11, start + 21, start + 31]
+    assert sizes == [start + 1, start + 9, start + 17, start + 25]
 
 
 def test_a_batch_gets_one_checkpoint_at_its_end(registered_url: str, clock: FixedClock) -> None:

@@ -10,6 +10,7 @@ import multiprocessing
 import os
 import signal
 
+from finance_api import demo_scenario
 from ledger.audit import verify_database
 from ledger.query import EntryQuery
 from ledger.service import Ledger
@@ -21,26 +22,34 @@ WRITERS, BATCHES, BATCH = 3, 4, 10
 SPAWN = multiprocessing.get_context("spawn")
 
 
-def test_concurrent_writers_make_one_contiguous_ledger(registered_url: str) -> None:
-    with Raw(registered_url) as raw:
-        start = raw.head().tree_size
-    ready = SPAWN.Barrier(WRITERS)
+def test_concurrent_writers_make_one_contiguous_ledger(ledger_url: str) -> None:
+    """Writers open a new database at once, then append batches at once."""
+    start, opened, go = SPAWN.Barrier(WRITERS), SPAWN.Barrier(WRITERS + 1), SPAWN.Event()
+    args = (BATCHES, BATCH, start, opened, go)
     writers = [
-        SPAWN.Process(target=append_batches, args=(registered_url, w, BATCHES, BATCH, ready))
-        for w in range(WRITERS)
+        SPAWN.Process(target=append_batches, args=(ledger_url, w, *args)) for w in range(WRITERS)
     ]
     for process in writers:
         process.start()
-    for process in writers:
-        process.join(timeout=120)
+    try:
+        opened.wait(timeout=60)  # every writer has opened (and so migrated) the ledger
+        with open_ledger(ledger_url) as ledger:
+            demo_scenario.register(ledger)
+            start_size = ledger.size()
+    finally:
+        go.set()
+        for process in writers:
+            process.join(timeout=120)
     assert [process.exitcode for process in writers] == [0] * WRITERS
 
-    report = verify_database(registered_url)
+    report = verify_database(ledger_url)
     total = (WRITERS * BATCHES + 1) * BATCH  # the shared batch went in once
-    assert report.tree_size == start + total
-    with Raw(registered_url) as raw:
+    assert report.tree_size == start_size + total
+    assert report.participants == 7  # the operator (initialised once) and the demo six
+    with Raw(ledger_url) as raw:
         rows = raw.entries()
-    assert [row.seq for row in rows] == list(range(start + total))
+    assert [row.seq for row in rows] == list(range(start_size + total))
+    assert [row.type for row in rows[:2]] == ["participant.registered", "participant.key_added"]
     seq_of = {row.event_id: row.seq for row in rows}
     assert len(seq_of) == len(rows)  # no event twice
     tags = [SHARED, *[batch_tag(w, b) for w in range(WRITERS) for b in range(BATCHES)]]

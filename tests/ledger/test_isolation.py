@@ -1,13 +1,12 @@
 """What one connection sees while others write, and opening a ledger while others do.
 
 A verifier or exporter must read one consistent state of a ledger that is being written
-to; opening a ledger must not wait for a writer's lock; several processes may open a new
-database at the same moment; and the server's time zone must not matter.
+to; opening a ledger must not wait for a writer's lock; the server's time zone must not
+matter. (Several processes opening a new database at once: ``test_concurrency.py``.)
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,9 +30,6 @@ from tests.ledger.scenario import (
     open_ledger,
 )
 from tests.ledger.stores import PgStore
-from tests.ledger.workers import open_at_once
-
-SPAWN = multiprocessing.get_context("spawn")
 
 
 @pytest.fixture
@@ -111,18 +107,6 @@ def test_opening_does_not_wait_for_a_writer(base_copy: Base) -> None:
         thread.join(timeout=70)
     assert opened_in_time, "Ledger.open waited for the writer's lock"
     assert not errors
-
-
-def test_many_processes_open_a_new_database_at_once(ledger_url: str) -> None:
-    start = SPAWN.Barrier(3)
-    children = [SPAWN.Process(target=open_at_once, args=(ledger_url, start)) for _ in range(3)]
-    for child in children:
-        child.start()
-    for child in children:
-        child.join(timeout=120)
-    assert [child.exitcode for child in children] == [0] * 3
-    report = verify_database(ledger_url)
-    assert (report.tree_size, report.participants) == (2, 1)
 
 
 @pytest.mark.postgres

@@ -78,11 +78,11 @@ class QueryCounter:
 
 def pairs(size: int, checkpoints: tuple[int, ...]) -> list[tuple[int, int]]:
     """(index, size) pairs: small trees exhaustively, checkpoint sizes, borders, a sample."""
-    chosen = {(i, n) for n in range(1, 11) for i in range(n)}
+    chosen = {(i, n) for n in range(1, 9) for i in range(n)}
     for n in (*checkpoints, size - 1, 128, 129):
         chosen.update((i, n) for i in {0, n // 2, n - 2, n - 1} if 0 <= i < n)
     rng = random.Random(2)
-    for _ in range(40):
+    for _ in range(30):
         n = rng.randint(1, size)
         chosen.add((rng.randrange(n), n))
     return sorted(chosen)
@@ -108,7 +108,7 @@ def test_inclusion_proofs_verify_for_many_pairs(
         if size in signed_roots:
             verify_inclusion(leaves[index], index, size, proof.audit_path, signed_roots[size])
         checked += 1
-    assert checked > 100
+    assert checked > 80
 
 
 def test_consistency_proofs_verify_for_many_pairs(

@@ -19,18 +19,24 @@ def batch_tag(worker: int, batch: int) -> str:
     return f"w{worker}-b{batch}"
 
 
-def append_batches(url: str, worker: int, batches: int, size: int, start: Any) -> None:
-    """Append ``batches`` batches of ``size`` events as one writer, after everyone is ready.
+def append_batches(
+    url: str, worker: int, batches: int, size: int, start: Any, opened: Any, go: Any
+) -> None:
+    """One writer: open a new ledger with the others, then append when told to.
 
-    Every writer first submits the same shared batch (exactly one of them may write it, the
-    others get the existing entries back), and each one cuts checkpoints (every 25
-    entries), so checkpointing races too.
+    All writers open the same new database at the same moment (``start``), racing to
+    migrate and initialise it; once all have (``opened``, which the parent joins) and the
+    parent has registered the participants (``go``), each submits the same shared batch
+    (exactly one may write it, the others get the existing entries back) and then batches
+    of its own, cutting checkpoints every 25 entries so that checkpointing races too.
     """
     actor = PARTICIPANT_IDS[worker % len(PARTICIPANT_IDS)]
+    shared = accepted_batch(PARTICIPANT_IDS[0], SHARED, size)
+    events = [accepted_batch(actor, batch_tag(worker, b), size) for b in range(batches)]
+    start.wait(timeout=60)
     with open_ledger(url, policy=CheckpointPolicy(every_entries=25, every_seconds=1e12)) as ledger:
-        shared = accepted_batch(PARTICIPANT_IDS[0], SHARED, size)
-        events = [accepted_batch(actor, batch_tag(worker, b), size) for b in range(batches)]
-        start.wait(timeout=60)
+        opened.wait(timeout=60)
+        assert go.wait(timeout=60)
         first = ledger.append_batch(shared)
         for batch in events:
             ledger.append_batch(batch)
@@ -49,10 +55,3 @@ def append_and_hang(url: str, tag: str, size: int, inside: Any) -> None:
 
         ledger.appender.before_commit = hang
         ledger.append_batch(events)
-
-
-def open_at_once(url: str, start: Any) -> None:
-    """Open (migrate, initialise) a ledger at the same moment as the other children."""
-    start.wait(timeout=60)
-    with open_ledger(url) as ledger:
-        assert ledger.size() >= 0
