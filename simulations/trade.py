@@ -73,7 +73,7 @@ def on_order(w: World, s: Seller, rng: random.Random, when: datetime, _: Any) ->
     unit = w.unit_price(s)
     total = quantity * unit
     order_id = s.next_id("ord")
-    sku = rng.choice(s.skus) if s.skus else f"sku-{s.num:06d}-01"
+    sku = s.skus[0] if s.skus else f"sku-{s.num:06d}-01"  # the product its lots hold
     terms = buyer.terms_days
     w.metrics.orders += 1
     line = {"sku": sku, "quantity": quantity, "unit_price": money(unit)}
