@@ -9,10 +9,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
-from ledger.errors import Conflict, InvalidEvent, SignatureInvalid
+from ledger.errors import Conflict, InvalidEvent, SignatureInvalid, UnknownKey
 from ledger.events import Event
 from ledger.service import Ledger
+from ledger.storage.models import Participant
 from tests.ledger import oracle
 from tests.ledger.rewrite import Raw
 from tests.ledger.scenario import (
@@ -172,18 +174,21 @@ def test_one_bad_event_writes_nothing_of_its_batch(registered: Ledger, bad_at: i
     assert [entry.seq for entry in entries] == list(range(size, size + 40))
 
 
-def test_a_conflict_late_in_a_batch_rolls_back_the_registry_events_before_it(
-    ledger: Ledger,
-) -> None:
-    """A batch's registry projection is rolled back with its entries (operator batch)."""
+def test_a_refused_registration_leaves_no_participant_behind(ledger: Ledger) -> None:
+    """Registering is a batch of two: a bad key in the second undoes the first."""
+    ledger.register_participant(BUYER, "Buyer", ["buyer"], "DE", key_for(BUYER).public_key, T0)
     size = ledger.size()
-    ledger.register_participant(SELLER, "Seller", ["seller"], "CN", key_for(SELLER).public_key, T0)
-    with pytest.raises(InvalidEvent) as caught:
+
+    with pytest.raises(InvalidEvent, match="is already registered") as caught:
         ledger.register_participant(
-            SELLER, "Seller again", ["seller"], "CN", key_for(BUYER).public_key, T0
+            SELLER, "Seller", ["seller"], "CN", key_for(BUYER).public_key, T0
         )
-    assert caught.value.field == "events[0].payload.participant_id"
-    assert ledger.size() == size + 2
-    # nothing of the refused batch reached the key table: the buyer key is unknown
-    with pytest.raises(Exception, match="unknown"):
-        ledger.append(order_accepted(SELLER, "k", key=key_for(BUYER)))
+
+    assert caught.value.field == "events[1].payload.key_id"
+    assert ledger.size() == size
+    with Raw(ledger.engines.url) as raw, raw.engine.connect() as connection:
+        people = set(connection.execute(select(Participant.id)).scalars())
+    assert people == {"operator", BUYER}
+    with pytest.raises(UnknownKey) as unknown:
+        ledger.append(order_accepted(SELLER, "after"))
+    assert unknown.value.field == "actor"

@@ -25,6 +25,7 @@ from tests.ledger.scenario import (
     SELLER,
     T0,
     key_for,
+    open_ledger,
     order_accepted,
     rotated_key,
 )
@@ -321,8 +322,6 @@ def test_the_wire_parser_refuses_malformed_events(change: dict[str, Any], field:
 
 
 def test_a_ledger_refuses_to_open_with_another_key(ledger: Ledger) -> None:
-    from tests.ledger.scenario import open_ledger
-
     with pytest.raises(LedgerError, match="not the key this ledger was created with"):
         open_ledger(ledger.engines.url, key=OTHER_LEDGER_KEY)
     with Ledger.open(ledger.engines.url, read_only=True) as reader:
