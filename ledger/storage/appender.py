@@ -1,22 +1,27 @@
 """The sequencer: validate outside the lock, then assign places inside one transaction.
 
 Everything that costs CPU and needs no shared state — schema checks and Ed25519
-verification — happens before the database lock is taken; a key_id names its public key
-forever (it is the key's hash), so a signature checked early stays checked. Inside the lock
-only what depends on the tip is done: key validity against the registry as it stands,
-idempotence, sequence numbers, chain and Merkle hashes, and the inserts. A batch commits
-whole or not at all, and a writer killed mid-batch leaves nothing behind.
+verification — happens before the database lock is taken, spread over the signature
+threads; a key_id names its public key forever (it is the key's hash), so a signature
+checked early stays checked. A signature that could not be checked early, because its key
+was not registered yet, is checked inside the lock against the key as registered then.
+Inside the lock only what depends on the tip is done: key validity against the registry as
+it stands, idempotence, sequence numbers, chain and Merkle hashes, and the inserts. The
+Merkle frontier is kept between appends and reused when the head shows nobody else wrote.
+A batch commits whole or not at all, and a writer killed mid-batch leaves nothing behind.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from ledger.errors import Conflict, InvalidEvent, LedgerError
 from ledger.event_types import EventTypeRegistry
@@ -39,6 +44,8 @@ from ledger.storage.nodes import SqlNodeReader
 MAX_BATCH = 10_000
 FUTURE_SKEW = timedelta(minutes=5)
 _PARALLEL_FROM = 64
+_CHUNKS = 8
+_STORED_KEYS_MAX = 100_000
 E = TypeVar("E", bound=LedgerError)
 
 
@@ -81,78 +88,156 @@ class Appender:
         self._ledger_public_key = ledger_public_key
         self._pool = pool
         self.before_commit: Any = None  # test hook: called inside the transaction
+        # key_id -> public key as read from the key table: rows are never deleted and a
+        # key_id is never re-bound, so what was read once stays true.
+        self._stored_keys: dict[str, bytes] = {}
+        # Signatures validate() proved in this thread, for write() to trust: (canonical,
+        # signature) -> the public key that verified them.
+        self._local = threading.local()
+        # The Merkle frontier after this appender's last commit, with the head it belongs
+        # to; taken (never shared) by the next write, which reuses it if the head agrees.
+        self._tip: tuple[int, bytes, Frontier] | None = None
+        self._tip_lock = threading.Lock()
 
     # -- outside the lock -------------------------------------------------------------
     def validate(self, events: Sequence[Event], now: datetime, *, operator: bool) -> None:
+        """Check rules, payload schemas and signatures; raise the first failure.
+
+        Failures are reported in the order of the checks: the first event that breaks a
+        rule (operator-only types, unknown type or bad payload, a time in the future), then
+        the first malformed key in a ``participant.key_added`` payload, then the first bad
+        signature. Rules and signatures are checked together, in chunks across the pool's
+        threads: libsodium releases the GIL, so one thread's signature runs while another
+        validates a payload.
+        """
+        self._local.verified = {}
         if not events:
             raise InvalidEvent("a batch holds at least one event", field="events")
         if len(events) > MAX_BATCH:
             raise InvalidEvent(f"a batch holds at most {MAX_BATCH} events", field="events")
         where = (lambda i: i) if len(events) > 1 else (lambda i: None)
-        for i, event in enumerate(events):
-            try:
-                if (event.type in REGISTRY_TYPES or event.actor == OPERATOR) and not operator:
-                    raise InvalidEvent("only the ledger operator writes as operator", field="actor")
-                self._registry.validate(event.flow, event.type, event.payload)
-                if event.occurred_at > now + FUTURE_SKEW:
-                    raise InvalidEvent("lies in the future", field="occurred_at")
-            except LedgerError as exc:
-                raise _in_batch(where(i), exc) from None
-        public_keys = self._public_keys(events)
-        self._verify_signatures(events, public_keys, where)
+        keys, key_error, lookup_error = self._public_keys(events)
+        limit = now + FUTURE_SKEW
 
-    def _public_keys(self, events: Sequence[Event]) -> dict[str, bytes]:
-        wanted = {event.key_id for event in events}
+        def check(part: range) -> list[tuple[int, LedgerError | None, LedgerError | None]]:
+            failures = []
+            for i in part:
+                event = events[i]
+                rule, signature = self._check(event, limit, operator, keys.get(event.key_id))
+                if rule is not None or signature is not None:
+                    failures.append((i, rule, signature))
+            return failures
+
+        count = len(events)
+        if self._pool is not None and count >= _PARALLEL_FROM:
+            step = -(-count // _CHUNKS)
+            parts = [range(start, min(start + step, count)) for start in range(0, count, step)]
+            failures = [f for part in self._pool.map(check, parts) for f in part]
+        else:
+            failures = check(range(count))
+        for i, rule, _ in failures:
+            if rule is not None:
+                raise _in_batch(where(i), rule)
+        if key_error is not None:
+            raise key_error
+        if lookup_error is not None:
+            raise lookup_error
+        for i, _, signature in failures:
+            if signature is not None:
+                raise _in_batch(where(i), signature)
+        self._local.verified = {
+            (event.canonical, event.signature): keys[event.key_id]
+            for event in events
+            if event.key_id in keys
+        }
+
+    def _check(
+        self, event: Event, limit: datetime, operator: bool, public_key: bytes | None
+    ) -> tuple[LedgerError | None, LedgerError | None]:
+        """(rule error, signature error) of one event; no signature check after a rule error.
+
+        Without a public key the signature is left for :meth:`write`, which reports an
+        unknown key with its actor, or checks the signature once the key exists.
+        """
+        try:
+            if (event.type in REGISTRY_TYPES or event.actor == OPERATOR) and not operator:
+                raise InvalidEvent("only the ledger operator writes as operator", field="actor")
+            self._registry.validate(event.flow, event.type, event.payload)
+            if event.occurred_at > limit:
+                raise InvalidEvent("lies in the future", field="occurred_at")
+        except LedgerError as exc:
+            return exc, None
+        if public_key is None:
+            return None, None
+        try:
+            verify_signature(public_key, event.canonical, event.signature)
+        except LedgerError as exc:
+            return None, exc
+        return None, None
+
+    def _public_keys(
+        self, events: Sequence[Event]
+    ) -> tuple[dict[str, bytes], LedgerError | None, SQLAlchemyError | None]:
+        """Keys for the batch: its own new keys, the ledger's, then the key table.
+
+        Errors are returned, not raised, so that :meth:`validate` reports them in order.
+        """
         keys = {key_id_for(self._ledger_public_key): self._ledger_public_key}
+        key_error: LedgerError | None = None
         for event in events:
             if event.type == "participant.key_added":
-                public_key = parse_public_key(str(event.payload.get("public_key", "")))
+                try:
+                    public_key = parse_public_key(str(event.payload.get("public_key", "")))
+                except LedgerError as exc:
+                    key_error = key_error or exc
+                    continue
                 keys[key_id_for(public_key)] = public_key
-        missing = wanted - set(keys)
-        if missing:
+        missing = set()
+        for event in events:
+            kid = event.key_id
+            if kid not in keys:
+                stored = self._stored_keys.get(kid)
+                if stored is None:
+                    missing.add(kid)
+                else:
+                    keys[kid] = stored
+        if not missing or key_error is not None:
+            return keys, key_error, None
+        try:
             with self._engines.read.connect() as connection:
                 rows = connection.execute(
                     select(ParticipantKey.key_id, ParticipantKey.public_key).where(
                         ParticipantKey.key_id.in_(missing)
                     )
                 )
-                keys.update({kid: pk for kid, pk in rows})
-        return keys
-
-    def _verify_signatures(
-        self, events: Sequence[Event], keys: dict[str, bytes], where: Any
-    ) -> None:
-        def check(i: int) -> LedgerError | None:
-            event = events[i]
-            public_key = keys.get(event.key_id)
-            try:
-                if public_key is None:
-                    return None  # reported as an unknown key under the lock, with the actor
-                verify_signature(public_key, event.canonical, event.signature)
-            except LedgerError as exc:
-                return _in_batch(where(i), exc)
-            return None
-
-        indices = range(len(events))
-        if self._pool is not None and len(events) >= _PARALLEL_FROM:
-            results: Iterable[LedgerError | None] = self._pool.map(check, indices, chunksize=64)
-        else:
-            results = map(check, indices)
-        for error in results:
-            if error is not None:
-                raise error
+                found = {kid: pk for kid, pk in rows}
+        except SQLAlchemyError as exc:
+            return keys, None, exc
+        if len(self._stored_keys) > _STORED_KEYS_MAX:
+            self._stored_keys.clear()
+        self._stored_keys.update(found)
+        keys.update(found)
+        return keys, None, None
 
     # -- inside the lock ---------------------------------------------------------------
     def write(
         self, events: Sequence[Event], now: datetime
     ) -> list[tuple[int, Event, bytes, bytes, datetime]]:
-        """Append under the lock; returns (seq, event, leaf, chain, recorded_at) per event."""
+        """Append under the lock; returns (seq, event, leaf, chain, recorded_at) per event.
+
+        Every signature is checked against the key the registry holds for it here, under
+        the lock, unless :meth:`validate` already proved it with that very key in this
+        thread: an event whose key was unknown at validation (registered since) is checked
+        now, and so is anything written without validation.
+        """
         where = (lambda i: i) if len(events) > 1 else (lambda i: None)
+        verified: dict[tuple[bytes, bytes], bytes] = getattr(self._local, "verified", {})
+        self._local.verified = {}
         with self._engines.write.begin() as connection:
             head = lock_head(connection)
             existing = self._existing(connection, events)
             book = self._load_book(connection, events)
-            frontier = Frontier.load(head.tree_size, SqlNodeReader(connection))
+            frontier = self._frontier(connection, head)
             seq, tip = head.tree_size, head.chain_hash
             results: list[tuple[int, Event, bytes, bytes, datetime]] = []
             entry_rows: list[dict[str, Any]] = []
@@ -174,7 +259,9 @@ class Appender:
                     results.append(earlier)
                     continue
                 try:
-                    book.key_for(event)
+                    key = book.key_for(event)
+                    if verified.get((event.canonical, event.signature)) != key.public_key:
+                        verify_signature(key.public_key, event.canonical, event.signature)
                     book.apply(event)
                 except LedgerError as exc:
                     raise _in_batch(where(i), exc) from None
@@ -221,7 +308,17 @@ class Appender:
                 _project_registry(connection, registry_events, fresh, book)
             if self.before_commit is not None:
                 self.before_commit()
+        with self._tip_lock:
+            self._tip = (seq, tip, frontier)
         return results
+
+    def _frontier(self, connection: Connection, head: Head) -> Frontier:
+        """The frontier at ``head``: the one this appender left, if nobody wrote since."""
+        with self._tip_lock:
+            cached, self._tip = self._tip, None
+        if cached is not None and (cached[0], cached[1]) == (head.tree_size, head.chain_hash):
+            return cached[2]
+        return Frontier.load(head.tree_size, SqlNodeReader(connection))
 
     def _existing(
         self, connection: Connection, events: Sequence[Event]
