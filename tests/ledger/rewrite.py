@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import rfc8785
-from sqlalchemy import Row, create_engine, delete, insert, select, update
+from sqlalchemy import Row, Table, create_engine, delete, insert, select, update
 from sqlalchemy.pool import NullPool
 
 from ledger.storage.db import normalise_url
@@ -135,15 +135,18 @@ def resign(canonical: bytes, key: Any, **changes: Any) -> tuple[bytes, bytes]:
 
 
 # Parents before children (participant_keys and api_keys refer to participants).
-LEDGER_TABLES = [
-    LedgerHead.__table__,
-    Participant.__table__,
-    ParticipantKey.__table__,
-    ApiKey.__table__,
-    Entry.__table__,
-    EntryRef.__table__,
-    MerkleNode.__table__,
-    Checkpoint.__table__,
+LEDGER_TABLES: list[Table] = [
+    cast(Table, model.__table__)
+    for model in (
+        LedgerHead,
+        Participant,
+        ParticipantKey,
+        ApiKey,
+        Entry,
+        EntryRef,
+        MerkleNode,
+        Checkpoint,
+    )
 ]
 
 

@@ -9,7 +9,6 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import Result
 from typer.testing import CliRunner
 
 from finance_api.cli import app
@@ -29,7 +28,7 @@ class Output(str):
 
 
 def run(*args: str) -> tuple[int, Output]:
-    result: Result = CliRunner().invoke(app, list(args))
+    result = CliRunner().invoke(app, list(args))
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result.exit_code, Output(result.output)

@@ -34,7 +34,8 @@ def exported(base: Base, tmp_path_factory: pytest.TempPathFactory) -> Lines:
 
 @pytest.fixture
 def lines(exported: Lines) -> Lines:
-    return json.loads(json.dumps(exported))  # a deep copy to edit
+    copied: Lines = json.loads(json.dumps(exported))  # a deep copy to edit
+    return copied
 
 
 @pytest.fixture
