@@ -194,6 +194,7 @@ class Seller(Agent):
         "failure_date",
         "fixed_cost",
         "fraud",
+        "fraud_from",
         "lender",
         "lines",
         "loans",
@@ -245,6 +246,7 @@ class Seller(Agent):
         self.cash = cash
         self.fixed_cost = fixed_cost
         self.fraud = fraud
+        self.fraud_from = 0  # the month a fraudster starts applying for credit
         self.status = "active"  # active | failed | defaulted | absconded
         self.buyers: list[int] = []
         self.skus: list[str] = []

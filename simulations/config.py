@@ -232,6 +232,7 @@ class FraudConfig:
     fraud_proxy: float = 0.45
     burst_size: tuple[int, int] = (3, 8)  # applications within an hour
     ring_devices: int = 5  # devices a fraud ring shares
+    spread_months: int = 12  # fraudsters start applying over this many months
 
 
 @dataclass(frozen=True, slots=True)

@@ -233,7 +233,7 @@ class Simulation:
         if any(not line.closed for line in s.lines):
             return False
         if s.fraud:
-            return True
+            return month >= s.fraud_from
         short = s.cash < self.config.trade.cash_target_months * s.monthly_cost / 2
         return rng.random() < (credit.apply_need_prob if short else credit.apply_prob)
 

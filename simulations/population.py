@@ -237,6 +237,7 @@ def _build_sellers(
             fixed_cost=fixed,
             fraud=rng.random() < config.fraud.seller_share,
         )
+        seller.fraud_from = config.credit.history_months + rng.randrange(config.fraud.spread_months)
         seller.monthly_cost = round(monthly_cost)
         seller.expected_sales = round(sales)
         sellers.append(seller)

@@ -19,7 +19,7 @@ SMALL = SimulationConfig(
     months=7,
     seed=3,
     credit=CreditConfig(history_months=1),
-    fraud=FraudConfig(seller_share=0.15, buyer_share=0.1),
+    fraud=FraudConfig(seller_share=0.15, buyer_share=0.1, spread_months=2),
 )
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
