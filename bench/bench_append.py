@@ -3,8 +3,9 @@
 For the same signed events, on SQLite and PostgreSQL, this times:
 
 * ``Ledger.append`` one event at a time, and ``Ledger.append_batch`` in batches of 500;
-* alone, on one core: Ed25519 verification of each signature, the SHA-256 work (leaf hash,
-  chain hash and the Merkle nodes each leaf completes), and a raw SQLAlchemy Core insert
+* right after each (so both figures share the machine's load), alone, on one core:
+  Ed25519 verification of each signature, the SHA-256 work (leaf hash, chain hash and
+  the Merkle nodes each leaf completes), and a raw SQLAlchemy Core insert
   of exactly the rows the ledger wrote (``entries``, ``entry_refs``, ``merkle_nodes``) into
   a fresh database of the same kind, one transaction per batch of 500 (or per event, for
   the single-append floor).
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import statistics
 import time
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -196,22 +198,37 @@ def time_raw_insert(url: str, rows: Rows, per_transaction: int) -> float:
         engines.dispose()
 
 
-def run_backend(
-    backend: str, events: Sequence[Event], n_single: int, floor: Floor
-) -> list[tuple[str, int, float, float, float]]:
-    """Rows of (mode, events, append us/event, insert floor us/event, ratio)."""
+@dataclass(frozen=True, slots=True)
+class Run:
+    mode: str
+    events: int
+    append_us: float
+    floor: Floor
+    insert_us: float
+
+    @property
+    def bound_us(self) -> float:
+        return self.floor.sig_us + self.floor.hash_us + self.insert_us
+
+    @property
+    def ratio(self) -> float:
+        return self.bound_us / self.append_us
+
+
+def run_backend(backend: str, events: Sequence[Event], n_single: int) -> list[Run]:
+    """Each mode's appends, then right after (same machine load) its floor, alone."""
     results = []
     for mode, count, batch in (("single", n_single, None), (f"batch {BATCH}", len(events), BATCH)):
         subset = events[:count]
         progress(f"{backend}: appending {count:,} events ({mode})")
         with database(backend, "append") as url:
             elapsed, rows = time_appends(url, subset, batch)
+        floor = measure_floor(subset)
         with database(backend, "insert") as url:
             raw = time_raw_insert(url, rows, batch or 1)
-        append_us = _per_event_us(elapsed, count)
-        insert_us = _per_event_us(raw, count)
-        bound_us = floor.sig_us + floor.hash_us + insert_us
-        results.append((mode, count, append_us, insert_us, bound_us / append_us))
+        results.append(
+            Run(mode, count, _per_event_us(elapsed, count), floor, _per_event_us(raw, count))
+        )
     return results
 
 
@@ -230,28 +247,29 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     progress(f"signing {n_batch:,} scenario events")
     events = list(scenario_events(n_batch))
-    floor = measure_floor(events)
     print(f"append throughput: {n_single:,} single appends, {n_batch:,} in batches of {BATCH}")
-    print("per-event floor, measured alone on the same events (one core):")
-    print(f"  Ed25519 verification        {floor.sig_us:8.1f} us")
-    print(f"  SHA-256 leaf+chain+nodes    {floor.hash_us:8.1f} us")
-    print(f"  (Ed25519 on two threads      {floor.sig_2threads_us:8.1f} us, for reference)")
-    print(f"  (wire JSON -> Event, RFC 8785 {floor.wire_us:7.1f} us, not part of append)")
-    header = (
-        f"{'backend':<11}{'mode':<11}{'events':>8}{'append/s':>10}{'us/event':>10}"
-        f"{'insert us':>11}{'bound/s':>9}{'ratio':>8}  target"
+    print("floor per event, measured alone on the same events right after each run (one core):")
+    print("  sig = Ed25519 verification, hash = SHA-256 of leaf, chain and completed nodes,")
+    print("  insert = SQLAlchemy Core insert of the rows the append wrote (same transactions)")
+    print(
+        f"{'backend':<11}{'mode':<11}{'events':>7}{'append/s':>10}{'us/event':>10}"
+        f"{'sig us':>8}{'hash us':>8}{'insert us':>10}{'bound/s':>9}{'ratio':>7}  target"
     )
-    print(header)
+    wire = []
     for backend in backends:
-        for mode, count, append_us, insert_us, ratio in run_backend(
-            backend, events, n_single, floor
-        ):
-            bound = 1e6 / (floor.sig_us + floor.hash_us + insert_us)
-            verdict = _verdict(ratio) if mode != "single" else "(none)"
+        for run in run_backend(backend, events, n_single):
+            verdict = _verdict(run.ratio) if run.mode != "single" else "(none)"
             print(
-                f"{backend:<11}{mode:<11}{count:>8,}{1e6 / append_us:>10,.0f}{append_us:>10.1f}"
-                f"{insert_us:>11.1f}{bound:>9,.0f}{ratio:>8.0%}  {verdict}"
+                f"{backend:<11}{run.mode:<11}{run.events:>7,}{1e6 / run.append_us:>10,.0f}"
+                f"{run.append_us:>10.1f}{run.floor.sig_us:>8.1f}{run.floor.hash_us:>8.1f}"
+                f"{run.insert_us:>10.1f}{1e6 / run.bound_us:>9,.0f}{run.ratio:>7.0%}  {verdict}"
             )
+            wire.append(run.floor)
+    if wire:
+        sig2 = statistics.median(f.sig_2threads_us for f in wire)
+        parse = statistics.median(f.wire_us for f in wire)
+        print(f"(Ed25519 on two threads: {sig2:.1f} us/event, median of the runs)")
+        print(f"(wire JSON -> Event with RFC 8785, not part of an append: {parse:.1f} us/event)")
 
 
 def _verdict(ratio: float) -> str:
