@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import NoResultFound, SQLAlchemyError
 
 from ledger.anchoring.store import all_anchors
 from ledger.checkpoint import SignedCheckpoint
@@ -129,6 +130,12 @@ def export_bundle(url: str, out: Path, progress: Callable[[int, int], None] | No
                     progress(start, head.tree_size)
         tmp.replace(out)
         return int(head.tree_size)
+    except NoResultFound:
+        raise LedgerError(f"no ledger in {url}") from None
+    except SQLAlchemyError as exc:
+        raise LedgerError(f"cannot read the ledger database: {exc.__class__.__name__}") from None
+    except OSError as exc:
+        raise LedgerError(f"cannot write {out}: {exc.strerror}", field="out") from None
     finally:
         tmp.unlink(missing_ok=True)
         engines.dispose()

@@ -147,3 +147,13 @@ def test_verify_a_database_that_is_not_there(tmp_path: Path) -> None:
     assert code == 1
     assert "INVALID cannot read the ledger database" in out
     assert not missing.parent.exists()  # verifying creates nothing
+
+
+def test_export_errors_are_messages_not_tracebacks(tmp_path: Path) -> None:
+    runner = CliRunner()
+    missing = f"sqlite:///{tmp_path / 'nowhere' / 'none.db'}"
+    result = runner.invoke(app, ["export", "--db", missing, "--out", str(tmp_path / "b.jsonl")])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "cannot read" in result.output or "no ledger" in result.output
+    assert not (tmp_path / "b.jsonl").exists()
