@@ -147,8 +147,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--backend", action="append", choices=("sqlite", "postgresql"), help="default: both"
     )
+    parser.add_argument("--samples", type=int, help="requests per row (default 2,000; 200 quick)")
     args = parser.parse_args(argv)
     size, samples = (10_000, 200) if args.quick else (1_000_000, 2_000)
+    samples = args.samples or samples
     backends = args.backend or ["sqlite", "postgresql"]
     if "postgresql" in backends and not pgdb.available():
         progress(f"PostgreSQL not reachable at {pgdb.SERVER}: skipping it")

@@ -150,7 +150,7 @@ def _check_nodes(
                 select(models.MerkleNode.idx, models.MerkleNode.hash).where(
                     models.MerkleNode.level == level, models.MerkleNode.idx.between(low, high)
                 )
-            )
+            ).all()
             stored.update({(level, idx): digest for idx, digest in rows})
         level += 1
     for key, digest in computed.items():
