@@ -14,13 +14,13 @@ A batch commits whole or not at all, and a writer killed mid-batch leaves nothin
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Dialect, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from ledger.errors import Conflict, InvalidEvent, LedgerError
@@ -75,6 +75,48 @@ def lock_head(connection: Connection) -> Head:
     return Head(row.tree_size, row.chain_hash)
 
 
+class _RowInserts:
+    """The three append-only inserts as driver-level ``executemany`` of plain tuples.
+
+    The column values are what SQLAlchemy's Core insert would bind: strings, integers and
+    bytes pass through unchanged on both drivers, and the two timestamps go through the
+    column type's own bind processor (UTC, then the dialect's storage form); only the
+    per-row parameter dictionaries and their processing are skipped.
+    """
+
+    ENTRY_COLUMNS = (
+        "seq",
+        "event_id",
+        "flow",
+        "type",
+        "actor",
+        "key_id",
+        "occurred_at",
+        "recorded_at",
+        "canonical",
+        "signature",
+        "leaf_hash",
+        "chain_hash",
+    )
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        quote = dialect.identifier_preparer.quote
+
+        def statement(table: str, columns: Sequence[str]) -> str:
+            names = ", ".join(quote(column) for column in columns)
+            return (
+                f"INSERT INTO {quote(table)} ({names}) VALUES ({', '.join([mark] * len(columns))})"
+            )
+
+        self.entries = statement(Entry.__tablename__, self.ENTRY_COLUMNS)
+        self.refs = statement(EntryRef.__tablename__, ("ref", "seq", "role"))
+        self.nodes = statement(MerkleNode.__tablename__, ("level", "idx", "hash"))
+        process = Entry.__table__.c.occurred_at.type.dialect_impl(dialect).bind_processor(dialect)
+        self.stamp: Callable[[datetime], Any] = process or (lambda moment: moment)
+
+
 class Appender:
     def __init__(
         self,
@@ -98,6 +140,7 @@ class Appender:
         # to; taken (never shared) by the next write, which reuses it if the head agrees.
         self._tip: tuple[int, bytes, Frontier] | None = None
         self._tip_lock = threading.Lock()
+        self._inserts: _RowInserts | None = None
 
     # -- outside the lock -------------------------------------------------------------
     def validate(self, events: Sequence[Event], now: datetime, *, operator: bool) -> None:
@@ -240,9 +283,11 @@ class Appender:
             frontier = self._frontier(connection, head)
             seq, tip = head.tree_size, head.chain_hash
             results: list[tuple[int, Event, bytes, bytes, datetime]] = []
-            entry_rows: list[dict[str, Any]] = []
-            ref_rows: list[dict[str, Any]] = []
-            node_rows: list[dict[str, Any]] = []
+            rows = self._rows(connection)
+            recorded_at = rows.stamp(now)
+            entry_rows: list[tuple[Any, ...]] = []
+            ref_rows: list[tuple[str, int, str]] = []
+            node_rows: list[tuple[int, int, bytes]] = []
             fresh: dict[str, tuple[int, Event, bytes, bytes, datetime]] = {}
             registry_events: list[Event] = []
             for i, event in enumerate(events):
@@ -270,36 +315,33 @@ class Appender:
                 leaf = entry_leaf_hash(event.canonical, event.signature)
                 tip = chain_hash(tip, leaf)
                 for node, digest in frontier.push(leaf):
-                    node_rows.append({"level": node.level, "idx": node.index, "hash": digest})
+                    node_rows.append((node.level, node.index, digest))
                 entry_rows.append(
-                    {
-                        "seq": seq,
-                        "event_id": event.id,
-                        "flow": event.flow,
-                        "type": event.type,
-                        "actor": event.actor,
-                        "key_id": event.key_id,
-                        "occurred_at": event.occurred_at,
-                        "recorded_at": now,
-                        "canonical": event.canonical,
-                        "signature": event.signature,
-                        "leaf_hash": leaf,
-                        "chain_hash": tip,
-                    }
+                    (
+                        seq,
+                        event.id,
+                        event.flow,
+                        event.type,
+                        event.actor,
+                        event.key_id,
+                        rows.stamp(event.occurred_at),
+                        recorded_at,
+                        event.canonical,
+                        event.signature,
+                        leaf,
+                        tip,
+                    )
                 )
-                ref_rows.append({"ref": event.actor, "seq": seq, "role": "actor"})
-                ref_rows.extend(
-                    {"ref": subject, "seq": seq, "role": "subject"}
-                    for subject in set(event.subjects)
-                )
+                ref_rows.append((event.actor, seq, "actor"))
+                ref_rows.extend((subject, seq, "subject") for subject in set(event.subjects))
                 fresh[event.id] = (seq, event, leaf, tip, now)
                 results.append(fresh[event.id])
                 seq += 1
             if entry_rows:
-                connection.execute(insert(Entry), entry_rows)
-                connection.execute(insert(EntryRef), ref_rows)
+                connection.exec_driver_sql(rows.entries, entry_rows)
+                connection.exec_driver_sql(rows.refs, ref_rows)
                 if node_rows:
-                    connection.execute(insert(MerkleNode), node_rows)
+                    connection.exec_driver_sql(rows.nodes, node_rows)
                 connection.execute(
                     update(LedgerHead)
                     .where(LedgerHead.id == 1)
@@ -319,6 +361,11 @@ class Appender:
         if cached is not None and (cached[0], cached[1]) == (head.tree_size, head.chain_hash):
             return cached[2]
         return Frontier.load(head.tree_size, SqlNodeReader(connection))
+
+    def _rows(self, connection: Connection) -> _RowInserts:
+        if self._inserts is None or self._inserts.dialect is not connection.dialect:
+            self._inserts = _RowInserts(connection.dialect)
+        return self._inserts
 
     def _existing(
         self, connection: Connection, events: Sequence[Event]
