@@ -174,14 +174,29 @@ def read_rows(engine: Engine, first_seq: int) -> Rows:
     return Rows(entries, refs, nodes)
 
 
-def time_raw_insert(url: str, rows: Rows, per_transaction: int) -> float:
-    """Seconds to insert ``rows`` with SQLAlchemy Core, ``per_transaction`` entries at a time."""
+def time_raw_insert(url: str, rows: Rows, per_transaction: int, *, driver: bool = False) -> float:
+    """Seconds to insert ``rows``, ``per_transaction`` entries at a time.
+
+    With SQLAlchemy Core ``insert(table)`` and a dict per row (the bound the issue names),
+    or with ``driver``, as the appender writes them: driver-level ``executemany`` of tuples.
+    """
     engines = make_engines(url)
     migrate(engines)
     engine = engines.read  # pooled, same pragmas as the ledger's engines
-    entries_t = cast(Table, models.Entry.__table__)
-    refs_t = cast(Table, models.EntryRef.__table__)
-    nodes_t = cast(Table, models.MerkleNode.__table__)
+    tables = [
+        cast(Table, model.__table__) for model in (models.Entry, models.EntryRef, models.MerkleNode)
+    ]
+    dialect = engine.dialect
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    quote = dialect.identifier_preparer.quote
+    statements = [
+        f"INSERT INTO {t.name} ({', '.join(quote(c.name) for c in t.c)})"
+        f" VALUES ({', '.join([mark] * len(t.c))})"
+        for t in tables
+    ]
+    stamp = tables[0].c.occurred_at.type.dialect_impl(dialect).bind_processor(dialect)
+    assert stamp is not None
+    stamps = {"occurred_at", "recorded_at"}
     try:
         start = time.perf_counter()
         for i in range(0, len(rows.entries), per_transaction):
@@ -189,10 +204,21 @@ def time_raw_insert(url: str, rows: Rows, per_transaction: int) -> float:
             refs = [ref for e in chunk for ref in rows.refs[e["seq"]]]
             nodes = [node for e in chunk for node in rows.nodes[e["seq"]]]
             with engine.begin() as connection:
-                connection.execute(insert(entries_t), chunk)
-                connection.execute(insert(refs_t), refs)
-                if nodes:
-                    connection.execute(insert(nodes_t), nodes)
+                for table, statement, batch in zip(
+                    tables, statements, (chunk, refs, nodes), strict=True
+                ):
+                    if not batch:
+                        continue
+                    if not driver:
+                        connection.execute(insert(table), batch)
+                        continue
+                    tuples = [
+                        tuple(
+                            stamp(row[c.name]) if c.name in stamps else row[c.name] for c in table.c
+                        )
+                        for row in batch
+                    ]
+                    connection.exec_driver_sql(statement, tuples)
         return time.perf_counter() - start
     finally:
         engines.dispose()
@@ -205,6 +231,7 @@ class Run:
     append_us: float
     floor: Floor
     insert_us: float
+    driver_insert_us: float
 
     @property
     def bound_us(self) -> float:
@@ -213,6 +240,11 @@ class Run:
     @property
     def ratio(self) -> float:
         return self.bound_us / self.append_us
+
+    @property
+    def strict_ratio(self) -> float:
+        """Against the cheaper driver-level insert the appender itself uses."""
+        return (self.floor.sig_us + self.floor.hash_us + self.driver_insert_us) / self.append_us
 
 
 def run_backend(backend: str, events: Sequence[Event], n_single: int) -> list[Run]:
@@ -226,8 +258,17 @@ def run_backend(backend: str, events: Sequence[Event], n_single: int) -> list[Ru
         floor = measure_floor(subset)
         with database(backend, "insert") as url:
             raw = time_raw_insert(url, rows, batch or 1)
+        with database(backend, "insert") as url:
+            driver = time_raw_insert(url, rows, batch or 1, driver=True)
         results.append(
-            Run(mode, count, _per_event_us(elapsed, count), floor, _per_event_us(raw, count))
+            Run(
+                mode,
+                count,
+                _per_event_us(elapsed, count),
+                floor,
+                _per_event_us(raw, count),
+                _per_event_us(driver, count),
+            )
         )
     return results
 
@@ -251,9 +292,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     print("floor per event, measured alone on the same events right after each run (one core):")
     print("  sig = Ed25519 verification, hash = SHA-256 of leaf, chain and completed nodes,")
     print("  insert = SQLAlchemy Core insert of the rows the append wrote (same transactions)")
+    print("  (driver: the same rows as driver-level executemany of tuples, as the appender")
+    print("  writes them; 'strict' is the ratio against that cheaper bound)")
     print(
         f"{'backend':<11}{'mode':<11}{'events':>7}{'append/s':>10}{'us/event':>10}"
-        f"{'sig us':>8}{'hash us':>8}{'insert us':>10}{'bound/s':>9}{'ratio':>7}  target"
+        f"{'sig us':>8}{'hash us':>8}{'insert us':>10}{'driver':>8}{'bound/s':>9}{'ratio':>7}"
+        f"{'strict':>8}  target"
     )
     wire = []
     for backend in backends:
@@ -262,7 +306,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             print(
                 f"{backend:<11}{run.mode:<11}{run.events:>7,}{1e6 / run.append_us:>10,.0f}"
                 f"{run.append_us:>10.1f}{run.floor.sig_us:>8.1f}{run.floor.hash_us:>8.1f}"
-                f"{run.insert_us:>10.1f}{1e6 / run.bound_us:>9,.0f}{run.ratio:>7.0%}  {verdict}"
+                f"{run.insert_us:>10.1f}{run.driver_insert_us:>8.1f}{1e6 / run.bound_us:>9,.0f}"
+                f"{run.ratio:>7.0%}{run.strict_ratio:>8.0%}  {verdict}"
             )
             wire.append(run.floor)
     if wire:
