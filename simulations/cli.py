@@ -59,6 +59,7 @@ def simulate(
     progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
 ) -> None:
     """Simulate into the ledger at DB; the ground truth goes beside it, never into it."""
+    from ledger.errors import LedgerError
     from ledger.service import Ledger  # lazily: the ledger needs a database
 
     try:
@@ -77,6 +78,10 @@ def simulate(
             config, ledger, truth or truth_path_for(db), progress=progress, batch_size=batch
         )
         ledger.checkpoint()
+    except LedgerError as exc:
+        console.print(f"[red]the ledger refused:[/] {exc} (field {exc.field}); "
+                      "simulate into a fresh database")  # fmt: skip
+        raise typer.Exit(1) from None
     finally:
         ledger.close()
     console.print(

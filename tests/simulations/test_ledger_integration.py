@@ -47,6 +47,12 @@ def test_the_simulate_command_writes_a_ledger_and_truth_beside_it(tmp_path: Path
     assert truth_path_for(db) == tmp_path / "cli.truth"
     assert (tmp_path / "cli.truth" / "monthly.parquet").exists()
     assert verify_database(db).participants == 100 + 1
+    again = CliRunner().invoke(
+        app, ["simulate", "--db", db, "-n", "100", "-m", "1", "--no-progress",
+              "--key-file", str(tmp_path / "ledger.key")],
+    )  # fmt: skip
+    assert again.exit_code == 1
+    assert "already registered" in again.output
 
 
 def test_the_simulate_command_refuses_a_period_in_the_future(tmp_path: Path) -> None:
