@@ -18,7 +18,7 @@ from typing import Any
 
 from ledger.events import Event
 from simulations import credit_lines, receipts, servicing, signals, stock, trade
-from simulations.agents import Identity, Seller
+from simulations.agents import Buyer, Identity, Seller
 from simulations.config import SimulationConfig
 from simulations.emitter import Emitter, money
 from simulations.errors import SimulationError
@@ -103,14 +103,7 @@ class Simulation:
                 self.steps_done += 1
                 yield from self.emitter.drain()
             for buyer in pop.buyers:
-                rng = random.Random(
-                    f"threeflow-sim/{self.config.seed}/b/{month}/{buyer.identity.participant_id}"
-                )
-                rho = self.config.trade.latent_rho
-                buyer.discipline = rho * buyer.discipline + math.sqrt(1 - rho * rho) * rng.gauss(
-                    0, 1
-                )
-                signals.buyer_logins(w, buyer, rng, poisson(rng, self.config.trade.buyer_logins))
+                self._buyer_month(buyer, month)
                 self.steps_done += 1
                 if len(self.emitter.buffer) >= 256:
                     yield from self.emitter.drain()
@@ -192,6 +185,14 @@ class Simulation:
             when, _, action, data = heapq.heappop(agenda)
             HANDLERS[action](w, s, rng, when, data)
         w.current = None
+
+    def _buyer_month(self, buyer: Buyer, month: int) -> None:
+        """A buyer's payment discipline drifts; the platform sees its logins."""
+        cfg = self.config
+        rng = random.Random(f"threeflow-sim/{cfg.seed}/b/{month}/{buyer.pid}")
+        rho = cfg.trade.latent_rho
+        buyer.discipline = rho * buyer.discipline + math.sqrt(1 - rho * rho) * rng.gauss(0, 1)
+        signals.buyer_logins(self.world, buyer, rng, poisson(rng, cfg.trade.buyer_logins))
 
     def _schedule_trading(self, s: Seller, rng: random.Random, month: int) -> None:
         cfg, w = self.config, self.world
