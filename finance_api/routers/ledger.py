@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from finance_api.deps import LedgerDep, ParticipantDep
 from ledger.errors import Forbidden, InvalidEvent, NotFound
 from ledger.events import Event
+from ledger.jsondepth import too_deep
 from ledger.query import MAX_LIMIT, EntryQuery
 
 router = APIRouter(prefix="/v1", tags=["ledger"])
@@ -32,14 +34,41 @@ def _parse(body: Any) -> tuple[list[Event], bool]:
     return [Event.from_json(body)], False
 
 
-@router.post("/events", status_code=201, summary="Append one signed event or an atomic batch")
+MAX_BODY = 32 * 1024 * 1024
+MAX_DEPTH = 64
+_BODY_SCHEMA = {
+    "description": 'a signed event, or {"events": [...]} for an atomic batch',
+    "required": True,
+    "content": {"application/json": {"schema": {"type": "object"}}},
+}
+
+
+async def _json_body(request: Request) -> Any:
+    """Read the body ourselves: bounded in size and depth before the C parser sees it."""
+    data = await request.body()
+    if len(data) > MAX_BODY:
+        raise InvalidEvent(f"the body is larger than {MAX_BODY} bytes", field="body")
+    if too_deep(data, MAX_DEPTH):
+        raise InvalidEvent(f"the body nests deeper than {MAX_DEPTH} levels", field="body")
+    try:
+        return json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise InvalidEvent("the request body is not valid JSON", field="body") from None
+
+
+@router.post(
+    "/events",
+    status_code=201,
+    summary="Append one signed event or an atomic batch",
+    openapi_extra={"requestBody": _BODY_SCHEMA},
+)
 async def post_events(
+    request: Request,
     ledger: LedgerDep,
     participant: ParticipantDep,
     response: Response,
-    body: Annotated[Any, Body(description='a signed event, or {"events": [...]} for a batch')],
 ) -> dict[str, Any]:
-    events, batch = _parse(body)
+    events, batch = _parse(await _json_body(request))
     for i, event in enumerate(events):
         if event.actor != participant:
             raise Forbidden(

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -28,6 +27,7 @@ from ledger.epcis.schema import validate_document, validate_events
 from ledger.epcis.timestamps import to_utc_datetime
 from ledger.epcis.vocab import CONTEXT_URL
 from ledger.epcis.xml_reader import read_xml
+from ledger.jsondepth import too_deep
 
 SCHEMA_VERSION = "2.0"
 MAX_DEPTH = 64
@@ -67,43 +67,9 @@ def _is_xml(data: bytes, content_type: str | None) -> bool:
     raise EpcisSyntaxError("neither JSON nor XML (and no content type says which)")
 
 
-_STRUCTURE = re.compile(rb'[\[\]{}"\\]')
-
-
-def _too_deep(data: bytes, limit: int) -> bool:
-    """Whether brackets nest deeper than ``limit``, found without recursing.
-
-    The C JSON scanner recurses once per level and can exhaust a thread's C stack (a
-    segmentation fault, not a RecursionError) on a few ten thousand ``[``; so depth is
-    measured first, by a regex jump over everything but brackets, quotes and escapes.
-    """
-    depth = 0
-    in_string = False
-    escaped = -1
-    for match in _STRUCTURE.finditer(data):
-        pos = match.start()
-        char = data[pos]
-        if in_string:
-            if pos == escaped:
-                continue
-            if char == 0x5C:
-                escaped = pos + 1
-            elif char == 0x22:
-                in_string = False
-        elif char == 0x22:
-            in_string = True
-        elif char in (0x5B, 0x7B):
-            depth += 1
-            if depth > limit:
-                return True
-        elif char in (0x5D, 0x7D):
-            depth -= 1
-    return False
-
-
 def load_json(data: bytes) -> Any:
     """Parse JSON strictly: UTF-8, no NaN or Infinity, no duplicate keys, bounded depth."""
-    if _too_deep(data, MAX_DEPTH + 2):
+    if too_deep(data, MAX_DEPTH + 2):
         raise EpcisSyntaxError(
             f"JSON document is nested too deeply: nested deeper than {MAX_DEPTH} levels"
         )
