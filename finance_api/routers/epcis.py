@@ -10,7 +10,9 @@ from starlette.concurrency import run_in_threadpool
 
 from finance_api.deps import LedgerDep, ParticipantDep
 from finance_api.errors import error_body
+from finance_api.routers.ledger import MAX_BODY
 from ledger.epcis import EpcisError, export_document
+from ledger.errors import InvalidEvent
 from ledger.traceability.capture import capture
 from ledger.traceability.errors import QueryError
 from ledger.traceability.query import EpcisQuery, find
@@ -33,6 +35,8 @@ async def post_capture(
     content_type: Annotated[str | None, Header()] = None,
 ) -> Any:
     data = await request.body()
+    if len(data) > MAX_BODY:
+        raise InvalidEvent(f"the document is larger than {MAX_BODY} bytes", field="body")
     try:
         captured = await run_in_threadpool(capture, ledger, data, content_type, participant)
     except EpcisError as exc:  # the one handler drops ``reasons``; a refusal must list them
