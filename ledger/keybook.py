@@ -58,6 +58,19 @@ class ParticipantState:
     country: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class Registration:
+    """What registering a participant takes: who it is and its first key's window."""
+
+    participant_id: str
+    legal_name: str
+    roles: tuple[str, ...]
+    country: str | None
+    public_key: bytes
+    valid_from: datetime
+    valid_until: datetime | None = None
+
+
 class KeyBook:
     """Participants and keys, mutable only through registry events."""
 

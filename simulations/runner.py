@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from rich.progress import (
 )
 
 from ledger.events import Event
+from ledger.keybook import Registration
 from simulations.config import SimulationConfig
 from simulations.engine import Simulation
 from simulations.sink import LedgerSink
@@ -77,21 +79,30 @@ def summarise(sim: Simulation, truth: str | None, seconds: float) -> SimulationS
     )
 
 
+REGISTER_CHUNK = 1000
+
+
 def register_all(
     sim: Simulation, sink: LedgerSink, on_progress: Callable[[int], None] | None = None
 ) -> None:
     """Register every participant and its key, valid from the start of the simulation."""
     valid_from = datetime.combine(sim.config.start, datetime.min.time(), tzinfo=UTC)
-    for done, (identity, public_key) in enumerate(sim.identities(), start=1):
-        sink.register_participant(
+    registrations = (
+        Registration(
             identity.participant_id,
             identity.legal_name,
-            [identity.role],
+            (identity.role,),
             identity.country,
             public_key,
             valid_from,
         )
-        if on_progress is not None and done % 200 == 0:
+        for identity, public_key in sim.identities()
+    )
+    done = 0
+    while chunk := list(islice(registrations, REGISTER_CHUNK)):
+        sink.register_participants(chunk)  # one transaction per chunk, not per participant
+        done += len(chunk)
+        if on_progress is not None:
             on_progress(done)
 
 

@@ -15,6 +15,7 @@ from typing import Protocol
 
 from ledger.event_types import REGISTRY
 from ledger.events import Event
+from ledger.keybook import Registration
 from ledger.keys import key_id_for, verify_signature
 from simulations.errors import SimulationError
 
@@ -32,21 +33,13 @@ class LedgerSink(Protocol):
         valid_from: datetime,
     ) -> object: ...
 
+    def register_participants(self, registrations: Sequence[Registration]) -> object: ...
+
     def append_batch(self, events: Sequence[Event]) -> Sequence[object]: ...
 
 
 class SinkRefused(SimulationError):
     """A fake sink refused an event the real ledger would refuse too."""
-
-
-@dataclass(frozen=True, slots=True)
-class Registration:
-    participant_id: str
-    legal_name: str
-    roles: tuple[str, ...]
-    country: str | None
-    public_key: bytes
-    valid_from: datetime
 
 
 @dataclass
@@ -75,6 +68,17 @@ class MemorySink:
                            valid_from)  # fmt: skip
         self.participants[participant_id] = reg
         self._keys[key_id_for(public_key)] = reg
+
+    def register_participants(self, registrations: Sequence[Registration]) -> None:
+        for reg in registrations:
+            self.register_participant(
+                reg.participant_id,
+                reg.legal_name,
+                list(reg.roles),
+                reg.country,
+                reg.public_key,
+                reg.valid_from,
+            )
 
     def append_batch(self, events: Sequence[Event]) -> list[int]:
         if not events:
@@ -122,6 +126,9 @@ class CountingSink:
         valid_from: datetime,
     ) -> None:
         self.participants += 1
+
+    def register_participants(self, registrations: Sequence[Registration]) -> None:
+        self.participants += len(registrations)
 
     def append_batch(self, events: Sequence[Event]) -> list[int]:
         self.events += len(events)
