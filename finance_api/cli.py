@@ -6,8 +6,7 @@ This is the composition root: it is the one module allowed to know every package
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
-from itertools import islice
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +20,7 @@ from ledger.anchoring import cli as anchor_cli
 from ledger.epcis import cli as epcis_cli
 from ledger.errors import LedgerError
 from ledger.service import Ledger
+from simulations import cli as simulations_cli
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -31,6 +31,7 @@ app.registered_commands.extend(ledger_cli.app.registered_commands)
 app.command("anchor")(anchor_cli.anchor)
 app.add_typer(epcis_cli.app, name="epcis", help="GS1 EPCIS 2.0 capture, export and index")
 app.registered_commands.extend(epcis_cli.trace_app.registered_commands)
+app.registered_commands.extend(simulations_cli.app.registered_commands)
 console = Console(stderr=True)
 
 
@@ -119,27 +120,30 @@ def demo(
     fresh: Annotated[
         bool, typer.Option("--fresh/--keep", help="rebuild the demo ledger from scratch")
     ] = True,
+    participants: Annotated[
+        int, typer.Option("--participants", help="size of the simulated ecosystem")
+    ] = 200,
 ) -> None:
     """Build a demo ledger, checkpoint, anchor in-process, verify, summarise, serve the API.
 
     The anchor goes to web3's in-process EVM, which lives only as long as this process, so
     the demo rebuilds its ledger each run (``--keep`` to skip that and the anchoring).
     """
-    from finance_api import demo_scenario
     from ledger.audit import verify_database
-    from ledger.service import Ledger
+    from simulations.cli import truth_path_for
+    from simulations.config import SimulationConfig
+    from simulations.runner import run_simulation
 
     if fresh:
         _remove_sqlite(db)
     anchored = None
+    simulated = None
     with Ledger.open(db, key_file=key_file) as ledger:
         if ledger.size() <= 2:
-            demo_scenario.register(ledger)
-            stream = demo_scenario.events()
-            with ledger_cli.progress_bar("appending demo events") as update:
-                while batch := list(islice(stream, 500)):
-                    ledger.append_batch(batch)
-                    update(ledger.size(), 0)
+            config = SimulationConfig(
+                participants=participants, months=12, seed=7, start=date(2025, 1, 1)
+            )
+            simulated = run_simulation(config, ledger, truth_path_for(db), progress=True)
         signed = ledger.checkpoint()
         if fresh:
             anchored = _anchor_in_process(ledger)
@@ -149,6 +153,13 @@ def demo(
     table.add_column("value")
     table.add_row("database", db)
     table.add_row("entries", str(report.tree_size))
+    if simulated is not None:
+        table.add_row(
+            "simulated",
+            f"{simulated.participants} participants, {simulated.months} months, "
+            f"{simulated.events} signed events in {simulated.seconds:.0f} s "
+            f"(ground truth: {simulated.ground_truth})",
+        )
     table.add_row("participants", str(report.participants))
     table.add_row("signed checkpoints", str(report.checkpoints))
     table.add_row("root hash", report.root_hash.hex())

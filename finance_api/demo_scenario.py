@@ -1,4 +1,4 @@
-"""A small fixed three-flow scenario for ``make demo`` until the simulation takes over.
+"""A small fixed three-flow scenario: the test suites' and benchmarks' reproducible data.
 
 Six participants trade for a year: orders, invoices, shipments, customs, warehouse receipts
 pledged to a lender, payments (a share late). Every event is signed by its own actor.
