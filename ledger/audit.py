@@ -15,11 +15,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from ledger.checkpoint import SignedCheckpoint
 from ledger.errors import LedgerError
 from ledger.events import Event
+from ledger.keybook import OPERATOR
 from ledger.merkle.nodes import NodeId
 from ledger.storage import models
 from ledger.storage.db import make_engines
 from ledger.verify import RawEntry, Report, StreamVerifier, fail
 
+_COLUMNS = ("event_id", "flow", "type", "actor", "key_id", "occurred_at")
 PAGE = 5000
 
 
@@ -83,6 +85,7 @@ def _verify(
     entries = models.Entry.__table__
     from_canonical, feed = Event.from_canonical, verifier.feed
     start = 0
+    ref_count = 0
     while True:
         rows = connection.execute(
             select(
@@ -91,20 +94,42 @@ def _verify(
                 entries.c.signature,
                 entries.c.leaf_hash,
                 entries.c.chain_hash,
+                entries.c.event_id,
+                entries.c.flow,
+                entries.c.type,
+                entries.c.actor,
+                entries.c.key_id,
+                entries.c.occurred_at,
             )
             .where(entries.c.seq >= start)
             .order_by(entries.c.seq)
             .limit(PAGE)
         ).all()
         count = len(rows)
-        for seq, canonical, signature, leaf_hash, chain_hash in rows:
+        refs: dict[int, set[tuple[str, str]]] = {}
+        for seq, canonical, signature, leaf_hash, chain_hash, *columns in rows:
             try:
                 event = from_canonical(canonical, signature)
             except LedgerError as exc:
                 raise fail(seq, f"stored event is malformed: {exc}") from None
             feed(RawEntry(seq, event, leaf_hash, chain_hash))
+            claimed = (
+                event.id,
+                event.flow,
+                event.type,
+                event.actor,
+                event.key_id,
+                event.occurred_at,
+            )
+            if tuple(columns) != claimed:
+                name = next(n for n, c, e in zip(_COLUMNS, columns, claimed, strict=True) if c != e)
+                raise fail(seq, f"the {name} column disagrees with the signed event")
+            wanted = {(subject, "subject") for subject in event.subjects}
+            wanted.add((event.actor, "actor"))
+            refs[seq] = wanted
         del rows
         end = verifier.report.tree_size
+        ref_count += _check_refs(connection, start, end, refs)
         _check_nodes(connection, start, end, computed)
         computed.clear()
         if progress is not None:
@@ -129,6 +154,9 @@ def _verify(
     if stored_nodes != expected_nodes:
         raise fail(None, f"{stored_nodes} stored subtree hashes where {expected_nodes} belong")
     report.nodes_checked = expected_nodes
+    stored_refs = connection.execute(select(func.count()).select_from(models.EntryRef)).scalar_one()
+    if stored_refs != ref_count:
+        raise fail(None, f"{stored_refs} index references where {ref_count} belong")
     _check_registry(connection, verifier)
     return report
 
@@ -163,9 +191,32 @@ def _check_nodes(
         raise fail(None, f"stored subtree hash {NodeId(*min(extra))} has no place")
 
 
+def _check_refs(
+    connection: Connection, start: int, end: int, wanted: dict[int, set[tuple[str, str]]]
+) -> int:
+    """The participant and item index of entries [start, end) must be exactly what they sign.
+
+    A row missing here hides an entry from a participant's or an item's query; an extra
+    one makes an entry answer for someone it never named. Returns the rows expected.
+    """
+    stored: dict[int, set[tuple[str, str]]] = {}
+    rows = connection.execute(
+        select(models.EntryRef.seq, models.EntryRef.ref, models.EntryRef.role).where(
+            models.EntryRef.seq >= start, models.EntryRef.seq < end
+        )
+    )
+    for seq, ref, role in rows:
+        stored.setdefault(seq, set()).add((ref, role))
+    for seq in sorted(wanted):
+        if stored.get(seq, set()) != wanted[seq]:
+            raise fail(seq, "entry_refs (the participant and item index) disagree with the event")
+    return sum(len(refs) for refs in wanted.values())
+
+
 def _check_registry(connection: Connection, verifier: StreamVerifier) -> None:
-    """The participants and keys tables must say what the signed registry events say."""
+    """The participants and keys tables must say exactly what the signed registry says."""
     book = verifier.book
+    seen_keys = set()
     for row in connection.execute(select(models.ParticipantKey.__table__)):
         state = book.keys.get(row.key_id)
         if state is None or (state.participant_id, state.public_key) != (
@@ -175,6 +226,21 @@ def _check_registry(connection: Connection, verifier: StreamVerifier) -> None:
             raise fail(None, f"key table row {row.key_id} is not backed by a registry entry")
         if (row.revoked_at is None) != (state.revoked_at is None):
             raise fail(None, f"key table row {row.key_id} disagrees on revocation")
+        window = (row.valid_from, row.valid_until)
+        if window != (state.valid_from, state.valid_until) and state.participant_id != OPERATOR:
+            raise fail(None, f"key table row {row.key_id} disagrees on its validity window")
+        seen_keys.add(row.key_id)
+    if missing := set(book.keys) - seen_keys:
+        raise fail(None, f"registered key {min(missing)} has no row in the key table")
+    seen_people = set()
     for row in connection.execute(select(models.Participant.__table__)):
-        if row.id not in book.participants:
-            raise fail(None, f"participant {row.id} is not backed by a registry entry")
+        person = book.participants.get(row.id)
+        if person is None or (person.legal_name, tuple(row.roles), person.country) != (
+            row.legal_name,
+            person.roles,
+            row.country,
+        ):
+            raise fail(None, f"participant {row.id} disagrees with the registry entries")
+        seen_people.add(row.id)
+    if missing := set(book.participants) - seen_people:
+        raise fail(None, f"registered participant {min(missing)} has no row")

@@ -21,6 +21,7 @@ from ledger.anchoring.store import all_anchors
 from ledger.checkpoint import SignedCheckpoint
 from ledger.errors import LedgerError
 from ledger.events import Event, format_timestamp
+from ledger.keybook import OPERATOR
 from ledger.storage import models
 from ledger.storage.db import make_engines
 from ledger.verify import RawEntry, Report, StreamVerifier, fail
@@ -265,12 +266,31 @@ def verify_bundle(
                 None,
                 f"line {number}: key {obj.get('key_id')} disagrees with the registry on revocation",
             )
+        window = (obj.get("valid_from"), obj.get("valid_until"))
+        signed_window = (
+            format_timestamp(state.valid_from),
+            format_timestamp(state.valid_until) if state.valid_until else None,
+        )
+        if window != signed_window and state.participant_id != OPERATOR:
+            raise fail(
+                None,
+                f"line {number}: key {obj.get('key_id')} disagrees with the registry "
+                "on its validity window",
+            )
     for number, obj in claimed_people:
-        if obj.get("id") not in book.participants:
+        person = book.participants.get(str(obj.get("id")))
+        if person is None:
             raise fail(
                 None,
                 f"line {number}: participant {obj.get('id')} "
                 "is not backed by a signed registry entry",
+            )
+        claimed = (obj.get("legal_name"), tuple(obj.get("roles") or ()), obj.get("country"))
+        if claimed != (person.legal_name, person.roles, person.country):
+            raise fail(
+                None,
+                f"line {number}: participant {obj.get('id')} "
+                "disagrees with the signed registry entry",
             )
     if pinned_key is None:
         report.notes.append(

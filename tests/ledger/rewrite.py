@@ -16,6 +16,7 @@ import rfc8785
 from sqlalchemy import Row, Table, create_engine, delete, insert, select, update
 from sqlalchemy.pool import NullPool
 
+from ledger.events import Event
 from ledger.storage.db import normalise_url
 from ledger.storage.models import (
     ApiKey,
@@ -78,11 +79,35 @@ class Raw:
     def rewrite(self, changes: Mapping[int, tuple[bytes, bytes]]) -> None:
         """Replace (canonical, signature) of some entries and recompute every hash after.
 
-        Leaf hashes, the chain, every stored subtree hash and the head are made consistent
-        again, exactly as a forger with database access would; only signed checkpoints
-        (and signatures, when the new ones are not the actor's) can tell.
+        Leaf hashes, the chain, every stored subtree hash, the query columns, the
+        participant and item index and the head are made consistent again, exactly as a
+        forger with database access would; only signed checkpoints (and signatures, when
+        the new ones are not the actor's) can tell.
         """
         rows = self.entries()
+        changed = {seq: Event.from_canonical(*body) for seq, body in changes.items()}
+        index: list[Any] = [
+            update(Entry).where(Entry.seq == seq).values(event_id=f"moving-{seq}")
+            for seq in changed
+        ]
+        for seq, event in changed.items():
+            index.append(
+                update(Entry)
+                .where(Entry.seq == seq)
+                .values(
+                    event_id=event.id,
+                    flow=event.flow,
+                    type=event.type,
+                    actor=event.actor,
+                    key_id=event.key_id,
+                    occurred_at=event.occurred_at,
+                )
+            )
+            index.append(delete(EntryRef).where(EntryRef.seq == seq))
+            refs = {(event.actor, "actor")} | {(s, "subject") for s in event.subjects}
+            index.append(
+                insert(EntryRef).values([{"ref": r, "seq": seq, "role": role} for r, role in refs])
+            )
         bodies = [changes.get(row.seq, (row.canonical, row.signature)) for row in rows]
         leaves = [oracle.leaf(canonical, signature) for canonical, signature in bodies]
         chains = oracle.chains(leaves)
@@ -114,7 +139,7 @@ class Raw:
         if nodes:
             statements.append(insert(MerkleNode).values(nodes))
         statements.append(update(LedgerHead).values(tree_size=len(rows), chain_hash=chains[-1]))
-        self.execute(*statements)
+        self.execute(*index, *statements)
 
 
 def flip_digit(canonical: bytes, field: bytes = b'"amount_minor":') -> bytes:
