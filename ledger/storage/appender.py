@@ -1,8 +1,8 @@
 """The sequencer: validate outside the lock, then assign places inside one transaction.
 
-Everything that costs CPU and needs no shared state — schema checks and Ed25519
-verification — happens before the database lock is taken, spread over the signature
-threads; a key_id names its public key forever (it is the key's hash), so a signature
+Everything that costs CPU and needs no shared state — schema checks, and Ed25519
+verification spread over the signature threads — happens before the database lock is
+taken; a key_id names its public key forever (it is the key's hash), so a signature
 checked early stays checked. A signature that could not be checked early, because its key
 was not registered yet, is checked inside the lock against the key as registered then.
 Inside the lock only what depends on the tip is done: key validity against the registry as
@@ -21,7 +21,6 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Dialect, insert, select, update
-from sqlalchemy.exc import SQLAlchemyError
 
 from ledger.errors import Conflict, InvalidEvent, LedgerError
 from ledger.event_types import EventTypeRegistry
@@ -44,7 +43,7 @@ from ledger.storage.nodes import SqlNodeReader
 MAX_BATCH = 10_000
 FUTURE_SKEW = timedelta(minutes=5)
 _PARALLEL_FROM = 64
-_CHUNKS = 8
+_SIGNATURE_PARTS = 4
 _STORED_KEYS_MAX = 100_000
 E = TypeVar("E", bound=LedgerError)
 
@@ -146,12 +145,9 @@ class Appender:
     def validate(self, events: Sequence[Event], now: datetime, *, operator: bool) -> None:
         """Check rules, payload schemas and signatures; raise the first failure.
 
-        Failures are reported in the order of the checks: the first event that breaks a
-        rule (operator-only types, unknown type or bad payload, a time in the future), then
-        the first malformed key in a ``participant.key_added`` payload, then the first bad
-        signature. Rules and signatures are checked together, in chunks across the pool's
-        threads: libsodium releases the GIL, so one thread's signature runs while another
-        validates a payload.
+        Rules and payload schemas are checked first, in order, on this thread (pure Python:
+        spreading them over threads only makes them fight for the GIL); then signatures, in
+        a few large parts across the pool's threads, since libsodium releases the GIL.
         """
         self._local.verified = {}
         if not events:
@@ -159,81 +155,63 @@ class Appender:
         if len(events) > MAX_BATCH:
             raise InvalidEvent(f"a batch holds at most {MAX_BATCH} events", field="events")
         where = (lambda i: i) if len(events) > 1 else (lambda i: None)
-        keys, key_error, lookup_error = self._public_keys(events)
         limit = now + FUTURE_SKEW
-
-        def check(part: range) -> list[tuple[int, LedgerError | None, LedgerError | None]]:
-            failures = []
-            for i in part:
-                event = events[i]
-                rule, signature = self._check(event, limit, operator, keys.get(event.key_id))
-                if rule is not None or signature is not None:
-                    failures.append((i, rule, signature))
-            return failures
-
-        count = len(events)
-        if self._pool is not None and count >= _PARALLEL_FROM:
-            step = -(-count // _CHUNKS)
-            parts = [range(start, min(start + step, count)) for start in range(0, count, step)]
-            failures = [f for part in self._pool.map(check, parts) for f in part]
-        else:
-            failures = check(range(count))
-        for i, rule, _ in failures:
-            if rule is not None:
-                raise _in_batch(where(i), rule)
-        if key_error is not None:
-            raise key_error
-        if lookup_error is not None:
-            raise lookup_error
-        for i, _, signature in failures:
-            if signature is not None:
-                raise _in_batch(where(i), signature)
+        for i, event in enumerate(events):
+            try:
+                if (event.type in REGISTRY_TYPES or event.actor == OPERATOR) and not operator:
+                    raise InvalidEvent("only the ledger operator writes as operator", field="actor")
+                self._registry.validate(event.flow, event.type, event.payload)
+                if event.occurred_at > limit:
+                    raise InvalidEvent("lies in the future", field="occurred_at")
+            except LedgerError as exc:
+                raise _in_batch(where(i), exc) from None
+        keys = self._public_keys(events)
+        self._verify_signatures(events, keys, where)
         self._local.verified = {
             (event.canonical, event.signature): keys[event.key_id]
             for event in events
             if event.key_id in keys
         }
 
-    def _check(
-        self, event: Event, limit: datetime, operator: bool, public_key: bytes | None
-    ) -> tuple[LedgerError | None, LedgerError | None]:
-        """(rule error, signature error) of one event; no signature check after a rule error.
+    def _verify_signatures(
+        self, events: Sequence[Event], keys: dict[str, bytes], where: Any
+    ) -> None:
+        """Raise for the first event whose signature does not verify.
 
-        Without a public key the signature is left for :meth:`write`, which reports an
+        An event whose key is unknown here is left for :meth:`write`, which reports an
         unknown key with its actor, or checks the signature once the key exists.
         """
-        try:
-            if (event.type in REGISTRY_TYPES or event.actor == OPERATOR) and not operator:
-                raise InvalidEvent("only the ledger operator writes as operator", field="actor")
-            self._registry.validate(event.flow, event.type, event.payload)
-            if event.occurred_at > limit:
-                raise InvalidEvent("lies in the future", field="occurred_at")
-        except LedgerError as exc:
-            return exc, None
-        if public_key is None:
-            return None, None
-        try:
-            verify_signature(public_key, event.canonical, event.signature)
-        except LedgerError as exc:
-            return None, exc
-        return None, None
 
-    def _public_keys(
-        self, events: Sequence[Event]
-    ) -> tuple[dict[str, bytes], LedgerError | None, SQLAlchemyError | None]:
-        """Keys for the batch: its own new keys, the ledger's, then the key table.
+        def check(part: range) -> tuple[int, LedgerError] | None:
+            for i in part:
+                event = events[i]
+                public_key = keys.get(event.key_id)
+                if public_key is None:
+                    continue
+                try:
+                    verify_signature(public_key, event.canonical, event.signature)
+                except LedgerError as exc:
+                    return i, exc
+            return None
 
-        Errors are returned, not raised, so that :meth:`validate` reports them in order.
-        """
+        count = len(events)
+        if self._pool is not None and count >= _PARALLEL_FROM:
+            step = -(-count // _SIGNATURE_PARTS)
+            parts = [range(start, min(start + step, count)) for start in range(0, count, step)]
+            failures = [found for found in self._pool.map(check, parts) if found is not None]
+        else:
+            found = check(range(count))
+            failures = [] if found is None else [found]
+        if failures:
+            i, error = failures[0]  # parts are in order, so this is the first bad event
+            raise _in_batch(where(i), error)
+
+    def _public_keys(self, events: Sequence[Event]) -> dict[str, bytes]:
+        """Keys for the batch: its own new keys, the ledger's, then the key table."""
         keys = {key_id_for(self._ledger_public_key): self._ledger_public_key}
-        key_error: LedgerError | None = None
         for event in events:
             if event.type == "participant.key_added":
-                try:
-                    public_key = parse_public_key(str(event.payload.get("public_key", "")))
-                except LedgerError as exc:
-                    key_error = key_error or exc
-                    continue
+                public_key = parse_public_key(str(event.payload.get("public_key", "")))
                 keys[key_id_for(public_key)] = public_key
         missing = set()
         for event in events:
@@ -244,9 +222,7 @@ class Appender:
                     missing.add(kid)
                 else:
                     keys[kid] = stored
-        if not missing or key_error is not None:
-            return keys, key_error, None
-        try:
+        if missing:
             with self._engines.read.connect() as connection:
                 rows = connection.execute(
                     select(ParticipantKey.key_id, ParticipantKey.public_key).where(
@@ -254,13 +230,11 @@ class Appender:
                     )
                 )
                 found = {kid: pk for kid, pk in rows}
-        except SQLAlchemyError as exc:
-            return keys, None, exc
-        if len(self._stored_keys) > _STORED_KEYS_MAX:
-            self._stored_keys.clear()
-        self._stored_keys.update(found)
-        keys.update(found)
-        return keys, None, None
+            if len(self._stored_keys) > _STORED_KEYS_MAX:
+                self._stored_keys.clear()
+            self._stored_keys.update(found)
+            keys.update(found)
+        return keys
 
     # -- inside the lock ---------------------------------------------------------------
     def write(
