@@ -1,13 +1,22 @@
-"""Merkle node reads from the database: one query per proof, whatever its size."""
+"""Merkle node reads from the database: one query per proof, whatever its size.
+
+The statements are written as SQL text with driver placeholders: a proof needs only a few
+dozen ids, and building the equivalent SQLAlchemy expression (an ``or_`` of per-level
+``in_`` clauses, then its cache key) cost several times the query itself, about 8 of the
+10 ms a proof took at a million entries.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import Connection, and_, or_, select
+from sqlalchemy import Connection
 
 from ledger.merkle.nodes import NodeId
 from ledger.storage.models import Entry, MerkleNode
+
+_LEAVES = f"SELECT seq, leaf_hash FROM {Entry.__tablename__} WHERE seq IN ({{marks}})"
+_INNER = f"SELECT level, idx, hash FROM {MerkleNode.__tablename__} WHERE {{levels}}"
 
 
 class SqlNodeReader:
@@ -15,31 +24,32 @@ class SqlNodeReader:
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
+        self._mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
 
     def get_nodes(self, ids: Sequence[NodeId]) -> Mapping[NodeId, bytes]:
         found: dict[NodeId, bytes] = {}
+        mark = self._mark
         leaves = [node.index for node in ids if node.level == 0]
         inner = [(node.level, node.index) for node in ids if node.level > 0]
         if leaves:
-            rows = self._connection.execute(
-                select(Entry.seq, Entry.leaf_hash).where(Entry.seq.in_(leaves))
+            rows = self._connection.exec_driver_sql(
+                _LEAVES.format(marks=", ".join([mark] * len(leaves))), tuple(leaves)
             )
-            found.update({NodeId(0, row.seq): row.leaf_hash for row in rows})
+            found.update({NodeId(0, seq): leaf_hash for seq, leaf_hash in rows})
         if inner:
             # One condition per level (level = L AND idx IN (...)): SQLite does not use the
             # primary key for a row-value IN, and a proof touches only O(log n) levels.
             by_level: dict[int, list[int]] = {}
             for level, idx in inner:
                 by_level.setdefault(level, []).append(idx)
-            rows = self._connection.execute(
-                select(MerkleNode.level, MerkleNode.idx, MerkleNode.hash).where(
-                    or_(
-                        *(
-                            and_(MerkleNode.level == level, MerkleNode.idx.in_(idxs))
-                            for level, idxs in by_level.items()
-                        )
-                    )
-                )
+            conditions = []
+            params: list[int] = []
+            for level, idxs in by_level.items():
+                conditions.append(f"(level = {mark} AND idx IN ({', '.join([mark] * len(idxs))}))")
+                params.append(level)
+                params.extend(idxs)
+            rows = self._connection.exec_driver_sql(
+                _INNER.format(levels=" OR ".join(conditions)), tuple(params)
             )
-            found.update({NodeId(row.level, row.idx): row.hash for row in rows})
+            found.update({NodeId(level, idx): digest for level, idx, digest in rows})
         return found
