@@ -28,12 +28,19 @@ from ledger.hashing import GENESIS_CHAIN
 from ledger.keybook import OPERATOR, Registration
 from ledger.keys import SigningKey, key_id_for
 from ledger.merkle.nodes import NodeId
-from ledger.merkle.proof import consistency_proof, inclusion_proof, root_at
+from ledger.merkle.proof import (
+    consistency_plan,
+    consistency_proof,
+    inclusion_plan,
+    inclusion_proof,
+    root_at,
+    root_plan,
+)
 from ledger.query import EntryQuery, Page
 from ledger.storage import models
 from ledger.storage.appender import MAX_BATCH, Appender, lock_head
 from ledger.storage.db import Engines, make_engines, migrate
-from ledger.storage.nodes import SqlNodeReader
+from ledger.storage.nodes import PrefetchedNodes, SqlNodeReader
 
 
 @dataclass(frozen=True, slots=True)
@@ -443,7 +450,10 @@ class Ledger:
             _check_size(size, _size(connection), "tree_size")
             if not 0 <= seq < size:
                 raise InvalidEvent(f"seq must be in [0, {size})", field="seq")
-            reader = SqlNodeReader(connection)
+            reader = PrefetchedNodes(
+                SqlNodeReader(connection),
+                [*inclusion_plan(seq, size).ids, _leaf(seq), *root_plan(size)],
+            )
             path = inclusion_proof(seq, size, reader)
             leaf = reader.get_nodes([_leaf(seq)])[_leaf(seq)]
             root = root_at(size, reader)
@@ -454,7 +464,10 @@ class Ledger:
             _check_size(second, _size(connection), "second")
             if not 0 < first <= second:
                 raise InvalidEvent("need 0 < first <= second", field="first")
-            reader = SqlNodeReader(connection)
+            reader = PrefetchedNodes(
+                SqlNodeReader(connection),
+                [*consistency_plan(first, second).ids, *root_plan(first), *root_plan(second)],
+            )
             proof = consistency_proof(first, second, reader)
             first_root, second_root = root_at(first, reader), root_at(second, reader)
         return ConsistencyProof(first, second, first_root, second_root, proof)
