@@ -446,8 +446,9 @@ class Ledger:
     # -- proofs ------------------------------------------------------------------------
     def inclusion_proof(self, seq: int, tree_size: int | None = None) -> InclusionProof:
         with self.engines.read.begin() as connection:
-            size = tree_size if tree_size is not None else _size(connection)
-            _check_size(size, _size(connection), "tree_size")
+            current = _size(connection)
+            size = tree_size if tree_size is not None else current
+            _check_size(size, current, "tree_size")
             if not 0 <= seq < size:
                 raise InvalidEvent(f"seq must be in [0, {size})", field="seq")
             reader = PrefetchedNodes(

@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 from ledger.merkle.nodes import NodeId
 from ledger.storage.models import Entry, MerkleNode
 
-_LEAVES = f"SELECT seq, leaf_hash FROM {Entry.__tablename__} WHERE seq IN ({{marks}})"
+_LEAVES = f"SELECT 0, seq, leaf_hash FROM {Entry.__tablename__} WHERE seq IN ({{marks}})"
 _INNER = f"SELECT level, idx, hash FROM {MerkleNode.__tablename__} WHERE {{levels}}"
 
 
@@ -27,15 +27,14 @@ class SqlNodeReader:
         self._mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
 
     def get_nodes(self, ids: Sequence[NodeId]) -> Mapping[NodeId, bytes]:
-        found: dict[NodeId, bytes] = {}
         mark = self._mark
         leaves = [node.index for node in ids if node.level == 0]
         inner = [(node.level, node.index) for node in ids if node.level > 0]
+        selects: list[str] = []
+        params: list[int] = []
         if leaves:
-            rows = self._connection.exec_driver_sql(
-                _LEAVES.format(marks=", ".join([mark] * len(leaves))), tuple(leaves)
-            )
-            found.update({NodeId(0, seq): leaf_hash for seq, leaf_hash in rows})
+            selects.append(_LEAVES.format(marks=", ".join([mark] * len(leaves))))
+            params.extend(leaves)
         if inner:
             # One condition per level (level = L AND idx IN (...)): SQLite does not use the
             # primary key for a row-value IN, and a proof touches only O(log n) levels.
@@ -43,16 +42,16 @@ class SqlNodeReader:
             for level, idx in inner:
                 by_level.setdefault(level, []).append(idx)
             conditions = []
-            params: list[int] = []
             for level, idxs in by_level.items():
                 conditions.append(f"(level = {mark} AND idx IN ({', '.join([mark] * len(idxs))}))")
                 params.append(level)
                 params.extend(idxs)
-            rows = self._connection.exec_driver_sql(
-                _INNER.format(levels=" OR ".join(conditions)), tuple(params)
-            )
-            found.update({NodeId(level, idx): digest for level, idx, digest in rows})
-        return found
+            selects.append(_INNER.format(levels=" OR ".join(conditions)))
+        if not selects:
+            return {}
+        # leaves and inner nodes in one round trip
+        rows = self._connection.exec_driver_sql(" UNION ALL ".join(selects), tuple(params))
+        return {NodeId(level, idx): digest for level, idx, digest in rows}
 
 
 class PrefetchedNodes:
