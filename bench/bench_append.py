@@ -35,8 +35,8 @@ from sqlalchemy import Engine, Table, insert, select
 from bench import pgdb
 from bench.data import BATCH, OUT, REGISTRY_ENTRIES, open_bench_ledger, progress, scenario_events
 from finance_api import demo_scenario
-from ledger.events import Event
-from ledger.keys import verify_signature
+from ledger.core.events import Event
+from ledger.core.keys import verify_signature
 from ledger.storage import models
 from ledger.storage.db import make_engines, migrate
 

@@ -17,10 +17,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ledger.epcis import event_hash_id, parse_document
-from ledger.epcis.document import json_events, load_json
-from ledger.epcis.schema import validate_document, validate_events
-from ledger.epcis.xml_reader import read_xml
+from ledger.traceability.epcis import event_hash_id, parse_document
+from ledger.traceability.epcis.document import json_events, load_json
+from ledger.traceability.epcis.schema import validate_document, validate_events
+from ledger.traceability.epcis.xml_reader import read_xml
 
 DEFAULT_VECTORS = Path(__file__).resolve().parents[2] / "shared" / "vectors" / "epcis"
 NOT_DOCUMENTS = ("expected_", "EPCIS-JSON-Schema", "epcis-context", "query-schema")

@@ -26,8 +26,8 @@ import psycopg
 
 from bench import pgdb
 from bench.data import ensure_ledgers, progress
-from ledger.errors import LedgerError
-from ledger.merkle import verify_consistency, verify_inclusion
+from ledger.core.errors import LedgerError
+from ledger.core.merkle import verify_consistency, verify_inclusion
 from ledger.service import Ledger
 from ledger.storage.db import make_engines, migrate
 

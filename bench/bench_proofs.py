@@ -15,8 +15,8 @@ import random
 import time
 from collections.abc import Callable, Mapping, Sequence
 
-from ledger.hashing import leaf_hash
-from ledger.merkle import (
+from ledger.core.hashing import leaf_hash
+from ledger.core.merkle import (
     Frontier,
     MemoryNodes,
     NodeId,

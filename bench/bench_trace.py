@@ -18,11 +18,11 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from ledger.epcis import EpcisEvent
-from ledger.keys import SigningKey
+from ledger.core.keys import SigningKey
 from ledger.service import CheckpointPolicy, Ledger
 from ledger.traceability import samples as s
 from ledger.traceability.capture import capture, capture_events
+from ledger.traceability.epcis import EpcisEvent
 from ledger.traceability.trace import trace
 
 OUT = Path(__file__).resolve().parent / "out"

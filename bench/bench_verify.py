@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.data import ensure_bundles, ensure_ledgers, progress
-from ledger.keys import verify_signature
+from ledger.core.keys import verify_signature
 
 FULL_SIZES = (10_000, 100_000, 1_000_000)
 QUICK_SIZES = (2_000, 10_000)

@@ -22,9 +22,9 @@ from multiprocessing.queues import Queue
 from pathlib import Path
 
 from finance_api import demo_scenario
-from ledger.clock import FixedClock
-from ledger.events import Event
-from ledger.keys import SigningKey
+from ledger.core.clock import FixedClock
+from ledger.core.events import Event
+from ledger.core.keys import SigningKey
 from ledger.service import Ledger
 
 OUT = Path(__file__).resolve().parent / "out"

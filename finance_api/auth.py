@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine, insert, select
 
-from ledger.errors import NotFound, Unauthorized
+from ledger.core.errors import NotFound, Unauthorized
 from ledger.storage.models import ApiKey, Participant
 
 PREFIX = "tf_"

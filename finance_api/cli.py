@@ -17,9 +17,9 @@ from rich.table import Table
 
 from ledger import cli as ledger_cli
 from ledger.anchoring import cli as anchor_cli
-from ledger.epcis import cli as epcis_cli
-from ledger.errors import LedgerError
+from ledger.core.errors import LedgerError
 from ledger.service import Ledger
+from ledger.traceability.epcis import cli as epcis_cli
 from simulations import cli as simulations_cli
 
 app = typer.Typer(
@@ -73,7 +73,7 @@ def participant_add(
     key_file: Annotated[Path, typer.Option("--key-file")] = Path("var/ledger.key"),
 ) -> None:
     """Register a participant and its first key (two operator-signed entries)."""
-    from ledger.keys import parse_public_key
+    from ledger.core.keys import parse_public_key
     from ledger.service import Ledger
 
     try:

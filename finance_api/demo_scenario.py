@@ -12,8 +12,8 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-from ledger.events import Event
-from ledger.keys import SigningKey
+from ledger.core.events import Event
+from ledger.core.keys import SigningKey
 from ledger.service import Ledger
 
 PARTICIPANTS = {

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ledger.errors import LedgerError
+from ledger.core.errors import LedgerError
 
 
 def error_body(code: str, detail: str, field: str | None) -> dict[str, Any]:

@@ -12,14 +12,14 @@ from collections.abc import Callable
 from sqlalchemy import Connection, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from ledger.checkpoint import SignedCheckpoint
-from ledger.errors import LedgerError
-from ledger.events import Event
-from ledger.keybook import OPERATOR
-from ledger.merkle.nodes import NodeId
+from ledger.core.checkpoint import SignedCheckpoint
+from ledger.core.errors import LedgerError
+from ledger.core.events import Event
+from ledger.core.keybook import OPERATOR
+from ledger.core.merkle.nodes import NodeId
 from ledger.storage import models
 from ledger.storage.db import make_engines
-from ledger.verify import RawEntry, Report, StreamVerifier, fail
+from ledger.verification.stream import RawEntry, Report, StreamVerifier, fail
 
 _COLUMNS = ("event_id", "flow", "type", "actor", "key_id", "occurred_at")
 PAGE = 5000

@@ -18,13 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import NoResultFound, SQLAlchemyError
 
 from ledger.anchoring.store import all_anchors
-from ledger.checkpoint import SignedCheckpoint
-from ledger.errors import LedgerError
-from ledger.events import Event, format_timestamp
-from ledger.keybook import OPERATOR
+from ledger.core.checkpoint import SignedCheckpoint
+from ledger.core.errors import LedgerError
+from ledger.core.events import Event, format_timestamp
+from ledger.core.keybook import OPERATOR
 from ledger.storage import models
 from ledger.storage.db import make_engines
-from ledger.verify import RawEntry, Report, StreamVerifier, fail
+from ledger.verification.stream import RawEntry, Report, StreamVerifier, fail
 
 FORMAT = "threeflow-bundle/1"
 PAGE = 5000

@@ -16,8 +16,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ledger.errors import LedgerError
-from ledger.verify import Report
+from ledger.core.errors import LedgerError
+from ledger.verification.stream import Report
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)
 console = Console(stderr=True)
@@ -39,7 +39,7 @@ def parse_pinned_key(text: str | None) -> bytes | None:
         return None
     text = text.strip()
     if "+" in text:
-        from ledger.checkpoint import NoteVerifier
+        from ledger.core.checkpoint import NoteVerifier
 
         return NoteVerifier.parse(text).public_key
     try:

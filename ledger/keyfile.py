@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ledger.errors import LedgerError
-from ledger.keys import SigningKey
+from ledger.core.errors import LedgerError
+from ledger.core.keys import SigningKey
 
 
 def load_or_create(path: Path) -> SigningKey:

@@ -18,17 +18,17 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from ledger import keyfile
-from ledger.checkpoint import Checkpoint, SignedCheckpoint
-from ledger.clock import Clock, SystemClock
-from ledger.entry import LedgerEntry
-from ledger.errors import InvalidEvent, LedgerError, NotFound
-from ledger.event_types import REGISTRY, EventTypeRegistry
-from ledger.events import Event, format_timestamp
-from ledger.hashing import GENESIS_CHAIN
-from ledger.keybook import OPERATOR, Registration
-from ledger.keys import SigningKey, key_id_for
-from ledger.merkle.nodes import NodeId
-from ledger.merkle.proof import (
+from ledger.core.checkpoint import Checkpoint, SignedCheckpoint
+from ledger.core.clock import Clock, SystemClock
+from ledger.core.entry import LedgerEntry
+from ledger.core.errors import InvalidEvent, LedgerError, NotFound
+from ledger.core.event_types import REGISTRY, EventTypeRegistry
+from ledger.core.events import Event, format_timestamp
+from ledger.core.hashing import GENESIS_CHAIN
+from ledger.core.keybook import OPERATOR, Registration
+from ledger.core.keys import SigningKey, key_id_for
+from ledger.core.merkle.nodes import NodeId
+from ledger.core.merkle.proof import (
     consistency_plan,
     consistency_proof,
     inclusion_plan,
@@ -36,11 +36,11 @@ from ledger.merkle.proof import (
     root_at,
     root_plan,
 )
-from ledger.query import EntryQuery, Page
 from ledger.storage import models
 from ledger.storage.appender import MAX_BATCH, Appender, lock_head
 from ledger.storage.db import Engines, make_engines, migrate
 from ledger.storage.nodes import PrefetchedNodes, SqlNodeReader
+from ledger.storage.query import EntryQuery, Page
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,7 +59,7 @@ def simulate(
     progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
 ) -> None:
     """Simulate into the ledger at DB; the ground truth goes beside it, never into it."""
-    from ledger.errors import LedgerError
+    from ledger.core.errors import LedgerError
     from ledger.service import Ledger  # lazily: the ledger needs a database
 
     try:

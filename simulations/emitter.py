@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from ledger.events import Event
+from ledger.core.events import Event
 from simulations.agents import Agent
 
 

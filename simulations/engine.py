@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from ledger.events import Event
+from ledger.core.events import Event
 from simulations import credit_lines, receipts, servicing, signals, stock, trade
 from simulations.agents import Buyer, Identity, Seller
 from simulations.config import SimulationConfig

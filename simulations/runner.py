@@ -24,8 +24,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from ledger.events import Event
-from ledger.keybook import Registration
+from ledger.core.events import Event
+from ledger.core.keybook import Registration
 from simulations.config import SimulationConfig
 from simulations.engine import Simulation
 from simulations.sink import LedgerSink

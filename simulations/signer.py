@@ -16,9 +16,9 @@ from typing import Any
 
 from nacl import signing
 
-from ledger.canonical import canonicalize
-from ledger.events import Event, make_body
-from ledger.keys import SigningKey
+from ledger.core.canonical import canonicalize
+from ledger.core.events import Event, make_body
+from ledger.core.keys import SigningKey
 
 
 def agent_key(seed: int, participant_id: str) -> SigningKey:

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from ledger.event_types import REGISTRY
-from ledger.events import Event
-from ledger.keybook import Registration
-from ledger.keys import key_id_for, verify_signature
+from ledger.core.event_types import REGISTRY
+from ledger.core.events import Event
+from ledger.core.keybook import Registration
+from ledger.core.keys import key_id_for, verify_signature
 from simulations.errors import SimulationError
 
 

@@ -11,9 +11,9 @@ from starlette.concurrency import run_in_threadpool
 from finance_api.deps import LedgerDep, ParticipantDep
 from finance_api.errors import error_body
 from finance_api.routers.ledger import MAX_BODY
-from ledger.epcis import EpcisError, export_document
-from ledger.errors import InvalidEvent
+from ledger.core.errors import InvalidEvent
 from ledger.traceability.capture import capture
+from ledger.traceability.epcis import EpcisError, export_document
 from ledger.traceability.errors import QueryError
 from ledger.traceability.query import EpcisQuery, find
 

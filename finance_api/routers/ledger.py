@@ -10,10 +10,10 @@ from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from finance_api.deps import LedgerDep, ParticipantDep
-from ledger.errors import Forbidden, InvalidEvent, NotFound
-from ledger.events import Event
-from ledger.jsondepth import too_deep
-from ledger.query import MAX_LIMIT, EntryQuery
+from ledger.core.errors import Forbidden, InvalidEvent, NotFound
+from ledger.core.events import Event
+from ledger.core.jsondepth import too_deep
+from ledger.storage.query import MAX_LIMIT, EntryQuery
 
 router = APIRouter(prefix="/v1", tags=["ledger"])
 

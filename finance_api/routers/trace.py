@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
 from finance_api.deps import LedgerDep
-from ledger.epcis.timestamps import to_utc_datetime
 from ledger.traceability.authenticity import authenticity
+from ledger.traceability.epcis.timestamps import to_utc_datetime
 from ledger.traceability.errors import QueryError
 from ledger.traceability.recall import recall_scope
 from ledger.traceability.trace import Window, trace

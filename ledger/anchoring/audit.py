@@ -22,7 +22,7 @@ from ledger.anchoring.verify import (
     verify_ledger_anchors,
 )
 from ledger.service import Ledger
-from ledger.verify import Report
+from ledger.verification.stream import Report
 
 
 def connect(rpc_url: str) -> Chain:

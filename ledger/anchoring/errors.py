@@ -16,7 +16,7 @@ from eth_abi.abi import decode as abi_decode
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
-from ledger.errors import LedgerError
+from ledger.core.errors import LedgerError
 
 
 class ChainError(LedgerError):

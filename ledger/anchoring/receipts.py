@@ -53,8 +53,8 @@ from ledger.anchoring.receipts_store import (
     set_block,
     settle,
 )
-from ledger.clock import Clock
-from ledger.errors import Conflict, NotFound
+from ledger.core.clock import Clock
+from ledger.core.errors import Conflict, NotFound
 from ledger.storage.db import Engines
 
 log = logging.getLogger(__name__)

@@ -39,7 +39,7 @@ from ledger.anchoring.store import (
     orphan,
     set_block,
 )
-from ledger.errors import NotFound
+from ledger.core.errors import NotFound
 from ledger.service import Ledger
 from ledger.storage.models import Checkpoint
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from ledger.errors import LedgerError
+from ledger.core.errors import LedgerError
 from ledger.storage.models import Anchor
 
 

@@ -19,8 +19,8 @@ from sqlalchemy import Connection, select
 from ledger.anchoring.chain import Chain
 from ledger.anchoring.contract import AnchorRecord, LedgerAnchorClient
 from ledger.anchoring.store import AnchorRow, AnchorStatus, all_anchors
-from ledger.errors import LedgerError
-from ledger.merkle.verify import verify_consistency
+from ledger.core.errors import LedgerError
+from ledger.core.merkle.verify import verify_consistency
 from ledger.service import Ledger
 from ledger.storage.models import Checkpoint
 

@@ -22,13 +22,13 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Dialect, insert, select, update
 
-from ledger.errors import Conflict, InvalidEvent, LedgerError
-from ledger.event_types import EventTypeRegistry
-from ledger.events import Event
-from ledger.hashing import chain_hash, entry_leaf_hash
-from ledger.keybook import OPERATOR, REGISTRY_TYPES, KeyBook, KeyState, ParticipantState
-from ledger.keys import key_id_for, parse_public_key, verify_signature
-from ledger.merkle.append import Frontier
+from ledger.core.errors import Conflict, InvalidEvent, LedgerError
+from ledger.core.event_types import EventTypeRegistry
+from ledger.core.events import Event
+from ledger.core.hashing import chain_hash, entry_leaf_hash
+from ledger.core.keybook import OPERATOR, REGISTRY_TYPES, KeyBook, KeyState, ParticipantState
+from ledger.core.keys import key_id_for, parse_public_key, verify_signature
+from ledger.core.merkle.append import Frontier
 from ledger.storage.db import Engines
 from ledger.storage.models import (
     Entry,

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 
 from sqlalchemy import Connection
 
-from ledger.merkle.nodes import NodeId
+from ledger.core.merkle.nodes import NodeId
 from ledger.storage.models import Entry, MerkleNode
 
 _LEAVES = f"SELECT 0, seq, leaf_hash FROM {Entry.__tablename__} WHERE seq IN ({{marks}})"

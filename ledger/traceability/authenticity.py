@@ -14,9 +14,9 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from ledger.epcis.digital_link import canonical_id_or_self
-from ledger.events import format_timestamp
+from ledger.core.events import format_timestamp
 from ledger.service import Ledger
+from ledger.traceability.epcis.digital_link import canonical_id_or_self
 from ledger.traceability.trace import Observed, live_events
 
 COMMISSIONING = "https://ref.gs1.org/cbv/BizStep-commissioning"

@@ -21,12 +21,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ledger.epcis import EpcisEvent, parse_document
-from ledger.errors import Conflict
-from ledger.events import MAX_SUBJECTS, Event
-from ledger.keys import SigningKey
+from ledger.core.errors import Conflict
+from ledger.core.events import MAX_SUBJECTS, Event
+from ledger.core.keys import SigningKey
 from ledger.service import Ledger
 from ledger.traceability import store
+from ledger.traceability.epcis import EpcisEvent, parse_document
 from ledger.traceability.index import capture_key, item_roles
 from ledger.traceability.notary import NOTARY, ensure_notary
 

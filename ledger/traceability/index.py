@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import product
 
-from ledger.epcis import EpcisEvent
+from ledger.traceability.epcis import EpcisEvent
 
 AGGREGATION = "aggregation"
 ASSOCIATION = "association"

@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from ledger.errors import LedgerError
-from ledger.keys import SigningKey
+from ledger.core.errors import LedgerError
+from ledger.core.keys import SigningKey
 from ledger.service import Ledger
 from ledger.storage.models import ParticipantKey
 

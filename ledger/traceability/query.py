@@ -16,12 +16,12 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
-from ledger.epcis import EpcisEvent, vocab
-from ledger.epcis.digital_link import canonical_id_or_self
-from ledger.epcis.timestamps import to_utc_datetime
 from ledger.service import Ledger
 from ledger.storage.models import EpcisEventRow, EpcisItem
 from ledger.traceability import store
+from ledger.traceability.epcis import EpcisEvent, vocab
+from ledger.traceability.epcis.digital_link import canonical_id_or_self
+from ledger.traceability.epcis.timestamps import to_utc_datetime
 from ledger.traceability.errors import QueryError
 
 MAX_LIMIT = 1000

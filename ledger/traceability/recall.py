@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.epcis.digital_link import canonical_id_or_self
-from ledger.errors import NotFound
-from ledger.events import format_timestamp
+from ledger.core.errors import NotFound
+from ledger.core.events import format_timestamp
 from ledger.service import Ledger
 from ledger.traceability import store
+from ledger.traceability.epcis.digital_link import canonical_id_or_self
 from ledger.traceability.graph import walk
 from ledger.traceability.index import CONTAINMENT, TRANSFORMATION
 from ledger.traceability.trace import Observed, Window, _Validity, live_events

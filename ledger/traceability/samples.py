@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from ledger.epcis.vocab import CONTEXT_URL
+from ledger.traceability.epcis.vocab import CONTEXT_URL
 
 
 def stamp(moment: datetime) -> str:

@@ -18,17 +18,17 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from ledger.checkpoint import SignedCheckpoint
-from ledger.epcis import EpcisEvent
-from ledger.epcis.digital_link import canonical_id_or_self
-from ledger.errors import NotFound
-from ledger.events import format_timestamp
-from ledger.merkle.nodes import NodeId
-from ledger.merkle.proof import fetch, inclusion_plan
+from ledger.core.checkpoint import SignedCheckpoint
+from ledger.core.errors import NotFound
+from ledger.core.events import format_timestamp
+from ledger.core.merkle.nodes import NodeId
+from ledger.core.merkle.proof import fetch, inclusion_plan
 from ledger.service import Ledger
 from ledger.storage.models import MerkleNode, ParticipantKey
 from ledger.storage.nodes import SqlNodeReader
 from ledger.traceability import store
+from ledger.traceability.epcis import EpcisEvent
+from ledger.traceability.epcis.digital_link import canonical_id_or_self
 from ledger.traceability.errors import QueryError
 from ledger.traceability.graph import DIRECTIONS, Reach, walk
 

@@ -16,14 +16,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ledger.checkpoint import Checkpoint, NoteVerifier, SignedCheckpoint
-from ledger.epcis import EpcisEvent
-from ledger.errors import LedgerError
-from ledger.events import Event
-from ledger.hashing import entry_leaf_hash
-from ledger.keybook import OPERATOR
-from ledger.keys import key_id_for, parse_public_key, verify_signature
-from ledger.merkle.verify import verify_inclusion
+from ledger.core.checkpoint import Checkpoint, NoteVerifier, SignedCheckpoint
+from ledger.core.errors import LedgerError
+from ledger.core.events import Event
+from ledger.core.hashing import entry_leaf_hash
+from ledger.core.keybook import OPERATOR
+from ledger.core.keys import key_id_for, parse_public_key, verify_signature
+from ledger.core.merkle.verify import verify_inclusion
+from ledger.traceability.epcis import EpcisEvent
 from ledger.traceability.errors import TraceVerificationFailed
 from ledger.traceability.index import Link, links
 from ledger.traceability.trace import FORMAT

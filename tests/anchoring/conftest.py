@@ -19,7 +19,7 @@ from ledger.anchoring import Chain, LedgerAnchorClient
 from ledger.anchoring.cli import deploy_for
 from ledger.anchoring.service import AnchorService
 from ledger.anchoring.settings import AnchorSettings
-from ledger.keys import SigningKey
+from ledger.core.keys import SigningKey
 from ledger.service import Ledger
 from tests.chain.conftest import accounts, anvil_url, chain  # noqa: F401  (fixtures)
 from tests.ledger.scenario import NOW, open_ledger

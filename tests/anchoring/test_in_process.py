@@ -19,7 +19,7 @@ from ledger.anchoring.service import AnchorService
 from ledger.anchoring.settings import AnchorSettings
 from ledger.anchoring.store import MalformedAnchorLine, anchor_from_json
 from ledger.anchoring.verify import anchor_lines, verify_anchors, verify_ledger_anchors
-from ledger.clock import FixedClock
+from ledger.core.clock import FixedClock
 from tests.anchoring.conftest import grow
 from tests.ledger.scenario import NOW, open_ledger
 

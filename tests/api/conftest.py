@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from finance_api.app import create_app
 from finance_api.auth import create_api_key
-from ledger.clock import FixedClock
-from ledger.keys import SigningKey
+from ledger.core.clock import FixedClock
+from ledger.core.keys import SigningKey
 from ledger.service import CheckpointPolicy, Ledger
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from ledger.checkpoint import NoteVerifier, SignedCheckpoint
-from ledger.events import Event
-from ledger.merkle.verify import verify_consistency, verify_inclusion
+from ledger.core.checkpoint import NoteVerifier, SignedCheckpoint
+from ledger.core.events import Event
+from ledger.core.merkle.verify import verify_consistency, verify_inclusion
 from tests.api.conftest import NOW, Party, World
 
 

@@ -21,8 +21,8 @@ import pytest
 from finance_api import demo_scenario
 from ledger import audit
 from ledger.bundle import export_bundle, verify_bundle
-from ledger.clock import FixedClock
-from ledger.keys import SigningKey
+from ledger.core.clock import FixedClock
+from ledger.core.keys import SigningKey
 from ledger.service import Ledger
 
 PG_ADMIN_URL = os.environ.get(

@@ -23,7 +23,7 @@ from ledger.anchoring.errors import (
     ChainError,
     RevertDecoder,
 )
-from ledger.errors import LedgerError
+from ledger.core.errors import LedgerError
 
 REPO = Path(__file__).resolve().parents[2]
 NAMES = (LEDGER_ANCHOR, RECEIPT_REGISTRY)

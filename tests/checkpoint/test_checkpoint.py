@@ -8,16 +8,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.checkpoint import (
+from ledger.core.checkpoint import (
     Checkpoint,
     NoteVerifier,
     SignedCheckpoint,
     SignedNote,
     verifier_key,
 )
-from ledger.errors import CheckpointError
-from ledger.hashing import leaf_hash
-from ledger.keys import SigningKey
+from ledger.core.errors import CheckpointError
+from ledger.core.hashing import leaf_hash
+from ledger.core.keys import SigningKey
 
 ORIGIN = "threeflow.example/ledger"
 KEY = SigningKey(bytes(range(32)))

@@ -11,7 +11,7 @@ import hashlib
 
 import pytest
 
-from ledger.checkpoint import (
+from ledger.core.checkpoint import (
     NoteSignature,
     NoteVerifier,
     SignedCheckpoint,
@@ -19,8 +19,8 @@ from ledger.checkpoint import (
     key_hash,
     verifier_key,
 )
-from ledger.errors import CheckpointError
-from ledger.keys import SigningKey
+from ledger.core.errors import CheckpointError
+from ledger.core.keys import SigningKey
 
 PETER_VKEY = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
 PETER_SKEY = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"

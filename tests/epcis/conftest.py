@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from ledger.epcis import EpcisEvent, parse_document
+from ledger.traceability.epcis import EpcisEvent, parse_document
 
 DOC_SUFFIXES = (".json", ".jsonld", ".xml")
 NOT_DOCUMENTS = ("expected_", "EPCIS-JSON-Schema", "epcis-context", "query-schema")

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from ledger.epcis import (
+from ledger.core.errors import LedgerError
+from ledger.traceability.epcis import (
     BizTransaction,
     EpcisError,
     EpcisEvent,
@@ -19,9 +20,8 @@ from ledger.epcis import (
     export_document,
     parse_document,
 )
-from ledger.epcis.schema import validate_document
-from ledger.epcis.vocab import CONTEXT_URL
-from ledger.errors import LedgerError
+from ledger.traceability.epcis.schema import validate_document
+from ledger.traceability.epcis.vocab import CONTEXT_URL
 
 
 def _doc(vectors: Path, name: str) -> bytes:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ledger.epcis import canonical_id, epc_urn_to_digital_link, normalise_digital_link
-from ledger.epcis.digital_link import canonical_id_or_self
-from ledger.epcis.urn import check_digit
+from ledger.traceability.epcis import canonical_id, epc_urn_to_digital_link, normalise_digital_link
+from ledger.traceability.epcis.digital_link import canonical_id_or_self
+from ledger.traceability.epcis.urn import check_digit
 
 DL = "https://id.gs1.org"
 

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledger.epcis import EpcisEvent, event_hash_id, export_document, parse_document
-from ledger.epcis.hashid import PROFILES
+from ledger.traceability.epcis import EpcisEvent, event_hash_id, export_document, parse_document
+from ledger.traceability.epcis.hashid import PROFILES
 
 
 @pytest.fixture(scope="module")

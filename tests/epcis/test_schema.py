@@ -10,10 +10,16 @@ from typing import Any
 
 import pytest
 
-from ledger.epcis import EpcisError, EpcisEvent, EpcisSchemaError, export_document, parse_document
-from ledger.epcis.document import load_json, read_events
-from ledger.epcis.schema import schema_document, validate_document, validate_events
-from ledger.errors import LedgerError
+from ledger.core.errors import LedgerError
+from ledger.traceability.epcis import (
+    EpcisError,
+    EpcisEvent,
+    EpcisSchemaError,
+    export_document,
+    parse_document,
+)
+from ledger.traceability.epcis.document import load_json, read_events
+from ledger.traceability.epcis.schema import schema_document, validate_document, validate_events
 
 EVENT = "$.epcisBody.eventList[0]"
 

@@ -8,9 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from ledger.epcis.timestamps import hash_timestamp, to_utc_datetime
-from ledger.epcis.value_forms import canonical_number, canonical_value, scalar_text
-from ledger.epcis.vocab import compact_value, context_document, expand_term, vocabularies
+from ledger.traceability.epcis.timestamps import hash_timestamp, to_utc_datetime
+from ledger.traceability.epcis.value_forms import canonical_number, canonical_value, scalar_text
+from ledger.traceability.epcis.vocab import (
+    compact_value,
+    context_document,
+    expand_term,
+    vocabularies,
+)
 
 
 @pytest.mark.parametrize(

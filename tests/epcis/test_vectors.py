@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from ledger.epcis import EpcisEvent, parse_document, prehash_string, read_events
-from ledger.epcis.hashid import hash_id_of_prehash
+from ledger.traceability.epcis import EpcisEvent, parse_document, prehash_string, read_events
+from ledger.traceability.epcis.hashid import hash_id_of_prehash
 
 PROFILES = [
     pytest.param("CBV2.0", "", id="cbv2.0"),

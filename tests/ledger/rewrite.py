@@ -16,7 +16,7 @@ import rfc8785
 from sqlalchemy import Row, Table, create_engine, delete, insert, select, update
 from sqlalchemy.pool import NullPool
 
-from ledger.events import Event
+from ledger.core.events import Event
 from ledger.storage.db import normalise_url
 from ledger.storage.models import (
     ApiKey,

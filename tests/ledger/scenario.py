@@ -19,9 +19,9 @@ from typing import Any
 from sqlalchemy import select
 
 from finance_api import demo_scenario
-from ledger.clock import FixedClock
-from ledger.events import Event
-from ledger.keys import SigningKey
+from ledger.core.clock import FixedClock
+from ledger.core.events import Event
+from ledger.core.keys import SigningKey
 from ledger.service import CheckpointPolicy, Ledger
 from ledger.storage.models import Checkpoint
 

@@ -11,8 +11,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from ledger.errors import Conflict, InvalidEvent, SignatureInvalid, UnknownKey
-from ledger.events import Event
+from ledger.core.errors import Conflict, InvalidEvent, SignatureInvalid, UnknownKey
+from ledger.core.events import Event
 from ledger.service import Ledger
 from ledger.storage.models import Participant
 from tests.ledger import oracle

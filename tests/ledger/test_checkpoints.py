@@ -12,10 +12,10 @@ from datetime import timedelta
 
 import pytest
 
-from ledger.checkpoint import NoteVerifier, SignedCheckpoint
-from ledger.clock import FixedClock
-from ledger.errors import NotFound
-from ledger.merkle.verify import verify_consistency
+from ledger.core.checkpoint import NoteVerifier, SignedCheckpoint
+from ledger.core.clock import FixedClock
+from ledger.core.errors import NotFound
+from ledger.core.merkle.verify import verify_consistency
 from ledger.service import CheckpointPolicy, Ledger
 from tests.ledger import oracle
 from tests.ledger.rewrite import Raw

@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from finance_api.cli import app
-from ledger.checkpoint import verifier_key
-from ledger.merkle.verify import verify_inclusion
+from ledger.core.checkpoint import verifier_key
+from ledger.core.merkle.verify import verify_inclusion
 from tests.ledger.rewrite import Raw, flip_digit
 from tests.ledger.scenario import LEDGER_KEY, OTHER_LEDGER_KEY, Base
 

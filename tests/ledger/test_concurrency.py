@@ -12,8 +12,8 @@ import signal
 
 from finance_api import demo_scenario
 from ledger.audit import verify_database
-from ledger.query import EntryQuery
 from ledger.service import Ledger
+from ledger.storage.query import EntryQuery
 from tests.ledger.rewrite import Raw
 from tests.ledger.scenario import PARTICIPANT_IDS, accepted_batch, event_id, open_ledger
 from tests.ledger.workers import SHARED, append_and_hang, append_batches, batch_tag

@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterator
 import pytest
 from sqlalchemy import event
 
-from ledger.checkpoint import NoteVerifier, SignedCheckpoint
-from ledger.errors import InvalidEvent, ProofError
-from ledger.merkle.verify import verify_consistency, verify_inclusion
+from ledger.core.checkpoint import NoteVerifier, SignedCheckpoint
+from ledger.core.errors import InvalidEvent, ProofError
+from ledger.core.merkle.verify import verify_consistency, verify_inclusion
 from ledger.service import Ledger
 from tests.ledger import oracle
 from tests.ledger.rewrite import Raw

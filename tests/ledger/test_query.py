@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from ledger.errors import InvalidEvent
-from ledger.query import EntryQuery
+from ledger.core.errors import InvalidEvent
 from ledger.service import Ledger
+from ledger.storage.query import EntryQuery
 from tests.ledger.rewrite import Raw
 from tests.ledger.scenario import AUDITOR, BUYER, CARRIER, LENDER, SELLER, T0, Base
 

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from ledger.canonical import canonicalize
-from ledger.errors import InvalidEvent, LedgerError, SignatureInvalid, UnknownKey
-from ledger.events import Event, make_body
-from ledger.keys import SigningKey
+from ledger.core.canonical import canonicalize
+from ledger.core.errors import InvalidEvent, LedgerError, SignatureInvalid, UnknownKey
+from ledger.core.events import Event, make_body
+from ledger.core.keys import SigningKey
 from ledger.service import Ledger
 from tests.ledger.scenario import (
     BUYER,

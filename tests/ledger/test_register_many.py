@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from ledger.audit import verify_database
-from ledger.errors import InvalidEvent
-from ledger.keybook import Registration
-from ledger.keys import SigningKey
+from ledger.core.errors import InvalidEvent
+from ledger.core.keybook import Registration
+from ledger.core.keys import SigningKey
 from ledger.service import Ledger
 
 SINCE = datetime(2024, 1, 1, tzinfo=UTC)

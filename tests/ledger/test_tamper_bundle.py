@@ -18,7 +18,7 @@ import pytest
 import rfc8785
 
 from ledger.bundle import export_bundle, verify_bundle
-from ledger.errors import VerificationFailed
+from ledger.core.errors import VerificationFailed
 from tests.ledger import oracle
 from tests.ledger.scenario import BUYER, LEDGER_KEY, OTHER_LEDGER_KEY, SELLER, Base, key_for
 

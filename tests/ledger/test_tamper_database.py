@@ -18,9 +18,9 @@ import pytest
 from sqlalchemy import delete, insert, update
 
 from ledger.audit import verify_database
-from ledger.checkpoint import Checkpoint as TreeHead
-from ledger.checkpoint import SignedCheckpoint
-from ledger.errors import VerificationFailed
+from ledger.core.checkpoint import Checkpoint as TreeHead
+from ledger.core.checkpoint import SignedCheckpoint
+from ledger.core.errors import VerificationFailed
 from ledger.storage.models import (
     Checkpoint,
     Entry,

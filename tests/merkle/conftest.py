@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from ledger.hashing import leaf_hash
-from ledger.merkle import Frontier, MemoryNodes, NodeId
+from ledger.core.hashing import leaf_hash
+from ledger.core.merkle import Frontier, MemoryNodes, NodeId
 
 
 @pytest.fixture(scope="session")

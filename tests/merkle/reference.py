@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from ledger.hashing import EMPTY_ROOT, node_hash
+from ledger.core.hashing import EMPTY_ROOT, node_hash
 
 
 class ReferenceTree:

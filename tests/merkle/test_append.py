@@ -6,9 +6,9 @@ from collections.abc import Mapping, Sequence
 
 import pytest
 
-from ledger.errors import ProofError
-from ledger.hashing import leaf_hash
-from ledger.merkle import Frontier, MemoryNodes, NodeId, completed_nodes, root_from_leaf_hashes
+from ledger.core.errors import ProofError
+from ledger.core.hashing import leaf_hash
+from ledger.core.merkle import Frontier, MemoryNodes, NodeId, completed_nodes, root_from_leaf_hashes
 
 SIZE = 70
 LEAVES = [leaf_hash(b"entry %d" % i) for i in range(SIZE)]

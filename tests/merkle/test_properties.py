@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.errors import ProofError
-from ledger.hashing import leaf_hash
-from ledger.merkle import (
+from ledger.core.errors import ProofError
+from ledger.core.hashing import leaf_hash
+from ledger.core.merkle import (
     MemoryNodes,
     consistency_plan,
     consistency_proof,

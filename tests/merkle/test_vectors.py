@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from ledger.errors import ProofError
-from ledger.hashing import EMPTY_ROOT, leaf_hash, node_hash
-from ledger.merkle import (
+from ledger.core.errors import ProofError
+from ledger.core.hashing import EMPTY_ROOT, leaf_hash, node_hash
+from ledger.core.merkle import (
     Frontier,
     MemoryNodes,
     NodeId,

@@ -21,8 +21,8 @@ import pytest
 from sqlalchemy import Table, insert, select
 
 from finance_api import demo_scenario
-from ledger.clock import FixedClock
-from ledger.keys import SigningKey
+from ledger.core.clock import FixedClock
+from ledger.core.keys import SigningKey
 from ledger.service import Ledger
 from ledger.storage import models
 from ledger.storage.db import make_engines, migrate

@@ -15,8 +15,8 @@ import rfc8785
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from ledger import canonical
-from ledger.errors import InvalidEvent
+from ledger.core import canonical
+from ledger.core.errors import InvalidEvent
 
 Outcome = tuple[str, Any]
 

@@ -7,7 +7,7 @@ import uuid
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from ledger import events
+from ledger.core import events
 
 
 def old_is_lower_uuid(value: str) -> bool:

@@ -22,7 +22,7 @@ from web3.types import RPCEndpoint
 
 from ledger.anchoring import Chain, ReceiptRegistryClient
 from ledger.anchoring.receipts import ReceiptChainService, ReceiptChainSettings
-from ledger.clock import FixedClock
+from ledger.core.clock import FixedClock
 from ledger.storage.db import Engines, make_engines, migrate
 from tests.chain.conftest import accounts, anvil_url, chain  # noqa: F401  (fixtures)
 from tests.ledger.scenario import NOW

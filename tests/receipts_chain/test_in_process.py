@@ -8,7 +8,7 @@ from ledger.anchoring import Chain, ReceiptRegistryClient, ReceiptStatus
 from ledger.anchoring.errors import AlreadyPledged, StillPledged
 from ledger.anchoring.receipts import ReceiptChainService, ReceiptChainSettings
 from ledger.anchoring.receipts_store import OpStatus
-from ledger.clock import FixedClock
+from ledger.core.clock import FixedClock
 from ledger.storage.db import Engines
 from tests.ledger.scenario import NOW
 from tests.receipts_chain.conftest import doc

@@ -13,8 +13,8 @@ from ledger.anchoring.devnode import free_port
 from ledger.anchoring.errors import AlreadyPledged, NotPledgee, UnknownReceipt
 from ledger.anchoring.receipts import ReceiptChainService
 from ledger.anchoring.receipts_store import OpKind, OpStatus
-from ledger.clock import FixedClock
-from ledger.errors import Conflict
+from ledger.core.clock import FixedClock
+from ledger.core.errors import Conflict
 from ledger.storage.db import Engines
 from tests.ledger.scenario import NOW
 from tests.receipts_chain.conftest import SETTINGS, Parties, doc, rpc

@@ -8,7 +8,7 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from ledger.audit import verify_database
-from ledger.keys import SigningKey
+from ledger.core.keys import SigningKey
 from ledger.service import Ledger
 from simulations.cli import app, truth_path_for
 from simulations.config import SimulationConfig

@@ -6,8 +6,8 @@ import uuid
 from collections import Counter
 from datetime import UTC, datetime
 
-from ledger.event_types import REGISTRY
-from ledger.keys import verify_signature
+from ledger.core.event_types import REGISTRY
+from ledger.core.keys import verify_signature
 from simulations.world import month_start
 from tests.simulations.conftest import SmallRun
 

@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 
 from finance_api.app import create_app
 from finance_api.auth import create_api_key
-from ledger.clock import FixedClock
-from ledger.events import Event
-from ledger.keys import SigningKey
+from ledger.core.clock import FixedClock
+from ledger.core.events import Event
+from ledger.core.keys import SigningKey
 from ledger.service import CheckpointPolicy, Ledger
 from ledger.traceability import samples as s
 

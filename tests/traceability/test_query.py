@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from ledger.epcis import parse_document
+from ledger.traceability.epcis import parse_document
 from tests.traceability.conftest import (
     PO,
     PRODUCT,

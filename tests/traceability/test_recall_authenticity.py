@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.epcis.digital_link import canonical_id_or_self
 from ledger.traceability import samples as s
+from ledger.traceability.epcis.digital_link import canonical_id_or_self
 from ledger.traceability.verify import verify_trace
 from tests.traceability.conftest import (
     FACTORY,

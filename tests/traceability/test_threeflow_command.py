@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from finance_api.cli import app
-from ledger.keys import SigningKey
+from ledger.core.keys import SigningKey
 
 runner = CliRunner()
 

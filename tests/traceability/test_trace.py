@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from ledger.epcis.cli import trace_app
-from ledger.epcis.digital_link import canonical_id_or_self
 from ledger.traceability import samples as s
+from ledger.traceability.epcis.cli import trace_app
+from ledger.traceability.epcis.digital_link import canonical_id_or_self
 from ledger.traceability.errors import TraceVerificationFailed
 from ledger.traceability.verify import verify_trace
 from tests.traceability.conftest import (

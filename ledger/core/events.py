@@ -1,0 +1,205 @@
+"""Events: the unit the ledger records, as value objects with their canonical bytes.
+
+An event is what its actor signed: ``id, flow, type, actor, key_id, subjects, occurred_at,
+payload``. Its canonical bytes (RFC 8785) are the signed message; the signature travels
+beside them. Parsing checks shape only; whether the type exists, the payload fits its
+schema and the key is valid are the registry's and the key book's business.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from ledger.core.canonical import canonicalize, parse_canonical
+from ledger.core.errors import InvalidEvent
+from ledger.core.keys import SIGNATURE_SIZE, SigningKey
+
+FLOWS = ("information", "logistics", "finance")
+BODY_FIELDS = ("id", "flow", "type", "actor", "key_id", "subjects", "occurred_at", "payload")
+_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
+_TYPE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-/#@+]{0,199}$")
+MAX_SUBJECTS = 64
+
+
+def format_timestamp(moment: datetime) -> str:
+    """The one timestamp form events use: UTC, microseconds, ``Z``."""
+    if moment.tzinfo is None:
+        raise InvalidEvent("timestamps must be timezone-aware", field="occurred_at")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_timestamp(text: Any, *, field: str = "occurred_at") -> datetime:
+    if not isinstance(text, str) or not _TIMESTAMP.match(text):
+        raise InvalidEvent("must be an RFC 3339 UTC timestamp ending in Z", field=field)
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise InvalidEvent(f"not a valid date: {exc}", field=field) from exc
+
+
+def check_identifier(value: Any, field: str) -> str:
+    if not isinstance(value, str) or not _ID.match(value):
+        raise InvalidEvent("must be an identifier of 1-200 URL-safe characters", field=field)
+    return value
+
+
+_ALLOWED_FIELDS = frozenset((*BODY_FIELDS, "signature"))
+_KEY_ID = re.compile(r"[0-9a-f]{16}")
+# Exactly the strings ``s`` with ``str(uuid.UUID(s)) == s``: lower-case 8-4-4-4-12 hex.
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _checked_fields(
+    body: Mapping[str, Any], signature: bytes
+) -> tuple[str, str, str, str, str, tuple[str, ...], datetime, Mapping[str, Any]]:
+    """Check an event body's shape; return the fields of :class:`Event` before its bytes."""
+    if not isinstance(body, Mapping):
+        raise InvalidEvent("event must be a JSON object")
+    if not _ALLOWED_FIELDS.issuperset(body):
+        name = sorted(set(body) - _ALLOWED_FIELDS)[0]
+        raise InvalidEvent("unknown field", field=name)
+    for name in BODY_FIELDS:
+        if name not in body:
+            raise InvalidEvent("is required", field=name)
+    event_id = body["id"]
+    if not isinstance(event_id, str) or not _UUID.fullmatch(event_id):
+        raise InvalidEvent("must be a lower-case UUID string", field="id")
+    flow = body["flow"]
+    if flow not in FLOWS:
+        raise InvalidEvent(f"unknown flow; expected one of {', '.join(FLOWS)}", field="flow")
+    etype = body["type"]
+    if not isinstance(etype, str) or not _TYPE.match(etype):
+        raise InvalidEvent("must be a dotted lower-case verb like order.placed", field="type")
+    actor = check_identifier(body["actor"], "actor")
+    key_id = body["key_id"]
+    if not isinstance(key_id, str) or not _KEY_ID.fullmatch(key_id):
+        raise InvalidEvent("must be 16 lower-case hex characters", field="key_id")
+    subjects = body["subjects"]
+    if not isinstance(subjects, list) or len(subjects) > MAX_SUBJECTS:
+        raise InvalidEvent(f"must be a list of at most {MAX_SUBJECTS} ids", field="subjects")
+    for position, subject in enumerate(subjects):
+        check_identifier(subject, f"subjects[{position}]")
+    occurred_at = parse_timestamp(body["occurred_at"])
+    payload = body["payload"]
+    if not isinstance(payload, dict):
+        raise InvalidEvent("must be a JSON object", field="payload")
+    if not isinstance(signature, bytes) or len(signature) != SIGNATURE_SIZE:
+        raise InvalidEvent(f"must be {SIGNATURE_SIZE} bytes", field="signature")
+    return (event_id, flow, etype, actor, key_id, tuple(subjects), occurred_at, payload)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A signed event. Built only through :meth:`from_body`, :meth:`create` or :meth:`from_json`."""
+
+    id: str
+    flow: str
+    type: str
+    actor: str
+    key_id: str
+    subjects: tuple[str, ...]
+    occurred_at: datetime
+    payload: Mapping[str, Any]
+    canonical: bytes = field(repr=False)
+    signature: bytes = field(repr=False)
+
+    @classmethod
+    def from_body(cls, body: Mapping[str, Any], signature: bytes) -> Event:
+        """Validate the shape of an event body and bind it to its signature."""
+        fields = _checked_fields(body, signature)
+        canonical = canonicalize({name: body[name] for name in BODY_FIELDS})
+        return cls(*fields, canonical=canonical, signature=signature)
+
+    @classmethod
+    def from_json(cls, data: Any) -> Event:
+        """Parse the wire form: the body fields plus ``signature`` in hex."""
+        if not isinstance(data, Mapping):
+            raise InvalidEvent("event must be a JSON object")
+        raw = data.get("signature")
+        if not isinstance(raw, str):
+            raise InvalidEvent("is required, as hex", field="signature")
+        try:
+            signature = bytes.fromhex(raw)
+        except ValueError as exc:
+            raise InvalidEvent("is not hex", field="signature") from exc
+        return cls.from_body(data, signature)
+
+    @classmethod
+    def from_canonical(cls, canonical: bytes, signature: bytes) -> Event:
+        """Rebuild an event from stored bytes, refusing bytes that are not canonical.
+
+        ``parse_canonical`` has proved ``canonical`` is the RFC 8785 form of the body, and
+        a valid body holds exactly ``BODY_FIELDS``, so those are the event's canonical
+        bytes and need no second encoding. A body that also carries ``signature`` (which
+        ``from_body`` tolerates and leaves out of the signed bytes) is not canonical.
+        """
+        body = parse_canonical(canonical)
+        fields = _checked_fields(body, signature)
+        if "signature" in body:
+            raise InvalidEvent("stored body is not canonical")
+        return cls(*fields, canonical=canonical, signature=signature)
+
+    @classmethod
+    def create(
+        cls,
+        key: SigningKey,
+        *,
+        flow: str,
+        type: str,
+        actor: str,
+        payload: Mapping[str, Any],
+        occurred_at: datetime,
+        subjects: list[str] | tuple[str, ...] = (),
+        event_id: str | None = None,
+    ) -> Event:
+        """Build and sign an event as its actor would."""
+        body = make_body(
+            flow=flow,
+            type=type,
+            actor=actor,
+            key_id=key.key_id,
+            payload=payload,
+            occurred_at=occurred_at,
+            subjects=subjects,
+            event_id=event_id,
+        )
+        canonical = canonicalize(body)
+        return cls.from_body(body, key.sign(canonical))
+
+    def body(self) -> dict[str, Any]:
+        """The signed body exactly as signed (timestamps keep the precision sent)."""
+        return parse_canonical(self.canonical)
+
+    def to_json(self) -> dict[str, Any]:
+        out = self.body()
+        out["signature"] = self.signature.hex()
+        return out
+
+
+def make_body(
+    *,
+    flow: str,
+    type: str,
+    actor: str,
+    key_id: str,
+    payload: Mapping[str, Any],
+    occurred_at: datetime,
+    subjects: list[str] | tuple[str, ...] = (),
+    event_id: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "id": event_id or str(uuid.uuid4()),
+        "flow": flow,
+        "type": type,
+        "actor": actor,
+        "key_id": key_id,
+        "subjects": list(subjects),
+        "occurred_at": format_timestamp(occurred_at),
+        "payload": dict(payload),
+    }

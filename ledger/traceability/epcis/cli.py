@@ -1,0 +1,172 @@
+"""EPCIS and traceability commands of the ``threeflow`` CLI.
+
+``app`` is the ``threeflow epcis`` group (ingest, export, reindex); ``trace_app`` holds the
+top-level ``trace``, ``verify-trace``, ``recall`` and ``authenticity`` commands. Exit codes:
+0 when done or valid, 1 when a document is refused or a trace fails to verify, 2 for bad
+usage.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from ledger.core.errors import LedgerError
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="EPCIS 2.0 capture and export.")
+trace_app = typer.Typer(no_args_is_help=True, add_completion=False)
+console = Console(stderr=True)
+
+DbOption = Annotated[str, typer.Option("--db", help="database URL")]
+KeyFileOption = Annotated[Path, typer.Option("--key-file")]
+DEFAULT_DB = "sqlite:///var/threeflow.db"
+DEFAULT_KEY = Path("var/ledger.key")
+
+
+def _emit(value: Any, out: Path | None) -> None:
+    text = json.dumps(value, indent=2, sort_keys=False)
+    if out is None:
+        sys.stdout.write(text + "\n")
+    else:
+        out.write_text(text + "\n", encoding="utf-8")
+
+
+def _fail(exc: LedgerError) -> typer.Exit:
+    console.print(f"[red]refused[/red]: {exc}")
+    return typer.Exit(1)
+
+
+@app.command()
+def ingest(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    participant: Annotated[
+        str, typer.Option("--as", help="capturing participant (recorded as captured_by)")
+    ] = "operator",
+    content_type: Annotated[str | None, typer.Option("--content-type")] = None,
+    db: DbOption = DEFAULT_DB,
+    key_file: KeyFileOption = DEFAULT_KEY,
+) -> None:
+    """Capture an EPCIS 2.0 document (JSON, JSON-LD or XML): all events or none."""
+    from ledger.service import Ledger
+    from ledger.traceability.capture import capture
+
+    kind = content_type or ("application/xml" if file.suffix == ".xml" else "application/json")
+    try:
+        with Ledger.open(db, key_file=key_file) as ledger:
+            captured = capture(ledger, file.read_bytes(), kind, participant)
+    except LedgerError as exc:
+        raise _fail(exc) from None
+    _emit({"events": [c.to_json() for c in captured]}, None)
+
+
+@app.command()
+def export(
+    out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+    item: Annotated[list[str] | None, typer.Option("--item", help="MATCH_anyEPC")] = None,
+    limit: Annotated[int, typer.Option("--limit")] = 1000,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Export captured events as an EPCIS 2.0 JSON-LD document."""
+    from ledger.service import Ledger
+    from ledger.traceability.epcis import export_document
+    from ledger.traceability.query import EpcisQuery, find
+
+    params = {"limit": [str(limit)], **({"MATCH_anyEPC": item} if item else {})}
+    try:
+        with Ledger.open(db, read_only=True) as ledger:
+            found, _ = find(ledger, EpcisQuery.parse(params))
+    except LedgerError as exc:
+        raise _fail(exc) from None
+    _emit(export_document([f.event for f in found]), out)
+
+
+@app.command()
+def reindex(db: DbOption = DEFAULT_DB) -> None:
+    """Rebuild the EPCIS index from the ledger's epcis.captured entries."""
+    from ledger.service import Ledger
+    from ledger.traceability.capture import reindex as run
+
+    with Ledger.open(db, read_only=True) as ledger:
+        console.print(f"indexed {run(ledger)} entries")
+
+
+@trace_app.command("trace")
+def trace_command(
+    item_id: Annotated[str, typer.Argument(help="EPC, LGTIN or SSCC (URN or Digital Link)")],
+    direction: Annotated[str, typer.Option("--direction")] = "backward",
+    since: Annotated[str | None, typer.Option("--since")] = None,
+    until: Annotated[str | None, typer.Option("--until")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+    db: DbOption = DEFAULT_DB,
+    key_file: KeyFileOption = DEFAULT_KEY,
+) -> None:
+    """Trace an item with an inclusion proof of every event against one checkpoint."""
+    from ledger.service import Ledger
+    from ledger.traceability.epcis.timestamps import to_utc_datetime
+    from ledger.traceability.trace import Window, trace
+
+    try:
+        window = Window(
+            to_utc_datetime(since) if since else None, to_utc_datetime(until) if until else None
+        )
+        with Ledger.open(db, key_file=key_file) as ledger:
+            result = trace(ledger, item_id, direction, window)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    except LedgerError as exc:
+        raise _fail(exc) from None
+    _emit(result, out)
+
+
+@trace_app.command("verify-trace")
+def verify_trace_command(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    key: Annotated[str, typer.Option("--key", help="pinned ledger key (hex or verifier key)")],
+) -> None:
+    """Verify a trace file offline against the pinned ledger key."""
+    from ledger.cli import parse_pinned_key
+    from ledger.traceability.verify import verify_trace
+
+    pinned = parse_pinned_key(key)
+    assert pinned is not None
+    try:
+        document = json.loads(file.read_text(encoding="utf-8"))
+        report = verify_trace(document, pinned)
+    except json.JSONDecodeError as exc:
+        console.print(f"[red]not JSON[/red]: {exc}")
+        raise typer.Exit(1) from None
+    except LedgerError as exc:
+        console.print(f"[red]INVALID[/red]: {exc}")
+        raise typer.Exit(1) from None
+    console.print(
+        f"[green]valid[/green]: {report.events} events, {report.voided} voided, "
+        f"{report.links} links, {report.entries} entries proven in tree of {report.tree_size}"
+    )
+
+
+@trace_app.command("recall")
+def recall_command(lot: str, db: DbOption = DEFAULT_DB) -> None:
+    """End items that contain a lot, and where each was last seen."""
+    from ledger.service import Ledger
+    from ledger.traceability.recall import recall_scope
+
+    try:
+        with Ledger.open(db, read_only=True) as ledger:
+            _emit(recall_scope(ledger, lot), None)
+    except LedgerError as exc:
+        raise _fail(exc) from None
+
+
+@trace_app.command("authenticity")
+def authenticity_command(item_id: str, db: DbOption = DEFAULT_DB) -> None:
+    """Origin, brand, certifications and a verdict for one item."""
+    from ledger.service import Ledger
+    from ledger.traceability.authenticity import authenticity
+
+    with Ledger.open(db, read_only=True) as ledger:
+        _emit(authenticity(ledger, item_id), None)
