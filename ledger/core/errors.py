@@ -92,3 +92,16 @@ class Unauthorized(LedgerError):
 class Forbidden(LedgerError):
     code = "forbidden"
     status = 403
+
+
+class NotAuthorised(Forbidden):
+    """The actor may not write this event: its role, or a payload field naming another party.
+
+    ``rule`` is the declared authority rule the event broke, stated in words.
+    """
+
+    code = "not_authorised"
+
+    def __init__(self, detail: str, *, field: str | None = None, rule: str = "") -> None:
+        super().__init__(f"{detail} (rule: {rule})" if rule else detail, field=field)
+        self.rule = rule

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-Schema = dict[str, Any]
+from ledger.core.event_types.spec import Schema
 
 ID: Schema = {"type": "string", "minLength": 1, "maxLength": 200}
+UUID: Schema = {
+    "type": "string",
+    "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+}
 MONEY: Schema = {
     "type": "object",
     "required": ["amount_minor", "currency"],
