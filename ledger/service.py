@@ -7,6 +7,7 @@ threads and the ledger key; HTTP handlers, the CLI and the simulation all go thr
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from ledger import keyfile
+from ledger.core.canonical import canonicalize
 from ledger.core.checkpoint import Checkpoint, SignedCheckpoint
 from ledger.core.clock import Clock, SystemClock
 from ledger.core.entry import LedgerEntry
@@ -83,6 +85,9 @@ class ConsistencyProof:
             "second_root": self.second_root.hex(),
             "proof": [h.hex() for h in self.proof],
         }
+
+
+_OPERATOR_IDS = uuid.UUID("3c1f6d2a-8e0b-5f47-9a1c-2d4e6b8f0a13")
 
 
 def default_origin(public_key: bytes) -> str:
@@ -172,6 +177,7 @@ class Ledger:
             ).first()
 
     def _initialise(self, key: SigningKey, origin: str) -> None:
+        self.origin = origin
         try:
             with self.engines.write.begin() as connection:
                 connection.execute(
@@ -204,6 +210,10 @@ class Ledger:
     def _operator_event(
         self, etype: str, payload: dict[str, Any], at: datetime, subjects: list[str]
     ) -> Event:
+        # The id is derived from what the entry says and when, not drawn at random, so a
+        # replay of the same registrations with the same clock writes the same bytes.
+        seed = canonicalize({"origin": self.origin, "type": etype, "payload": payload,
+                             "at": format_timestamp(at)})  # fmt: skip
         return Event.create(
             self.key,
             flow="information",
@@ -212,6 +222,7 @@ class Ledger:
             payload=payload,
             occurred_at=at,
             subjects=subjects,
+            event_id=str(uuid.uuid5(_OPERATOR_IDS, seed.decode())),
         )
 
     def _registry_events(
