@@ -28,7 +28,7 @@ from bench import pgdb
 from bench.data import ensure_ledgers, progress
 from ledger.core.errors import LedgerError
 from ledger.core.merkle import verify_consistency, verify_inclusion
-from ledger.service import Ledger
+from ledger.log import Ledger
 from ledger.storage.db import make_engines, migrate
 
 TARGET_MS = 5.0

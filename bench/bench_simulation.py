@@ -74,7 +74,7 @@ def child_memory(participants: int, months: int) -> dict[str, Any]:
 
 def child_append(participants: int, months: int) -> dict[str, Any]:
     from ledger.core.keys import SigningKey
-    from ledger.service import Ledger
+    from ledger.log import Ledger
     from simulations.engine import Simulation
     from simulations.runner import register_all
 

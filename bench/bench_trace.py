@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ledger.core.keys import SigningKey
-from ledger.service import CheckpointPolicy, Ledger
+from ledger.log import CheckpointPolicy, Ledger
 from ledger.traceability import samples as s
 from ledger.traceability.capture import capture, capture_events
 from ledger.traceability.epcis import EpcisEvent

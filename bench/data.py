@@ -25,7 +25,7 @@ from finance_api import demo_scenario
 from ledger.core.clock import FixedClock
 from ledger.core.events import Event
 from ledger.core.keys import SigningKey
-from ledger.service import Ledger
+from ledger.log import Ledger
 
 OUT = Path(__file__).resolve().parent / "out"
 BATCH = 500

@@ -15,7 +15,7 @@ from finance_api import errors
 from finance_api.routers import epcis as epcis_router
 from finance_api.routers import ledger as ledger_router
 from finance_api.routers import trace as trace_router
-from ledger.service import Ledger
+from ledger.log import Ledger
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from rich.table import Table
 from ledger import cli as ledger_cli
 from ledger.anchoring import cli as anchor_cli
 from ledger.core.errors import LedgerError
-from ledger.service import Ledger
+from ledger.log import Ledger
 from ledger.traceability.epcis import cli as epcis_cli
 from simulations import cli as simulations_cli
 
@@ -74,7 +74,7 @@ def participant_add(
 ) -> None:
     """Register a participant and its first key (two operator-signed entries)."""
     from ledger.core.keys import parse_public_key
-    from ledger.service import Ledger
+    from ledger.log import Ledger
 
     try:
         with Ledger.open(db, key_file=key_file) as ledger:
@@ -100,7 +100,7 @@ def apikey_create(
 ) -> None:
     """Issue an API key for a participant; the secret is printed once, never stored."""
     from finance_api.auth import create_api_key
-    from ledger.service import Ledger
+    from ledger.log import Ledger
 
     try:
         with Ledger.open(db, read_only=True) as ledger:

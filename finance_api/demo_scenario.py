@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from ledger.core.events import Event
 from ledger.core.keys import SigningKey
-from ledger.service import Ledger
+from ledger.log import Ledger
 
 PARTICIPANTS = {
     "seller-shenzhen-01": ("Shenzhen Bright Lamp Co.", ["seller"], "CN"),

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from finance_api.auth import authenticate
-from ledger.service import Ledger
+from ledger.log import Ledger
 
 
 def get_ledger(request: Request) -> Ledger:

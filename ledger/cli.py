@@ -174,7 +174,7 @@ def checkpoint(
     ),
 ) -> None:
     """Cut a signed checkpoint now and print its note."""
-    from ledger.service import Ledger
+    from ledger.log import Ledger
 
     try:
         with Ledger.open(db, key_file=key_file) as ledger:
@@ -192,7 +192,7 @@ def proof(
     tree_size: Annotated[int | None, typer.Option("--tree-size")] = None,
 ) -> None:
     """Print an RFC 9162 inclusion proof for one entry as JSON."""
-    from ledger.service import Ledger
+    from ledger.log import Ledger
 
     try:
         with Ledger.open(db, read_only=True) as ledger:

@@ -60,7 +60,7 @@ def simulate(
 ) -> None:
     """Simulate into the ledger at DB; the ground truth goes beside it, never into it."""
     from ledger.core.errors import LedgerError
-    from ledger.service import Ledger  # lazily: the ledger needs a database
+    from ledger.log import Ledger  # lazily: the ledger needs a database
 
     try:
         config = scenario_config(_config(participants, months, seed, start), scenario)

@@ -21,7 +21,7 @@ from ledger.anchoring.verify import (
     verify_chain_anchors,
     verify_ledger_anchors,
 )
-from ledger.service import Ledger
+from ledger.log import Ledger
 from ledger.verification.stream import Report
 
 

@@ -22,7 +22,7 @@ from ledger.anchoring.service import AnchorService
 from ledger.anchoring.settings import IN_PROCESS, AnchorSettings
 from ledger.anchoring.store import ledger_id_for
 from ledger.core.errors import LedgerError
-from ledger.service import Ledger
+from ledger.log import Ledger
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)
 

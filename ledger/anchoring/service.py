@@ -40,7 +40,7 @@ from ledger.anchoring.store import (
     set_block,
 )
 from ledger.core.errors import NotFound
-from ledger.service import Ledger
+from ledger.log import Ledger
 from ledger.storage.models import Checkpoint
 
 log = logging.getLogger(__name__)

@@ -21,7 +21,7 @@ from ledger.anchoring.contract import AnchorRecord, LedgerAnchorClient
 from ledger.anchoring.store import AnchorRow, AnchorStatus, all_anchors
 from ledger.core.errors import LedgerError
 from ledger.core.merkle.verify import verify_consistency
-from ledger.service import Ledger
+from ledger.log import Ledger
 from ledger.storage.models import Checkpoint
 
 

@@ -25,3 +25,19 @@ class LedgerEntry:
             "chain_hash": self.chain_hash.hex(),
             "recorded_at": format_timestamp(self.recorded_at),
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Appended(LedgerEntry):
+    """An entry as an append returns it: ``replayed`` when the event was there already.
+
+    Resubmitting an event (same id, same bytes) is idempotent: the ledger answers with the
+    entry it already holds, flagged, so a caller never needs to compare sizes to tell.
+    """
+
+    replayed: bool = False
+
+    @property
+    def entry(self) -> LedgerEntry:
+        """The plain entry, as a read of the ledger returns it."""
+        return LedgerEntry(self.seq, self.event, self.leaf_hash, self.chain_hash, self.recorded_at)

@@ -167,6 +167,15 @@ class Checkpoint(Base):
     note: Mapped[str] = mapped_column(Text)
 
 
+class ProjectionState(Base):
+    """A projection this ledger is kept with, and the version of its rules it was built by."""
+
+    __tablename__ = "projections"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+
+
 class Anchor(Base):
     """A checkpoint anchored on chain: the transaction, where it was mined, how settled.
 

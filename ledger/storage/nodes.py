@@ -16,6 +16,7 @@ from ledger.core.merkle.nodes import NodeId
 from ledger.storage.models import Entry, MerkleNode
 
 _LEAVES = f"SELECT 0, seq, leaf_hash FROM {Entry.__tablename__} WHERE seq IN ({{marks}})"
+_CHUNK = 2000  # ids per statement: far below SQLite's and PostgreSQL's parameter limits
 _INNER = f"SELECT level, idx, hash FROM {MerkleNode.__tablename__} WHERE {{levels}}"
 
 
@@ -27,6 +28,14 @@ class SqlNodeReader:
         self._mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
 
     def get_nodes(self, ids: Sequence[NodeId]) -> Mapping[NodeId, bytes]:
+        if len(ids) <= _CHUNK:
+            return self._read(ids)
+        found: dict[NodeId, bytes] = {}
+        for start in range(0, len(ids), _CHUNK):
+            found.update(self._read(ids[start : start + _CHUNK]))
+        return found
+
+    def _read(self, ids: Sequence[NodeId]) -> dict[NodeId, bytes]:
         mark = self._mark
         leaves = [node.index for node in ids if node.level == 0]
         inner = [(node.level, node.index) for node in ids if node.level > 0]

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ledger.core.events import format_timestamp
-from ledger.service import Ledger
+from ledger.log import Ledger
 from ledger.traceability.epcis.digital_link import canonical_id_or_self
 from ledger.traceability.trace import Observed, live_events
 

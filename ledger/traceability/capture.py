@@ -24,7 +24,7 @@ from typing import Any
 from ledger.core.errors import Conflict
 from ledger.core.events import MAX_SUBJECTS, Event
 from ledger.core.keys import SigningKey
-from ledger.service import Ledger
+from ledger.log import Ledger
 from ledger.traceability import store
 from ledger.traceability.epcis import EpcisEvent, parse_document
 from ledger.traceability.index import capture_key, item_roles

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from ledger.core.errors import LedgerError
 from ledger.core.keys import SigningKey
-from ledger.service import Ledger
+from ledger.log import Ledger
 from ledger.storage.models import ParticipantKey
 
 NOTARY = "epcis-notary"

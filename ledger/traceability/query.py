@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
-from ledger.service import Ledger
+from ledger.log import Ledger
 from ledger.storage.models import EpcisEventRow, EpcisItem
 from ledger.traceability import store
 from ledger.traceability.epcis import EpcisEvent, vocab

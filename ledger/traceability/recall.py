@@ -6,7 +6,7 @@ from typing import Any
 
 from ledger.core.errors import NotFound
 from ledger.core.events import format_timestamp
-from ledger.service import Ledger
+from ledger.log import Ledger
 from ledger.traceability import store
 from ledger.traceability.epcis.digital_link import canonical_id_or_self
 from ledger.traceability.graph import walk

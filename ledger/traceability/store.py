@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import BindParameter, Connection, bindparam, insert, select
 
 from ledger.core.entry import LedgerEntry
-from ledger.service import entry_from_row
 from ledger.storage.models import Entry, EntryRef, EpcisEventRow, EpcisItem, EpcisLink
+from ledger.storage.reads import entry_from_row
 from ledger.traceability.epcis import EpcisEvent
 from ledger.traceability.index import Link, index_row, item_roles, links
 

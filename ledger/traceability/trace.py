@@ -23,7 +23,7 @@ from ledger.core.errors import NotFound
 from ledger.core.events import format_timestamp
 from ledger.core.merkle.nodes import NodeId
 from ledger.core.merkle.proof import fetch, inclusion_plan
-from ledger.service import Ledger
+from ledger.log import Ledger
 from ledger.storage.models import MerkleNode, ParticipantKey
 from ledger.storage.nodes import SqlNodeReader
 from ledger.traceability import store

@@ -20,7 +20,7 @@ from ledger.anchoring.cli import deploy_for
 from ledger.anchoring.service import AnchorService
 from ledger.anchoring.settings import AnchorSettings
 from ledger.core.keys import SigningKey
-from ledger.service import Ledger
+from ledger.log import Ledger
 from tests.chain.conftest import accounts, anvil_url, chain  # noqa: F401  (fixtures)
 from tests.ledger.scenario import NOW, open_ledger
 

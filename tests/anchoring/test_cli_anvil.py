@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from ledger.anchoring import LedgerAnchorClient
 from ledger.anchoring.cli import app
 from ledger.anchoring.devnode import free_port
-from ledger.service import Ledger
+from ledger.log import Ledger
 from tests.anchoring.conftest import grow
 
 pytestmark = pytest.mark.chain

@@ -15,7 +15,7 @@ from ledger.anchoring.devnode import free_port
 from ledger.anchoring.loop import AnchorLoop
 from ledger.anchoring.service import AnchorService
 from ledger.anchoring.store import AnchorStatus
-from ledger.service import Ledger
+from ledger.log import Ledger
 from tests.anchoring.conftest import SETTINGS, grow
 
 pytestmark = pytest.mark.chain

@@ -24,7 +24,7 @@ from ledger.anchoring.verify import (
     verify_chain_anchors,
     verify_ledger_anchors,
 )
-from ledger.service import Ledger
+from ledger.log import Ledger
 from tests.anchoring.conftest import grow, new_ledger
 
 pytestmark = pytest.mark.chain

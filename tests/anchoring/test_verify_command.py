@@ -12,7 +12,7 @@ from finance_api.cli import app
 from ledger.anchoring import Chain, LedgerAnchorClient
 from ledger.anchoring.service import AnchorService
 from ledger.bundle import export_bundle
-from ledger.service import Ledger
+from ledger.log import Ledger
 from tests.anchoring.conftest import grow, new_ledger
 from tests.anchoring.test_verify_anvil import anchored
 

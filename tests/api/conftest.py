@@ -14,7 +14,7 @@ from finance_api.app import create_app
 from finance_api.auth import create_api_key
 from ledger.core.clock import FixedClock
 from ledger.core.keys import SigningKey
-from ledger.service import CheckpointPolicy, Ledger
+from ledger.log import CheckpointPolicy, Ledger
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 SINCE = datetime(2026, 1, 1, tzinfo=UTC)

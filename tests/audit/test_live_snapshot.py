@@ -23,7 +23,7 @@ from ledger import audit
 from ledger.bundle import export_bundle, verify_bundle
 from ledger.core.clock import FixedClock
 from ledger.core.keys import SigningKey
-from ledger.service import Ledger
+from ledger.log import Ledger
 
 PG_ADMIN_URL = os.environ.get(
     "THREEFLOW_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"

@@ -20,7 +20,7 @@ import psycopg
 import pytest
 
 from finance_api import demo_scenario
-from ledger.service import Ledger
+from ledger.log import Ledger
 from tests.ledger.rewrite import Snapshot
 from tests.ledger.scenario import Base, build_base, open_ledger
 from tests.ledger.stores import PG_ADMIN_URL, PgStore, SqliteStore, Store

@@ -22,7 +22,7 @@ from finance_api import demo_scenario
 from ledger.core.clock import FixedClock
 from ledger.core.events import Event
 from ledger.core.keys import SigningKey
-from ledger.service import CheckpointPolicy, Ledger
+from ledger.log import CheckpointPolicy, Ledger
 from ledger.storage.models import Checkpoint
 
 T0 = demo_scenario.START  # every demo key is valid from here

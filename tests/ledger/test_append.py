@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from ledger.core.errors import Conflict, InvalidEvent, SignatureInvalid, UnknownKey
 from ledger.core.events import Event
-from ledger.service import Ledger
+from ledger.log import Ledger
 from ledger.storage.models import Participant
 from tests.ledger import oracle
 from tests.ledger.rewrite import Raw
@@ -53,7 +53,8 @@ def test_append_one_event_assigns_the_next_seq_and_hashes(registered: Ledger) ->
     assert entry.leaf_hash == oracle.leaf(event.canonical, event.signature)
     assert entry.chain_hash == oracle.chain(previous.chain_hash, entry.leaf_hash)
     assert entry.recorded_at == NOW
-    assert registered.entry(size) == entry
+    assert registered.entry(size) == entry.entry
+    assert not entry.replayed
 
 
 def test_append_batch_gives_consecutive_seqs(registered: Ledger) -> None:
@@ -65,7 +66,8 @@ def test_append_batch_gives_consecutive_seqs(registered: Ledger) -> None:
     assert [entry.seq for entry in entries] == list(range(size, size + 25))
     assert [entry.event.id for entry in entries] == [event.id for event in events]
     assert registered.size() == size + 25
-    assert [registered.entry(entry.seq) for entry in entries] == entries
+    assert [registered.entry(entry.seq) for entry in entries] == [e.entry for e in entries]
+    assert not any(entry.replayed for entry in entries)
 
 
 def test_stored_hashes_follow_the_definitions(base: Base) -> None:
@@ -87,8 +89,11 @@ def test_resubmitting_the_same_event_returns_the_existing_entry(registered: Ledg
     first = registered.append(event)
     size = registered.size()
 
-    assert registered.append(event) == first
-    assert registered.append_batch([event]) == [first]
+    again, batch = registered.append(event), registered.append_batch([event])
+
+    assert not first.replayed
+    assert again.replayed and again.entry == first.entry
+    assert batch[0].replayed and batch[0].entry == first.entry
     assert registered.size() == size
 
 
@@ -99,7 +104,8 @@ def test_a_batch_mixing_old_and_new_events_appends_only_the_new(registered: Ledg
 
     entries = registered.append_batch([new[0], *[entry.event for entry in old], new[1]])
 
-    assert entries[1:4] == old
+    assert [e.entry for e in entries[1:4]] == [e.entry for e in old]
+    assert [e.replayed for e in entries] == [False, True, True, True, False]
     assert [entries[0].seq, entries[4].seq] == [size, size + 1]
     assert registered.size() == size + 2
 
@@ -110,7 +116,8 @@ def test_the_same_event_twice_in_one_batch_is_written_once(registered: Ledger) -
 
     entries = registered.append_batch([event, event])
 
-    assert entries[0] == entries[1]
+    assert entries[0].entry == entries[1].entry
+    assert [e.replayed for e in entries] == [False, True]
     assert entries[0].seq == size
     assert registered.size() == size + 1
 

@@ -16,7 +16,7 @@ from ledger.core.checkpoint import NoteVerifier, SignedCheckpoint
 from ledger.core.clock import FixedClock
 from ledger.core.errors import NotFound
 from ledger.core.merkle.verify import verify_consistency
-from ledger.service import CheckpointPolicy, Ledger
+from ledger.log import CheckpointPolicy, Ledger
 from tests.ledger import oracle
 from tests.ledger.rewrite import Raw
 from tests.ledger.scenario import BUYER, NOW, SELLER, accepted_batch, open_ledger, order_accepted

@@ -12,7 +12,7 @@ import signal
 
 from finance_api import demo_scenario
 from ledger.audit import verify_database
-from ledger.service import Ledger
+from ledger.log import Ledger
 from ledger.storage.query import EntryQuery
 from tests.ledger.rewrite import Raw
 from tests.ledger.scenario import PARTICIPANT_IDS, accepted_batch, event_id, open_ledger

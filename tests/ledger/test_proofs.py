@@ -19,7 +19,7 @@ from sqlalchemy import event
 from ledger.core.checkpoint import NoteVerifier, SignedCheckpoint
 from ledger.core.errors import InvalidEvent, ProofError
 from ledger.core.merkle.verify import verify_consistency, verify_inclusion
-from ledger.service import Ledger
+from ledger.log import Ledger
 from tests.ledger import oracle
 from tests.ledger.rewrite import Raw
 from tests.ledger.scenario import Base

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from ledger.core.errors import InvalidEvent
-from ledger.service import Ledger
+from ledger.log import Ledger
 from ledger.storage.query import EntryQuery
 from tests.ledger.rewrite import Raw
 from tests.ledger.scenario import AUDITOR, BUYER, CARRIER, LENDER, SELLER, T0, Base

@@ -17,7 +17,7 @@ from ledger.core.canonical import canonicalize
 from ledger.core.errors import InvalidEvent, LedgerError, SignatureInvalid, UnknownKey
 from ledger.core.events import Event, make_body
 from ledger.core.keys import SigningKey
-from ledger.service import Ledger
+from ledger.log import Ledger
 from tests.ledger.scenario import (
     BUYER,
     NOW,
@@ -336,12 +336,12 @@ def test_a_key_registered_between_validation_and_write_still_needs_a_valid_signa
     """The race of two writers, played in order: validate, register the key, write."""
     newcomer = "late-co"
     forged = Event.from_body(order_accepted(newcomer, "late").body(), bytes(64))
-    ledger.appender.validate([forged], NOW, operator=False)  # the key is unknown yet
+    prepared = ledger.prepare([forged])  # the key is unknown yet
     ledger.register_participant(
         newcomer, "Late Co", ["seller"], None, key_for(newcomer).public_key, T0
     )
     size = ledger.size()
 
-    with pytest.raises(SignatureInvalid):
-        ledger.appender.write([forged], NOW)
+    with pytest.raises(SignatureInvalid), ledger.unit_of_work() as uow:
+        uow.append(prepared)
     assert ledger.size() == size

@@ -11,7 +11,7 @@ from ledger.audit import verify_database
 from ledger.core.errors import InvalidEvent
 from ledger.core.keybook import Registration
 from ledger.core.keys import SigningKey
-from ledger.service import Ledger
+from ledger.log import Ledger
 
 SINCE = datetime(2024, 1, 1, tzinfo=UTC)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from ledger.service import CheckpointPolicy
+from ledger.log import CheckpointPolicy
 from tests.ledger.scenario import PARTICIPANT_IDS, accepted_batch, open_ledger
 
 SHARED = "shared"
@@ -53,5 +53,7 @@ def append_and_hang(url: str, tag: str, size: int, inside: Any) -> None:
             inside.set()
             time.sleep(120)
 
-        ledger.appender.before_commit = hang
-        ledger.append_batch(events)
+        with ledger.unit_of_work() as uow:
+            uow.append(events)
+            uow.before_commit = hang
+            uow.commit()

@@ -23,7 +23,7 @@ from sqlalchemy import Table, insert, select
 from finance_api import demo_scenario
 from ledger.core.clock import FixedClock
 from ledger.core.keys import SigningKey
-from ledger.service import Ledger
+from ledger.log import Ledger
 from ledger.storage import models
 from ledger.storage.db import make_engines, migrate
 

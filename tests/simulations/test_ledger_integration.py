@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from ledger.audit import verify_database
 from ledger.core.keys import SigningKey
-from ledger.service import Ledger
+from ledger.log import Ledger
 from simulations.cli import app, truth_path_for
 from simulations.config import SimulationConfig
 from simulations.runner import run_simulation

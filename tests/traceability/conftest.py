@@ -15,7 +15,7 @@ from finance_api.auth import create_api_key
 from ledger.core.clock import FixedClock
 from ledger.core.events import Event
 from ledger.core.keys import SigningKey
-from ledger.service import CheckpointPolicy, Ledger
+from ledger.log import CheckpointPolicy, Ledger
 from ledger.traceability import samples as s
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)

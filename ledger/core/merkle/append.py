@@ -67,6 +67,13 @@ class Frontier:
     def size(self) -> int:
         return self._size
 
+    def copy(self) -> Frontier:
+        """An independent frontier at the same place (a transaction may still roll back)."""
+        twin = Frontier()
+        twin._edge = list(self._edge)
+        twin._size = self._size
+        return twin
+
     def push(self, leaf: bytes) -> list[tuple[NodeId, bytes]]:
         """Append leaf hash ``leaf``; return the interior nodes it completed, lowest first."""
         _require_leaf(leaf)

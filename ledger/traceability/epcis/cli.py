@@ -52,7 +52,7 @@ def ingest(
     key_file: KeyFileOption = DEFAULT_KEY,
 ) -> None:
     """Capture an EPCIS 2.0 document (JSON, JSON-LD or XML): all events or none."""
-    from ledger.service import Ledger
+    from ledger.log import Ledger
     from ledger.traceability.capture import capture
 
     kind = content_type or ("application/xml" if file.suffix == ".xml" else "application/json")
@@ -72,7 +72,7 @@ def export(
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Export captured events as an EPCIS 2.0 JSON-LD document."""
-    from ledger.service import Ledger
+    from ledger.log import Ledger
     from ledger.traceability.epcis import export_document
     from ledger.traceability.query import EpcisQuery, find
 
@@ -88,7 +88,7 @@ def export(
 @app.command()
 def reindex(db: DbOption = DEFAULT_DB) -> None:
     """Rebuild the EPCIS index from the ledger's epcis.captured entries."""
-    from ledger.service import Ledger
+    from ledger.log import Ledger
     from ledger.traceability.capture import reindex as run
 
     with Ledger.open(db, read_only=True) as ledger:
@@ -106,7 +106,7 @@ def trace_command(
     key_file: KeyFileOption = DEFAULT_KEY,
 ) -> None:
     """Trace an item with an inclusion proof of every event against one checkpoint."""
-    from ledger.service import Ledger
+    from ledger.log import Ledger
     from ledger.traceability.epcis.timestamps import to_utc_datetime
     from ledger.traceability.trace import Window, trace
 
@@ -152,7 +152,7 @@ def verify_trace_command(
 @trace_app.command("recall")
 def recall_command(lot: str, db: DbOption = DEFAULT_DB) -> None:
     """End items that contain a lot, and where each was last seen."""
-    from ledger.service import Ledger
+    from ledger.log import Ledger
     from ledger.traceability.recall import recall_scope
 
     try:
@@ -165,7 +165,7 @@ def recall_command(lot: str, db: DbOption = DEFAULT_DB) -> None:
 @trace_app.command("authenticity")
 def authenticity_command(item_id: str, db: DbOption = DEFAULT_DB) -> None:
     """Origin, brand, certifications and a verdict for one item."""
-    from ledger.service import Ledger
+    from ledger.log import Ledger
     from ledger.traceability.authenticity import authenticity
 
     with Ledger.open(db, read_only=True) as ledger:

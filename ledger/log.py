@@ -1,0 +1,333 @@
+"""The ledger's front door: open a store, then append through units of work, checkpoint, prove.
+
+One :class:`Ledger` per process and database. It composes the parts — the sequencer, the
+projections, the checkpointer, the proof service — and hands features a
+:meth:`Ledger.unit_of_work` to append and change their own state in one transaction, or a
+:meth:`Ledger.reading` snapshot to read. The convenience methods (``append_batch``,
+``register_participants``...) are each one unit of work.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from ledger import keyfile
+from ledger.checkpoints import Checkpointer, CheckpointPolicy
+from ledger.core.checkpoint import SignedCheckpoint
+from ledger.core.clock import Clock, SystemClock
+from ledger.core.entry import Appended, LedgerEntry
+from ledger.core.errors import InvalidEvent, LedgerError
+from ledger.core.event_types import REGISTRY, EventTypeRegistry
+from ledger.core.events import Event
+from ledger.core.hashing import GENESIS_CHAIN
+from ledger.core.keybook import Registration
+from ledger.core.keys import SigningKey, key_id_for
+from ledger.core.proofs import ConsistencyProof, InclusionProof
+from ledger.operator import OperatorEvents
+from ledger.proofs import ProofService
+from ledger.storage import models, reads
+from ledger.storage.db import Engines, make_engines, migrate
+from ledger.storage.keys import KeyCache
+from ledger.storage.projections import Projector, Projectors
+from ledger.storage.query import EntryQuery, Page
+from ledger.storage.sequencer import MAX_BATCH, Prepared, Sequencer
+from ledger.storage.unit_of_work import TipCache, UnitOfWork
+
+
+def default_origin(public_key: bytes) -> str:
+    return f"threeflow.ledger/{key_id_for(public_key)}"
+
+
+class Ledger:
+    """A ledger in one database."""
+
+    def __init__(
+        self,
+        engines: Engines,
+        *,
+        ledger_key: SigningKey | None,
+        clock: Clock | None = None,
+        registry: EventTypeRegistry = REGISTRY,
+        policy: CheckpointPolicy | None = None,
+        origin: str | None = None,
+        signature_threads: int = 2,
+        projectors: Iterable[Projector] | None = None,
+        extra_projectors: Iterable[Projector] = (),
+    ) -> None:
+        self.engines = engines  # for tests and tools; features go through units of work
+        self.clock: Clock = clock or SystemClock()
+        self.registry = registry
+        self._key = ledger_key
+        self._pool = ThreadPoolExecutor(signature_threads) if signature_threads > 1 else None
+        self.projectors = (
+            Projectors([*projectors, *extra_projectors])
+            if projectors is not None
+            else Projectors.installed(extra_projectors)
+        )
+        self._tips = TipCache()
+        head = self._head_row()
+        if head is None:
+            if ledger_key is None:
+                raise LedgerError("an empty ledger needs the ledger key to be initialised")
+            self._initialise(ledger_key, origin or default_origin(ledger_key.public_key))
+            head = self._head_row()
+            assert head is not None
+        if ledger_key is not None and ledger_key.public_key != head.public_key:
+            raise LedgerError("the ledger key given is not the key this ledger was created with")
+        self.origin: str = head.origin
+        self.public_key: bytes = head.public_key
+        self._sequencer = Sequencer(registry, self.public_key, KeyCache(engines.read), self._pool)
+        self._checkpoints = Checkpointer(
+            engines.write, engines.read, self.origin, ledger_key, self.clock,
+            policy or CheckpointPolicy(),
+        )  # fmt: skip
+        self.proofs = ProofService(engines.read)
+        if ledger_key is not None:
+            self._reconcile_projections()
+
+    # -- opening -----------------------------------------------------------------------
+    @classmethod
+    def open(
+        cls,
+        url: str,
+        *,
+        ledger_key: SigningKey | None = None,
+        key_file: Path | None = None,
+        clock: Clock | None = None,
+        policy: CheckpointPolicy | None = None,
+        origin: str | None = None,
+        read_only: bool = False,
+        signature_threads: int = 2,
+        extra_projectors: Iterable[Projector] = (),
+    ) -> Ledger:
+        """Open (and migrate, and on first use initialise) the ledger at ``url``.
+
+        Without ``ledger_key``, the key is read from ``key_file`` (created if missing),
+        unless ``read_only``: readers and verifiers never need the private key.
+        """
+        engines = make_engines(url)
+        migrate(engines)
+        if ledger_key is None and not read_only:
+            ledger_key = keyfile.load_or_create(key_file or Path("var/ledger.key"))
+        return cls(
+            engines,
+            ledger_key=ledger_key,
+            clock=clock,
+            policy=policy,
+            origin=origin,
+            signature_threads=signature_threads,
+            extra_projectors=extra_projectors,
+        )
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)
+        self.engines.dispose()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _head_row(self) -> Any:
+        with self.engines.read.connect() as connection:
+            row = connection.execute(
+                select(models.LedgerHead.__table__).where(models.LedgerHead.id == 1)
+            ).first()
+        return row
+
+    def _initialise(self, key: SigningKey, origin: str) -> None:
+        try:
+            with self.engines.write.begin() as connection:
+                connection.execute(
+                    insert(models.LedgerHead).values(
+                        id=1,
+                        origin=origin,
+                        public_key=key.public_key,
+                        tree_size=0,
+                        chain_hash=GENESIS_CHAIN,
+                    )
+                )
+        except IntegrityError:
+            return  # another process initialised it first
+        self.origin = origin
+        self._sequencer = Sequencer(self.registry, key.public_key, KeyCache(self.engines.read))
+        operator = OperatorEvents(key, origin, self.clock)
+        first = Registration("operator", "ledger operator", ("operator",), None,
+                             key.public_key, self.clock.now())  # fmt: skip
+        with self._unit(lock=True, checkpoint=False) as uow:
+            uow.append(operator.registration(first), operator=True)
+            uow.commit()
+
+    def _reconcile_projections(self) -> None:
+        with self._unit(lock=True, checkpoint=False) as uow:
+            self.projectors.reconcile(uow.connection)
+            uow.commit()
+
+    # -- units of work -----------------------------------------------------------------
+    def _unit(self, *, lock: bool, checkpoint: bool) -> UnitOfWork:
+        return UnitOfWork(
+            self.engines.write,
+            self._sequencer,
+            self.projectors,
+            self.clock,
+            self._tips,
+            lock=lock,
+            after_commit=self._checkpoints.maybe_cut if checkpoint else None,
+        )
+
+    def unit_of_work(self, *, lock: bool = True) -> UnitOfWork:
+        """A transaction to append and change projections in; commit it or it rolls back."""
+        return self._unit(lock=lock, checkpoint=True)
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A read transaction: one consistent snapshot of the ledger and its projections."""
+        with self.engines.read.begin() as connection:
+            yield connection
+
+    def prepare(self, events: Sequence[Event], *, operator: bool = False) -> Prepared:
+        """Check schemas and signatures before taking the lock (see :class:`Sequencer`)."""
+        return self._sequencer.prepare(events, self.clock.now(), operator=operator)
+
+    # -- the signing key and the operator's entries -----------------------------------
+    @property
+    def key(self) -> SigningKey:
+        if self._key is None:
+            raise LedgerError("this ledger was opened without its signing key")
+        return self._key
+
+    @property
+    def operator(self) -> OperatorEvents:
+        return OperatorEvents(self.key, self.origin, self.clock)
+
+    def register_participant(
+        self,
+        participant_id: str,
+        legal_name: str,
+        roles: list[str],
+        country: str | None,
+        public_key: bytes,
+        valid_from: datetime,
+        valid_until: datetime | None = None,
+    ) -> list[Appended]:
+        """Register a participant and its first key, as two operator-signed entries."""
+        r = Registration(participant_id, legal_name, tuple(roles), country, public_key,
+                         valid_from, valid_until)  # fmt: skip
+        return self._operator_append(self.operator.registration(r))
+
+    def register_participants(self, registrations: Sequence[Registration]) -> list[Appended]:
+        """Register many participants in one atomic batch (two entries each)."""
+        if len(registrations) * 2 > MAX_BATCH:
+            raise InvalidEvent(
+                f"at most {MAX_BATCH // 2} participants per call", field="registrations"
+            )
+        operator = self.operator
+        return self._operator_append([e for r in registrations for e in operator.registration(r)])
+
+    def add_key(
+        self,
+        participant_id: str,
+        public_key: bytes,
+        valid_from: datetime,
+        valid_until: datetime | None = None,
+    ) -> Appended:
+        event = self.operator.key_added(participant_id, public_key, valid_from, valid_until)
+        return self._operator_append([event])[0]
+
+    def revoke_key(
+        self, participant_id: str, key_id: str, reason: str = "", revoked_at: datetime | None = None
+    ) -> Appended:
+        event = self.operator.key_revoked(participant_id, key_id, reason, revoked_at)
+        return self._operator_append([event])[0]
+
+    def _operator_append(self, events: list[Event]) -> list[Appended]:
+        prepared = self.prepare(events, operator=True)
+        with self.unit_of_work() as uow:
+            entries = uow.append(prepared)
+            uow.commit()
+        return entries
+
+    # -- appending ---------------------------------------------------------------------
+    def append(self, event: Event) -> Appended:
+        """Append one signed event (idempotent for the same id and content)."""
+        return self.append_batch([event])[0]
+
+    def append_batch(self, events: Sequence[Event]) -> list[Appended]:
+        """Append signed events atomically: all of them or none."""
+        prepared = self.prepare(events)
+        with self.unit_of_work() as uow:
+            entries = uow.append(prepared)
+            uow.commit()
+        return entries
+
+    # -- reading -----------------------------------------------------------------------
+    def size(self) -> int:
+        with self.reading() as connection:
+            return reads.tree_size(connection)
+
+    def entry(self, seq: int) -> LedgerEntry:
+        with self.reading() as connection:
+            return reads.entry(connection, seq)
+
+    def query(self, query: EntryQuery) -> Page:
+        """One page of entries matching ``query``, with the cursor of the next page."""
+        with self.reading() as connection:
+            return reads.page(connection, query)
+
+    # -- checkpoints and proofs ---------------------------------------------------------
+    @property
+    def policy(self) -> CheckpointPolicy:
+        return self._checkpoints.policy
+
+    def checkpoint(self) -> SignedCheckpoint:
+        """Cut a signed checkpoint at the current size (or return the one already there)."""
+        return self._checkpoints.cut()
+
+    def maybe_checkpoint(self) -> SignedCheckpoint | None:
+        """Cut a checkpoint when N entries or T seconds have passed since the newest one."""
+        return self._checkpoints.maybe_cut()
+
+    def latest_checkpoint(self) -> SignedCheckpoint:
+        return self._checkpoints.latest()
+
+    def checkpoint_at(self, tree_size: int) -> SignedCheckpoint:
+        return self._checkpoints.at(tree_size)
+
+    def latest_checkpoint_size(self) -> int:
+        return self._checkpoints.latest_size()
+
+    def inclusion_proof(self, seq: int, tree_size: int | None = None) -> InclusionProof:
+        return self.proofs.inclusion(seq, tree_size)
+
+    def consistency_proof(self, first: int, second: int) -> ConsistencyProof:
+        return self.proofs.consistency(first, second)
+
+
+def open_from_settings(read_only: bool = False) -> Ledger:
+    from ledger.settings import get_settings
+
+    settings = get_settings()
+    return Ledger.open(
+        settings.db_url,
+        key_file=settings.ledger_key_file,
+        origin=settings.origin,
+        read_only=read_only,
+        policy=CheckpointPolicy(
+            settings.checkpoint_every_entries, settings.checkpoint_every_seconds
+        ),
+        signature_threads=min(settings.signature_threads, os.cpu_count() or 1),
+    )
+
+
+__all__ = ["CheckpointPolicy", "ConsistencyProof", "InclusionProof", "Ledger", "LedgerEntry"]

@@ -1,0 +1,307 @@
+"""The sequencer: prepare outside the lock, then give entries their places inside it.
+
+Everything that costs CPU and needs no shared state — schema checks, and Ed25519
+verification spread over the signature threads — happens in :meth:`Sequencer.prepare`,
+before the database lock is taken, and its result is a :class:`Prepared` batch that
+carries the keys its signatures were proved with (a key_id names its public key forever,
+being the key's hash, so a signature checked early stays checked). :meth:`Sequencer.write`
+runs inside a unit of work that holds the lock: key validity against the registry as it
+stands, idempotence, sequence numbers, chain and Merkle hashes, the inserts and the
+registry projection. A signature whose key was unknown at preparation (registered since)
+is checked there. The caller commits or rolls back; nothing here commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from ledger.core.entry import Appended
+from ledger.core.errors import Conflict, InvalidEvent, LedgerError
+from ledger.core.event_types import EventTypeRegistry
+from ledger.core.events import Event
+from ledger.core.hashing import chain_hash, entry_leaf_hash
+from ledger.core.keybook import OPERATOR, REGISTRY_TYPES, KeyBook
+from ledger.core.keys import key_id_for, parse_public_key, verify_signature
+from ledger.core.merkle.append import Frontier
+from ledger.storage.keys import KeyCache, load_book
+from ledger.storage.models import Entry, LedgerHead
+from ledger.storage.nodes import SqlNodeReader
+from ledger.storage.registry_rows import project_registry
+from ledger.storage.rows import RowInserts
+
+MAX_BATCH = 10_000
+FUTURE_SKEW = timedelta(minutes=5)
+_PARALLEL_FROM = 64
+_SIGNATURE_PARTS = 4
+
+
+def in_batch(position: int | None, error: LedgerError) -> LedgerError:
+    """Prefix an error's field with the event's place in the batch."""
+    if position is not None:
+        error.field = f"events[{position}]" + (f".{error.field}" if error.field else "")
+        error.detail = f"events[{position}]: {error.detail}"
+        error.args = (error.detail,)
+    return error
+
+
+def _positions(events: Sequence[Event]) -> Any:
+    return (lambda i: i) if len(events) > 1 else (lambda i: None)
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    tree_size: int
+    chain_hash: bytes
+
+
+def lock_head(connection: Connection) -> Head:
+    """Take the sequencer lock (SQLite already holds it from BEGIN IMMEDIATE)."""
+    stmt = select(LedgerHead.tree_size, LedgerHead.chain_hash).where(LedgerHead.id == 1)
+    if connection.dialect.name != "sqlite":
+        stmt = stmt.with_for_update()
+    row = connection.execute(stmt).one_or_none()
+    if row is None:
+        raise LedgerError("the ledger is not initialised")
+    return Head(row.tree_size, row.chain_hash)
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A batch whose shapes, schemas and (known-key) signatures have been checked.
+
+    ``proven`` maps (canonical bytes, signature) to the public key that verified them.
+    Only :meth:`Sequencer.prepare` builds one; the write trusts exactly what it proved.
+    """
+
+    events: tuple[Event, ...]
+    operator: bool
+    proven: dict[tuple[bytes, bytes], bytes] = field(repr=False)
+
+
+@dataclass(slots=True)
+class Tip:
+    """Where the log stands inside a transaction: size, chain hash, Merkle frontier."""
+
+    tree_size: int
+    chain_hash: bytes
+    frontier: Frontier
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What one write did: the entries (new or replayed) and the new tip."""
+
+    entries: list[Appended]
+    tip: Tip
+
+
+class Sequencer:
+    def __init__(
+        self,
+        registry: EventTypeRegistry,
+        ledger_public_key: bytes,
+        keys: KeyCache,
+        pool: ThreadPoolExecutor | None = None,
+    ) -> None:
+        self._registry = registry
+        self._ledger_public_key = ledger_public_key
+        self._keys = keys
+        self._pool = pool
+
+    # -- outside the lock -------------------------------------------------------------
+    def prepare(self, events: Sequence[Event], now: datetime, *, operator: bool) -> Prepared:
+        """Check rules, payload schemas and signatures; raise the first failure.
+
+        Rules and payload schemas are checked first, in order, on this thread (pure Python:
+        spreading them over threads only makes them fight for the GIL); then signatures, in
+        a few large parts across the pool's threads, since libsodium releases the GIL.
+        """
+        if not events:
+            raise InvalidEvent("a batch holds at least one event", field="events")
+        if len(events) > MAX_BATCH:
+            raise InvalidEvent(f"a batch holds at most {MAX_BATCH} events", field="events")
+        where = _positions(events)
+        limit = now + FUTURE_SKEW
+        for i, event in enumerate(events):
+            try:
+                if (event.type in REGISTRY_TYPES or event.actor == OPERATOR) and not operator:
+                    raise InvalidEvent("only the ledger operator writes as operator", field="actor")
+                self._registry.validate(event.flow, event.type, event.payload)
+                if event.occurred_at > limit:
+                    raise InvalidEvent("lies in the future", field="occurred_at")
+            except LedgerError as exc:
+                raise in_batch(where(i), exc) from None
+        keys = self._public_keys(events)
+        self._verify_signatures(events, keys, where)
+        proven = {
+            (event.canonical, event.signature): keys[event.key_id]
+            for event in events
+            if event.key_id in keys
+        }
+        return Prepared(tuple(events), operator, proven)
+
+    def _verify_signatures(
+        self, events: Sequence[Event], keys: dict[str, bytes], where: Any
+    ) -> None:
+        """Raise for the first event whose signature does not verify.
+
+        An event whose key is unknown here is left for :meth:`write`, which reports an
+        unknown key with its actor, or checks the signature once the key exists.
+        """
+
+        def check(part: range) -> tuple[int, LedgerError] | None:
+            for i in part:
+                event = events[i]
+                public_key = keys.get(event.key_id)
+                if public_key is None:
+                    continue
+                try:
+                    verify_signature(public_key, event.canonical, event.signature)
+                except LedgerError as exc:
+                    return i, exc
+            return None
+
+        count = len(events)
+        if self._pool is not None and count >= _PARALLEL_FROM:
+            step = -(-count // _SIGNATURE_PARTS)
+            parts = [range(start, min(start + step, count)) for start in range(0, count, step)]
+            failures = [found for found in self._pool.map(check, parts) if found is not None]
+        else:
+            found = check(range(count))
+            failures = [] if found is None else [found]
+        if failures:
+            i, error = failures[0]  # parts are in order, so this is the first bad event
+            raise in_batch(where(i), error)
+
+    def _public_keys(self, events: Sequence[Event]) -> dict[str, bytes]:
+        """Keys for the batch: its own new keys, the ledger's, then the key table."""
+        keys = {key_id_for(self._ledger_public_key): self._ledger_public_key}
+        for event in events:
+            if event.type == "participant.key_added":
+                public_key = parse_public_key(str(event.payload.get("public_key", "")))
+                keys[key_id_for(public_key)] = public_key
+        missing = {event.key_id for event in events if event.key_id not in keys}
+        keys.update(self._keys.lookup(missing))
+        return keys
+
+    # -- inside the lock ---------------------------------------------------------------
+    def write(
+        self,
+        connection: Connection,
+        tip: Tip,
+        prepared: Prepared,
+        now: datetime,
+        before_insert: Any = None,
+    ) -> Written:
+        """Append ``prepared`` at ``tip`` on ``connection`` (which holds the lock).
+
+        Every signature is checked against the key the registry holds for it here, unless
+        :meth:`prepare` proved it with that very key: an event whose key was unknown at
+        preparation is checked now. ``tip`` is not modified; the new one is returned.
+        """
+        events = prepared.events
+        where = _positions(events)
+        existing = self._existing(connection, events)
+        book = load_book(connection, self._ledger_public_key, events)
+        frontier = tip.frontier.copy()
+        seq, last = tip.tree_size, tip.chain_hash
+        rows = RowInserts.for_dialect(connection.dialect)
+        recorded_at = rows.stamp(now)
+        entry_rows: list[tuple[Any, ...]] = []
+        ref_rows: list[tuple[str, int, str]] = []
+        node_rows: list[tuple[int, int, bytes]] = []
+        fresh: dict[str, Appended] = {}
+        registry_events: list[tuple[int, Event]] = []
+        results: list[Appended] = []
+        for i, event in enumerate(events):
+            earlier = existing.get(event.id) or fresh.get(event.id)
+            if earlier is not None:
+                if (earlier.event.canonical, earlier.event.signature) != (
+                    event.canonical,
+                    event.signature,
+                ):
+                    raise in_batch(
+                        where(i),
+                        Conflict(f"event {event.id} exists with other content", field="id"),
+                    )
+                results.append(earlier if earlier.replayed else _replayed(earlier))
+                continue
+            try:
+                self._admit(book, event, prepared)
+            except LedgerError as exc:
+                raise in_batch(where(i), exc) from None
+            if event.type in REGISTRY_TYPES:
+                registry_events.append((seq, event))
+            leaf = entry_leaf_hash(event.canonical, event.signature)
+            last = chain_hash(last, leaf)
+            node_rows.extend(
+                (node.level, node.index, digest) for node, digest in frontier.push(leaf)
+            )
+            entry_rows.append(rows.entry_row(seq, event, recorded_at, leaf, last))
+            ref_rows.append((event.actor, seq, "actor"))
+            ref_rows.extend((subject, seq, "subject") for subject in set(event.subjects))
+            fresh[event.id] = Appended(seq, event, leaf, last, now, replayed=False)
+            results.append(fresh[event.id])
+            seq += 1
+        if entry_rows:
+            rows.insert(connection, entry_rows, ref_rows, node_rows)
+            connection.execute(
+                update(LedgerHead).where(LedgerHead.id == 1).values(tree_size=seq, chain_hash=last)
+            )
+            project_registry(connection, registry_events, book)
+        if before_insert is not None:
+            before_insert()
+        return Written(results, Tip(seq, last, frontier))
+
+    def _admit(self, book: KeyBook, event: Event, prepared: Prepared) -> None:
+        """The registry's verdict on one event, then its signature if not proven yet."""
+        key = book.key_for(event)
+        if prepared.proven.get((event.canonical, event.signature)) != key.public_key:
+            verify_signature(key.public_key, event.canonical, event.signature)
+        book.apply(event)
+
+    def _existing(self, connection: Connection, events: Sequence[Event]) -> dict[str, Appended]:
+        ids = list({event.id for event in events})
+        rows = connection.execute(
+            select(
+                Entry.seq,
+                Entry.canonical,
+                Entry.signature,
+                Entry.leaf_hash,
+                Entry.chain_hash,
+                Entry.recorded_at,
+            ).where(Entry.event_id.in_(ids))
+        )
+        found = {}
+        for row in rows:
+            event = Event.from_canonical(row.canonical, row.signature)
+            found[event.id] = Appended(
+                row.seq, event, row.leaf_hash, row.chain_hash, row.recorded_at, replayed=True
+            )
+        return found
+
+
+def _replayed(entry: Appended) -> Appended:
+    return Appended(
+        entry.seq, entry.event, entry.leaf_hash, entry.chain_hash, entry.recorded_at, True
+    )
+
+
+def load_tip(connection: Connection, head: Head, cached: Tip | None) -> Tip:
+    """The tip at ``head``: the cached one if nobody wrote since, else read from storage."""
+    if cached is not None and (cached.tree_size, cached.chain_hash) == (
+        head.tree_size,
+        head.chain_hash,
+    ):
+        return Tip(cached.tree_size, cached.chain_hash, cached.frontier.copy())
+    return Tip(
+        head.tree_size,
+        head.chain_hash,
+        Frontier.load(head.tree_size, SqlNodeReader(connection)),
+    )
