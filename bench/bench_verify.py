@@ -40,8 +40,8 @@ CHILD_TIMEOUT = 3 * 3600
 
 def child(kind: str, path: str, database: str) -> None:
     """In a fresh process: verify, then print one JSON line of figures."""
-    from ledger.audit import verify_database
-    from ledger.bundle import verify_bundle
+    from ledger.audit.database import verify_database
+    from ledger.verification.bundle import verify_bundle
 
     before_kb = _current_rss_kb()
     start = time.perf_counter()

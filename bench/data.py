@@ -146,7 +146,7 @@ def ensure_ledgers(sizes: Sequence[int]) -> dict[int, Path]:
 
 def ensure_bundles(sizes: Sequence[int]) -> dict[int, Path]:
     """Bundles exported from the cached ledgers (built and cached too)."""
-    from ledger.bundle import export_bundle
+    from ledger.audit.export import export_bundle
 
     ledgers = ensure_ledgers(sizes)
     paths = {}

@@ -1,4 +1,9 @@
-"""The FastAPI application: routers per audience, one error handler, a checkpoint ticker."""
+"""The FastAPI application: routers by audience and by feature, one error handler, a ticker.
+
+Routers: ``public`` (health, checkpoints, proofs: hashes only), ``participants`` (append
+and read with an API key) and the traceability feature's router, mounted with this app's
+ledger and caller dependencies. Bodies are bounded as they stream in (:mod:`body`).
+"""
 
 from __future__ import annotations
 
@@ -6,16 +11,16 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from finance_api import errors
-from finance_api.routers import epcis as epcis_router
-from finance_api.routers import ledger as ledger_router
-from finance_api.routers import trace as trace_router
+from finance_api.body import BodyLimit
+from finance_api.deps import current_caller, get_ledger
+from finance_api.routers import participants, public
 from ledger.log import Ledger
+from ledger.traceability.routes import build_router as traceability_router
 
 log = logging.getLogger(__name__)
 
@@ -62,14 +67,9 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.ledger = ledger
+    app.add_middleware(BodyLimit)
     errors.install(app)
-
-    @app.get("/health", tags=["ops"])
-    async def health() -> dict[str, Any]:
-        size = await run_in_threadpool(ledger.size)
-        return {"status": "ok", "tree_size": size, "origin": ledger.origin}
-
-    app.include_router(ledger_router.router)
-    app.include_router(epcis_router.router)
-    app.include_router(trace_router.router)
+    app.include_router(public.router)
+    app.include_router(participants.router)
+    app.include_router(traceability_router(get_ledger, current_caller))
     return app

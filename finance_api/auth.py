@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine, insert, select
 
+from ledger.core.access import Caller
 from ledger.core.errors import NotFound, Unauthorized
 from ledger.storage.models import ApiKey, Participant
 
@@ -43,17 +44,17 @@ def create_api_key(engine: Engine, participant_id: str, label: str, now: datetim
     return secret
 
 
-def authenticate(engine: Engine, secret: str | None) -> str:
-    """The participant id an API key belongs to, or :class:`Unauthorized`."""
+def authenticate(engine: Engine, secret: str | None) -> Caller:
+    """The caller an API key belongs to (with its registered roles), or :class:`Unauthorized`."""
     if not secret:
         raise Unauthorized("an API key is required (header X-API-Key)", field="X-API-Key")
     digest = _digest(secret)
     with engine.connect() as connection:
         row = connection.execute(
-            select(ApiKey.key_hash, ApiKey.participant_id, ApiKey.revoked_at).where(
-                ApiKey.key_hash == digest
-            )
+            select(ApiKey.key_hash, ApiKey.participant_id, ApiKey.revoked_at, Participant.roles)
+            .join(Participant, Participant.id == ApiKey.participant_id)
+            .where(ApiKey.key_hash == digest)
         ).first()
     if row is None or not hmac.compare_digest(row.key_hash, digest) or row.revoked_at is not None:
         raise Unauthorized("unknown or revoked API key", field="X-API-Key")
-    return str(row.participant_id)
+    return Caller(str(row.participant_id), frozenset(row.roles))

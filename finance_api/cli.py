@@ -1,211 +1,153 @@
-"""The ``threeflow`` command: ledger commands, the simulation, the server, the demo.
+"""The ``threeflow`` command: the composition root, which knows every feature's commands.
 
-This is the composition root: it is the one module allowed to know every package.
+It imports none of them until one runs: the table below names, for each command, the
+module that holds it and a line of help, so ``threeflow --help`` lists everything without
+loading web3, pandas or SQLAlchemy, and ``threeflow verify FILE`` loads only the offline
+verifier. A test checks that every entry's help matches the command it names.
 """
 
 from __future__ import annotations
 
-import os
-from datetime import UTC, date, datetime
-from pathlib import Path
-from typing import Annotated
+import importlib
+from dataclasses import dataclass
+from typing import Any
 
 import typer
-import uvicorn
-from rich.console import Console
-from rich.table import Table
+from typer import _click as click
+from typer.core import TyperGroup
 
-from ledger import cli as ledger_cli
-from ledger.anchoring import cli as anchor_cli
-from ledger.core.errors import LedgerError
-from ledger.log import Ledger
-from ledger.traceability.epcis import cli as epcis_cli
-from simulations import cli as simulations_cli
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    module: str
+    app: str  # a typer.Typer in that module
+    command: str | None  # one command of that app, or None to mount the whole app as a group
+    help: str
+
+
+COMMANDS: dict[str, Spec] = {
+    "verify": Spec(
+        "finance_api.commands.audit", "app", "verify", "Verify a ledger database or a bundle."
+    ),
+    "export": Spec(
+        "finance_api.commands.audit", "app", "export", "Export the ledger as a JSON Lines bundle."
+    ),
+    "checkpoint": Spec("ledger.cli", "app", "checkpoint", "Cut a signed checkpoint now."),
+    "proof": Spec("ledger.cli", "app", "proof", "Print an RFC 9162 inclusion proof."),
+    "rebuild": Spec(
+        "ledger.cli", "app", "rebuild", "Recompute a projection (read model) from the log."
+    ),
+    "anchor": Spec(
+        "ledger.anchoring.cli", "app", "anchor", "Anchor the latest checkpoint on Ethereum."
+    ),
+    "epcis": Spec("ledger.traceability.cli", "app", None, "GS1 EPCIS 2.0 capture and export."),
+    "trace": Spec(
+        "ledger.traceability.cli",
+        "trace_app",
+        "trace",
+        "Trace an item with an inclusion proof of every event.",
+    ),
+    "verify-trace": Spec(
+        "ledger.traceability.cli", "trace_app", "verify-trace", "Verify a trace file offline."
+    ),
+    "recall": Spec(
+        "ledger.traceability.cli",
+        "trace_app",
+        "recall",
+        "End items that contain a lot, and where each was last seen.",
+    ),
+    "authenticity": Spec(
+        "ledger.traceability.cli",
+        "trace_app",
+        "authenticity",
+        "Origin, brand, certifications and a verdict for one item.",
+    ),
+    "simulate": Spec("simulations.cli", "app", "simulate", "Simulate the ecosystem into a ledger."),
+    "compare": Spec(
+        "simulations.cli", "app", "compare", "Compare simulated scenarios (tables and plots)."
+    ),
+    "sanity": Spec(
+        "simulations.cli", "app", "sanity", "Simulated figures against their cited bands."
+    ),
+    "serve": Spec("finance_api.commands.service", "app", "serve", "Serve the HTTP API."),
+    "participant-add": Spec(
+        "finance_api.commands.service",
+        "app",
+        "participant-add",
+        "Register a participant and its first key.",
+    ),
+    "apikey-create": Spec(
+        "finance_api.commands.service",
+        "app",
+        "apikey-create",
+        "Issue an API key for a participant.",
+    ),
+    "demo": Spec(
+        "finance_api.commands.service",
+        "app",
+        "demo",
+        "Build the demo ledger, anchor, verify and serve it.",
+    ),
+}
+
+
+def load(spec: Spec) -> click.Command:
+    """The click command a spec names, importing its module now."""
+    feature: typer.Typer = getattr(importlib.import_module(spec.module), spec.app)
+    command = typer.main.get_command(feature)
+    if spec.command is None:
+        return command
+    if isinstance(command, TyperGroup):
+        found = command.commands.get(spec.command)
+        if found is None:
+            raise LookupError(f"{spec.module}.{spec.app} has no command {spec.command!r}")
+        return found
+    return command
+
+
+class LazyGroup(TyperGroup):
+    """A group whose commands are imported only when invoked."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        spec = COMMANDS.get(cmd_name)
+        if spec is None:
+            return None
+        if cmd_name not in self.commands:
+            command = load(spec)
+            command.name = cmd_name
+            self.commands[cmd_name] = command
+        return self.commands[cmd_name]
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        self.format_usage(ctx, formatter)
+        self.format_help_text(ctx, formatter)
+        self.format_options(ctx, formatter)  # lists the commands too, from the table
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, spec.help) for name, spec in COMMANDS.items()])
+
 
 app = typer.Typer(
+    cls=LazyGroup,
     no_args_is_help=True,
     add_completion=False,
-    help="threeflow: a verifiable three-flow supply-chain ledger with supply-chain finance.",
+    rich_markup_mode=None,
+    help="threeflow: a verifiable three-flow supply-chain ledger with supply-chain finance. "
+    "Run `threeflow COMMAND --help` for a command's options.",
 )
-app.registered_commands.extend(ledger_cli.app.registered_commands)
-app.command("anchor")(anchor_cli.anchor)
-app.add_typer(epcis_cli.app, name="epcis", help="GS1 EPCIS 2.0 capture, export and index")
-app.registered_commands.extend(epcis_cli.trace_app.registered_commands)
-app.registered_commands.extend(simulations_cli.app.registered_commands)
-console = Console(stderr=True)
 
 
-def _serve(db: str, key_file: Path, host: str, port: int, workers: int) -> None:
-    os.environ["THREEFLOW_DB_URL"] = db
-    os.environ["THREEFLOW_LEDGER_KEY_FILE"] = str(key_file)
-    uvicorn.run(
-        "finance_api.main:create_from_settings",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        loop="uvloop",
-        http="httptools",
-        log_level="warning",
-    )
+@app.callback()
+def _root() -> None:
+    """threeflow: a verifiable three-flow supply-chain ledger with supply-chain finance."""
 
 
-@app.command()
-def serve(
-    db: Annotated[str, typer.Option("--db")] = "sqlite:///var/threeflow.db",
-    key_file: Annotated[Path, typer.Option("--key-file")] = Path("var/ledger.key"),
-    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", envvar="PORT")] = 8000,
-    workers: Annotated[int, typer.Option("--workers")] = 1,
-) -> None:
-    """Serve the HTTP API (OpenAPI docs at /docs)."""
-    _serve(db, key_file, host, port, workers)
-
-
-@app.command("participant-add")
-def participant_add(
-    participant_id: Annotated[str, typer.Argument()],
-    legal_name: Annotated[str, typer.Option("--name")],
-    roles: Annotated[list[str], typer.Option("--role")],
-    public_key: Annotated[str, typer.Option("--public-key", help="Ed25519 public key, hex")],
-    country: Annotated[str | None, typer.Option("--country")] = None,
-    db: Annotated[str, typer.Option("--db")] = "sqlite:///var/threeflow.db",
-    key_file: Annotated[Path, typer.Option("--key-file")] = Path("var/ledger.key"),
-) -> None:
-    """Register a participant and its first key (two operator-signed entries)."""
-    from ledger.core.keys import parse_public_key
-    from ledger.log import Ledger
-
-    try:
-        with Ledger.open(db, key_file=key_file) as ledger:
-            entries = ledger.register_participant(
-                participant_id,
-                legal_name,
-                roles,
-                country,
-                parse_public_key(public_key),
-                ledger.clock.now(),
-            )
-    except LedgerError as exc:
-        console.print(f"[red]error:[/red] {exc}" + (f" ({exc.field})" if exc.field else ""))
-        raise typer.Exit(1) from None
-    console.print(f"registered {participant_id} at entries {entries[0].seq}-{entries[-1].seq}")
-
-
-@app.command("apikey-create")
-def apikey_create(
-    participant_id: Annotated[str, typer.Argument()],
-    label: Annotated[str, typer.Option("--label")] = "default",
-    db: Annotated[str, typer.Option("--db")] = "sqlite:///var/threeflow.db",
-) -> None:
-    """Issue an API key for a participant; the secret is printed once, never stored."""
-    from finance_api.auth import create_api_key
-    from ledger.log import Ledger
-
-    try:
-        with Ledger.open(db, read_only=True) as ledger:
-            secret = create_api_key(ledger.engines.write, participant_id, label, datetime.now(UTC))
-    except LedgerError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1) from None
-    typer.echo(secret)
-
-
-@app.command()
-def demo(
-    db: Annotated[str, typer.Option("--db")] = "sqlite:///var/threeflow.db",
-    key_file: Annotated[Path, typer.Option("--key-file")] = Path("var/ledger.key"),
-    port: Annotated[int, typer.Option("--port", envvar="PORT")] = 8000,
-    serve_api: Annotated[bool, typer.Option("--serve/--no-serve")] = True,
-    fresh: Annotated[
-        bool, typer.Option("--fresh/--keep", help="rebuild the demo ledger from scratch")
-    ] = True,
-    participants: Annotated[
-        int, typer.Option("--participants", help="size of the simulated ecosystem")
-    ] = 200,
-) -> None:
-    """Build a demo ledger, checkpoint, anchor in-process, verify, summarise, serve the API.
-
-    The anchor goes to web3's in-process EVM, which lives only as long as this process, so
-    the demo rebuilds its ledger each run (``--keep`` to skip that and the anchoring).
-    """
-    from ledger.audit import verify_database
-    from simulations.cli import truth_path_for
-    from simulations.config import SimulationConfig
-    from simulations.runner import run_simulation
-
-    if fresh:
-        _remove_sqlite(db)
-    anchored = None
-    simulated = None
-    with Ledger.open(db, key_file=key_file) as ledger:
-        if ledger.size() <= 2:
-            config = SimulationConfig(
-                participants=participants, months=12, seed=7, start=date(2025, 1, 1)
-            )
-            simulated = run_simulation(config, ledger, truth_path_for(db), progress=True)
-        signed = ledger.checkpoint()
-        if fresh:
-            anchored = _anchor_in_process(ledger)
-    report = verify_database(db)
-    table = Table(title="threeflow demo ledger")
-    table.add_column("what")
-    table.add_column("value")
-    table.add_row("database", db)
-    table.add_row("entries", str(report.tree_size))
-    if simulated is not None:
-        table.add_row(
-            "simulated",
-            f"{simulated.participants} participants, {simulated.months} months, "
-            f"{simulated.events} signed events in {simulated.seconds:.0f} s "
-            f"(ground truth: {simulated.ground_truth})",
-        )
-    table.add_row("participants", str(report.participants))
-    table.add_row("signed checkpoints", str(report.checkpoints))
-    table.add_row("root hash", report.root_hash.hex())
-    table.add_row("verified", "yes: leaves, chain, signatures, keys, checkpoints, subtree hashes")
-    if anchored is not None:
-        table.add_row("anchored", anchored)
-    console.print(table)
-    console.print(signed.note, soft_wrap=True, highlight=False)
-    if serve_api:
-        console.print(f"serving on http://127.0.0.1:{port} (docs at /docs)")
-        _serve(db, key_file, "127.0.0.1", port, 1)
-
-
-def _remove_sqlite(db: str) -> None:
-    from sqlalchemy.engine import make_url
-
-    url = make_url(db)
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        for suffix in ("", "-wal", "-shm"):
-            Path(url.database + suffix).unlink(missing_ok=True)
-
-
-def _anchor_in_process(ledger: Ledger) -> str:
-    """Anchor the latest checkpoint on the in-process EVM, confirm it, verify it on chain."""
-    from eth_account import Account
-
-    from ledger.anchoring.chain import Chain
-    from ledger.anchoring.service import AnchorService
-    from ledger.anchoring.settings import AnchorSettings
-    from ledger.anchoring.verify import verify_ledger_anchors
-
-    settings = AnchorSettings(confirmations=2)
-    chain = Chain.in_process()
-    account = Account.create()
-    client = anchor_cli.deploy_for(chain, ledger, account)
-    service = AnchorService(ledger, chain, client, account, settings)
-    row = service.anchor_latest()
-    chain.mine(settings.confirmations)
-    service.poll()
-    verified = verify_ledger_anchors(ledger, chain, client, settings.confirmations)
-    if row is None or not verified:
-        raise LedgerError("the demo anchor was not confirmed on the in-process EVM")
-    return (
-        f"size {verified[-1].tree_size} in block {verified[-1].block_number} of the in-process "
-        f"EVM, contract {client.address}, verified on chain"
-    )
+def main(*args: Any, **kwargs: Any) -> Any:
+    return app(*args, **kwargs)
 
 
 if __name__ == "__main__":  # pragma: no cover

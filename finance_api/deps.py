@@ -1,4 +1,4 @@
-"""Shared dependencies: the ledger of this app, and the participant behind an API key."""
+"""Shared dependencies: the ledger of this app, and the caller behind an API key."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from finance_api.auth import authenticate
+from ledger.core.access import Caller
 from ledger.log import Ledger
 
 
@@ -18,10 +19,11 @@ def get_ledger(request: Request) -> Ledger:
 LedgerDep = Annotated[Ledger, Depends(get_ledger)]
 
 
-def current_participant(
+def current_caller(
     ledger: LedgerDep, x_api_key: Annotated[str | None, Header(alias="X-API-Key")] = None
-) -> str:
+) -> Caller:
+    """The caller an API key names (a sync dependency: FastAPI runs it in a thread)."""
     return authenticate(ledger.engines.read, x_api_key)
 
 
-ParticipantDep = Annotated[str, Depends(current_participant)]
+CallerDep = Annotated[Caller, Depends(current_caller)]

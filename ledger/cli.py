@@ -1,7 +1,7 @@
-"""Ledger commands of the ``threeflow`` CLI: verify, export, checkpoint, proofs.
+"""Ledger commands of the ``threeflow`` CLI: checkpoints, proofs, rebuilding projections.
 
-Exit codes: 0 when valid, 1 when verification fails (the message names the first bad
-entry and what is wrong), 2 for bad usage.
+Also the helpers every command module shares: the pinned-key option, a progress bar and
+the verification report. Exit codes: 0 when done, 1 when refused, 2 for bad usage.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
         yield update
 
 
-def _print_report(report: Report, source: str) -> None:
+def print_report(report: Report, source: str) -> None:
     console.print(
         f"[green]valid[/green] {source}: {report.tree_size} entries, "
         f"chain {report.chain_hash.hex()[:16]}…, "
@@ -79,91 +79,6 @@ def _print_report(report: Report, source: str) -> None:
     )
     for note in report.notes:
         console.print(f"[yellow]note:[/yellow] {note}")
-
-
-@app.command()
-def verify(
-    bundle: Annotated[
-        Path | None, typer.Argument(help="a bundle written by `threeflow export`")
-    ] = None,
-    db: DbOption = None,
-    key: KeyOption = None,
-    rpc_url: Annotated[
-        str | None,
-        typer.Option("--rpc-url", help="Ethereum JSON-RPC URL (or 'in-process'): check anchors"),
-    ] = None,
-    contract: Annotated[
-        str | None,
-        typer.Option(
-            "--contract", help="trusted LedgerAnchor address: check every anchor it holds"
-        ),
-    ] = None,
-    confirmations: Annotated[int, typer.Option("--confirmations", min=0)] = 3,
-) -> None:
-    """Recompute and check everything: leaves, chain, signatures, keys, checkpoints, roots.
-
-    With ``--rpc-url``, also check the anchors: the contract holds each anchored root at its
-    size in a block deep enough, and this ledger extends every anchored tree.
-    """
-    if (bundle is None) == (db is None):
-        console.print("[red]error:[/red] give either a bundle FILE or --db URL")
-        raise typer.Exit(2)
-    pinned = parse_pinned_key(key)
-    try:
-        chain = None
-        if rpc_url is not None:
-            from ledger.anchoring import audit as anchor_audit
-
-            chain = anchor_audit.connect(rpc_url)
-        with progress_bar("verifying") as update:
-            if db is not None:
-                from ledger.audit import verify_database
-
-                report = verify_database(db, pinned_key=pinned, progress=update)
-                if chain is not None:
-                    anchors = anchor_audit.check_database(db, chain, contract, confirmations)
-            else:
-                from ledger.bundle import read_header, verify_bundle
-
-                assert bundle is not None
-                watch: list[int] = []
-                if chain is not None and contract is not None:
-                    origin = read_header(bundle)["origin"]
-                    watch = anchor_audit.chain_anchor_sizes(chain, contract, origin)
-                report = verify_bundle(
-                    bundle, pinned_key=pinned, progress=update, watch_sizes=watch
-                )
-                if chain is not None:
-                    origin = read_header(bundle)["origin"]
-                    anchors = anchor_audit.check_bundle(
-                        report, origin, chain, contract, confirmations
-                    )
-    except LedgerError as exc:
-        console.print(f"[red]INVALID[/red] {exc}")
-        raise typer.Exit(1) from None
-    _print_report(report, str(bundle or db))
-    if chain is not None:
-        console.print(
-            f"[green]anchored[/green]: {len(anchors)} anchors verified on chain {chain.chain_id}"
-            + (f", the last at size {anchors[-1].tree_size}" if anchors else "")
-        )
-
-
-@app.command()
-def export(
-    db: Annotated[str, typer.Option("--db", help="database URL")],
-    out: Annotated[Path, typer.Option("--out", help="bundle file to write (JSON Lines)")],
-) -> None:
-    """Write the ledger as a self-contained bundle for offline verification."""
-    from ledger.bundle import export_bundle
-
-    try:
-        with progress_bar("exporting") as update:
-            count = export_bundle(db, out, progress=update)
-    except LedgerError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1) from None
-    console.print(f"wrote {count} entries to {out}")
 
 
 @app.command()
@@ -200,3 +115,33 @@ def proof(
     except LedgerError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None
+
+
+@app.command()
+def rebuild(
+    projection: Annotated[
+        str | None, typer.Argument(help="projection name; omit to list them")
+    ] = None,
+    db: Annotated[str, typer.Option("--db", help="database URL")] = "sqlite:///var/threeflow.db",
+    key_file: Annotated[Path, typer.Option("--key-file", help="the ledger's signing key")] = Path(
+        "var/ledger.key"
+    ),
+) -> None:
+    """Recompute a projection (read model) from the log, in one transaction."""
+    from ledger.log import Ledger
+    from ledger.storage.projections import rebuild as run
+
+    try:
+        with Ledger.open(db, key_file=key_file) as ledger:
+            if projection is None:
+                for name in ledger.projectors.names():
+                    typer.echo(name)
+                return
+            projector = ledger.projectors.get(projection)
+            with ledger.unit_of_work() as uow:
+                count = run(uow.connection, projector)
+                uow.commit()
+    except LedgerError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    console.print(f"rebuilt {projection} from {count} entries")

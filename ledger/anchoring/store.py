@@ -213,3 +213,8 @@ def orphan(connection: Connection, row_id: int) -> None:
     connection.execute(
         update(Anchor).where(Anchor.id == row_id).values(status=AnchorStatus.ORPHANED.value)
     )
+
+
+def bundle_lines(connection: Connection) -> list[dict[str, Any]]:
+    """The ``anchor`` lines of an export bundle, in the snapshot being exported."""
+    return [anchor.to_json() for anchor in all_anchors(connection)]

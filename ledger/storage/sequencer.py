@@ -83,6 +83,12 @@ class Prepared:
     operator: bool
     proven: dict[tuple[bytes, bytes], bytes] = field(repr=False)
 
+    def only(self, event_ids: set[str]) -> Prepared:
+        """The events of this batch whose ids are in ``event_ids``, still proven."""
+        return Prepared(
+            tuple(e for e in self.events if e.id in event_ids), self.operator, self.proven
+        )
+
 
 @dataclass(slots=True)
 class Tip:

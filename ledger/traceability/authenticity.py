@@ -110,7 +110,7 @@ def assess(item: str, raw_ids: Sequence[str], observed: Sequence[Observed]) -> d
 
 def authenticity(ledger: Ledger, item: str) -> dict[str, Any]:
     canonical = canonical_id_or_self(item)
-    with ledger.engines.read.connect() as connection:
+    with ledger.reading() as connection:
         observed = live_events(connection, [canonical])
     raw = [item]
     for seen in observed:

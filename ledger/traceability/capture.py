@@ -9,8 +9,8 @@ CBV hashes it like the event it voids): it is answered with the existing entry a
 written again. The entry id is derived from the hash ID, so two racing captures of the same
 event cannot both be written.
 
-The index rows are written right after the ledger batch; should a crash fall between the
-two, :func:`reindex` rebuilds them from the ledger.
+The index rows are written by the traceability projection in the same transaction as the
+entries (see :mod:`ledger.traceability.projection`).
 """
 
 from __future__ import annotations
@@ -21,14 +21,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ledger.core.errors import Conflict
 from ledger.core.events import MAX_SUBJECTS, Event
 from ledger.core.keys import SigningKey
 from ledger.log import Ledger
 from ledger.traceability import store
 from ledger.traceability.epcis import EpcisEvent, parse_document
 from ledger.traceability.index import capture_key, item_roles
-from ledger.traceability.notary import NOTARY, ensure_notary
+from ledger.traceability.notary import NOTARY, ensure_notary, notary_key
 
 _NAMESPACE = uuid.UUID("6f0c3b0e-2b1d-5c4e-9a57-7e1c2f3a9b10")
 _SUBJECT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-/#@+]{0,199}$")
@@ -89,30 +88,29 @@ def capture(
 def capture_events(
     ledger: Ledger, events: Sequence[EpcisEvent], participant: str
 ) -> list[Captured]:
-    try:
-        return _capture(ledger, events, participant)
-    except Conflict:  # a concurrent capture wrote the same hash ID first: look again
-        return _capture(ledger, events, participant)
+    """Append the events not captured yet, in one unit of work with their index rows.
 
-
-def _capture(ledger: Ledger, events: Sequence[EpcisEvent], participant: str) -> list[Captured]:
-    key = ensure_notary(ledger)
-    with ledger.engines.read.connect() as connection:
-        known = store.seqs_by_key(connection, [capture_key(e) for e in events])
-    fresh: dict[tuple[str, bool], EpcisEvent] = {}
+    Signatures are made and checked before the lock is taken; under it the capture learns
+    which events are on the ledger already (the lock serialises captures, so two racing
+    captures of one event cannot both write it) and appends the others.
+    """
+    key = notary_key(ledger.key)
+    candidates: dict[tuple[str, bool], Event] = {}
     for event in events:
-        if capture_key(event) not in known:
-            fresh.setdefault(capture_key(event), event)
-    seqs = dict(known)
-    if fresh:
-        batch = [ledger_event(key, e, participant) for e in fresh.values()]
-        written = ledger.append_batch(batch)
-        triples = []
-        for entry, event in zip(written, fresh.values(), strict=True):
-            seqs[capture_key(event)] = entry.seq
-            triples.append((entry.seq, event, str(entry.event.payload["captured_by"])))
-        with ledger.engines.write.begin() as connection:
-            store.write_index(connection, triples)
+        ck = capture_key(event)
+        if ck not in candidates:
+            candidates[ck] = ledger_event(key, event, participant)
+    prepared = ledger.prepare(list(candidates.values()))
+    with ledger.unit_of_work() as uow:
+        ensure_notary(ledger, uow)
+        known = store.seqs_by_key(uow.connection, list(candidates))
+        fresh = {ck: e for ck, e in candidates.items() if ck not in known}
+        seqs = dict(known)
+        if fresh:
+            written = uow.append(prepared.only({e.id for e in fresh.values()}))
+            by_id = {entry.event.id: entry.seq for entry in written}
+            seqs.update({ck: by_id[e.id] for ck, e in fresh.items()})
+        uow.commit()
     out, seen = [], set()
     for event in events:
         ck = capture_key(event)
@@ -120,30 +118,3 @@ def _capture(ledger: Ledger, events: Sequence[EpcisEvent], participant: str) -> 
         seen.add(ck)
         out.append(Captured(event.hash_id, seqs[ck], event.event_type, duplicate))
     return out
-
-
-def reindex(ledger: Ledger, batch: int = 1000) -> int:
-    """Index every ``epcis.captured`` entry not indexed yet; returns how many were added."""
-    added, after = 0, -1
-    while True:
-        with ledger.engines.read.connect() as connection:
-            page = store.captured_entries_after(connection, after, batch)
-            have = store.index_rows(connection, [e.seq for e in page])
-        if not page:
-            return added
-        triples = [
-            (
-                e.seq,
-                EpcisEvent.from_event(
-                    e.event.payload["epcis"], algorithm=str(e.event.payload["hash_algorithm"])
-                ),
-                str(e.event.payload.get("captured_by", e.event.actor)),
-            )
-            for e in page
-            if e.seq not in have
-        ]
-        if triples:
-            with ledger.engines.write.begin() as connection:
-                store.write_index(connection, triples)
-        added += len(triples)
-        after = page[-1].seq

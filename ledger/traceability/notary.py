@@ -5,9 +5,9 @@ the CLI cannot be signed by the participant who sent it. It is notarised instead
 participant ``epcis-notary`` signs an ``epcis.captured`` entry whose payload and subjects
 name the capturing participant (``captured_by``). The notary's key is derived from the
 ledger key (no second secret to store) and registered by an operator-signed
-``participant.key_added`` entry, so an offline verifier that pins the ledger key learns the
-notary key from the log itself. Its validity starts at the epoch: EPCIS events may be
-captured long after they happened.
+``participant.key_added`` entry — in the same unit of work as the first capture — so an
+offline verifier that pins the ledger key learns the notary key from the log itself. Its
+validity starts at the epoch: EPCIS events may be captured long after they happened.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from ledger.core.errors import LedgerError
+from ledger.core.keybook import Registration
 from ledger.core.keys import SigningKey
 from ledger.log import Ledger
 from ledger.storage.models import ParticipantKey
+from ledger.storage.unit_of_work import UnitOfWork
 
 NOTARY = "epcis-notary"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -31,23 +32,15 @@ def notary_key(ledger_key: SigningKey) -> SigningKey:
     return SigningKey(hashlib.sha256(_DERIVATION + ledger_key.seed).digest())
 
 
-def _registered(ledger: Ledger, key_id: str) -> bool:
-    with ledger.engines.read.connect() as connection:
-        found = connection.execute(
-            select(ParticipantKey.key_id).where(ParticipantKey.key_id == key_id)
-        ).first()
-    return found is not None
-
-
-def ensure_notary(ledger: Ledger) -> SigningKey:
-    """The notary key, registered on the ledger the first time it is needed."""
+def ensure_notary(ledger: Ledger, uow: UnitOfWork) -> SigningKey:
+    """The notary key, registered in ``uow`` (which holds the lock) if it is not yet."""
     key = notary_key(ledger.key)
-    if not _registered(ledger, key.key_id):
-        try:
-            ledger.register_participant(
-                NOTARY, "EPCIS capture notary", ["platform"], None, key.public_key, EPOCH
-            )
-        except LedgerError:
-            if not _registered(ledger, key.key_id):  # not a lost race: a real refusal
-                raise
+    found = uow.connection.execute(
+        select(ParticipantKey.key_id).where(ParticipantKey.key_id == key.key_id)
+    ).first()
+    if found is None:
+        registration = Registration(
+            NOTARY, "EPCIS capture notary", ("platform",), None, key.public_key, EPOCH
+        )
+        uow.append(ledger.operator.registration(registration), operator=True)
     return key

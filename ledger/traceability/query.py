@@ -17,12 +17,12 @@ from typing import Any
 from sqlalchemy import Select, select
 
 from ledger.log import Ledger
-from ledger.storage.models import EpcisEventRow, EpcisItem
 from ledger.traceability import store
 from ledger.traceability.epcis import EpcisEvent, vocab
 from ledger.traceability.epcis.digital_link import canonical_id_or_self
 from ledger.traceability.epcis.timestamps import to_utc_datetime
 from ledger.traceability.errors import QueryError
+from ledger.traceability.tables import EpcisEventRow, EpcisItem
 
 MAX_LIMIT = 1000
 MATCH_ROLES: dict[str, tuple[str, ...]] = {
@@ -161,7 +161,7 @@ class Found:
 
 def find(ledger: Ledger, query: EpcisQuery) -> tuple[list[Found], int | None]:
     """One page of matching EPCIS events in ledger order, and the cursor of the next page."""
-    with ledger.engines.read.connect() as connection:
+    with ledger.reading() as connection:
         rows = list(connection.execute(query.statement()))
         more = len(rows) > query.limit
         rows = rows[: query.limit]

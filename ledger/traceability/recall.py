@@ -39,7 +39,7 @@ def last_location(observed: list[Observed]) -> dict[str, Any] | None:
 
 def recall_scope(ledger: Ledger, lot: str) -> dict[str, Any]:
     start = canonical_id_or_self(lot)
-    with ledger.engines.read.connect() as connection:
+    with ledger.reading() as connection:
         validity = _Validity(connection, Window())
         reach = walk(
             start,

@@ -12,10 +12,11 @@ from typing import Any
 from sqlalchemy import BindParameter, Connection, bindparam, insert, select
 
 from ledger.core.entry import LedgerEntry
-from ledger.storage.models import Entry, EntryRef, EpcisEventRow, EpcisItem, EpcisLink
+from ledger.storage.models import Entry, EntryRef
 from ledger.storage.reads import entry_from_row
 from ledger.traceability.epcis import EpcisEvent
 from ledger.traceability.index import Link, index_row, item_roles, links
+from ledger.traceability.tables import EpcisEventRow, EpcisItem, EpcisLink
 
 CAPTURED = "epcis.captured"
 _CHUNK = 500
@@ -157,14 +158,3 @@ def other_flow_refs(connection: Connection, ids: Collection[str]) -> dict[str, l
         for ref, seq in rows:
             out.setdefault(ref, []).append(seq)
     return out
-
-
-def captured_entries_after(connection: Connection, after: int, limit: int) -> list[LedgerEntry]:
-    """``epcis.captured`` entries past ``after`` (for rebuilding the index)."""
-    rows = connection.execute(
-        select(Entry.__table__)
-        .where(Entry.type == CAPTURED, Entry.seq > after)
-        .order_by(Entry.seq)
-        .limit(limit)
-    )
-    return [entry_from_row(row) for row in rows]

@@ -11,7 +11,7 @@ each capture's signature from the pinned ledger key alone.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,18 +21,14 @@ from sqlalchemy import Connection, select
 from ledger.core.checkpoint import SignedCheckpoint
 from ledger.core.errors import NotFound
 from ledger.core.events import format_timestamp
-from ledger.core.merkle.nodes import NodeId
-from ledger.core.merkle.proof import fetch, inclusion_plan
 from ledger.log import Ledger
-from ledger.storage.models import MerkleNode, ParticipantKey
-from ledger.storage.nodes import SqlNodeReader
+from ledger.storage.models import ParticipantKey
 from ledger.traceability import store
 from ledger.traceability.epcis import EpcisEvent
 from ledger.traceability.epcis.digital_link import canonical_id_or_self
 from ledger.traceability.errors import QueryError
 from ledger.traceability.graph import DIRECTIONS, Reach, walk
-
-FORMAT = "threeflow-trace/1"
+from ledger.verification.trace import FORMAT
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +93,7 @@ def trace(
         raise QueryError(f"must be one of {', '.join(DIRECTIONS)}", field="direction")
     window = window or Window()
     start = canonical_id_or_self(item)
-    with ledger.engines.read.connect() as connection:
+    with ledger.reading() as connection:
         validity = _Validity(connection, window)
 
         def fetch_links(items: Collection[str], forward: bool) -> list[Any]:
@@ -189,14 +185,8 @@ def _covering_checkpoint(ledger: Ledger, last_seq: int) -> SignedCheckpoint:
 
 def _proofs(ledger: Ledger, seqs: list[int], size: int) -> dict[int, list[str]]:
     """Inclusion proofs of ``seqs`` in the tree of ``size``, with one read of the nodes."""
-    plans = {s: inclusion_plan(s, size) for s in seqs}
-    wanted = list({node for plan in plans.values() for node in plan.ids})
-    with ledger.engines.read.connect() as connection:
-        hashes = dict(zip(wanted, fetch(wanted, _LevelReader(connection)), strict=True))
-    return {
-        s: [h.hex() for h in plan.rehash([hashes[n] for n in plan.ids])]
-        for s, plan in plans.items()
-    }
+    paths = ledger.proofs.audit_paths(seqs, size)
+    return {s: [h.hex() for h in path] for s, path in paths.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,31 +209,3 @@ def live_events(connection: Connection, items: Collection[str]) -> list[Observed
         event = EpcisEvent.from_event(payload["epcis"], algorithm=str(payload["hash_algorithm"]))
         out.append(Observed(seq, event, str(payload.get("captured_by", ""))))
     return sorted(out, key=lambda o: (o.event.event_time, o.seq))
-
-
-class _LevelReader:
-    """Node reads with one ``level = ? AND idx IN (...)`` query per level.
-
-    The row-value ``(level, idx) IN (...)`` of the shared reader is not served by the
-    primary key on SQLite (a trace's hundred nodes cost 45 ms on a 100k ledger); per-level
-    lists are index range scans.
-    """
-
-    def __init__(self, connection: Connection) -> None:
-        self._connection = connection
-
-    def get_nodes(self, ids: Sequence[NodeId]) -> Mapping[NodeId, bytes]:
-        leaves = [n for n in ids if n.level == 0]
-        found = dict(SqlNodeReader(self._connection).get_nodes(leaves)) if leaves else {}
-        levels: dict[int, list[int]] = {}
-        for node in ids:
-            if node.level > 0:
-                levels.setdefault(node.level, []).append(node.index)
-        for level, indices in levels.items():
-            rows = self._connection.execute(
-                select(MerkleNode.idx, MerkleNode.hash).where(
-                    MerkleNode.level == level, MerkleNode.idx.in_(indices)
-                )
-            )
-            found.update({NodeId(level, idx): digest for idx, digest in rows})
-        return found

@@ -19,11 +19,12 @@ import psycopg
 import pytest
 
 from finance_api import demo_scenario
-from ledger import audit
-from ledger.bundle import export_bundle, verify_bundle
+from ledger.audit import database as audit
 from ledger.core.clock import FixedClock
 from ledger.core.keys import SigningKey
 from ledger.log import Ledger
+from ledger.audit.export import export_bundle
+from ledger.verification.bundle import verify_bundle
 
 PG_ADMIN_URL = os.environ.get(
     "THREEFLOW_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"

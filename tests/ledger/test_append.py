@@ -92,8 +92,10 @@ def test_resubmitting_the_same_event_returns_the_existing_entry(registered: Ledg
     again, batch = registered.append(event), registered.append_batch([event])
 
     assert not first.replayed
-    assert again.replayed and again.entry == first.entry
-    assert batch[0].replayed and batch[0].entry == first.entry
+    assert again.replayed
+    assert again.entry == first.entry
+    assert batch[0].replayed
+    assert batch[0].entry == first.entry
     assert registered.size() == size
 
 

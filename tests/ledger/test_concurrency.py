@@ -11,7 +11,7 @@ import os
 import signal
 
 from finance_api import demo_scenario
-from ledger.audit import verify_database
+from ledger.audit.database import verify_database
 from ledger.log import Ledger
 from ledger.storage.query import EntryQuery
 from tests.ledger.rewrite import Raw

@@ -15,10 +15,11 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, event
 
-from ledger import audit
-from ledger.audit import verify_database
-from ledger.bundle import export_bundle, verify_bundle
+from ledger.audit import database as audit
+from ledger.audit.database import verify_database
 from ledger.log import Ledger
+from ledger.audit.export import export_bundle
+from ledger.verification.bundle import verify_bundle
 from tests.ledger.rewrite import Raw
 from tests.ledger.scenario import (
     BUYER,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ledger.audit import verify_database
+from ledger.audit.database import verify_database
 from ledger.core.errors import InvalidEvent
 from ledger.core.keybook import Registration
 from ledger.core.keys import SigningKey

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, insert, update
 
-from ledger.audit import verify_database
+from ledger.audit.database import verify_database
 from ledger.core.checkpoint import Checkpoint as TreeHead
 from ledger.core.checkpoint import SignedCheckpoint
 from ledger.core.errors import VerificationFailed

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 from typer.testing import CliRunner
 
-from ledger.audit import verify_database
+from ledger.audit.database import verify_database
 from ledger.core.keys import SigningKey
 from ledger.log import Ledger
 from simulations.cli import app, truth_path_for

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from ledger.storage.models import EpcisEventRow
 from ledger.traceability import samples
+from ledger.traceability.tables import EpcisEventRow
 from tests.traceability.conftest import NOW, World, capture_json, supply_chain
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from ledger.traceability import samples as s
 from ledger.traceability.epcis.digital_link import canonical_id_or_self
-from ledger.traceability.verify import verify_trace
+from ledger.verification.trace import verify_trace
 from tests.traceability.conftest import (
     FACTORY,
     FARM,

@@ -26,7 +26,8 @@ from ledger.core.merkle.verify import verify_inclusion
 from ledger.traceability.epcis import EpcisEvent
 from ledger.traceability.errors import TraceVerificationFailed
 from ledger.traceability.index import Link, links
-from ledger.traceability.trace import FORMAT
+
+FORMAT = "threeflow-trace/1"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """EPCIS and traceability commands of the ``threeflow`` CLI.
 
-``app`` is the ``threeflow epcis`` group (ingest, export, reindex); ``trace_app`` holds the
+``app`` is the ``threeflow epcis`` group (ingest, export); ``trace_app`` holds the
 top-level ``trace``, ``verify-trace``, ``recall`` and ``authenticity`` commands. Exit codes:
 0 when done or valid, 1 when a document is refused or a trace fails to verify, 2 for bad
 usage.
@@ -85,16 +85,6 @@ def export(
     _emit(export_document([f.event for f in found]), out)
 
 
-@app.command()
-def reindex(db: DbOption = DEFAULT_DB) -> None:
-    """Rebuild the EPCIS index from the ledger's epcis.captured entries."""
-    from ledger.log import Ledger
-    from ledger.traceability.capture import reindex as run
-
-    with Ledger.open(db, read_only=True) as ledger:
-        console.print(f"indexed {run(ledger)} entries")
-
-
 @trace_app.command("trace")
 def trace_command(
     item_id: Annotated[str, typer.Argument(help="EPC, LGTIN or SSCC (URN or Digital Link)")],
@@ -130,7 +120,7 @@ def verify_trace_command(
 ) -> None:
     """Verify a trace file offline against the pinned ledger key."""
     from ledger.cli import parse_pinned_key
-    from ledger.traceability.verify import verify_trace
+    from ledger.verification.trace import verify_trace
 
     pinned = parse_pinned_key(key)
     assert pinned is not None

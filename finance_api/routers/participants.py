@@ -1,18 +1,17 @@
-"""The ledger over HTTP: append signed events, query them, fetch checkpoints and proofs."""
+"""What a participant does with its key: append signed events and read entries."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from finance_api.deps import LedgerDep, ParticipantDep
+from finance_api.body import json_body
+from finance_api.deps import CallerDep, LedgerDep
 from ledger.core.errors import Forbidden, InvalidEvent, NotFound
 from ledger.core.events import Event
-from ledger.core.jsondepth import too_deep
 from ledger.storage.query import MAX_LIMIT, EntryQuery
 
 router = APIRouter(prefix="/v1", tags=["ledger"])
@@ -34,26 +33,11 @@ def _parse(body: Any) -> tuple[list[Event], bool]:
     return [Event.from_json(body)], False
 
 
-MAX_BODY = 32 * 1024 * 1024
-MAX_DEPTH = 64
 _BODY_SCHEMA = {
     "description": 'a signed event, or {"events": [...]} for an atomic batch',
     "required": True,
     "content": {"application/json": {"schema": {"type": "object"}}},
 }
-
-
-async def _json_body(request: Request) -> Any:
-    """Read the body ourselves: bounded in size and depth before the C parser sees it."""
-    data = await request.body()
-    if len(data) > MAX_BODY:
-        raise InvalidEvent(f"the body is larger than {MAX_BODY} bytes", field="body")
-    if too_deep(data, MAX_DEPTH):
-        raise InvalidEvent(f"the body nests deeper than {MAX_DEPTH} levels", field="body")
-    try:
-        return json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        raise InvalidEvent("the request body is not valid JSON", field="body") from None
 
 
 @router.post(
@@ -65,19 +49,19 @@ async def _json_body(request: Request) -> Any:
 async def post_events(
     request: Request,
     ledger: LedgerDep,
-    participant: ParticipantDep,
+    caller: CallerDep,
     response: Response,
 ) -> dict[str, Any]:
-    events, batch = _parse(await _json_body(request))
+    events, batch = _parse(await json_body(request))
+    participant = caller.participant_id
     for i, event in enumerate(events):
         if event.actor != participant:
             raise Forbidden(
                 f"the API key belongs to {participant!r}, not to the actor {event.actor!r}",
                 field=f"events[{i}].actor" if batch else "actor",
             )
-    before = await run_in_threadpool(ledger.size)
     entries = await run_in_threadpool(ledger.append_batch, events)
-    if all(entry.seq < before for entry in entries):
+    if all(entry.replayed for entry in entries):
         response.status_code = 200  # every event was already there: idempotent replay
     if batch:
         return {"entries": [entry.to_json() for entry in entries]}
@@ -123,34 +107,3 @@ async def get_entry(ledger: LedgerDep, seq: int) -> dict[str, Any]:
     if seq < 0:
         raise NotFound(f"no entry {seq}", field="seq")
     return (await run_in_threadpool(ledger.entry, seq)).to_json()
-
-
-@router.get("/checkpoints/latest", summary="The latest signed checkpoint")
-async def latest_checkpoint(ledger: LedgerDep) -> dict[str, Any]:
-    signed = await run_in_threadpool(ledger.latest_checkpoint)
-    cp = signed.checkpoint
-    return {
-        "origin": cp.origin,
-        "tree_size": cp.tree_size,
-        "root_hash": cp.root_hash.hex(),
-        "timestamp": cp.timestamp,
-        "note": signed.note,
-    }
-
-
-@router.get("/proofs/inclusion", summary="RFC 9162 inclusion proof")
-async def inclusion(
-    ledger: LedgerDep,
-    seq: Annotated[int, Query(ge=0)],
-    tree_size: Annotated[int | None, Query(ge=1)] = None,
-) -> dict[str, Any]:
-    return (await run_in_threadpool(ledger.inclusion_proof, seq, tree_size)).to_json()
-
-
-@router.get("/proofs/consistency", summary="RFC 9162 consistency proof")
-async def consistency(
-    ledger: LedgerDep,
-    first: Annotated[int, Query(ge=1)],
-    second: Annotated[int, Query(ge=1)],
-) -> dict[str, Any]:
-    return (await run_in_threadpool(ledger.consistency_proof, first, second)).to_json()

@@ -1,0 +1,196 @@
+"""Service commands of ``threeflow``: serve the API, onboard participants, run the demo.
+
+Loaded only when one of them runs (see :mod:`finance_api.cli`, the composition root).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.table import Table
+
+from ledger.core.errors import LedgerError
+from ledger.log import Ledger
+
+app = typer.Typer(no_args_is_help=True, add_completion=False)
+console = Console(stderr=True)
+
+
+def _serve(db: str, key_file: Path, host: str, port: int, workers: int) -> None:
+    os.environ["THREEFLOW_DB_URL"] = db
+    os.environ["THREEFLOW_LEDGER_KEY_FILE"] = str(key_file)
+    uvicorn.run(
+        "finance_api.main:create_from_settings",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        loop="uvloop",
+        http="httptools",
+        log_level="warning",
+    )
+
+
+@app.command()
+def serve(
+    db: Annotated[str, typer.Option("--db")] = "sqlite:///var/threeflow.db",
+    key_file: Annotated[Path, typer.Option("--key-file")] = Path("var/ledger.key"),
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", envvar="PORT")] = 8000,
+    workers: Annotated[int, typer.Option("--workers")] = 1,
+) -> None:
+    """Serve the HTTP API (OpenAPI docs at /docs)."""
+    _serve(db, key_file, host, port, workers)
+
+
+@app.command("participant-add")
+def participant_add(
+    participant_id: Annotated[str, typer.Argument()],
+    legal_name: Annotated[str, typer.Option("--name")],
+    roles: Annotated[list[str], typer.Option("--role")],
+    public_key: Annotated[str, typer.Option("--public-key", help="Ed25519 public key, hex")],
+    country: Annotated[str | None, typer.Option("--country")] = None,
+    db: Annotated[str, typer.Option("--db")] = "sqlite:///var/threeflow.db",
+    key_file: Annotated[Path, typer.Option("--key-file")] = Path("var/ledger.key"),
+) -> None:
+    """Register a participant and its first key (two operator-signed entries)."""
+    from ledger.core.keys import parse_public_key
+    from ledger.log import Ledger
+
+    try:
+        with Ledger.open(db, key_file=key_file) as ledger:
+            entries = ledger.register_participant(
+                participant_id,
+                legal_name,
+                roles,
+                country,
+                parse_public_key(public_key),
+                ledger.clock.now(),
+            )
+    except LedgerError as exc:
+        console.print(f"[red]error:[/red] {exc}" + (f" ({exc.field})" if exc.field else ""))
+        raise typer.Exit(1) from None
+    console.print(f"registered {participant_id} at entries {entries[0].seq}-{entries[-1].seq}")
+
+
+@app.command("apikey-create")
+def apikey_create(
+    participant_id: Annotated[str, typer.Argument()],
+    label: Annotated[str, typer.Option("--label")] = "default",
+    db: Annotated[str, typer.Option("--db")] = "sqlite:///var/threeflow.db",
+) -> None:
+    """Issue an API key for a participant; the secret is printed once, never stored."""
+    from finance_api.auth import create_api_key
+    from ledger.log import Ledger
+
+    try:
+        with Ledger.open(db, read_only=True) as ledger:
+            secret = create_api_key(ledger.engines.write, participant_id, label, datetime.now(UTC))
+    except LedgerError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    typer.echo(secret)
+
+
+@app.command()
+def demo(
+    db: Annotated[str, typer.Option("--db")] = "sqlite:///var/threeflow.db",
+    key_file: Annotated[Path, typer.Option("--key-file")] = Path("var/ledger.key"),
+    port: Annotated[int, typer.Option("--port", envvar="PORT")] = 8000,
+    serve_api: Annotated[bool, typer.Option("--serve/--no-serve")] = True,
+    fresh: Annotated[
+        bool, typer.Option("--fresh/--keep", help="rebuild the demo ledger from scratch")
+    ] = True,
+    participants: Annotated[
+        int, typer.Option("--participants", help="size of the simulated ecosystem")
+    ] = 200,
+) -> None:
+    """Build a demo ledger, checkpoint, anchor in-process, verify, summarise, serve the API.
+
+    The anchor goes to web3's in-process EVM, which lives only as long as this process, so
+    the demo rebuilds its ledger each run (``--keep`` to skip that and the anchoring).
+    """
+    from ledger.audit.database import verify_database
+    from simulations.cli import truth_path_for
+    from simulations.config import SimulationConfig
+    from simulations.runner import run_simulation
+
+    if fresh:
+        _remove_sqlite(db)
+    anchored = None
+    simulated = None
+    with Ledger.open(db, key_file=key_file) as ledger:
+        if ledger.size() <= 2:
+            config = SimulationConfig(
+                participants=participants, months=12, seed=7, start=date(2025, 1, 1)
+            )
+            simulated = run_simulation(config, ledger, truth_path_for(db), progress=True)
+        signed = ledger.checkpoint()
+        if fresh:
+            anchored = _anchor_in_process(ledger)
+    report = verify_database(db)
+    table = Table(title="threeflow demo ledger")
+    table.add_column("what")
+    table.add_column("value")
+    table.add_row("database", db)
+    table.add_row("entries", str(report.tree_size))
+    if simulated is not None:
+        table.add_row(
+            "simulated",
+            f"{simulated.participants} participants, {simulated.months} months, "
+            f"{simulated.events} signed events in {simulated.seconds:.0f} s "
+            f"(ground truth: {simulated.ground_truth})",
+        )
+    table.add_row("participants", str(report.participants))
+    table.add_row("signed checkpoints", str(report.checkpoints))
+    table.add_row("root hash", report.root_hash.hex())
+    table.add_row("verified", "yes: leaves, chain, signatures, keys, checkpoints, subtree hashes")
+    if anchored is not None:
+        table.add_row("anchored", anchored)
+    console.print(table)
+    console.print(signed.note, soft_wrap=True, highlight=False)
+    if serve_api:
+        console.print(f"serving on http://127.0.0.1:{port} (docs at /docs)")
+        _serve(db, key_file, "127.0.0.1", port, 1)
+
+
+def _remove_sqlite(db: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(db)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        for suffix in ("", "-wal", "-shm"):
+            Path(url.database + suffix).unlink(missing_ok=True)
+
+
+def _anchor_in_process(ledger: Ledger) -> str:
+    """Anchor the latest checkpoint on the in-process EVM, confirm it, verify it on chain."""
+    from eth_account import Account
+
+    from ledger.anchoring.chain import Chain
+    from ledger.anchoring.cli import deploy_for
+    from ledger.anchoring.service import AnchorService
+    from ledger.anchoring.settings import AnchorSettings
+    from ledger.anchoring.verify import verify_ledger_anchors
+
+    settings = AnchorSettings(confirmations=2)
+    chain = Chain.in_process()
+    account = Account.create()
+    client = deploy_for(chain, ledger, account)
+    service = AnchorService(ledger, chain, client, account, settings)
+    row = service.anchor_latest()
+    chain.mine(settings.confirmations)
+    service.poll()
+    verified = verify_ledger_anchors(ledger, chain, client, settings.confirmations)
+    if row is None or not verified:
+        raise LedgerError("the demo anchor was not confirmed on the in-process EVM")
+    return (
+        f"size {verified[-1].tree_size} in block {verified[-1].block_number} of the in-process "
+        f"EVM, contract {client.address}, verified on chain"
+    )

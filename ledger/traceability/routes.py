@@ -1,0 +1,125 @@
+"""Traceability over HTTP: EPCIS capture and query, traces with proofs, recall, authenticity.
+
+:func:`build_router` takes the two things a route needs from the service as FastAPI
+dependencies — the ledger and the authenticated caller — so this feature mounts on the
+finance service without importing it.
+"""
+
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from ledger.core.access import Caller
+from ledger.log import Ledger
+from ledger.traceability.authenticity import authenticity
+from ledger.traceability.capture import capture
+from ledger.traceability.epcis import EpcisError, export_document
+from ledger.traceability.epcis.timestamps import to_utc_datetime
+from ledger.traceability.errors import QueryError
+from ledger.traceability.query import EpcisQuery, find
+from ledger.traceability.recall import recall_scope
+from ledger.traceability.trace import Window, trace
+
+
+def _instant(text: str | None, name: str) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return to_utc_datetime(text)
+    except (ValueError, OverflowError):
+        raise QueryError("must be an ISO 8601 date-time with a time zone", field=name) from None
+
+
+def _refusal(exc: EpcisError) -> JSONResponse:
+    """A refused document lists every reason (the shared handler keeps only the first)."""
+    body = {
+        "error": exc.code,
+        "detail": exc.detail,
+        "field": exc.field,
+        "reasons": [{"path": r.path, "message": r.message} for r in exc.reasons],
+    }
+    return JSONResponse(body, status_code=exc.status)
+
+
+def build_router(ledger_dep: Callable[..., Ledger], caller_dep: Callable[..., Caller]) -> APIRouter:
+    LedgerDep = Annotated[Ledger, Depends(ledger_dep)]
+    CallerDep = Annotated[Caller, Depends(caller_dep)]
+    router = APIRouter(prefix="/v1", tags=["traceability"])
+
+    @router.post(
+        "/epcis/capture",
+        status_code=201,
+        summary="Capture an EPCIS 2.0 document (all events or none)",
+        description="Body: an EPCISDocument or a single event, as application/json, "
+        "application/ld+json or application/xml. Answers each event's hash ID and ledger seq "
+        "in document order; events already on the ledger are flagged `duplicate` with their "
+        "seq.",
+    )
+    async def post_capture(
+        ledger: LedgerDep,
+        caller: CallerDep,
+        request: Request,
+        content_type: Annotated[str | None, Header()] = None,
+    ) -> Any:
+        data = await request.body()
+        try:
+            captured = await run_in_threadpool(
+                capture, ledger, data, content_type, caller.participant_id
+            )
+        except EpcisError as exc:
+            return _refusal(exc)
+        return {"captured_by": caller.participant_id, "events": [c.to_json() for c in captured]}
+
+    @router.get(
+        "/epcis/events",
+        summary="Query EPCIS events (MATCH_*, EQ_*, GE_/LT_eventTime, EQ_bizTransaction_<type>)",
+        description="`format=document` answers an EPCIS 2.0 JSON-LD EPCISDocument; otherwise a "
+        "page of events with their hash IDs and seqs, and `next_after` for the next page.",
+    )
+    async def get_events(ledger: LedgerDep, request: Request) -> dict[str, Any]:
+        params: dict[str, list[str]] = {}
+        for name, value in request.query_params.multi_items():
+            params.setdefault(name, []).append(value)
+        kind = params.get("format", ["events"])
+        if kind not in (["events"], ["document"]):
+            raise QueryError("must be events or document", field="format")
+        query = EpcisQuery.parse(params)
+        found, after = await run_in_threadpool(find, ledger, query)
+        if kind == ["document"]:
+            return export_document([f.event for f in found])
+        return {
+            "events": [{"seq": f.seq, "hash_id": f.hash_id, "event": f.event} for f in found],
+            "next_after": after,
+        }
+
+    @router.get(
+        "/trace/{item_id:path}",
+        summary="Trace an EPC, LGTIN or SSCC backward, forward or both, with inclusion proofs",
+    )
+    async def get_trace(
+        ledger: LedgerDep,
+        item_id: str,
+        direction: Annotated[str, Query()] = "backward",
+        since: Annotated[str | None, Query(description="eventTime >= since")] = None,
+        until: Annotated[str | None, Query(description="eventTime < until")] = None,
+    ) -> dict[str, Any]:
+        window = Window(_instant(since, "since"), _instant(until, "until"))
+        return await run_in_threadpool(trace, ledger, item_id, direction, window)
+
+    @router.get("/recall/{lot:path}", summary="End items that contain a lot, and where they are")
+    async def get_recall(ledger: LedgerDep, lot: str) -> dict[str, Any]:
+        return await run_in_threadpool(recall_scope, ledger, lot)
+
+    @router.get(
+        "/items/{item_id:path}/authenticity",
+        summary="Origin, brand, certifications, verdict and impossible-history flags of an item",
+    )
+    async def get_authenticity(ledger: LedgerDep, item_id: str) -> dict[str, Any]:
+        return await run_in_threadpool(authenticity, ledger, item_id)
+
+    return router
