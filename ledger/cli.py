@@ -77,6 +77,8 @@ def print_report(report: Report, source: str) -> None:
         f"{report.participants} participants, {report.keys} keys"
         + (f", {report.nodes_checked} stored subtree hashes" if report.nodes_checked else "")
     )
+    for name, rows in report.projections.items():
+        console.print(f"[green]projection[/green] {name}: {rows} rows equal a replay of the log")
     for note in report.notes:
         console.print(f"[yellow]note:[/yellow] {note}")
 

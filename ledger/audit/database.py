@@ -7,11 +7,12 @@ with the stored ones page by page, so a corrupted node cannot hand out a false p
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import Connection, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from ledger.audit.projections import check_projections
 from ledger.core.checkpoint import SignedCheckpoint
 from ledger.core.errors import LedgerError
 from ledger.core.events import Event
@@ -19,6 +20,7 @@ from ledger.core.keybook import OPERATOR
 from ledger.core.merkle.nodes import NodeId
 from ledger.storage import models
 from ledger.storage.db import make_engines
+from ledger.storage.projections import Projector, Projectors
 from ledger.verification.stream import RawEntry, Report, StreamVerifier, fail
 
 _COLUMNS = ("event_id", "flow", "type", "actor", "key_id", "occurred_at")
@@ -31,11 +33,25 @@ def verify_database(
     pinned_key: bytes | None = None,
     progress: Callable[[int, int], None] | None = None,
     threads: int = 2,
+    extra_projectors: Iterable[Projector] = (),
 ) -> Report:
+    """Verify the ledger at ``url`` in one snapshot; raise :class:`VerificationFailed`.
+
+    Projections are those installed (entry points) plus ``extra_projectors``.
+    """
     engines = make_engines(url)
+    projectors = Projectors.installed(extra_projectors)
     try:
         with engines.read.connect() as connection:
-            return _verify(connection, pinned_key, progress, threads)
+            report = _verify(connection, pinned_key, progress, threads)
+            for check in check_projections(connection, projectors):
+                if check.rows < 0:
+                    report.notes.append(
+                        f"projection {check.name} is not installed here and was not checked"
+                    )
+                else:
+                    report.projections[check.name] = check.rows
+            return report
     except SQLAlchemyError as exc:
         raise fail(
             None, f"cannot read the ledger database: {exc.__class__.__name__}: {exc}"

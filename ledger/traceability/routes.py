@@ -5,7 +5,6 @@ dependencies — the ledger and the authenticated caller — so this feature mou
 finance service without importing it.
 """
 
-
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any

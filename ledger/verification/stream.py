@@ -52,6 +52,7 @@ class Report:
     notes: list[str] = field(default_factory=list)
     roots: dict[int, bytes] = field(default_factory=dict)
     anchors: list[dict[str, Any]] = field(default_factory=list)
+    projections: dict[str, int] = field(default_factory=dict)  # name -> rows compared
 
 
 def fail(seq: int | None, detail: str) -> VerificationFailed:

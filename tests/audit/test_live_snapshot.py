@@ -20,10 +20,10 @@ import pytest
 
 from finance_api import demo_scenario
 from ledger.audit import database as audit
+from ledger.audit.export import export_bundle
 from ledger.core.clock import FixedClock
 from ledger.core.keys import SigningKey
 from ledger.log import Ledger
-from ledger.audit.export import export_bundle
 from ledger.verification.bundle import verify_bundle
 
 PG_ADMIN_URL = os.environ.get(

@@ -17,8 +17,8 @@ from sqlalchemy import Engine, event
 
 from ledger.audit import database as audit
 from ledger.audit.database import verify_database
-from ledger.log import Ledger
 from ledger.audit.export import export_bundle
+from ledger.log import Ledger
 from ledger.verification.bundle import verify_bundle
 from tests.ledger.rewrite import Raw
 from tests.ledger.scenario import (

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 import rfc8785
 
-from ledger.core.errors import VerificationFailed
 from ledger.audit.export import export_bundle
+from ledger.core.errors import VerificationFailed
 from ledger.verification.bundle import verify_bundle
 from tests.ledger import oracle
 from tests.ledger.scenario import BUYER, LEDGER_KEY, OTHER_LEDGER_KEY, SELLER, Base, key_for

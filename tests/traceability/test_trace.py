@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ledger.traceability.cli import trace_app
 from typer.testing import CliRunner
 
 from ledger.traceability import samples as s
+from ledger.traceability.cli import trace_app
 from ledger.traceability.epcis.digital_link import canonical_id_or_self
 from ledger.traceability.errors import TraceVerificationFailed
 from ledger.verification.trace import verify_trace
