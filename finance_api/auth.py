@@ -12,10 +12,11 @@ import hmac
 import secrets
 from datetime import datetime
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import insert, select
 
 from ledger.core.access import Caller
 from ledger.core.errors import NotFound, Unauthorized
+from ledger.log import Ledger
 from ledger.storage.models import ApiKey, Participant
 
 PREFIX = "tf_"
@@ -25,10 +26,11 @@ def _digest(secret: str) -> bytes:
     return hashlib.sha256(secret.encode("utf-8")).digest()
 
 
-def create_api_key(engine: Engine, participant_id: str, label: str, now: datetime) -> str:
+def create_api_key(ledger: Ledger, participant_id: str, label: str, now: datetime) -> str:
     """Issue a new key for a registered participant; the secret is returned once."""
     secret = PREFIX + secrets.token_urlsafe(32)
-    with engine.begin() as connection:
+    with ledger.unit_of_work(lock=False) as uow:
+        connection = uow.connection
         if (
             connection.execute(
                 select(Participant.id).where(Participant.id == participant_id)
@@ -41,15 +43,16 @@ def create_api_key(engine: Engine, participant_id: str, label: str, now: datetim
                 key_hash=_digest(secret), participant_id=participant_id, label=label, created_at=now
             )
         )
+        uow.commit()
     return secret
 
 
-def authenticate(engine: Engine, secret: str | None) -> Caller:
+def authenticate(ledger: Ledger, secret: str | None) -> Caller:
     """The caller an API key belongs to (with its registered roles), or :class:`Unauthorized`."""
     if not secret:
         raise Unauthorized("an API key is required (header X-API-Key)", field="X-API-Key")
     digest = _digest(secret)
-    with engine.connect() as connection:
+    with ledger.reading() as connection:
         row = connection.execute(
             select(ApiKey.key_hash, ApiKey.participant_id, ApiKey.revoked_at, Participant.roles)
             .join(Participant, Participant.id == ApiKey.participant_id)

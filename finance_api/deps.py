@@ -23,7 +23,7 @@ def current_caller(
     ledger: LedgerDep, x_api_key: Annotated[str | None, Header(alias="X-API-Key")] = None
 ) -> Caller:
     """The caller an API key names (a sync dependency: FastAPI runs it in a thread)."""
-    return authenticate(ledger.engines.read, x_api_key)
+    return authenticate(ledger, x_api_key)
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from fastapi import FastAPI
 
 from finance_api.app import create_app
-from ledger.log import Ledger, open_from_settings
+from ledger.log import Ledger
+from ledger.settings import open_from_settings
 
 log = logging.getLogger(__name__)
 

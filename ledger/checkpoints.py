@@ -20,9 +20,9 @@ from ledger.core.errors import LedgerError, NotFound
 from ledger.core.keys import SigningKey
 from ledger.core.merkle.proof import root_at
 from ledger.storage import models
+from ledger.storage.head import lock_head
 from ledger.storage.nodes import SqlNodeReader
 from ledger.storage.reads import tree_size
-from ledger.storage.sequencer import lock_head
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,6 @@ projections, the checkpointer, the proof service — and hands features a
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -17,8 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection
 
 from ledger import keyfile
 from ledger.checkpoints import Checkpointer, CheckpointPolicy
@@ -28,14 +26,14 @@ from ledger.core.entry import Appended, LedgerEntry
 from ledger.core.errors import InvalidEvent, LedgerError
 from ledger.core.event_types import REGISTRY, EventTypeRegistry
 from ledger.core.events import Event
-from ledger.core.hashing import GENESIS_CHAIN
 from ledger.core.keybook import Registration
 from ledger.core.keys import SigningKey, key_id_for
 from ledger.core.proofs import ConsistencyProof, InclusionProof
 from ledger.operator import OperatorEvents
 from ledger.proofs import ProofService
-from ledger.storage import models, reads
+from ledger.storage import reads
 from ledger.storage.db import Engines, make_engines, migrate
+from ledger.storage.head import create_head, read_head
 from ledger.storage.keys import KeyCache
 from ledger.storage.projections import Projector, Projectors
 from ledger.storage.query import EntryQuery, Page
@@ -140,25 +138,10 @@ class Ledger:
         self.close()
 
     def _head_row(self) -> Any:
-        with self.engines.read.connect() as connection:
-            row = connection.execute(
-                select(models.LedgerHead.__table__).where(models.LedgerHead.id == 1)
-            ).first()
-        return row
+        return read_head(self.engines.read)
 
     def _initialise(self, key: SigningKey, origin: str) -> None:
-        try:
-            with self.engines.write.begin() as connection:
-                connection.execute(
-                    insert(models.LedgerHead).values(
-                        id=1,
-                        origin=origin,
-                        public_key=key.public_key,
-                        tree_size=0,
-                        chain_hash=GENESIS_CHAIN,
-                    )
-                )
-        except IntegrityError:
+        if not create_head(self.engines.write, origin, key.public_key):
             return  # another process initialised it first
         self.origin = origin
         self._sequencer = Sequencer(self.registry, key.public_key, KeyCache(self.engines.read))
@@ -312,22 +295,6 @@ class Ledger:
 
     def consistency_proof(self, first: int, second: int) -> ConsistencyProof:
         return self.proofs.consistency(first, second)
-
-
-def open_from_settings(read_only: bool = False) -> Ledger:
-    from ledger.settings import get_settings
-
-    settings = get_settings()
-    return Ledger.open(
-        settings.db_url,
-        key_file=settings.ledger_key_file,
-        origin=settings.origin,
-        read_only=read_only,
-        policy=CheckpointPolicy(
-            settings.checkpoint_every_entries, settings.checkpoint_every_seconds
-        ),
-        signature_threads=min(settings.signature_threads, os.cpu_count() or 1),
-    )
 
 
 __all__ = ["CheckpointPolicy", "ConsistencyProof", "InclusionProof", "Ledger", "LedgerEntry"]

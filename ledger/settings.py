@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from ledger.log import Ledger
 
 
 class Settings(BaseSettings):
@@ -23,3 +28,21 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def open_from_settings(read_only: bool = False) -> Ledger:
+    """The ledger the settings name (the server's factory opens it this way)."""
+    from ledger.checkpoints import CheckpointPolicy
+    from ledger.log import Ledger
+
+    settings = get_settings()
+    return Ledger.open(
+        settings.db_url,
+        key_file=settings.ledger_key_file,
+        origin=settings.origin,
+        read_only=read_only,
+        policy=CheckpointPolicy(
+            settings.checkpoint_every_entries, settings.checkpoint_every_seconds
+        ),
+        signature_threads=min(settings.signature_threads, os.cpu_count() or 1),
+    )

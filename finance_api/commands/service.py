@@ -91,7 +91,7 @@ def apikey_create(
 
     try:
         with Ledger.open(db, read_only=True) as ledger:
-            secret = create_api_key(ledger.engines.write, participant_id, label, datetime.now(UTC))
+            secret = create_api_key(ledger, participant_id, label, datetime.now(UTC))
     except LedgerError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None

@@ -28,10 +28,9 @@ from ledger.core.events import Event
 from ledger.core.hashing import chain_hash, entry_leaf_hash
 from ledger.core.keybook import OPERATOR, REGISTRY_TYPES, KeyBook
 from ledger.core.keys import key_id_for, parse_public_key, verify_signature
-from ledger.core.merkle.append import Frontier
+from ledger.storage.head import Tip
 from ledger.storage.keys import KeyCache, load_book
 from ledger.storage.models import Entry, LedgerHead
-from ledger.storage.nodes import SqlNodeReader
 from ledger.storage.registry_rows import project_registry
 from ledger.storage.rows import RowInserts
 
@@ -55,23 +54,6 @@ def _positions(events: Sequence[Event]) -> Any:
 
 
 @dataclass(frozen=True, slots=True)
-class Head:
-    tree_size: int
-    chain_hash: bytes
-
-
-def lock_head(connection: Connection) -> Head:
-    """Take the sequencer lock (SQLite already holds it from BEGIN IMMEDIATE)."""
-    stmt = select(LedgerHead.tree_size, LedgerHead.chain_hash).where(LedgerHead.id == 1)
-    if connection.dialect.name != "sqlite":
-        stmt = stmt.with_for_update()
-    row = connection.execute(stmt).one_or_none()
-    if row is None:
-        raise LedgerError("the ledger is not initialised")
-    return Head(row.tree_size, row.chain_hash)
-
-
-@dataclass(frozen=True, slots=True)
 class Prepared:
     """A batch whose shapes, schemas and (known-key) signatures have been checked.
 
@@ -88,15 +70,6 @@ class Prepared:
         return Prepared(
             tuple(e for e in self.events if e.id in event_ids), self.operator, self.proven
         )
-
-
-@dataclass(slots=True)
-class Tip:
-    """Where the log stands inside a transaction: size, chain hash, Merkle frontier."""
-
-    tree_size: int
-    chain_hash: bytes
-    frontier: Frontier
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,18 +269,4 @@ class Sequencer:
 def _replayed(entry: Appended) -> Appended:
     return Appended(
         entry.seq, entry.event, entry.leaf_hash, entry.chain_hash, entry.recorded_at, True
-    )
-
-
-def load_tip(connection: Connection, head: Head, cached: Tip | None) -> Tip:
-    """The tip at ``head``: the cached one if nobody wrote since, else read from storage."""
-    if cached is not None and (cached.tree_size, cached.chain_hash) == (
-        head.tree_size,
-        head.chain_hash,
-    ):
-        return Tip(cached.tree_size, cached.chain_hash, cached.frontier.copy())
-    return Tip(
-        head.tree_size,
-        head.chain_hash,
-        Frontier.load(head.tree_size, SqlNodeReader(connection)),
     )

@@ -21,8 +21,9 @@ from ledger.core.clock import Clock
 from ledger.core.entry import Appended
 from ledger.core.errors import LedgerError
 from ledger.core.events import Event
+from ledger.storage.head import Tip, load_tip, lock_head
 from ledger.storage.projections import Projectors
-from ledger.storage.sequencer import Prepared, Sequencer, Tip, load_tip, lock_head
+from ledger.storage.sequencer import Prepared, Sequencer
 
 
 class TipCache:

@@ -53,7 +53,7 @@ def world(tmp_path: Path) -> Iterator[World]:
     for pid, role in (("seller-1", "seller"), ("buyer-1", "buyer")):
         key = SigningKey.generate()
         ledger.register_participant(pid, pid.title(), [role], "CN", key.public_key, SINCE)
-        parties[pid] = Party(pid, key, create_api_key(ledger.engines.write, pid, "test", NOW))
+        parties[pid] = Party(pid, key, create_api_key(ledger, pid, "test", NOW))
     with TestClient(create_app(ledger)) as client:
         yield World(client, ledger, parties["seller-1"], parties["buyer-1"], clock)
     ledger.close()

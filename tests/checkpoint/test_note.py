@@ -11,16 +11,16 @@ import hashlib
 
 import pytest
 
-from ledger.core.checkpoint import (
+from ledger.core.checkpoint import SignedCheckpoint
+from ledger.core.errors import CheckpointError
+from ledger.core.keys import SigningKey
+from ledger.core.note import (
     NoteSignature,
     NoteVerifier,
-    SignedCheckpoint,
     SignedNote,
     key_hash,
     verifier_key,
 )
-from ledger.core.errors import CheckpointError
-from ledger.core.keys import SigningKey
 
 PETER_VKEY = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
 PETER_SKEY = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"

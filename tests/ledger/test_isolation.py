@@ -84,7 +84,7 @@ def test_export_writes_one_state_while_the_registry_changes(
 def test_opening_does_not_wait_for_a_writer(base_copy: Base) -> None:
     """A ledger opens (schema already current) while another connection holds the lock."""
     with Raw(base_copy.url) as raw, raw.engine.connect() as holder:
-        from ledger.storage.sequencer import lock_head
+        from ledger.storage.head import lock_head
 
         if raw.engine.dialect.name == "sqlite":
             holder.exec_driver_sql("BEGIN IMMEDIATE")

@@ -73,7 +73,7 @@ def world(tmp_path: Path) -> Iterator[World]:
     )
     buyer = SigningKey(bytes(range(1, 33)))
     ledger.register_participant("shop-1", "Shop", ["buyer"], "DE", buyer.public_key, at(-100))
-    api_key = create_api_key(ledger.engines.write, "shop-1", "test", NOW)
+    api_key = create_api_key(ledger, "shop-1", "test", NOW)
     with TestClient(create_app(ledger)) as client:
         yield World(client, ledger, {"X-API-Key": api_key}, buyer)
     ledger.close()

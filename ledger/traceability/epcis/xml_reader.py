@@ -13,58 +13,15 @@ The parser resolves no entities, loads no DTD and touches no network.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from lxml import etree
 
 from ledger.traceability.epcis import vocab
+from ledger.traceability.epcis import xml_names as names
 from ledger.traceability.epcis.errors import EpcisSyntaxError
 from ledger.traceability.epcis.namespaces import FORCED, needed_declarations, used_prefixes
-
-XSI = "http://www.w3.org/2001/XMLSchema-instance"
-_STANDARD_NAMESPACES = frozenset(
-    f"urn:epcglobal:{kind}:xsd:{v}"
-    for kind in ("epcis", "epcis-query", "epcis-masterdata")
-    for v in ("1", "2")
-)
-EVENT_TYPES = frozenset(
-    {
-        "ObjectEvent",
-        "AggregationEvent",
-        "TransactionEvent",
-        "TransformationEvent",
-        "AssociationEvent",
-        "QuantityEvent",
-    }
-)
-_WRAPPERS = frozenset({"extension", "baseExtension"})
-_TEXT_FIELDS = frozenset(
-    {"eventTime", "recordTime", "eventTimeZoneOffset", "eventID", "parentID", "action"}
-    | {"transformationID"}
-)
-_ID_LISTS = frozenset({"epcList", "inputEPCList", "outputEPCList", "childEPCs"})
-_QUANTITY_LISTS = frozenset(
-    {"quantityList", "childQuantityList", "inputQuantityList", "outputQuantityList"}
-)
-_LINK_LISTS = {
-    "bizTransactionList": ("bizTransaction", vocab.BIZ_TRANSACTION_TYPE),
-    "sourceList": ("source", vocab.SOURCE_DEST_TYPE),
-    "destinationList": ("destination", vocab.SOURCE_DEST_TYPE),
-}
-_NUMERIC_SENSOR = frozenset(
-    {"value", "minValue", "maxValue", "meanValue", "sDev", "percRank", "percValue"}
-)
-_SENSOR_VOCAB = {
-    "type": vocab.MEASUREMENT_TYPE,
-    "exception": vocab.SENSOR_ALERT,
-    "component": vocab.COMPONENT,
-}
-MAX_DEPTH = 48
-"""Deepest element nesting accepted (the vectors need 11)."""
-_INT = re.compile(r"[+-]?\d+")
-_FLOAT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 def _parser() -> etree.XMLParser:
@@ -96,14 +53,14 @@ def _check_depth(root: etree._Element) -> None:
     stack = [(root, 1)]
     while stack:
         el, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise EpcisSyntaxError(f"XML document is nested deeper than {MAX_DEPTH} levels")
+        if depth > names.MAX_DEPTH:
+            raise EpcisSyntaxError(f"XML document is nested deeper than {names.MAX_DEPTH} levels")
         stack.extend((child, depth + 1) for child in el)
 
 
 def _event_elements(root: etree._Element) -> list[etree._Element]:
     name = _local(root)
-    if name in EVENT_TYPES:
+    if name in names.EVENT_TYPES:
         return [root]
     path: tuple[str, ...]
     if name == "EPCISDocument":
@@ -130,7 +87,7 @@ def _children(el: etree._Element) -> Iterator[etree._Element]:
     for child in el:
         if not isinstance(child.tag, str):
             continue
-        if etree.QName(child).namespace is None and child.tag in _WRAPPERS:
+        if etree.QName(child).namespace is None and child.tag in names.WRAPPERS:
             yield from _children(child)
         else:
             yield child
@@ -151,9 +108,9 @@ def _add(obj: dict[str, Any], key: str, value: Any) -> None:
 
 
 def _number(text: str) -> int | float | str:
-    if _INT.fullmatch(text):
+    if names.INT.fullmatch(text):
         return int(text)
-    if _FLOAT.fullmatch(text):
+    if names.FLOAT.fullmatch(text):
         number = float(text)
         return number if math.isfinite(number) else text
     return text
@@ -188,14 +145,14 @@ class _EventReader:
         handler = self._handlers().get(name)
         if handler is not None:
             return name, handler(el)
-        if name in _TEXT_FIELDS or name == "certificationInfo":
+        if name in names.TEXT_FIELDS or name == "certificationInfo":
             return name, _text(el)
-        if name in _ID_LISTS:
+        if name in names.ID_LISTS:
             return name, [_text(c) for c in _children(el)]
-        if name in _QUANTITY_LISTS:
+        if name in names.QUANTITY_LISTS:
             return name, [self._quantity(c) for c in _children(el)]
-        if name in _LINK_LISTS:
-            member, vocabulary = _LINK_LISTS[name]
+        if name in names.LINK_LISTS:
+            member, vocabulary = names.LINK_LISTS[name]
             return name, [self._link(c, member, vocabulary) for c in _children(el)]
         return name, self._generic(el)
 
@@ -276,12 +233,12 @@ class _EventReader:
         for name, value in list(report.items()):
             if not isinstance(value, str):
                 continue
-            if name in _NUMERIC_SENSOR:
+            if name in names.NUMERIC_SENSOR:
                 report[name] = _number(value)
             elif name == "booleanValue" and value in ("true", "false"):
                 report[name] = value == "true"
-            elif name in _SENSOR_VOCAB:
-                report[name] = vocab.compact_value(_SENSOR_VOCAB[name], value)
+            elif name in names.SENSOR_VOCAB:
+                report[name] = vocab.compact_value(names.SENSOR_VOCAB[name], value)
         return report
 
     # -- extensions and generic content ------------------------------------------------
@@ -303,12 +260,12 @@ class _EventReader:
         return self._object(el)
 
     def _has_attributes(self, el: etree._Element) -> bool:
-        return any(etree.QName(name).namespace != XSI for name in el.attrib)
+        return any(etree.QName(name).namespace != names.XSI for name in el.attrib)
 
     def _attributes(self, el: etree._Element, out: dict[str, Any]) -> None:
         for name, value in el.attrib.items():
             qname = etree.QName(name)
-            if qname.namespace == XSI:
+            if qname.namespace == names.XSI:
                 continue
             if qname.namespace is None:
                 out[str(qname.localname)] = value.strip()
@@ -320,7 +277,7 @@ class _EventReader:
 
     def _is_standard(self, el: etree._Element) -> bool:
         namespace = etree.QName(el).namespace
-        return namespace is None or namespace in _STANDARD_NAMESPACES
+        return namespace is None or namespace in names.STANDARD_NAMESPACES
 
     def _key(self, el: etree._Element) -> str:
         qname = etree.QName(el)
