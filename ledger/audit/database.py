@@ -110,6 +110,8 @@ def _verify(
                 entries.c.signature,
                 entries.c.leaf_hash,
                 entries.c.chain_hash,
+                entries.c.recorded_at,
+                entries.c.format,
                 entries.c.event_id,
                 entries.c.flow,
                 entries.c.type,
@@ -123,12 +125,12 @@ def _verify(
         ).all()
         count = len(rows)
         refs: dict[int, set[tuple[str, str]]] = {}
-        for seq, canonical, signature, leaf_hash, chain_hash, *columns in rows:
+        for seq, canonical, signature, leaf_hash, chain_hash, recorded, fmt, *columns in rows:
             try:
                 event = from_canonical(canonical, signature)
             except LedgerError as exc:
                 raise fail(seq, f"stored event is malformed: {exc}") from None
-            feed(RawEntry(seq, event, leaf_hash, chain_hash))
+            feed(RawEntry(seq, event, leaf_hash, chain_hash, recorded, fmt))
             claimed = (
                 event.id,
                 event.flow,

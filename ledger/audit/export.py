@@ -136,6 +136,7 @@ def export_bundle(
                             "leaf_hash": row.leaf_hash.hex(),
                             "chain_hash": row.chain_hash.hex(),
                             "recorded_at": format_timestamp(row.recorded_at),
+                            "format": row.format,
                         },
                     )
                 start = rows[-1].seq + 1

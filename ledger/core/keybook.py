@@ -88,14 +88,18 @@ class KeyBook:
         )
         return book
 
-    def key_for(self, event: Event) -> KeyState:
-        """The key the event names, checked for its actor at its time."""
+    def key_for(self, event: Event, at: datetime | None = None) -> KeyState:
+        """The key the event names, checked for its actor at ``at``.
+
+        ``at`` is the time the ledger recorded the event (format 2); entries of format 1
+        were judged at the time they claim, ``occurred_at``, which is the default.
+        """
         state = self.keys.get(event.key_id)
         if state is None:
             if event.actor not in self.participants:
                 raise UnknownKey(f"unknown actor {event.actor!r}", field="actor")
             raise UnknownKey(f"unknown key {event.key_id}", field="key_id")
-        state.check(event.actor, event.occurred_at)
+        state.check(event.actor, event.occurred_at if at is None else at)
         return state
 
     def apply(self, event: Event) -> None:

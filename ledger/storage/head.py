@@ -8,6 +8,7 @@ read the same tip; it is updated in the same transaction as the entries it cover
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select
@@ -16,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from ledger.core.errors import LedgerError
 from ledger.core.hashing import GENESIS_CHAIN
 from ledger.core.merkle.append import Frontier
-from ledger.storage.models import LedgerHead
+from ledger.storage.models import Entry, LedgerHead
 from ledger.storage.nodes import SqlNodeReader
 
 
@@ -44,6 +45,7 @@ class Tip:
     tree_size: int
     chain_hash: bytes
     frontier: Frontier
+    recorded_at: datetime | None  # of the last entry: recording times never go back
 
 
 def load_tip(connection: Connection, head: Head, cached: Tip | None) -> Tip:
@@ -52,11 +54,15 @@ def load_tip(connection: Connection, head: Head, cached: Tip | None) -> Tip:
         head.tree_size,
         head.chain_hash,
     ):
-        return Tip(cached.tree_size, cached.chain_hash, cached.frontier.copy())
+        return Tip(cached.tree_size, cached.chain_hash, cached.frontier.copy(), cached.recorded_at)
+    last = connection.execute(
+        select(Entry.recorded_at).where(Entry.seq == head.tree_size - 1)
+    ).scalar_one_or_none()
     return Tip(
         head.tree_size,
         head.chain_hash,
         Frontier.load(head.tree_size, SqlNodeReader(connection)),
+        last,
     )
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    SmallInteger,
     String,
     Text,
 )
@@ -126,6 +127,8 @@ class Entry(Base):
     signature: Mapped[bytes] = mapped_column(LargeBinary(64))
     leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
     chain_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    # 1: leaf over canonical || signature; 2: the recording time under the leaf too.
+    format: Mapped[int] = mapped_column(SmallInteger, server_default="1")
 
     __table_args__ = (
         Index("ix_entries_flow_seq", "flow", "seq"),

@@ -21,6 +21,7 @@ def entry_from_row(row: Any) -> LedgerEntry:
         row.leaf_hash,
         row.chain_hash,
         row.recorded_at,
+        row.format,
     )
 
 

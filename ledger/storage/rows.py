@@ -32,6 +32,7 @@ class RowInserts:
         "signature",
         "leaf_hash",
         "chain_hash",
+        "format",
     )
     _built: ClassVar[dict[int, RowInserts]] = {}
 
@@ -61,7 +62,7 @@ class RowInserts:
         return built
 
     def entry_row(
-        self, seq: int, event: Event, recorded_at: Any, leaf: bytes, chain: bytes
+        self, seq: int, event: Event, recorded_at: Any, leaf: bytes, chain: bytes, fmt: int
     ) -> tuple[Any, ...]:
         return (
             seq,
@@ -76,6 +77,7 @@ class RowInserts:
             event.signature,
             leaf,
             chain,
+            fmt,
         )
 
     def insert(

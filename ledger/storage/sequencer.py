@@ -25,7 +25,7 @@ from ledger.core.entry import Appended
 from ledger.core.errors import Conflict, InvalidEvent, LedgerError
 from ledger.core.event_types import EventTypeRegistry
 from ledger.core.events import Event
-from ledger.core.hashing import chain_hash, entry_leaf_hash
+from ledger.core.hashing import CURRENT_FORMAT, chain_hash, entry_leaf
 from ledger.core.keybook import OPERATOR, REGISTRY_TYPES, KeyBook
 from ledger.core.keys import key_id_for, parse_public_key, verify_signature
 from ledger.storage.head import Tip
@@ -191,6 +191,9 @@ class Sequencer:
         frontier = tip.frontier.copy()
         seq, last = tip.tree_size, tip.chain_hash
         rows = RowInserts.for_dialect(connection.dialect)
+        # Recording times never go back, whatever the clock does between two appends.
+        if tip.recorded_at is not None and now < tip.recorded_at:
+            now = tip.recorded_at
         recorded_at = rows.stamp(now)
         entry_rows: list[tuple[Any, ...]] = []
         ref_rows: list[tuple[str, int, str]] = []
@@ -212,17 +215,17 @@ class Sequencer:
                 results.append(earlier if earlier.replayed else _replayed(earlier))
                 continue
             try:
-                self._admit(book, event, prepared)
+                self._admit(book, event, prepared, now)
             except LedgerError as exc:
                 raise in_batch(where(i), exc) from None
             if event.type in REGISTRY_TYPES:
                 registry_events.append((seq, event))
-            leaf = entry_leaf_hash(event.canonical, event.signature)
+            leaf = entry_leaf(CURRENT_FORMAT, event.canonical, event.signature, now)
             last = chain_hash(last, leaf)
             node_rows.extend(
                 (node.level, node.index, digest) for node, digest in frontier.push(leaf)
             )
-            entry_rows.append(rows.entry_row(seq, event, recorded_at, leaf, last))
+            entry_rows.append(rows.entry_row(seq, event, recorded_at, leaf, last, CURRENT_FORMAT))
             ref_rows.append((event.actor, seq, "actor"))
             ref_rows.extend((subject, seq, "subject") for subject in set(event.subjects))
             fresh[event.id] = Appended(seq, event, leaf, last, now, replayed=False)
@@ -236,11 +239,11 @@ class Sequencer:
             project_registry(connection, registry_events, book)
         if before_insert is not None:
             before_insert()
-        return Written(results, Tip(seq, last, frontier))
+        return Written(results, Tip(seq, last, frontier, now if fresh else tip.recorded_at))
 
-    def _admit(self, book: KeyBook, event: Event, prepared: Prepared) -> None:
-        """The registry's verdict on one event, then its signature if not proven yet."""
-        key = book.key_for(event)
+    def _admit(self, book: KeyBook, event: Event, prepared: Prepared, now: datetime) -> None:
+        """The registry's verdict on one event at ``now``, then its signature if not proven."""
+        key = book.key_for(event, at=now)
         if prepared.proven.get((event.canonical, event.signature)) != key.public_key:
             verify_signature(key.public_key, event.canonical, event.signature)
         book.apply(event)
@@ -255,18 +258,20 @@ class Sequencer:
                 Entry.leaf_hash,
                 Entry.chain_hash,
                 Entry.recorded_at,
+                Entry.format,
             ).where(Entry.event_id.in_(ids))
         )
         found = {}
         for row in rows:
             event = Event.from_canonical(row.canonical, row.signature)
             found[event.id] = Appended(
-                row.seq, event, row.leaf_hash, row.chain_hash, row.recorded_at, replayed=True
+                row.seq, event, row.leaf_hash, row.chain_hash, row.recorded_at, row.format, True
             )
         return found
 
 
 def _replayed(entry: Appended) -> Appended:
     return Appended(
-        entry.seq, entry.event, entry.leaf_hash, entry.chain_hash, entry.recorded_at, True
-    )
+        entry.seq, entry.event, entry.leaf_hash, entry.chain_hash, entry.recorded_at,
+        entry.format, True,
+    )  # fmt: skip

@@ -140,7 +140,13 @@ def trace(
         ],
         "keys": sorted(key_seqs),
         "entries": [
-            {"seq": s, "event": entries[s].event.to_json(), "audit_path": proofs[s]}
+            {
+                "seq": s,
+                "event": entries[s].event.to_json(),
+                "recorded_at": format_timestamp(entries[s].recorded_at),
+                "format": entries[s].format,
+                "audit_path": proofs[s],
+            }
             for s in sorted(all_seqs)
         ],
     }

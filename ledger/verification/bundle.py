@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ledger.core.checkpoint import SignedCheckpoint
 from ledger.core.errors import LedgerError
-from ledger.core.events import Event, format_timestamp
+from ledger.core.events import Event, format_timestamp, parse_timestamp
+from ledger.core.hashing import FORMAT_PLAIN
 from ledger.core.keybook import OPERATOR
 from ledger.verification.stream import RawEntry, Report, StreamVerifier, fail
 
@@ -94,12 +96,15 @@ def verify_bundle(
                 event = Event.from_json(obj.get("event"))
             except LedgerError as exc:
                 raise fail(_seq(obj), f"line {number}: event is malformed: {exc}") from None
+            fmt, recorded = _recording(obj, number)
             verifier.feed(
                 RawEntry(
                     _seq(obj),
                     event,
                     _hex(obj, "leaf_hash", number),
                     _hex(obj, "chain_hash", number),
+                    recorded,
+                    fmt,
                 )
             )
             if progress is not None and verifier.report.tree_size % 10000 == 0:
@@ -185,3 +190,16 @@ def _seq(obj: dict[str, Any]) -> int:
     if not isinstance(seq, int) or isinstance(seq, bool):
         raise fail(None, "an entry line has no integer seq")
     return seq
+
+
+def _recording(obj: dict[str, Any], number: int) -> tuple[int, datetime | None]:
+    """An entry line's format (absent: 1, the first format) and recording time."""
+    fmt = obj.get("format", FORMAT_PLAIN)
+    if not isinstance(fmt, int) or isinstance(fmt, bool):
+        raise fail(None, f"line {number}: format must be an integer")
+    if fmt == FORMAT_PLAIN:
+        return fmt, None
+    try:
+        return fmt, parse_timestamp(obj.get("recorded_at"), field="recorded_at")
+    except LedgerError:
+        raise fail(_seq(obj), f"line {number}: recorded_at is not a UTC timestamp") from None

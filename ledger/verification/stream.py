@@ -16,18 +16,22 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ledger.core.checkpoint import NoteVerifier, SignedCheckpoint
 from ledger.core.errors import LedgerError, VerificationFailed
 from ledger.core.events import Event
-from ledger.core.hashing import GENESIS_CHAIN, chain_hash, entry_leaf_hash
+from ledger.core.hashing import FORMAT_PLAIN, FORMAT_RECORDED, GENESIS_CHAIN, chain_hash, entry_leaf
 from ledger.core.keybook import KeyBook
 from ledger.core.keys import verify_signature
 from ledger.core.merkle.append import Frontier
 from ledger.core.merkle.nodes import NodeId
 
 CHUNK = 2048
+CLOCK_SKEW = timedelta(minutes=5)
+"""How far a recording time may stray outside the signed checkpoints around it (writers'
+clocks differ a little); beyond that the recording time is not what the ledger signed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +42,8 @@ class RawEntry:
     event: Event
     leaf_hash: bytes
     chain_hash: bytes
+    recorded_at: datetime | None = None
+    format: int = FORMAT_PLAIN
 
 
 @dataclass(slots=True)
@@ -53,6 +59,9 @@ class Report:
     roots: dict[int, bytes] = field(default_factory=dict)
     anchors: list[dict[str, Any]] = field(default_factory=list)
     projections: dict[str, int] = field(default_factory=dict)  # name -> rows compared
+
+
+_NEVER = datetime(1970, 1, 1, tzinfo=UTC)  # stands in where a format-1 leaf needs no time
 
 
 def fail(seq: int | None, detail: str) -> VerificationFailed:
@@ -83,6 +92,8 @@ class StreamVerifier:
         self._pool = ThreadPoolExecutor(threads) if threads > 1 else None
         self._on_nodes = on_nodes
         self._chunk: list[tuple[int, bytes, bytes, bytes]] = []
+        self._last_recorded: datetime | None = None  # of the last format-2 entry
+        self._floor: datetime | None = None  # the time of the last checkpoint reached
 
     def add_checkpoint(self, checkpoint: SignedCheckpoint) -> None:
         size = checkpoint.checkpoint.tree_size
@@ -103,17 +114,21 @@ class StreamVerifier:
             self._flush()
             raise fail(seq, f"entry {seq} {what} (found entry {raw.seq} in its place)")
         event = raw.event
-        leaf = entry_leaf_hash(event.canonical, event.signature)
-        error: str | None = None
-        if leaf != raw.leaf_hash:
-            error = "leaf hash does not match the entry's content"
-        else:
-            tip = chain_hash(self.report.chain_hash, leaf)
-            if tip != raw.chain_hash:
-                error = "chain hash does not follow from the previous entry"
+        error = self._recording_error(raw)
         if error is None:
+            leaf = entry_leaf(
+                raw.format, event.canonical, event.signature, raw.recorded_at or _NEVER
+            )
+            if leaf != raw.leaf_hash:
+                error = "leaf hash does not match the entry's content"
+            else:
+                tip = chain_hash(self.report.chain_hash, leaf)
+                if tip != raw.chain_hash:
+                    error = "chain hash does not follow from the previous entry"
+        if error is None:
+            at = raw.recorded_at if raw.format == FORMAT_RECORDED else None
             try:
-                key = self._book.key_for(event)
+                key = self._book.key_for(event, at=at)
                 self._book.apply(event)
             except LedgerError as exc:
                 error = f"{exc.detail}" + (f" ({exc.field})" if exc.field else "")
@@ -132,6 +147,21 @@ class StreamVerifier:
         if len(self._chunk) >= CHUNK:
             self._flush()
 
+    def _recording_error(self, raw: RawEntry) -> str | None:
+        """Format-2 recording times go forward and sit between the checkpoints around them."""
+        if raw.format == FORMAT_PLAIN:
+            return None
+        if raw.format != FORMAT_RECORDED:
+            return f"unknown entry format {raw.format}"
+        if raw.recorded_at is None:
+            return "a format-2 entry needs its recording time"
+        if self._last_recorded is not None and raw.recorded_at < self._last_recorded:
+            return "recorded before the entry preceding it: recording times go forward"
+        if self._floor is not None and raw.recorded_at < self._floor - CLOCK_SKEW:
+            return "recorded before the signed checkpoint preceding it"
+        self._last_recorded = raw.recorded_at
+        return None
+
     def _check_checkpoint(self) -> None:
         while self._pending and self._pending[-1].checkpoint.tree_size <= self.report.tree_size:
             checkpoint = self._pending.pop().checkpoint
@@ -139,6 +169,14 @@ class StreamVerifier:
                 raise fail(
                     None, f"checkpoint at size {checkpoint.tree_size} was not reached in order"
                 )
+            signed_at = datetime.fromtimestamp(checkpoint.timestamp, UTC)
+            if self._last_recorded is not None and self._last_recorded > signed_at + CLOCK_SKEW:
+                self._flush()
+                raise fail(
+                    checkpoint.tree_size - 1,
+                    f"recorded after the checkpoint at size {checkpoint.tree_size} that covers it",
+                )
+            self._floor = signed_at
             root = self._frontier.root()
             if root != checkpoint.root_hash:
                 self._flush()

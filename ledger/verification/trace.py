@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from ledger.core.checkpoint import Checkpoint, NoteVerifier, SignedCheckpoint
 from ledger.core.errors import LedgerError
-from ledger.core.events import Event
-from ledger.core.hashing import entry_leaf_hash
+from ledger.core.events import Event, parse_timestamp
+from ledger.core.hashing import FORMAT_PLAIN, FORMAT_RECORDED, entry_leaf
 from ledger.core.keybook import OPERATOR
 from ledger.core.keys import key_id_for, parse_public_key, verify_signature
 from ledger.core.merkle.verify import verify_inclusion
@@ -28,6 +29,7 @@ from ledger.traceability.errors import TraceVerificationFailed
 from ledger.traceability.index import Link, links
 
 FORMAT = "threeflow-trace/1"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,13 +117,27 @@ def _entries(doc: Mapping[str, Any], head: Checkpoint) -> dict[int, Event]:
             raise _fail("entry seq missing or repeated", "entries")
         event = Event.from_json(item["event"])
         path = [bytes.fromhex(h) for h in item["audit_path"]]
-        leaf = entry_leaf_hash(event.canonical, event.signature)
+        fmt, recorded_at = _recording(item, seq)
+        leaf = entry_leaf(fmt, event.canonical, event.signature, recorded_at)
         try:
             verify_inclusion(leaf, seq, head.tree_size, path, head.root_hash)
         except LedgerError as exc:
             raise _fail(f"entry {seq} is not in the checkpoint: {exc}", f"entries.{seq}") from exc
         out[seq] = event
     return out
+
+
+def _recording(item: Mapping[str, Any], seq: int) -> tuple[int, datetime]:
+    """The entry's format and, for format 2, its recording time (which its leaf covers)."""
+    fmt = item.get("format", FORMAT_PLAIN)
+    if fmt == FORMAT_PLAIN:
+        return fmt, _EPOCH
+    if fmt != FORMAT_RECORDED:
+        raise _fail(f"entry {seq} has an unknown format", f"entries.{seq}")
+    try:
+        return fmt, parse_timestamp(item.get("recorded_at"), field="recorded_at")
+    except LedgerError:
+        raise _fail(f"entry {seq} has no valid recorded_at", f"entries.{seq}") from None
 
 
 def _keys(

@@ -109,7 +109,10 @@ class Raw:
                 insert(EntryRef).values([{"ref": r, "seq": seq, "role": role} for r, role in refs])
             )
         bodies = [changes.get(row.seq, (row.canonical, row.signature)) for row in rows]
-        leaves = [oracle.leaf(canonical, signature) for canonical, signature in bodies]
+        leaves = [
+            oracle.leaf_of(row.format, canonical, signature, row.recorded_at)
+            for row, (canonical, signature) in zip(rows, bodies, strict=True)
+        ]
         chains = oracle.chains(leaves)
         statements: list[Any] = []
         for row, (canonical, signature), leaf_hash, chain_hash in zip(

@@ -50,7 +50,7 @@ def test_append_one_event_assigns_the_next_seq_and_hashes(registered: Ledger) ->
     assert entry.seq == size
     assert registered.size() == size + 1
     assert entry.event == event
-    assert entry.leaf_hash == oracle.leaf(event.canonical, event.signature)
+    assert entry.leaf_hash == oracle.leaf(event.canonical, event.signature, NOW)
     assert entry.chain_hash == oracle.chain(previous.chain_hash, entry.leaf_hash)
     assert entry.recorded_at == NOW
     assert registered.entry(size) == entry.entry
@@ -76,7 +76,7 @@ def test_stored_hashes_follow_the_definitions(base: Base) -> None:
         rows, head = raw.entries(), raw.head()
         nodes = raw.nodes()
     assert [row.seq for row in rows] == list(range(base.size))
-    leaves = [oracle.leaf(row.canonical, row.signature) for row in rows]
+    leaves = [oracle.leaf_of(r.format, r.canonical, r.signature, r.recorded_at) for r in rows]
     assert [row.leaf_hash for row in rows] == leaves
     assert [row.chain_hash for row in rows] == oracle.chains(leaves)
     assert (head.tree_size, head.chain_hash) == (base.size, rows[-1].chain_hash)

@@ -37,7 +37,9 @@ def checkpoints_of(ledger: Ledger) -> dict[int, SignedCheckpoint]:
     verifier = NoteVerifier.for_key(ledger.origin, ledger.public_key)
     with Raw(ledger.engines.url) as raw:
         notes = raw.checkpoint_notes()
-        leaves = [oracle.leaf(row.canonical, row.signature) for row in raw.entries()]
+        leaves = [
+            oracle.leaf_of(r.format, r.canonical, r.signature, r.recorded_at) for r in raw.entries()
+        ]
     out = {}
     for size, note in notes.items():
         signed = SignedCheckpoint.parse(note)

@@ -36,7 +36,9 @@ def reader(base: Base) -> Iterator[Ledger]:
 @pytest.fixture(scope="module")
 def leaves(base: Base) -> list[bytes]:
     with Raw(base.url) as raw:
-        return [oracle.leaf(row.canonical, row.signature) for row in raw.entries()]
+        return [
+            oracle.leaf_of(r.format, r.canonical, r.signature, r.recorded_at) for r in raw.entries()
+        ]
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from ledger.core.canonical import canonicalize
+from ledger.core.clock import FixedClock
 from ledger.core.errors import InvalidEvent, LedgerError, SignatureInvalid, UnknownKey
 from ledger.core.events import Event, make_body
 from ledger.core.keys import SigningKey
@@ -30,8 +31,9 @@ from tests.ledger.scenario import (
     rotated_key,
 )
 
-REVOKED, EXPIRING = "revoked-co", "expiring-co"
+REVOKED, EXPIRING, EARLY = "revoked-co", "expiring-co", "early-co"
 EXPIRES = T0 + timedelta(days=30)
+STARTS = NOW + timedelta(days=30)  # a key that may sign only from a month after the clock
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +45,9 @@ def keyed(registered: Ledger) -> Ledger:
     registered.revoke_key(REVOKED, key_for(REVOKED).key_id, "compromised")
     registered.register_participant(
         EXPIRING, "Expiring Co", ["buyer"], None, key_for(EXPIRING).public_key, T0, EXPIRES
+    )
+    registered.register_participant(
+        EARLY, "Early Co", ["seller"], None, key_for(EARLY).public_key, STARTS
     )
     return registered
 
@@ -132,11 +137,11 @@ CASES = [
         "was revoked",
     ),
     Case(
-        "before the key's valid_from",
-        lambda tag: order_accepted(SELLER, tag, at=T0 - timedelta(microseconds=1)),
+        "recorded before the key's valid_from",
+        lambda tag: order_accepted(EARLY, tag, at=T0 + timedelta(days=1)),
         UnknownKey,
         "key_id",
-        "is not valid before 2025-01-01",
+        "is not valid before 2026-01-31",
     ),
     Case(
         "at the key's valid_until",
@@ -291,13 +296,33 @@ def test_the_operator_methods_refuse_what_would_make_the_registry_lie(keyed: Led
 
 
 def test_a_key_added_later_signs_from_its_valid_from(keyed: Ledger) -> None:
+    """Validity is judged at the ledger's recording time, not at the time an event claims."""
     new = rotated_key(BUYER, 3)
-    valid_from = T0 + timedelta(days=100)
+    valid_from = NOW + timedelta(days=100)
     keyed.add_key(BUYER, new.public_key, valid_from)
+    clock = keyed.clock
+    assert isinstance(clock, FixedClock)
     with pytest.raises(UnknownKey, match="not valid before"):
-        keyed.append(order_accepted(BUYER, "k3-early", key=new, at=valid_from - timedelta(days=1)))
-    entry = keyed.append(order_accepted(BUYER, "k3-ok", key=new, at=valid_from))
+        keyed.append(order_accepted(BUYER, "k3-early", key=new, at=NOW - timedelta(days=1)))
+    clock.set(valid_from)
+    try:
+        entry = keyed.append(order_accepted(BUYER, "k3-ok", key=new, at=NOW - timedelta(days=1)))
+    finally:
+        clock.set(NOW)
     assert entry.event.key_id == new.key_id
+    assert entry.recorded_at == valid_from
+
+
+def test_a_valid_key_may_backfill_history_and_the_entry_says_so(keyed: Ledger) -> None:
+    """A firm joining today brings last year's invoices: accepted, flagged as backfilled."""
+    old = order_accepted(SELLER, "backfill", at=T0 - timedelta(days=300))
+    recent = order_accepted(SELLER, "not-backfilled", at=NOW - timedelta(hours=1))
+
+    entries = keyed.append_batch([old, recent])
+
+    assert [e.backfilled for e in entries] == [True, False]
+    assert entries[0].to_json()["backfilled"] is True
+    assert keyed.entry(entries[0].seq).recorded_at == entries[0].recorded_at >= NOW
 
 
 @pytest.mark.parametrize(

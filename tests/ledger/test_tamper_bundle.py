@@ -11,6 +11,7 @@ import base64
 import json
 import os
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +78,10 @@ def recompute(lines: Lines) -> None:
         if line["kind"] != "entry":
             continue
         event = line["event"]
-        leaf = oracle.leaf(canonical(event), bytes.fromhex(event["signature"]))
+        recorded = datetime.fromisoformat(line["recorded_at"].replace("Z", "+00:00"))
+        leaf = oracle.leaf_of(
+            line.get("format", 1), canonical(event), bytes.fromhex(event["signature"]), recorded
+        )
         tip = oracle.chain(tip, leaf)
         line["leaf_hash"], line["chain_hash"] = leaf.hex(), tip.hex()
 

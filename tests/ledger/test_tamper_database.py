@@ -33,12 +33,12 @@ from ledger.storage.models import (
 from tests.ledger import oracle
 from tests.ledger.rewrite import Raw, flip_digit, resign
 from tests.ledger.scenario import (
+    AUDITOR,
     BUYER,
     LEDGER_KEY,
     NOW,
     OTHER_LEDGER_KEY,
     SELLER,
-    T0,
     Base,
     key_for,
     open_ledger,
@@ -417,14 +417,19 @@ def test_a_key_window_stretched_in_the_key_table(base_copy: Base) -> None:
     passes_or_names(base_copy.url, None, f"key table row {key_for(SELLER).key_id}")
 
 
-def test_an_event_let_in_by_a_stretched_key_window_is_caught(base_copy: Base) -> None:
+def test_an_event_let_in_by_an_unrevoked_key_is_caught(base_copy: Base) -> None:
     """The appender trusts the key table; the verifier trusts only the signed registry."""
-    _stretch_seller_key(base_copy.url)
+    with Raw(base_copy.url) as raw:
+        raw.execute(
+            update(ParticipantKey)
+            .where(ParticipantKey.key_id == base_copy.revoked_key_id)
+            .values(revoked_at=None)
+        )
     with open_ledger(base_copy.url) as ledger:
-        entry = ledger.append(order_accepted(SELLER, "backdated", at=T0 - timedelta(days=1)))
+        entry = ledger.append(order_accepted(AUDITOR, "after-revocation", subjects=[SELLER]))
     error = failure(base_copy.url)
     assert error.seq == entry.seq
-    assert "is not valid before 2025-01-01" in str(error)
+    assert "was revoked" in str(error)
 
 
 def test_a_legal_name_changed_in_the_participant_table(base_copy: Base) -> None:
