@@ -68,7 +68,7 @@ def infer_kind(column: pd.Series) -> FeatureKind:
         return FeatureKind.CATEGORICAL
     if pd.api.types.is_numeric_dtype(dtype):
         return FeatureKind.NUMERIC
-    if dtype == object:
+    if pd.api.types.is_object_dtype(dtype):
         present = column[column.notna()]
         if len(present) and all(_is_plain_number(v) for v in present.to_numpy()):
             return FeatureKind.NUMERIC
@@ -86,9 +86,7 @@ def infer_schema(frame: pd.DataFrame) -> FeatureSchema:
 
 def numeric_values(column: pd.Series) -> FloatArray:
     """Float64 values, NaN for anything missing, non-finite or not a number."""
-    if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(
-        column.dtype
-    ):
+    if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
         values = column.to_numpy(dtype=np.float64, na_value=np.nan)
     else:
         coerced = pd.to_numeric(column.astype(object), errors="coerce")

@@ -40,9 +40,7 @@ class MasterScale:
     upper_pd: tuple[float, ...] = DEFAULT_UPPER_PD
 
     def __post_init__(self) -> None:
-        if len(self.upper_pd) != len(self.grades) - 1 or len(set(self.grades)) != len(
-            self.grades
-        ):
+        if len(self.upper_pd) != len(self.grades) - 1 or len(set(self.grades)) != len(self.grades):
             raise InvalidInput("a master scale needs one bound fewer than unique grades")
         bounds = list(self.upper_pd)
         if bounds != sorted(set(bounds)) or not all(0.0 < b < 1.0 for b in bounds):

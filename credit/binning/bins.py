@@ -64,9 +64,10 @@ class FeatureBinning:
             set(self.thresholds)
         ):
             raise ArtifactInvalid("thresholds must rise strictly", field=self.name)
-        if self.kind is FeatureKind.CATEGORICAL:
-            if len(self.groups) != present or not 0 <= self.other_bin < present:
-                raise ArtifactInvalid("categorical bins need one group each", field=self.name)
+        if self.kind is FeatureKind.CATEGORICAL and (
+            len(self.groups) != present or not 0 <= self.other_bin < present
+        ):
+            raise ArtifactInvalid("categorical bins need one group each", field=self.name)
 
     @property
     def missing_bin(self) -> int:
@@ -86,13 +87,14 @@ class FeatureBinning:
         if self.kind is FeatureKind.NUMERIC:
             numbers = np.asarray(values, dtype=np.float64)
             index = np.searchsorted(np.asarray(self.thresholds), numbers, side="left")
-            return np.where(np.isnan(numbers), self.missing_bin, index).astype(np.intp)
+            out: IntArray = np.where(np.isnan(numbers), self.missing_bin, index).astype(np.intp)
+            return out
         lookup = {category: i for i, group in enumerate(self.groups) for category in group}
         mapped = pd.Series(values, dtype=object).map(lookup)
         missing = pd.isna(np.asarray(values, dtype=object))
-        out = np.array(mapped.fillna(self.other_bin).to_numpy(dtype=np.intp))
-        out[missing] = self.missing_bin
-        return out
+        codes: IntArray = np.array(mapped.fillna(self.other_bin).to_numpy(dtype=np.intp))
+        codes[missing] = self.missing_bin
+        return codes
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -39,9 +39,7 @@ def fit_categorical(
     rare_limit = settings.min_category_share * total
     frequent = sorted(c for c in counts if counts[c] >= rare_limit)
     rare = sorted(c for c in counts if counts[c] < rare_limit)
-    units: list[tuple[tuple[str, ...], int, int]] = [
-        ((c,), counts[c], bads[c]) for c in frequent
-    ]
+    units: list[tuple[tuple[str, ...], int, int]] = [((c,), counts[c], bads[c]) for c in frequent]
     units.append((tuple(rare), sum(counts[c] for c in rare), sum(bads[c] for c in rare)))
     other_unit = len(units) - 1
 
@@ -54,13 +52,9 @@ def fit_categorical(
     merge_to_count(blocks, settings.max_bins)
     enforce_strict(blocks, True, prior, settings.smoothing)
 
-    groups = tuple(
-        tuple(sorted(c for i in block.members for c in units[i][0])) for block in blocks
-    )
+    groups = tuple(tuple(sorted(c for i in block.members for c in units[i][0])) for block in blocks)
     other_bin = next(k for k, block in enumerate(blocks) if other_unit in block.members)
-    labels = [
-        group_label(group, k == other_bin) for k, group in enumerate(groups)
-    ]
+    labels = [group_label(group, k == other_bin) for k, group in enumerate(groups)]
     missing = int(missing_mask.sum())
     missing_bads = int(y[missing_mask].sum())
     good = np.array([b.count - b.bads for b in blocks] + [missing - missing_bads], dtype=float)

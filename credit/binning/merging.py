@@ -79,9 +79,9 @@ def merge_small(blocks: list[Block], min_count: float) -> None:
         i = min(small, key=lambda j: blocks[j].count)
         if i == 0:
             _merge(blocks, 0)
-        elif i == len(blocks) - 1:
-            _merge(blocks, i - 1)
-        elif _chi2(blocks[i - 1], blocks[i]) <= _chi2(blocks[i], blocks[i + 1]):
+        elif i == len(blocks) - 1 or _chi2(blocks[i - 1], blocks[i]) <= _chi2(
+            blocks[i], blocks[i + 1]
+        ):
             _merge(blocks, i - 1)
         else:
             _merge(blocks, i)

@@ -37,7 +37,8 @@ def fine_thresholds(values: FloatArray, fine_bins: int) -> FloatArray:
         return np.empty(0)
     levels = np.linspace(0.0, 1.0, fine_bins + 1)[1:-1]
     edges = np.unique(np.quantile(values, levels, method="inverted_cdf"))
-    return edges[edges < values.max()]
+    out: FloatArray = edges[edges < values.max()]
+    return out
 
 
 def fit_numeric(
@@ -52,7 +53,10 @@ def fit_numeric(
     index = np.searchsorted(edges, x, side="left")
     counts = np.bincount(index, minlength=len(edges) + 1)
     bads = np.bincount(index, weights=t, minlength=len(edges) + 1)
-    fine = [Block(int(c), round(float(b)), [i]) for i, (c, b) in enumerate(zip(counts, bads, strict=True))]
+    fine = [
+        Block(int(c), round(float(b)), [i])
+        for i, (c, b) in enumerate(zip(counts, bads, strict=True))
+    ]
 
     best: tuple[float, bool, list[Block]] | None = None
     for increasing in (True, False):
@@ -68,9 +72,7 @@ def fit_numeric(
 
     uppers = [float(edges[b.members[-1]]) for b in blocks[:-1]]
     lowers = [-math.inf, *uppers]
-    labels = [
-        interval_label(lo, hi) for lo, hi in zip(lowers, [*uppers, math.inf], strict=True)
-    ]
+    labels = [interval_label(lo, hi) for lo, hi in zip(lowers, [*uppers, math.inf], strict=True)]
     missing_count = total - int(present.sum())
     missing_bads = int(y[~present].sum())
     return FeatureBinning(

@@ -85,6 +85,8 @@ def smoothed_woe(
     return woe, iv
 
 
-def smoothed_bad_rate(goods: FloatArray, bads: FloatArray, bad_rate: float, smoothing: float) -> FloatArray:
+def smoothed_bad_rate(
+    goods: FloatArray, bads: FloatArray, bad_rate: float, smoothing: float
+) -> FloatArray:
     """The bad rate each smoothed WoE stands for (what monotonicity is enforced on)."""
     return (bads + smoothing * bad_rate) / (goods + bads + smoothing)

@@ -35,7 +35,9 @@ class CreditModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         self.classes_ = classes
         self.schema_: FeatureSchema = schema
         self.master_scale_ = (
-            MasterScale() if self.master_scale is None else MasterScale(upper_pd=tuple(self.master_scale))
+            MasterScale()
+            if self.master_scale is None
+            else MasterScale(upper_pd=tuple(self.master_scale))
         )
         self._fit(column_arrays(frame, schema), y01)
         return self

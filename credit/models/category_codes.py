@@ -50,7 +50,11 @@ class CategoryCodes:
         )
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "categories": list(self.categories), "other_code": self.other_code}
+        return {
+            "name": self.name,
+            "categories": list(self.categories),
+            "other_code": self.other_code,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CategoryCodes:

@@ -93,7 +93,9 @@ class Challenger(CreditModel):
         for spec in self.schema_.features:
             sign = int(monotone.get(spec.name, 0))
             if sign and spec.kind is FeatureKind.CATEGORICAL:
-                raise InvalidInput("monotone constraints apply to numeric features", field=spec.name)
+                raise InvalidInput(
+                    "monotone constraints apply to numeric features", field=spec.name
+                )
             if sign not in (-1, 0, 1):
                 raise InvalidInput("a monotone constraint is -1, 0 or 1", field=spec.name)
             cst.append(sign)
@@ -114,7 +116,9 @@ class Challenger(CreditModel):
         out = np.empty((n, len(self.schema_.features)), dtype=np.float64)
         for j, spec in enumerate(self.schema_.features):
             values = columns[spec.name]
-            out[:, j] = self.codes_[spec.name].encode(values) if spec.name in self.codes_ else values
+            out[:, j] = (
+                self.codes_[spec.name].encode(values) if spec.name in self.codes_ else values
+            )
         return out
 
     def _fit(self, columns: Columns, y: npt.NDArray[np.int64]) -> None:
@@ -199,7 +203,7 @@ class Challenger(CreditModel):
 
     def _cell(self, name: str, code: float) -> str | None:
         if name not in self.codes_ or np.isnan(code):
-            return None if np.isnan(code) else None
+            return None
         return self.codes_[name].label(int(code))
 
 

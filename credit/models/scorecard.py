@@ -103,9 +103,7 @@ class Scorecard(CreditModel):
         chosen = [n for n in self.schema_.names if self.iv_[n] >= self.min_iv]
         if not chosen:
             chosen = [max(self.schema_.names, key=lambda n: self.iv_[n])]
-        logit = fit_logit(
-            woe_matrix(columns, [binnings[n] for n in chosen]), y, chosen, self.C
-        )
+        logit = fit_logit(woe_matrix(columns, [binnings[n] for n in chosen]), y, chosen, self.C)
         self.features_ = logit.features
         self.coef_ = np.asarray(logit.coef)
         self.intercept_ = logit.intercept
@@ -151,7 +149,9 @@ class Scorecard(CreditModel):
 
     def _point_matrix(self, columns: Columns) -> tuple[FloatArray, list[npt.NDArray[np.intp]]]:
         bins = [self.binnings_[n].assign(columns[n]) for n in self.features_]
-        points = np.column_stack([self.points_[n][b] for n, b in zip(self.features_, bins, strict=True)])
+        points = np.column_stack(
+            [self.points_[n][b] for n, b in zip(self.features_, bins, strict=True)]
+        )
         return points, bins
 
     def _logit(self, columns: Columns) -> FloatArray:

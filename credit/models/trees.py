@@ -22,8 +22,18 @@ from credit.errors import ArtifactInvalid
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 CHUNK = 8192
-_FIELDS = ("feature", "threshold", "missing_left", "left", "right", "is_leaf", "value",
-           "is_categorical", "bitset", "count")
+_FIELDS = (
+    "feature",
+    "threshold",
+    "missing_left",
+    "left",
+    "right",
+    "is_leaf",
+    "value",
+    "is_categorical",
+    "bitset",
+    "count",
+)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -53,7 +63,8 @@ class TreeEnsemble:
                 raise ArtifactInvalid(f"tree arrays differ in length ({name})", field="trees")
         inner = ~self.is_leaf
         if n and (
-            (self.left[inner] >= n).any() or (self.right[inner] >= n).any()
+            (self.left[inner] >= n).any()
+            or (self.right[inner] >= n).any()
             or (self.roots >= n).any()
         ):
             raise ArtifactInvalid("a tree node points outside the ensemble", field="trees")
@@ -195,7 +206,9 @@ def from_sklearn(model: Any, n_features: int) -> TreeEnsemble:
         raw_bits = np.asarray(predictor.raw_left_cat_bitsets, dtype=np.uint32).reshape(-1, 8)
         index = np.zeros(len(nodes), dtype=np.int64)
         for k in np.flatnonzero(is_cat):
-            ordinals = [o for o in range(256) if raw_bits[nodes["bitset_idx"][k], o >> 5] >> (o & 31) & 1]
+            ordinals = [
+                o for o in range(256) if raw_bits[nodes["bitset_idx"][k], o >> 5] >> (o & 31) & 1
+            ]
             cats = codes[int(seen_idx[k])]
             index[k] = len(bitsets)
             bitsets.append(_bits(cats[[o for o in ordinals if o < len(cats)]]))

@@ -16,8 +16,12 @@ import numpy.typing as npt
 import pandas as pd
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import check_array, check_consistent_length, column_or_1d
-from sklearn.utils.validation import validate_data
+from sklearn.utils.validation import (
+    check_array,
+    check_consistent_length,
+    column_or_1d,
+    validate_data,
+)
 
 from credit.errors import CreditError, InvalidInput
 from credit.frame import categorical_values, frame_from, infer_schema, numeric_values
@@ -26,7 +30,7 @@ from credit.schema import FeatureKind, FeatureSchema
 IntArray = npt.NDArray[np.int64]
 
 
-class NotFitted(CreditError, NotFittedError):
+class NotFitted(CreditError, NotFittedError):  # type: ignore[misc]
     """A method that needs a fitted model was called before ``fit``."""
 
     code = "not_fitted"
@@ -35,9 +39,7 @@ class NotFitted(CreditError, NotFittedError):
 
 def check_fitted(estimator: Any) -> None:
     if not hasattr(estimator, "schema_"):
-        raise NotFitted(
-            f"this {type(estimator).__name__} is not fitted yet: call fit(X, y) first"
-        )
+        raise NotFitted(f"this {type(estimator).__name__} is not fitted yet: call fit(X, y) first")
 
 
 def _as_table(X: Any) -> Any:
