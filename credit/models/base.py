@@ -78,8 +78,8 @@ class CreditModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         """Master-scale grade of each row's calibrated PD."""
         return np.asarray(self.grade(self._pd(self._columns(X))), dtype=object)
 
-    def _index(self, X: Any) -> pd.Index:
-        return X.index if isinstance(X, pd.DataFrame) else pd.RangeIndex(np.shape(X)[0])
+    def _index(self, X: Any, rows: int) -> pd.Index:
+        return X.index if isinstance(X, pd.DataFrame) else pd.RangeIndex(rows)
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()

@@ -46,7 +46,9 @@ class Challenger(CreditModel):
     ``calibration_cv``, ``master_scale``, ``descriptions`` and ``reason_grid``.
 
     Learned: ``classes_``, ``n_features_in_``, ``feature_names_in_`` (frames only),
-    ``schema_``, ``codes_`` (categorical features), ``ensemble_``, ``calibrator_``,
+    ``schema_``, ``codes_`` (categorical features), ``void_`` (numeric features missing in
+    every training row: they cannot inform a split and are fed to the trees as a
+    constant), ``ensemble_``, ``calibrator_``,
     ``candidates_`` (reason-code values per feature), ``master_scale_``.
     """
 
@@ -116,9 +118,12 @@ class Challenger(CreditModel):
         out = np.empty((n, len(self.schema_.features)), dtype=np.float64)
         for j, spec in enumerate(self.schema_.features):
             values = columns[spec.name]
-            out[:, j] = (
-                self.codes_[spec.name].encode(values) if spec.name in self.codes_ else values
-            )
+            if spec.name in self.void_:
+                out[:, j] = 0.0
+            elif spec.name in self.codes_:
+                out[:, j] = self.codes_[spec.name].encode(values)
+            else:
+                out[:, j] = values
         return out
 
     def _fit(self, columns: Columns, y: npt.NDArray[np.int64]) -> None:
@@ -127,6 +132,11 @@ class Challenger(CreditModel):
             for spec in self.schema_.features
             if spec.kind is FeatureKind.CATEGORICAL
         }
+        self.void_ = tuple(
+            spec.name
+            for spec in self.schema_.features
+            if spec.kind is FeatureKind.NUMERIC and np.isnan(columns[spec.name]).all()
+        )
         X = self._encode(columns)
         booster = self._booster(len(y)).fit(X, y)
         self.ensemble_: TreeEnsemble = from_sklearn(booster, X.shape[1])

@@ -163,10 +163,24 @@ class Scorecard(CreditModel):
             return logit(self.calibrator_.pd(raw))
         return np.asarray(raw, dtype=np.float64)
 
+    def __sklearn_tags__(self) -> Any:
+        """A classifier that also transforms: rows into points per characteristic."""
+        from sklearn.utils import TransformerTags
+
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags = TransformerTags(preserves_dtype=[])
+        return tags
+
+    def fit_transform(self, X: Any, y: Any) -> pd.DataFrame:
+        """Fit, then give the training rows' points per characteristic."""
+        return self.fit(X, y).transform(X)
+
     def transform(self, X: Any) -> pd.DataFrame:
         """Points per characteristic in use (one column each); rows add up to the score."""
         points, _ = self._point_matrix(self._columns(X))
-        return pd.DataFrame(points, columns=list(self.features_), index=self._index(X))
+        return pd.DataFrame(
+            points, columns=list(self.features_), index=self._index(X, points.shape[0])
+        )
 
     def predict_score(self, X: Any) -> FloatArray:
         """Total points of each row: higher is safer; ``pdo`` points double the odds."""

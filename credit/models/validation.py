@@ -63,12 +63,19 @@ def fit_input(
     table = _as_table(X)
     validate_data(estimator, table, reset=True, skip_check_array=True)
     if y is None:
-        raise InvalidInput("a credit model needs y: 1 for bad (default), 0 for good")
+        raise InvalidInput(
+            "this model requires y to be passed, but the target y is None (1 for bad, 0 for good)",
+            field="y",
+        )
     target = column_or_1d(np.asarray(y) if not isinstance(y, pd.Series) else y, warn=True)
     check_consistent_length(table, target)
     if pd.isna(pd.Series(target, dtype=object)).any():
         raise InvalidInput("y must not have missing values", field="y")
     check_classification_targets(target)
+    if type_of_target(target) not in ("binary", "unknown") and len(np.unique(target)) > 2:
+        raise InvalidInput(
+            "Only binary classification is supported: y is 1 for bad, 0 for good", field="y"
+        )
     classes = np.unique(target)
     if len(classes) < 2:
         raise InvalidInput(

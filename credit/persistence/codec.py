@@ -81,6 +81,7 @@ def encode(model: CreditModel) -> dict[str, Any]:
             "codes": [c.to_json() for c in model.codes_.values()],
             "ensemble": model.ensemble_.to_json(),
             "n_iter": model.n_iter_,
+            "void": list(model.void_),
             "candidates": {n: [float(v) for v in c] for n, c in model.candidates_.items()},
         }
     return doc
@@ -133,6 +134,7 @@ def _challenger(model: Challenger, part: dict[str, Any]) -> None:
     model.codes_ = {c.name: c for c in codes}
     model.ensemble_ = TreeEnsemble.from_json(part["ensemble"])
     model.n_iter_ = int(part["n_iter"])
+    model.void_ = tuple(str(n) for n in part["void"])
     model.candidates_ = {n: np.asarray(v, dtype=np.float64) for n, v in part["candidates"].items()}
     if int(model.ensemble_.feature.max(initial=0)) >= len(model.schema_.features):
         raise ArtifactInvalid("a tree splits on a feature outside the schema", field="trees")
