@@ -20,6 +20,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from credit.errors import InvalidInput
 
 MAX_REASONS = 4
@@ -72,6 +74,13 @@ def check_count(n: int) -> int:
 
 def is_missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def plain_value(value: object) -> object:
+    """A row's value as a plain Python object; a missing one is ``None``."""
+    if isinstance(value, float | np.floating):
+        return None if math.isnan(value) else float(value)
+    return value
 
 
 def format_value(value: object) -> str:

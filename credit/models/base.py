@@ -8,7 +8,7 @@ so the scorecard and the challenger cannot drift apart in how they read input or
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 import numpy.typing as npt
@@ -29,7 +29,7 @@ class CreditModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
     master_scale: tuple[float, ...] | None
 
-    def fit(self, X: Any, y: Any) -> CreditModel:
+    def fit(self, X: Any, y: Any) -> Self:
         """Learn from ``X`` (frame or 2-D array) and ``y`` (1 = bad); returns ``self``."""
         frame, y01, schema, classes = fit_input(self, X, y)
         self.classes_ = classes

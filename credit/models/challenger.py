@@ -31,7 +31,7 @@ from credit.errors import InvalidInput
 from credit.models.base import Columns, CreditModel, FloatArray
 from credit.models.category_codes import CategoryCodes, fit_codes
 from credit.models.trees import TreeEnsemble, from_sklearn
-from credit.reasons import Factor, Reason, check_count, rank_reasons
+from credit.reasons import Factor, Reason, check_count, plain_value, rank_reasons
 from credit.schema import FeatureKind
 
 
@@ -201,7 +201,7 @@ class Challenger(CreditModel):
                 Factor(
                     position=j,
                     feature=spec.name,
-                    value=_plain(columns[spec.name][i]),
+                    value=plain_value(columns[spec.name][i]),
                     bin=self._cell(spec.name, encoded[i, j]),
                     cost=float(costs[i, j]),
                     riskiest=False,
@@ -215,7 +215,3 @@ class Challenger(CreditModel):
         if name not in self.codes_ or np.isnan(code):
             return None
         return self.codes_[name].label(int(code))
-
-
-def _plain(value: object) -> object:
-    return float(value) if isinstance(value, np.floating) else value

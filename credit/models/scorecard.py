@@ -26,7 +26,7 @@ from credit.calibration import Calibrator, fit_calibrator
 from credit.models.base import Columns, CreditModel, FloatArray
 from credit.models.validation import check_fitted
 from credit.models.woe_logistic import WoeLogit, fit_binnings, fit_logit, woe_matrix
-from credit.reasons import Factor, Reason, check_count, rank_reasons
+from credit.reasons import Factor, Reason, check_count, plain_value, rank_reasons
 from credit.scaling import PointsScaling
 
 
@@ -173,7 +173,8 @@ class Scorecard(CreditModel):
 
     def fit_transform(self, X: Any, y: Any) -> pd.DataFrame:
         """Fit, then give the training rows' points per characteristic."""
-        return self.fit(X, y).transform(X)
+        self.fit(X, y)
+        return self.transform(X)
 
     def transform(self, X: Any) -> pd.DataFrame:
         """Points per characteristic in use (one column each); rows add up to the score."""
@@ -221,7 +222,7 @@ class Scorecard(CreditModel):
                     Factor(
                         position=position[name],
                         feature=name,
-                        value=_plain(columns[name][i]),
+                        value=plain_value(columns[name][i]),
                         bin=binning.bins[int(bins[j][i])].label,
                         cost=best[name] - got,
                         riskiest=got <= worst[name],
@@ -229,12 +230,6 @@ class Scorecard(CreditModel):
                 )
             out.append(rank_reasons(factors, n, "points", self.descriptions))
         return out
-
-
-def _plain(value: object) -> object:
-    if isinstance(value, np.floating):
-        return float(value)
-    return value
 
 
 def _row(name: str, b: Bin, points: float) -> dict[str, object]:

@@ -70,9 +70,11 @@ def test_numeric_bins_follow_a_falling_risk() -> None:
 def test_constant_and_all_missing_columns_get_one_bin() -> None:
     y = np.array([0, 1] * 50)
     constant = fit_numeric("c", np.full(100, 3.0), y, SETTINGS)
-    assert len(constant.bins) == 2 and constant.iv < 1e-9
+    assert len(constant.bins) == 2
+    assert constant.iv < 1e-9
     empty = fit_numeric("m", np.full(100, np.nan), y, SETTINGS)
-    assert len(empty.bins) == 2 and empty.bins[0].count == 0
+    assert len(empty.bins) == 2
+    assert empty.bins[0].count == 0
     assert empty.bins[0].woe == 0.0, "an empty bin carries no evidence"
     assert empty.assign(np.array([1.0, np.nan])).tolist() == [0, 1]
 
@@ -81,7 +83,8 @@ def test_empty_missing_bin_is_neutral_and_pure_bins_are_finite() -> None:
     x = np.arange(200, dtype=float)
     y = (x >= 100).astype(np.int64)
     binning = fit_numeric("x", x, y, SETTINGS)
-    assert binning.bins[-1].count == 0 and binning.bins[-1].woe == 0.0
+    assert binning.bins[-1].count == 0
+    assert binning.bins[-1].woe == 0.0
     assert np.isfinite(binning.woes).all()
     assert binning.assign(np.array([np.nan]))[0] == binning.missing_bin
 

@@ -54,7 +54,8 @@ def test_reasons_are_real_pd_reductions(challenger: Challenger, test_data: Credi
         costs = [r.cost for r in reasons]
         assert costs == sorted(costs, reverse=True)
         for r in reasons:
-            assert r.unit == "pd" and r.pd_delta == r.cost > 0
+            assert r.unit == "pd"
+            assert r.pd_delta == r.cost > 0
             assert r.cost <= pd_now[i] + 1e-12
         if not reasons:
             continue
@@ -73,7 +74,8 @@ def test_reason_text_uses_descriptions(challenger: Challenger, test_data: Credit
     X["late_share"] = 0.9
     reasons = challenger.reasons(X, n=8)[0]
     late = [r for r in reasons if r.feature == "late_share"]
-    assert late and late[0].text == "Late payments: 90%"
+    assert late
+    assert late[0].text == "Late payments: 90%"
 
 
 def test_monotone_constraint_holds(train: CreditData) -> None:

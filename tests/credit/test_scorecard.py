@@ -86,7 +86,9 @@ def test_reasons_cost_points_are_at_most_four_and_ordered(
         assert costs == sorted(costs, reverse=True)
         assert [r.rank for r in reasons] == list(range(1, len(reasons) + 1))
         for r in reasons:
-            assert r.cost > 0 and r.unit == "points" and r.points_lost == r.cost
+            assert r.cost > 0
+            assert r.unit == "points"
+            assert r.points_lost == r.cost
             assert r.cost == pytest.approx(best[r.feature] - points.iloc[i][r.feature])
             assert r.code == f"R{card.schema_.names.index(r.feature) + 1:02d}"
         named = {r.feature for r in reasons}
@@ -157,7 +159,8 @@ def test_unseen_categories_missing_values_and_pd_na_predict(card: Scorecard) -> 
         }
     )
     pd_bad = card.predict_proba(X)[:, 1]
-    assert np.isfinite(pd_bad).all() and ((pd_bad > 0) & (pd_bad < 1)).all()
+    assert np.isfinite(pd_bad).all()
+    assert ((pd_bad > 0) & (pd_bad < 1)).all()
     assert set(card.predict_grade(X)) <= set(card.master_scale_.grades)
 
 
@@ -212,4 +215,5 @@ def test_refusals() -> None:
     model = Scorecard().fit(X, [0, 1, 0, 1])
     with pytest.raises(ValueError, match="Feature names"):
         model.predict(pd.DataFrame({"b": [1.0]}))
-    assert iv_band(0.01) == "useless" and iv_band(0.6) == "suspicious"
+    assert iv_band(0.01) == "useless"
+    assert iv_band(0.6) == "suspicious"
