@@ -11,12 +11,11 @@ their own bin, always last; when training had none its WoE is 0 (the population'
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from credit.errors import ArtifactInvalid
 from credit.schema import FeatureKind
@@ -53,8 +52,11 @@ class FeatureBinning:
     groups: tuple[tuple[str, ...], ...] = ()
     other_bin: int = 0
     increasing: bool = True
+    _lookup: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        lookup = {category: i for i, group in enumerate(self.groups) for category in group}
+        object.__setattr__(self, "_lookup", lookup)
         present = len(self.bins) - 1
         if present < 1:
             raise ArtifactInvalid("a binning needs a missing bin and one more", field=self.name)
@@ -89,11 +91,12 @@ class FeatureBinning:
             index = np.searchsorted(np.asarray(self.thresholds), numbers, side="left")
             out: IntArray = np.where(np.isnan(numbers), self.missing_bin, index).astype(np.intp)
             return out
-        lookup = {category: i for i, group in enumerate(self.groups) for category in group}
-        mapped = pd.Series(values, dtype=object).map(lookup)
-        missing = pd.isna(np.asarray(values, dtype=object))
-        codes: IntArray = np.array(mapped.fillna(self.other_bin).to_numpy(dtype=np.intp))
-        codes[missing] = self.missing_bin
+        lookup, other, missing = self._lookup, self.other_bin, self.missing_bin
+        codes: IntArray = np.fromiter(
+            (missing if v is None else lookup.get(v, other) for v in values),
+            dtype=np.intp,
+            count=len(values),
+        )
         return codes
 
     def to_json(self) -> dict[str, Any]:

@@ -11,7 +11,8 @@ A test holds the evaluation equal to scikit-learn's own raw predictions.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -55,8 +56,12 @@ class TreeEnsemble:
     bitsets: npt.NDArray[np.uint32]
     known: npt.NDArray[np.uint32]
     max_depth: int
+    _fast: list[Callable[[FloatArray], FloatArray] | None] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "_fast", [])
         n = len(self.feature)
         for name in _FIELDS:
             if len(getattr(self, name)) != n:
@@ -74,41 +79,61 @@ class TreeEnsemble:
         return len(self.roots)
 
     def raw(self, X: FloatArray) -> FloatArray:
-        """Log-odds of bad for encoded rows (float64, NaN missing, categories as codes)."""
+        """Log-odds of bad for encoded rows (float64, NaN missing, categories as codes).
+
+        Uses scikit-learn's compiled predictor when available (``native_trees``), else
+        :meth:`walk`; both give the same floats.
+        """
+        if not self._fast:
+            from credit.models.native_trees import build
+
+            self._fast.append(build(self))
+        fast = self._fast[0]
+        return fast(X) if fast is not None else self.walk(X)
+
+    def walk(self, X: FloatArray) -> FloatArray:
+        """The reference evaluation in numpy alone."""
         out = np.empty(X.shape[0], dtype=np.float64)
         for start in range(0, X.shape[0], CHUNK):
             out[start : start + CHUNK] = self._raw_chunk(X[start : start + CHUNK])
         return out
 
     def _raw_chunk(self, X: FloatArray) -> FloatArray:
-        n = X.shape[0]
-        node = np.broadcast_to(self.roots, (n, self.n_trees)).copy()
-        rows = np.arange(n)[:, None]
+        """Walk every (row, tree) pair down its tree, only the pairs not yet at a leaf."""
+        n, trees = X.shape[0], self.n_trees
+        node = np.tile(self.roots, n)
+        row = np.repeat(np.arange(n), trees)
+        active = np.flatnonzero(~self.is_leaf[node])
         for _ in range(self.max_depth):
-            active = ~self.is_leaf[node]
-            if not active.any():
+            if active.size == 0:
                 break
-            x = X[rows, self.feature[node]]
+            at = node[active]
+            x = X[row[active], self.feature[at]]
             missing = np.isnan(x)
-            go_left = x <= self.threshold[node]
-            cats = self.is_categorical[node] & ~missing
+            go_left = x <= self.threshold[at]
+            cats = self.is_categorical[at] & ~missing
             if cats.any():
-                code = np.where(cats, x, 0.0).astype(np.int64)
-                shift = (code & 31).astype(np.uint32)
-                word = self.bitsets[np.where(cats, self.bitset[node], 0), code >> 5]
-                in_left = ((word >> shift) & 1).astype(bool)
-                seen = ((self.known[self.feature[node], code >> 5] >> shift) & 1).astype(bool)
-                in_left = np.where(seen, in_left, self.missing_left[node])
-                go_left = np.where(cats, in_left, go_left)
-            go_left = np.where(missing, self.missing_left[node], go_left)
-            step = np.where(go_left, self.left[node], self.right[node])
-            node = np.where(active, step, node)
-        leaf_values = self.value[node]
-        raw = np.zeros(n, dtype=np.float64)
-        raw += self.baseline
-        for t in range(self.n_trees):
-            raw += leaf_values[:, t]
-        return raw
+                k = np.flatnonzero(cats)
+                go_left[k] = self._categorical_left(at[k], x[k])
+            go_left[missing] = self.missing_left[at[missing]]
+            step = np.where(go_left, self.left[at], self.right[at])
+            node[active] = step
+            active = active[~self.is_leaf[step]]
+        # baseline + tree 1 + tree 2 + ..., left to right as scikit-learn adds them:
+        # cumulative sums are sequential, where a plain sum would be pairwise.
+        terms = np.empty((n, trees + 1), dtype=np.float64)
+        terms[:, 0] = self.baseline
+        terms[:, 1:] = self.value[node].reshape(n, trees)
+        return np.asarray(np.cumsum(terms, axis=1)[:, -1], dtype=np.float64)
+
+    def _categorical_left(self, at: IntArray, x: FloatArray) -> npt.NDArray[np.bool_]:
+        """Whether each category code goes left at its node; unseen codes follow missing."""
+        code = x.astype(np.int64)
+        shift = (code & 31).astype(np.uint32)
+        word = self.bitsets[self.bitset[at], code >> 5]
+        in_left = ((word >> shift) & 1).astype(bool)
+        seen = ((self.known[self.feature[at], code >> 5] >> shift) & 1).astype(bool)
+        return np.where(seen, in_left, self.missing_left[at])
 
     def split_values(self, feature: int) -> FloatArray:
         """Distinct numeric thresholds the trees use on ``feature``, ascending."""

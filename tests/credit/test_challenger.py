@@ -43,7 +43,9 @@ def test_own_tree_evaluation_equals_scikit_learns(categorical: bool) -> None:
     probe = X.copy()
     probe[:50, 2] = 11.0 if categorical else probe[:50, 2]
     expected = booster._raw_predict(probe)[:, 0]
-    assert np.array_equal(ensemble.raw(probe), expected)
+    assert np.array_equal(ensemble.walk(probe), expected), "the numpy reference walk"
+    assert np.array_equal(ensemble.raw(probe), expected), "the compiled fast path"
+    assert ensemble._fast[0] is not None, "the fast path is in use on this scikit-learn"
 
 
 def test_reasons_are_real_pd_reductions(challenger: Challenger, test_data: CreditData) -> None:
