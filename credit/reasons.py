@@ -52,6 +52,19 @@ class Reason:
         if self.unit not in ("points", "pd"):
             raise InvalidInput("a reason's unit is points or pd", field="unit")
 
+    def to_json(self) -> dict[str, object]:
+        """A plain mapping for an API body or an adverse-action letter."""
+        return {
+            "rank": self.rank,
+            "code": self.code,
+            "feature": self.feature,
+            "value": self.value,
+            "bin": self.bin,
+            "cost": self.cost,
+            "unit": self.unit,
+            "text": self.text,
+        }
+
     @property
     def points_lost(self) -> float | None:
         return self.cost if self.unit == "points" else None

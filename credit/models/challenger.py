@@ -42,7 +42,9 @@ class Challenger(CreditModel):
 
     Parameters follow ``HistGradientBoostingClassifier`` (``max_iter``,
     ``learning_rate``, ``max_leaf_nodes``, ``min_samples_leaf``, ``l2_regularization``,
-    ``early_stopping``), plus ``monotonic_cst`` (feature name -> +1 if risk may only rise
+    ``early_stopping``; the defaults of 8 leaves and 30 rows a leaf, smaller than
+    scikit-learn's, measured better out of fold on credit-shaped data of 1,000 to 30,000
+    rows), plus ``monotonic_cst`` (feature name -> +1 if risk may only rise
     with the value, -1 if it may only fall; numeric features only),
     ``min_category_share`` (rarer categories share one code), ``calibration`` and
     ``calibration_cv``, ``master_scale``, ``descriptions``, ``reason_grid`` and
@@ -61,8 +63,8 @@ class Challenger(CreditModel):
         *,
         max_iter: int = 200,
         learning_rate: float = 0.05,
-        max_leaf_nodes: int = 15,
-        min_samples_leaf: int = 20,
+        max_leaf_nodes: int = 8,
+        min_samples_leaf: int = 30,
         l2_regularization: float = 1.0,
         early_stopping: str | bool = "auto",
         monotonic_cst: Mapping[str, int] | None = None,

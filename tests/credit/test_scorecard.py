@@ -86,6 +86,7 @@ def test_reasons_cost_points_are_at_most_four_and_ordered(
         assert costs == sorted(costs, reverse=True)
         assert [r.rank for r in reasons] == list(range(1, len(reasons) + 1))
         for r in reasons:
+            assert r.to_json()["cost"] == r.cost
             assert r.cost > 0
             assert r.unit == "points"
             assert r.points_lost == r.cost
@@ -196,6 +197,8 @@ def test_awkward_but_valid_input() -> None:
     rng = np.random.default_rng(0)
     wide = rng.normal(size=(300, 200))
     y = (wide[:, 0] + rng.normal(size=300) > 0).astype(int)
+    tiny_wide = Scorecard().fit(wide[:50], y[:50])
+    assert tiny_wide.predict_proba(wide[:5]).shape == (5, 2)
     wide_model = Scorecard().fit(wide, y)
     assert wide_model.schema_.names[:2] == ("x0", "x1")
     assert "x0" in wide_model.features_
