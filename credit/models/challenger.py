@@ -26,7 +26,7 @@ import numpy.typing as npt
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import StratifiedKFold
 
-from credit.calibration import fit_calibrator, sigmoid
+from credit.calibration import fit_calibrator, logit, sigmoid
 from credit.errors import InvalidInput
 from credit.models.base import Columns, CreditModel, FloatArray
 from credit.models.category_codes import CategoryCodes, fit_codes
@@ -193,8 +193,6 @@ class Challenger(CreditModel):
     def _calibrated(self, X: FloatArray) -> FloatArray:
         raw = self.ensemble_.raw(X)
         if self.calibrator_.method == "isotonic":
-            from credit.calibration import logit
-
             return logit(self.calibrator_.pd(raw))
         return self.calibrator_.linear_logit(raw)
 

@@ -22,7 +22,7 @@ import pandas as pd
 from sklearn.model_selection import StratifiedKFold
 
 from credit.binning import Bin, BinningSettings, FeatureBinning
-from credit.calibration import Calibrator, fit_calibrator
+from credit.calibration import Calibrator, fit_calibrator, logit
 from credit.models.base import Columns, CreditModel, FloatArray
 from credit.models.validation import check_fitted
 from credit.models.woe_logistic import WoeLogit, fit_binnings, fit_logit, woe_matrix
@@ -40,6 +40,10 @@ class Scorecard(CreditModel):
     folds, ``random_state`` for the folds), scaling (``base_points`` at ``base_odds``
     good:bad, ``pdo``), ``master_scale`` (nine PD bounds between the ten grades, or None
     for the default) and ``descriptions`` (feature -> reason text template).
+
+    The out-of-fold fits refit bins and coefficients in each fold but keep the features
+    chosen on all rows, so the calibration sees slightly optimistic folds only through
+    feature selection.
 
     With ``isotonic`` the points stay on the uncalibrated log-odds (a step function cannot
     be shared out among characteristics) and only ``predict_proba`` is calibrated.
@@ -158,8 +162,6 @@ class Scorecard(CreditModel):
         score = self._point_matrix(columns)[0].sum(axis=1)
         raw = (self.scaling_.offset - score) / self.scaling_.factor
         if self.calibrator_.method == "isotonic":
-            from credit.calibration import logit
-
             return logit(self.calibrator_.pd(raw))
         return np.asarray(raw, dtype=np.float64)
 

@@ -4,7 +4,9 @@
 skipped: the tags say what the models are — binary only (``multi_class=False``, so the
 multiclass checks assert a clear refusal instead), NaN allowed (missing values get their
 own bin), string input allowed (categorical columns) — and the scorecard also declares
-itself a transformer (``transform`` gives points per characteristic).
+itself a transformer (``transform`` gives points per characteristic). The two skips in a
+run are scikit-learn's own: its array-API check skips itself unless ``SCIPY_ARRAY_API`` is
+set in the environment.
 """
 
 from __future__ import annotations
