@@ -100,6 +100,10 @@ def categorical_values(column: pd.Series) -> ObjectArray:
     """Object array of ``str`` categories, ``None`` where missing."""
     raw = column.to_numpy(dtype=object)
     missing = pd.isna(raw)
+    if pd.api.types.infer_dtype(raw, skipna=True) in ("string", "empty"):
+        text = np.array(raw, dtype=object)
+        text[missing] = None
+        return text
     out = np.empty(len(raw), dtype=object)
     for i, (value, absent) in enumerate(zip(raw, missing, strict=True)):
         out[i] = None if absent else _category_text(value)
