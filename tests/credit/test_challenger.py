@@ -123,5 +123,5 @@ def test_tiny_and_wide_data() -> None:
     y = (wide[:, 3] > 0).astype(int)
     tiny_wide = Challenger(max_iter=20, n_threads=1).fit(wide[:50], y[:50])
     assert tiny_wide.predict_proba(wide[:5]).shape == (5, 2)
-    model = Challenger(max_iter=20).fit(wide, y)
+    model = Challenger(max_iter=20, calibration_cv=2).fit(wide, y)
     assert model.predict_proba(wide).shape == (300, 2)

@@ -29,7 +29,9 @@ def test_scikit_learn_checks(estimator: object, check: object) -> None:
     check(estimator)  # type: ignore[operator]
 
 
-@pytest.mark.parametrize("model", [Scorecard(C=0.5), Challenger(max_iter=30)])
+@pytest.mark.parametrize(
+    "model", [Scorecard(C=0.5), Challenger(max_iter=30, calibration_cv=2, n_threads=1)]
+)
 def test_clone_cross_validation_and_pipeline(model: object, train: CreditData) -> None:
     X, y = train.X.head(1500), train.y[:1500]
     copy = clone(model)
