@@ -107,13 +107,14 @@ class Scorecard(CreditModel):
         chosen = [n for n in self.schema_.names if self.iv_[n] >= self.min_iv]
         if not chosen:
             chosen = [max(self.schema_.names, key=lambda n: self.iv_[n])]
-        logit = fit_logit(woe_matrix(columns, [binnings[n] for n in chosen]), y, chosen, self.C)
-        self.features_ = logit.features
-        self.coef_ = np.asarray(logit.coef)
-        self.intercept_ = logit.intercept
+        woe = woe_matrix(columns, [binnings[n] for n in chosen])
+        regression = fit_logit(woe, y, chosen, self.C)
+        self.features_ = regression.features
+        self.coef_ = np.asarray(regression.coef)
+        self.intercept_ = regression.intercept
         raw = self._out_of_fold(columns, y, settings)
         self.calibrator_ = fit_calibrator(self.calibration, raw, y)
-        self.points_ = self._points(logit, self.calibrator_)
+        self.points_ = self._points(regression, self.calibrator_)
 
     def _out_of_fold(
         self, columns: Columns, y: npt.NDArray[np.int64], settings: BinningSettings
@@ -138,17 +139,17 @@ class Scorecard(CreditModel):
         woe = woe_matrix(columns, [self.binnings_[n] for n in self.features_])
         return np.asarray(self.intercept_ + woe @ self.coef_, dtype=np.float64)
 
-    def _points(self, logit: WoeLogit, calibrator: Calibrator) -> dict[str, FloatArray]:
+    def _points(self, regression: WoeLogit, calibrator: Calibrator) -> dict[str, FloatArray]:
         """Points of each bin of each feature in use, base points shared out equally."""
         linear = calibrator.method != "isotonic"
         slope = calibrator.slope if linear else 1.0
         shift = calibrator.intercept if linear else 0.0
         factor = self.scaling_.factor
-        base = self.scaling_.offset - factor * (slope * logit.intercept + shift)
-        share = base / len(logit.features)
+        base = self.scaling_.offset - factor * (slope * regression.intercept + shift)
+        share = base / len(regression.features)
         return {
             name: share - factor * slope * coef * self.binnings_[name].woes
-            for name, coef in zip(logit.features, logit.coef, strict=True)
+            for name, coef in zip(regression.features, regression.coef, strict=True)
         }
 
     def _point_matrix(self, columns: Columns) -> tuple[FloatArray, list[npt.NDArray[np.intp]]]:

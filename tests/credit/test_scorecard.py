@@ -220,3 +220,14 @@ def test_refusals() -> None:
         model.predict(pd.DataFrame({"b": [1.0]}))
     assert iv_band(0.01) == "useless"
     assert iv_band(0.6) == "suspicious"
+
+
+def test_scaling_is_kept_with_the_model(train: CreditData) -> None:
+    X, y = train.X.head(1500), train.y[:1500]
+    default = Scorecard().fit(X, y)
+    other = Scorecard(base_points=500, base_odds=50, pdo=40).fit(X, y)
+    assert np.allclose(other.predict_proba(X), default.predict_proba(X), atol=1e-12)
+    s1, s2 = default.predict_score(X), other.predict_score(X)
+    assert np.allclose(s2 - 500, 2 * (s1 - 600), atol=1e-8)
+    at_50_to_1 = default.scaling_.pd_from_score(np.array([600.0]))[0]
+    assert at_50_to_1 == pytest.approx(1 / 51)
