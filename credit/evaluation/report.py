@@ -73,7 +73,9 @@ def write_report(
     files = (
         roc_plot(outcome, pred, out / "roc.png", title=f"{title}: ROC"),
         calibration_plot(outcome, pred, out / "calibration.png", title=f"{title}: calibration"),
-        score_distribution_plot(score, outcome, out / "score_distribution.png", title=title),
+        score_distribution_plot(
+            score, outcome, out / "score_distribution.png", title=f"{title}: score by outcome"
+        ),
     )
     grades = calibration_by_grade(outcome, pred, scale)
     lines = [
