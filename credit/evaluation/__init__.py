@@ -1,0 +1,1 @@
+"""How good a credit model is: discrimination, calibration, value tables, loss and plots."""

@@ -1,0 +1,1 @@
+"""The credit models: a scorecard and a gradient-boosting challenger, as sklearn classifiers."""

@@ -1,0 +1,1 @@
+"""Saving and loading fitted models as versioned, hash-checked JSON artifacts (no pickle)."""
