@@ -18,7 +18,7 @@ from ledger.log import Ledger
 
 PARTICIPANTS = {
     "seller-shenzhen-01": ("Shenzhen Bright Lamp Co.", ["seller"], "CN"),
-    "buyer-hamburg-01": ("Hamburg Home Retail GmbH", ["buyer"], "DE"),
+    "buyer-hamburg-01": ("Hamburg Home Retail GmbH", ["buyer", "seller"], "DE"),
     "warehouse-ningbo-01": ("Ningbo Bonded Warehouse", ["warehouse"], "CN"),
     "carrier-ocean-01": ("Blue Ocean Freight", ["carrier"], "SG"),
     "lender-bank-01": ("Harbour Trade Bank", ["lender"], "HK"),
@@ -41,7 +41,7 @@ def _money(minor: int) -> dict[str, object]:
 
 
 def events(orders: int = 400, seed: int = 7) -> Iterator[Event]:
-    """Yield about eight signed events per order, in time order."""
+    """Yield about thirteen signed events per order, claims with their confirmations."""
     rng = random.Random(seed)
     seller, buyer, wh, carrier, lender = list(PARTICIPANTS)[:5]
 
@@ -63,6 +63,13 @@ def events(orders: int = 400, seed: int = 7) -> Iterator[Event]:
             subjects=subjects,
             event_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
         )
+
+    def confirm(party: str, claim: Event, at: datetime) -> Event:
+        """The bound party's signed confirmation of a claim, in the claim's flow."""
+        return make(
+            party, claim.flow, "claim.confirmed", at, {"claim_id": claim.id, "party": party},
+            [claim.actor],
+        )  # fmt: skip
 
     for n in range(orders):
         at = START + timedelta(hours=n * 21 + rng.randint(0, 10))
@@ -87,10 +94,10 @@ def events(orders: int = 400, seed: int = 7) -> Iterator[Event]:
             "information",
             "order.accepted",
             at + timedelta(hours=2),
-            {"order_id": order},
+            {"order_id": order, "seller": seller},
             [buyer, order],
         )
-        yield make(
+        invoice = make(
             seller,
             "information",
             "invoice.issued",
@@ -98,12 +105,17 @@ def events(orders: int = 400, seed: int = 7) -> Iterator[Event]:
             {
                 "invoice_id": f"inv-{n:05d}",
                 "order_id": order,
+                "seller": seller,
+                "buyer": buyer,
                 "amount": _money(total),
                 "due_date": (at + timedelta(days=30)).date().isoformat(),
             },
             [buyer, order],
         )
-        yield make(
+        yield invoice
+        if n % 5 != 4:  # most invoices are accepted by their buyer; some stay unconfirmed
+            yield confirm(buyer, invoice, at + timedelta(hours=6))
+        received = make(
             wh,
             "logistics",
             "goods.received",
@@ -118,6 +130,8 @@ def events(orders: int = 400, seed: int = 7) -> Iterator[Event]:
             },
             [seller, lot],
         )
+        yield received
+        yield confirm(seller, received, at + timedelta(days=1, minutes=30))
         if n % 4 == 0:
             receipt = f"wr-{n:05d}"
             yield make(
@@ -137,14 +151,16 @@ def events(orders: int = 400, seed: int = 7) -> Iterator[Event]:
                 },
                 [seller, receipt, lot],
             )
-            yield make(
+            pledge = make(
                 seller,
                 "finance",
                 "receipt.pledged",
                 at + timedelta(days=1, hours=2),
-                {"receipt_id": receipt, "lender": lender},
+                {"receipt_id": receipt, "lender": lender, "holder": seller},
                 [lender, receipt],
             )
+            yield pledge
+            yield confirm(lender, pledge, at + timedelta(days=1, hours=3))
         shipment = f"shp-{n:05d}"
         yield make(
             carrier,
@@ -161,20 +177,28 @@ def events(orders: int = 400, seed: int = 7) -> Iterator[Event]:
             },
             [seller, buyer, shipment, lot],
         )
-        yield make(
+        delivered = make(
             carrier,
             "logistics",
             "shipment.delivered",
             at + timedelta(days=25),
-            {"shipment_id": shipment, "on_time": rng.random() > 0.1},
+            {
+                "shipment_id": shipment,
+                "on_time": rng.random() > 0.1,
+                "carrier": carrier,
+                "consignee": buyer,
+            },
             [buyer, shipment],
         )
+        yield delivered
+        yield confirm(buyer, delivered, at + timedelta(days=25, hours=4))
         late = rng.random() < 0.15
-        yield make(
+        paid_at = at + timedelta(days=33 + (rng.randint(5, 40) if late else 0))
+        payment = make(
             buyer,
             "finance",
             "payment.made",
-            at + timedelta(days=33 + (rng.randint(5, 40) if late else 0)),
+            paid_at,
             {
                 "payment_id": f"pay-{n:05d}",
                 "invoice_id": f"inv-{n:05d}",
@@ -185,3 +209,5 @@ def events(orders: int = 400, seed: int = 7) -> Iterator[Event]:
             },
             [seller, order],
         )
+        yield payment
+        yield confirm(seller, payment, paid_at + timedelta(hours=2))

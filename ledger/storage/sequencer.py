@@ -24,6 +24,7 @@ from sqlalchemy import Connection, select, update
 from ledger.core.entry import Appended
 from ledger.core.errors import Conflict, InvalidEvent, LedgerError
 from ledger.core.event_types import EventTypeRegistry
+from ledger.core.event_types.authority import authorise
 from ledger.core.events import Event
 from ledger.core.hashing import CURRENT_FORMAT, chain_hash, entry_leaf
 from ledger.core.keybook import OPERATOR, REGISTRY_TYPES, KeyBook
@@ -246,6 +247,7 @@ class Sequencer:
         key = book.key_for(event, at=now)
         if prepared.proven.get((event.canonical, event.signature)) != key.public_key:
             verify_signature(key.public_key, event.canonical, event.signature)
+        authorise(self._registry, book, event)
         book.apply(event)
 
     def _existing(self, connection: Connection, events: Sequence[Event]) -> dict[str, Appended]:

@@ -21,6 +21,8 @@ from typing import Any
 
 from ledger.core.checkpoint import NoteVerifier, SignedCheckpoint
 from ledger.core.errors import LedgerError, VerificationFailed
+from ledger.core.event_types import REGISTRY
+from ledger.core.event_types.authority import authorise
 from ledger.core.events import Event
 from ledger.core.hashing import FORMAT_PLAIN, FORMAT_RECORDED, GENESIS_CHAIN, chain_hash, entry_leaf
 from ledger.core.keybook import KeyBook
@@ -129,6 +131,8 @@ class StreamVerifier:
             at = raw.recorded_at if raw.format == FORMAT_RECORDED else None
             try:
                 key = self._book.key_for(event, at=at)
+                if raw.format == FORMAT_RECORDED:  # authority rules came with format 2
+                    authorise(REGISTRY, self._book, event)
                 self._book.apply(event)
             except LedgerError as exc:
                 error = f"{exc.detail}" + (f" ({exc.field})" if exc.field else "")

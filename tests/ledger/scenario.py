@@ -77,9 +77,30 @@ def order_accepted(
         flow="information",
         type="order.accepted",
         actor=actor,
-        payload=payload if payload is not None else {"order_id": f"order-{tag}"},
+        payload=payload if payload is not None else {"order_id": f"order-{tag}", "seller": actor},
         occurred_at=at or T0 + timedelta(days=1),
         subjects=list(subjects),
+        event_id=event_id(tag),
+    )
+
+
+def line_opened(
+    lender: str, tag: str, *, at: datetime | None = None, key: SigningKey | None = None
+) -> Event:
+    """A credit line a lender opens for the seller (a lender's own act)."""
+    return Event.create(
+        key or key_for(lender),
+        flow="finance",
+        type="credit_line.opened",
+        actor=lender,
+        payload={
+            "line_id": f"line-{tag}",
+            "borrower": SELLER,
+            "lender": lender,
+            "limit": {"amount_minor": 5_000_000, "currency": "USD"},
+        },
+        occurred_at=at or T0 + timedelta(days=1),
+        subjects=[SELLER],
         event_id=event_id(tag),
     )
 
@@ -110,13 +131,13 @@ def build_base(url: str) -> Base:
         demo_scenario.register(ledger)
         for chunk in batched(demo_scenario.events(orders=ORDERS), 40):
             ledger.append_batch(chunk)
-        # the auditor signs with its first key, rotates, and signs with the second
-        old, new = key_for(AUDITOR), rotated_key(AUDITOR)
+        # the lender signs with its first key, rotates, and signs with the second
+        old, new = key_for(LENDER), rotated_key(LENDER)
         at = T0 + timedelta(days=200)
-        ledger.append(order_accepted(AUDITOR, "audit-1", at=at, subjects=[SELLER]))
-        ledger.add_key(AUDITOR, new.public_key, at)
-        ledger.revoke_key(AUDITOR, old.key_id, "rotated")
-        ledger.append(order_accepted(AUDITOR, "audit-2", at=at, key=new, subjects=[SELLER]))
+        ledger.append(line_opened(LENDER, "rotation-1", at=at))
+        ledger.add_key(LENDER, new.public_key, at)
+        ledger.revoke_key(LENDER, old.key_id, "rotated")
+        ledger.append(line_opened(LENDER, "rotation-2", at=at, key=new))
         ledger.checkpoint()
         with ledger.engines.read.connect() as connection:
             sizes = tuple(connection.execute(select(Checkpoint.tree_size)).scalars())

@@ -123,7 +123,7 @@ def test_a_server_west_of_utc_changes_nothing(postgres_store: PgStore, tmp_path:
             conn.commit()
         with open_ledger(url) as ledger:
             ledger.register_participant(
-                BUYER, "Buyer", ["buyer"], "DE", key_for(BUYER).public_key, T0
+                BUYER, "Buyer", ["buyer", "seller"], "DE", key_for(BUYER).public_key, T0
             )
             ledger.append_batch(accepted_batch(BUYER, "west", 3))
             ledger.checkpoint()

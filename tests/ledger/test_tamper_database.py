@@ -33,16 +33,16 @@ from ledger.storage.models import (
 from tests.ledger import oracle
 from tests.ledger.rewrite import Raw, flip_digit, resign
 from tests.ledger.scenario import (
-    AUDITOR,
     BUYER,
     LEDGER_KEY,
+    LENDER,
     NOW,
     OTHER_LEDGER_KEY,
     SELLER,
     Base,
     key_for,
+    line_opened,
     open_ledger,
-    order_accepted,
 )
 
 
@@ -175,10 +175,10 @@ def test_an_event_re_signed_by_another_participant(base_copy: Base) -> None:
 
 
 def test_an_event_signed_with_a_revoked_key(base_copy: Base) -> None:
-    """The auditor's last event, re-signed with its revoked first key."""
+    """The lender's last event, re-signed with its revoked first key."""
     with Raw(base_copy.url) as raw:
         row = raw.entry(base_copy.size - 1)
-        old = key_for("auditor-01")
+        old = key_for(LENDER)
         raw.rewrite({row.seq: resign(row.canonical, old, key_id=old.key_id)})
     error = failure(base_copy.url)
     assert error.seq == base_copy.size - 1
@@ -426,7 +426,7 @@ def test_an_event_let_in_by_an_unrevoked_key_is_caught(base_copy: Base) -> None:
             .values(revoked_at=None)
         )
     with open_ledger(base_copy.url) as ledger:
-        entry = ledger.append(order_accepted(AUDITOR, "after-revocation", subjects=[SELLER]))
+        entry = ledger.append(line_opened(LENDER, "after-revocation"))
     error = failure(base_copy.url)
     assert error.seq == entry.seq
     assert "was revoked" in str(error)

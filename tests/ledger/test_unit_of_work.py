@@ -108,11 +108,11 @@ def test_a_refusing_projector_undoes_the_whole_batch(booked: Ledger) -> None:
 
 
 def test_a_projector_refusal_against_state_undoes_the_append(booked: Ledger) -> None:
-    booked.append(order_accepted(SELLER, "once", payload={"order_id": "o-1"}))
+    booked.append(order_accepted(SELLER, "once", payload={"order_id": "o-1", "seller": SELLER}))
     before = _dump(booked)
 
     with pytest.raises(Conflict, match="was accepted at entry"):
-        booked.append(order_accepted(SELLER, "twice", payload={"order_id": "o-1"}))
+        booked.append(order_accepted(SELLER, "twice", payload={"order_id": "o-1", "seller": SELLER}))
 
     assert _dump(booked) == before
     assert booked.size() == before["ledger_head"][0][3]
@@ -187,8 +187,8 @@ def test_building_a_projection_refuses_a_log_it_would_refuse(ledger_url: str) ->
     with open_ledger(ledger_url) as plain:
         plain.register_participant(SELLER, "Seller", ["seller"], "CN",
                                    key_for(SELLER).public_key, START)  # fmt: skip
-        plain.append(order_accepted(SELLER, "a", payload={"order_id": "dup"}))
-        plain.append(order_accepted(SELLER, "b", payload={"order_id": "dup"}))
+        plain.append(order_accepted(SELLER, "a", payload={"order_id": "dup", "seller": SELLER}))
+        plain.append(order_accepted(SELLER, "b", payload={"order_id": "dup", "seller": SELLER}))
     _prepare_tables(ledger_url)
     with pytest.raises(LedgerError, match="was accepted at entry"):
         Ledger.open(ledger_url, ledger_key=LEDGER_KEY, extra_projectors=[OrderBook()])

@@ -10,7 +10,9 @@ import time
 from typing import Any
 
 from ledger.log import CheckpointPolicy
-from tests.ledger.scenario import PARTICIPANT_IDS, accepted_batch, open_ledger
+from tests.ledger.scenario import BUYER, PARTICIPANT_IDS, SELLER, accepted_batch, open_ledger
+
+SELLERS = (SELLER, BUYER)
 
 SHARED = "shared"
 
@@ -30,7 +32,7 @@ def append_batches(
     (exactly one may write it, the others get the existing entries back) and then batches
     of its own, cutting checkpoints every 25 entries so that checkpointing races too.
     """
-    actor = PARTICIPANT_IDS[worker % len(PARTICIPANT_IDS)]
+    actor = SELLERS[worker % len(SELLERS)]  # firms whose roles let them accept orders
     shared = accepted_batch(PARTICIPANT_IDS[0], SHARED, size)
     events = [accepted_batch(actor, batch_tag(worker, b), size) for b in range(batches)]
     start.wait(timeout=60)

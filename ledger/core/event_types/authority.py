@@ -9,10 +9,15 @@ one was forced.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ledger.core.errors import NotAuthorised
 from ledger.core.event_types.spec import EventType
+from ledger.core.events import Event
+from ledger.core.keybook import REGISTRY_TYPES, KeyBook
+
+if TYPE_CHECKING:
+    from ledger.core.event_types.registry import EventTypeRegistry
 
 
 def check_authority(
@@ -50,3 +55,16 @@ def bound_parties(etype: EventType, actor: str, payload: Mapping[str, Any]) -> t
         return ()
     named = (payload.get(name) for name in etype.confirmation.parties)
     return tuple(sorted({p for p in named if isinstance(p, str) and p and p != actor}))
+
+
+def authorise(registry: EventTypeRegistry, book: KeyBook, event: Event) -> None:
+    """The event's authority rule against its actor's roles as the registry stands.
+
+    Registry events are the operator's and are judged by the registry itself
+    (:func:`~ledger.core.keybook.apply_registry_event`).
+    """
+    if event.type in REGISTRY_TYPES:
+        return
+    person = book.participants.get(event.actor)
+    roles = person.roles if person is not None else ()
+    check_authority(registry.event_type(event.flow, event.type), event.actor, event.payload, roles)

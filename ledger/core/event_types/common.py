@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ledger.core.currencies import CODES
 from ledger.core.event_types.spec import Schema
 
 ID: Schema = {"type": "string", "minLength": 1, "maxLength": 200}
@@ -14,7 +15,7 @@ MONEY: Schema = {
     "required": ["amount_minor", "currency"],
     "properties": {
         "amount_minor": {"type": "integer", "minimum": 0},
-        "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+        "currency": {"enum": list(CODES), "description": "an ISO 4217 code"},
     },
     "additionalProperties": False,
 }

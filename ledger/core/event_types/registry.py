@@ -62,7 +62,11 @@ class EventTypeRegistry:
         if error is not None:
             where = ".".join(str(p) for p in error.absolute_path)
             field = f"payload.{where}" if where else "payload"
-            raise InvalidEvent(error.message, field=field)
+            message = error.message
+            described = error.schema.get("description") if isinstance(error.schema, dict) else None
+            if error.validator == "enum" and described:
+                message = f"{error.instance!r} is not {described}"
+            raise InvalidEvent(message, field=field)
 
 
 REGISTRY = EventTypeRegistry(
