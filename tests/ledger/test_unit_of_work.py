@@ -112,7 +112,9 @@ def test_a_projector_refusal_against_state_undoes_the_append(booked: Ledger) -> 
     before = _dump(booked)
 
     with pytest.raises(Conflict, match="was accepted at entry"):
-        booked.append(order_accepted(SELLER, "twice", payload={"order_id": "o-1", "seller": SELLER}))
+        booked.append(
+            order_accepted(SELLER, "twice", payload={"order_id": "o-1", "seller": SELLER})
+        )
 
     assert _dump(booked) == before
     assert booked.size() == before["ledger_head"][0][3]
