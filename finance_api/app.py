@@ -13,13 +13,16 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
 from finance_api import errors
 from finance_api.body import BodyLimit
 from finance_api.deps import current_caller, get_ledger
-from finance_api.routers import participants, public
+from finance_api.ratelimit import RateLimiter
+from finance_api.routers import admin, participants, public
 from ledger.log import Ledger
+from ledger.settings import get_settings
 from ledger.traceability.routes import build_router as traceability_router
 
 log = logging.getLogger(__name__)
@@ -40,6 +43,7 @@ def create_app(
     *,
     close_ledger: bool = False,
     on_startup: Callable[[Ledger], Callable[[], None] | None] | None = None,
+    limiter: RateLimiter | None = None,
 ) -> FastAPI:
     """Build the app over ``ledger``; ``on_startup`` may start background work (anchoring)
     and return the function that stops it at shutdown."""
@@ -59,7 +63,7 @@ def create_app(
             if close_ledger:
                 ledger.close()
 
-    app = FastAPI(
+    app = FastAPIOffline(  # the docs page's scripts are served from here: no CDN
         title="threeflow",
         version="0.1.0",
         description="A verifiable three-flow supply-chain ledger: signed events, RFC 9162 proofs, "
@@ -67,9 +71,12 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.ledger = ledger
+    settings = get_settings()
+    app.state.limiter = limiter or RateLimiter(settings.rate_per_second, settings.rate_burst)
     app.add_middleware(BodyLimit)
     errors.install(app)
     app.include_router(public.router)
     app.include_router(participants.router)
+    app.include_router(admin.router)
     app.include_router(traceability_router(get_ledger, current_caller))
     return app

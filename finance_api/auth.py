@@ -2,7 +2,9 @@
 
 A lookup hashes the presented key and fetches the row by its primary key, then compares
 digests with :func:`hmac.compare_digest`; the time taken does not depend on how much of a
-guessed key is right, since the database never sees the key itself.
+guessed key is right, since the database never sees the key itself. Every request reads
+the key's row again, so a revocation or an expiry takes effect at the next request. A key
+may be limited to some of its holder's roles; the caller's roles are the intersection.
 """
 
 from __future__ import annotations
@@ -10,54 +12,168 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from ledger.core.access import Caller
-from ledger.core.errors import NotFound, Unauthorized
+from ledger.core.errors import Forbidden, InvalidEvent, NotFound, Unauthorized
+from ledger.core.event_types import ROLES
 from ledger.log import Ledger
 from ledger.storage.models import ApiKey, Participant
 
 PREFIX = "tf_"
+ADMIN_ROLES = frozenset({"admin", "operator"})
 
 
 def _digest(secret: str) -> bytes:
     return hashlib.sha256(secret.encode("utf-8")).digest()
 
 
-def create_api_key(ledger: Ledger, participant_id: str, label: str, now: datetime) -> str:
-    """Issue a new key for a registered participant; the secret is returned once."""
+@dataclass(frozen=True, slots=True)
+class IssuedKey:
+    key_id: str
+    participant_id: str
+    roles: tuple[str, ...] | None
+    expires_at: datetime | None
+    secret: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "key_id": self.key_id,
+            "participant_id": self.participant_id,
+            "roles": list(self.roles) if self.roles is not None else None,
+            "expires_at": self.expires_at.isoformat() if self.expires_at else None,
+            "secret": self.secret,
+        }
+
+
+def issue_api_key(
+    ledger: Ledger,
+    participant_id: str,
+    label: str,
+    now: datetime,
+    *,
+    roles: list[str] | None = None,
+    expires_at: datetime | None = None,
+) -> IssuedKey:
+    """Issue a key for a registered participant, limited to ``roles`` of its roles."""
+    if expires_at is not None and expires_at <= now:
+        raise InvalidEvent("must lie in the future", field="expires_at")
     secret = PREFIX + secrets.token_urlsafe(32)
+    digest = _digest(secret)
     with ledger.unit_of_work(lock=False) as uow:
-        connection = uow.connection
-        if (
-            connection.execute(
-                select(Participant.id).where(Participant.id == participant_id)
-            ).first()
-            is None
-        ):
+        held = uow.connection.execute(
+            select(Participant.roles).where(Participant.id == participant_id)
+        ).scalar_one_or_none()
+        if held is None:
             raise NotFound(f"no participant {participant_id!r}", field="participant_id")
-        connection.execute(
+        if roles is not None:
+            unknown = sorted(set(roles) - set(ROLES))
+            if unknown or not roles:
+                raise InvalidEvent(f"unknown roles {unknown}" if unknown else "is empty",
+                                   field="roles")  # fmt: skip
+            missing = sorted(set(roles) - set(held))
+            if missing:
+                raise InvalidEvent(
+                    f"{participant_id} does not hold the roles {missing}", field="roles"
+                )
+        uow.connection.execute(
             insert(ApiKey).values(
-                key_hash=_digest(secret), participant_id=participant_id, label=label, created_at=now
+                key_hash=digest,
+                key_id=digest[:8].hex(),
+                participant_id=participant_id,
+                label=label,
+                created_at=now,
+                roles=sorted(set(roles)) if roles is not None else None,
+                expires_at=expires_at,
             )
         )
         uow.commit()
-    return secret
+    return IssuedKey(
+        digest[:8].hex(), participant_id, tuple(sorted(set(roles))) if roles else None,
+        expires_at, secret,
+    )  # fmt: skip
 
 
-def authenticate(ledger: Ledger, secret: str | None) -> Caller:
-    """The caller an API key belongs to (with its registered roles), or :class:`Unauthorized`."""
+def create_api_key(ledger: Ledger, participant_id: str, label: str, now: datetime) -> str:
+    """A key with all its holder's roles and no expiry; the secret is returned once."""
+    return issue_api_key(ledger, participant_id, label, now).secret
+
+
+def revoke_api_key(ledger: Ledger, key_id: str, now: datetime) -> bool:
+    """Revoke a key by its id; False when it was revoked already. Unknown: NotFound."""
+    with ledger.unit_of_work(lock=False) as uow:
+        row = uow.connection.execute(
+            select(ApiKey.revoked_at).where(ApiKey.key_id == key_id)
+        ).first()
+        if row is None:
+            raise NotFound(f"no API key {key_id}", field="key_id")
+        if row.revoked_at is not None:
+            return False
+        uow.connection.execute(update(ApiKey).where(ApiKey.key_id == key_id).values(revoked_at=now))
+        uow.commit()
+    return True
+
+
+def list_api_keys(ledger: Ledger, participant_id: str | None) -> list[dict[str, Any]]:
+    """Keys (never their secrets), of one participant or of all."""
+    stmt = select(
+        ApiKey.key_id, ApiKey.participant_id, ApiKey.label, ApiKey.roles, ApiKey.created_at,
+        ApiKey.expires_at, ApiKey.revoked_at,
+    ).order_by(ApiKey.participant_id, ApiKey.created_at)  # fmt: skip
+    if participant_id is not None:
+        stmt = stmt.where(ApiKey.participant_id == participant_id)
+    with ledger.reading() as connection:
+        rows = connection.execute(stmt).all()
+    return [
+        {
+            "key_id": r.key_id,
+            "participant_id": r.participant_id,
+            "label": r.label,
+            "roles": r.roles,
+            "created_at": r.created_at.isoformat(),
+            "expires_at": r.expires_at.isoformat() if r.expires_at else None,
+            "revoked_at": r.revoked_at.isoformat() if r.revoked_at else None,
+        }
+        for r in rows
+    ]
+
+
+def authenticate(ledger: Ledger, secret: str | None, now: datetime | None = None) -> Caller:
+    """The caller an API key belongs to (with the roles it may act in), or Unauthorized."""
     if not secret:
         raise Unauthorized("an API key is required (header X-API-Key)", field="X-API-Key")
+    if len(secret) > 200:
+        raise Unauthorized("unknown, expired or revoked API key", field="X-API-Key")
     digest = _digest(secret)
     with ledger.reading() as connection:
         row = connection.execute(
-            select(ApiKey.key_hash, ApiKey.participant_id, ApiKey.revoked_at, Participant.roles)
+            select(
+                ApiKey.key_hash, ApiKey.key_id, ApiKey.participant_id, ApiKey.revoked_at,
+                ApiKey.expires_at, ApiKey.roles, Participant.roles.label("held"),
+            )
             .join(Participant, Participant.id == ApiKey.participant_id)
             .where(ApiKey.key_hash == digest)
-        ).first()
-    if row is None or not hmac.compare_digest(row.key_hash, digest) or row.revoked_at is not None:
-        raise Unauthorized("unknown or revoked API key", field="X-API-Key")
-    return Caller(str(row.participant_id), frozenset(row.roles))
+        ).first()  # fmt: skip
+    moment = now or ledger.clock.now()
+    if (
+        row is None
+        or not hmac.compare_digest(row.key_hash, digest)
+        or row.revoked_at is not None
+        or (row.expires_at is not None and row.expires_at <= moment)
+    ):
+        raise Unauthorized("unknown, expired or revoked API key", field="X-API-Key")
+    roles = frozenset(row.held)
+    if row.roles is not None:
+        roles &= frozenset(row.roles)
+    return Caller(str(row.participant_id), roles, frozenset({f"key:{row.key_id}"}))
+
+
+def require_role(caller: Caller, roles: frozenset[str], what: str) -> None:
+    if not caller.roles & roles:
+        raise Forbidden(
+            f"{what} needs a key with role {' or '.join(sorted(roles))}", field="X-API-Key"
+        )

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader
 
-from finance_api.auth import authenticate
+from finance_api.auth import ADMIN_ROLES, authenticate, require_role
+from finance_api.ratelimit import RateLimiter
 from ledger.core.access import Caller
 from ledger.log import Ledger
 
@@ -19,11 +21,27 @@ def get_ledger(request: Request) -> Ledger:
 LedgerDep = Annotated[Ledger, Depends(get_ledger)]
 
 
+API_KEY = APIKeyHeader(name="X-API-Key", auto_error=False, description="your API key")
+
+
 def current_caller(
-    ledger: LedgerDep, x_api_key: Annotated[str | None, Header(alias="X-API-Key")] = None
+    request: Request,
+    ledger: LedgerDep,
+    x_api_key: Annotated[str | None, Security(API_KEY)] = None,
 ) -> Caller:
-    """The caller an API key names (a sync dependency: FastAPI runs it in a thread)."""
-    return authenticate(ledger, x_api_key)
+    """The caller an API key names, within its rate (a sync dependency: run in a thread)."""
+    caller = authenticate(ledger, x_api_key)
+    limiter: RateLimiter = request.app.state.limiter
+    limiter.take(next(iter(caller.scopes)))
+    return caller
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]
+
+
+def admin_caller(caller: CallerDep) -> Caller:
+    require_role(caller, ADMIN_ROLES, "administration")
+    return caller
+
+
+AdminDep = Annotated[Caller, Depends(admin_caller)]

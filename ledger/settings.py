@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     checkpoint_every_entries: int = Field(default=1000, ge=1)
     checkpoint_every_seconds: float = Field(default=60.0, gt=0)
     signature_threads: int = Field(default=2, ge=1)
+    rate_per_second: float = Field(default=100.0, gt=0, description="requests a second per key")
+    rate_burst: int = Field(default=200, ge=1)
 
 
 @lru_cache

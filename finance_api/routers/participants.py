@@ -1,20 +1,36 @@
-"""What a participant does with its key: append signed events and read entries."""
+"""What a participant does with its key: append signed events, read what it may see.
+
+Reads follow :mod:`ledger.trust.access`: a participant sees the entries it is actor or
+subject of, a lender also those of participants whose consent to it is in force (each such
+read is recorded, and the subject can list them), an auditor everything. What a caller may
+not see answers 404, exactly like what does not exist.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from finance_api.body import json_body
 from finance_api.deps import CallerDep, LedgerDep
+from finance_api.params import MAX_INSTANT_LENGTH, MAX_SEQ, instant
+from finance_api.schemas import AccessLogOut, EntriesOut, EntryOut, PageOut, errors
+from ledger.core.access import Caller
+from ledger.core.entry import LedgerEntry
 from ledger.core.errors import Forbidden, InvalidEvent, NotFound
-from ledger.core.events import Event
-from ledger.storage.query import MAX_LIMIT, EntryQuery
+from ledger.core.events import Event, format_timestamp
+from ledger.log import Ledger
+from ledger.storage import reads
+from ledger.storage.query import CLAIM_STATUSES, MAX_LIMIT, EntryQuery
+from ledger.trust import access
+from ledger.trust.claims import confirmations
+from ledger.trust.tables import AccessRecord
 
-router = APIRouter(prefix="/v1", tags=["ledger"])
+router = APIRouter(prefix="/v1", tags=["participants"])
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-/#@+]{0,199}$"
 
 
 def _parse(body: Any) -> tuple[list[Event], bool]:
@@ -40,17 +56,29 @@ _BODY_SCHEMA = {
 }
 
 
+def _shown(connection: Any, entries: list[LedgerEntry]) -> list[dict[str, Any]]:
+    """Entries as JSON, each claim with its confirmation state."""
+    states = confirmations(connection, [e.seq for e in entries])
+    out = []
+    for entry in entries:
+        shown = entry.to_json()
+        shown["confirmation"] = states.get(entry.seq)
+        out.append(shown)
+    return out
+
+
 @router.post(
     "/events",
     status_code=201,
     summary="Append one signed event or an atomic batch",
+    description="Each event must be signed by its actor, the key's holder. Answers 201 with the "
+    "new entries, or 200 when every event was on the ledger already (an idempotent resubmit).",
     openapi_extra={"requestBody": _BODY_SCHEMA},
+    response_model=EntryOut | EntriesOut,
+    responses=errors(400, 401, 403, 409, 413, 422, 429),
 )
 async def post_events(
-    request: Request,
-    ledger: LedgerDep,
-    caller: CallerDep,
-    response: Response,
+    request: Request, ledger: LedgerDep, caller: CallerDep, response: Response
 ) -> dict[str, Any]:
     events, batch = _parse(await json_body(request))
     participant = caller.participant_id
@@ -60,6 +88,13 @@ async def post_events(
                 f"the API key belongs to {participant!r}, not to the actor {event.actor!r}",
                 field=f"events[{i}].actor" if batch else "actor",
             )
+        if caller.roles.isdisjoint(
+            ledger.registry.event_type(event.flow, event.type).authority.roles
+        ):
+            raise Forbidden(
+                f"this API key may not act in the roles {event.type} needs",
+                field=f"events[{i}].type" if batch else "type",
+            )
     entries = await run_in_threadpool(ledger.append_batch, events)
     if all(entry.replayed for entry in entries):
         response.status_code = 200  # every event was already there: idempotent replay
@@ -68,22 +103,55 @@ async def post_events(
     return entries[0].to_json()
 
 
-@router.get("/events", summary="Query entries with cursor pagination")
+def _page(ledger: Ledger, caller: Caller, query: EntryQuery, resource: str) -> dict[str, Any]:
+    now = ledger.clock.now()
+    with ledger.unit_of_work(lock=False) as uow:
+        seen = access.visibility(uow.connection, caller, now)
+        limited = EntryQuery(
+            **{
+                name: getattr(query, name)
+                for name in query.__dataclass_fields__
+                if name != "visible_to"
+            },
+            visible_to=None if seen.everything else seen.refs,
+        )
+        page = reads.page(uow.connection, limited)
+        access.record_reads(uow.connection, seen, page.entries, resource, now)
+        shown = _shown(uow.connection, page.entries)
+        uow.commit()
+    return {"entries": shown, "next_cursor": page.next_cursor}
+
+
+@router.get(
+    "/events",
+    summary="Query the entries you may see, with cursor pagination",
+    response_model=PageOut,
+    responses=errors(401, 422, 429),
+)
 async def get_events(
     ledger: LedgerDep,
+    caller: CallerDep,
     after: Annotated[
-        int | None, Query(ge=-1, description="cursor: the last seq of the previous page")
+        int | None, Query(ge=-1, le=MAX_SEQ, description="cursor: the last seq of the last page")
     ] = None,
-    start_seq: Annotated[int | None, Query(ge=0)] = None,
-    end_seq: Annotated[int | None, Query(ge=0)] = None,
+    start_seq: Annotated[int | None, Query(ge=0, le=MAX_SEQ)] = None,
+    end_seq: Annotated[int | None, Query(ge=0, le=MAX_SEQ)] = None,
     participant: Annotated[
-        str | None, Query(max_length=200, description="as actor or subject")
+        str | None, Query(pattern=ID_PATTERN, description="as actor or subject")
     ] = None,
-    item: Annotated[str | None, Query(max_length=200)] = None,
-    flow: Annotated[str | None, Query()] = None,
+    item: Annotated[str | None, Query(pattern=ID_PATTERN)] = None,
+    flow: Annotated[str | None, Query(pattern="^(information|logistics|finance)$")] = None,
     type: Annotated[str | None, Query(max_length=100)] = None,
-    since: Annotated[datetime | None, Query(description="occurred_at >= since")] = None,
-    until: Annotated[datetime | None, Query(description="occurred_at < until")] = None,
+    since: Annotated[
+        str | None, Query(max_length=MAX_INSTANT_LENGTH, description="occurred_at >= since")
+    ] = None,
+    until: Annotated[
+        str | None, Query(max_length=MAX_INSTANT_LENGTH, description="occurred_at < until")
+    ] = None,
+    claim_status: Annotated[
+        str | None,
+        Query(pattern=f"^({'|'.join(CLAIM_STATUSES)})$", description="claims in this state"),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
 ) -> dict[str, Any]:
     query = EntryQuery(
@@ -94,16 +162,71 @@ async def get_events(
         item=item,
         flow=flow,
         type=type,
-        since=since,
-        until=until,
+        since=instant(since, "since"),
+        until=instant(until, "until"),
+        claim_status=claim_status,
         limit=limit,
     )
-    page = await run_in_threadpool(ledger.query, query)
-    return {"entries": [entry.to_json() for entry in page.entries], "next_cursor": page.next_cursor}
+    return await run_in_threadpool(_page, ledger, caller, query, "GET /v1/events")
 
 
-@router.get("/entries/{seq}", summary="One entry by sequence number")
-async def get_entry(ledger: LedgerDep, seq: int) -> dict[str, Any]:
-    if seq < 0:
-        raise NotFound(f"no entry {seq}", field="seq")
-    return (await run_in_threadpool(ledger.entry, seq)).to_json()
+def _one(ledger: Ledger, caller: Caller, seq: int) -> dict[str, Any]:
+    now = ledger.clock.now()
+    with ledger.unit_of_work(lock=False) as uow:
+        try:
+            entry = reads.entry(uow.connection, seq)
+        except NotFound:
+            entry = None
+        seen = access.visibility(uow.connection, caller, now)
+        if entry is None or not seen.allows(entry):
+            raise NotFound(f"no entry {seq}", field="seq")
+        access.record_reads(uow.connection, seen, [entry], f"GET /v1/entries/{seq}", now)
+        shown = _shown(uow.connection, [entry])[0]
+        uow.commit()
+    return shown
+
+
+@router.get(
+    "/entries/{seq}",
+    summary="One entry by sequence number, if you may see it",
+    response_model=EntryOut,
+    responses=errors(401, 404, 422, 429),
+)
+async def get_entry(
+    ledger: LedgerDep, caller: CallerDep, seq: Annotated[int, Path(ge=0, le=MAX_SEQ)]
+) -> dict[str, Any]:
+    return await run_in_threadpool(_one, ledger, caller, seq)
+
+
+def _access_log(ledger: Ledger, subject: str, limit: int) -> dict[str, Any]:
+    with ledger.reading() as connection:
+        rows = connection.execute(
+            select(AccessRecord)
+            .where(AccessRecord.subject == subject)
+            .order_by(AccessRecord.id.desc())
+            .limit(limit)
+        ).scalars()
+        records = [
+            {
+                "reader": r.reader,
+                "subject": r.subject,
+                "resource": r.resource,
+                "detail": r.detail,
+                "consent_id": r.consent_id,
+                "at": format_timestamp(r.at),
+            }
+            for r in rows
+        ]
+    return {"records": records}
+
+
+@router.get(
+    "/access-log",
+    summary="Who read your data under your consent, newest first",
+    response_model=AccessLogOut,
+    responses=errors(401, 422, 429),
+)
+async def get_access_log(
+    ledger: LedgerDep, caller: CallerDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> dict[str, Any]:
+    return await run_in_threadpool(_access_log, ledger, caller.participant_id, limit)

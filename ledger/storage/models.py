@@ -99,7 +99,12 @@ class ParticipantKey(Base):
 
 
 class ApiKey(Base):
-    """An API key, stored only as its SHA-256; the secret is shown once at creation."""
+    """An API key, stored only as its SHA-256; the secret is shown once at creation.
+
+    ``key_id`` (the first 8 bytes of the hash, in hex) names the key in lists and
+    revocations without revealing it. ``roles`` limits the key to some of its holder's
+    roles (all of them when null); past ``expires_at`` or once revoked it opens nothing.
+    """
 
     __tablename__ = "api_keys"
 
@@ -108,6 +113,9 @@ class ApiKey(Base):
     label: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    key_id: Mapped[str | None] = mapped_column(String(16), unique=True, index=True)
+    roles: Mapped[list[str] | None] = mapped_column(JSON)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Entry(Base):

@@ -19,8 +19,10 @@ from ledger.core.entry import LedgerEntry
 from ledger.core.errors import InvalidEvent
 from ledger.core.events import FLOWS, check_identifier
 from ledger.storage.models import Entry, EntryRef
+from ledger.trust.tables import Claim
 
 MAX_LIMIT = 1000
+CLAIM_STATUSES = ("pending", "confirmed", "rejected")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,8 @@ class EntryQuery:
     since: datetime | None = None
     until: datetime | None = None
     limit: int = 100
+    claim_status: str | None = None  # pending, confirmed or rejected claims only
+    visible_to: frozenset[str] | None = None  # entries naming one of these (None: all)
 
     def __post_init__(self) -> None:
         if not 1 <= self.limit <= MAX_LIMIT:
@@ -57,6 +61,8 @@ class EntryQuery:
                 raise InvalidEvent("must carry a time zone", field=name)
         if self.since and self.until and self.since >= self.until:
             raise InvalidEvent("must be later than since", field="until")
+        if self.claim_status not in (None, *CLAIM_STATUSES):
+            raise InvalidEvent(f"must be one of {', '.join(CLAIM_STATUSES)}", field="claim_status")
 
     def statement(self) -> Select[Any]:
         stmt = select(Entry.__table__)
@@ -67,6 +73,12 @@ class EntryQuery:
             if role is not None:
                 refs = refs.where(EntryRef.role == role)
             stmt = stmt.where(Entry.seq.in_(refs))
+        if self.visible_to is not None:
+            seen = select(EntryRef.seq).where(EntryRef.ref.in_(sorted(self.visible_to)))
+            stmt = stmt.where(Entry.seq.in_(seen))
+        if self.claim_status is not None:
+            claims = select(Claim.seq).where(Claim.status == self.claim_status)
+            stmt = stmt.where(Entry.seq.in_(claims))
         if self.flow is not None:
             stmt = stmt.where(Entry.flow == self.flow)
         if self.type is not None:

@@ -1,5 +1,10 @@
 """Traceability over HTTP: EPCIS capture and query, traces with proofs, recall, authenticity.
 
+EPCIS events are shared across the network's participants (the trading partners of a
+supply chain trace through each other's events), so query, trace and recall need an API
+key of any participant; capture needs a role that handles goods; authenticity is public,
+as a consumer checking an anti-counterfeit code has no key.
+
 :func:`build_router` takes the two things a route needs from the service as FastAPI
 dependencies — the ledger and the authenticated caller — so this feature mounts on the
 finance service without importing it.
@@ -14,6 +19,8 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from ledger.core.access import Caller
+from ledger.core.errors import Forbidden
+from ledger.core.event_types import REGISTRY
 from ledger.log import Ledger
 from ledger.traceability.authenticity import authenticity
 from ledger.traceability.capture import capture
@@ -65,6 +72,12 @@ def build_router(ledger_dep: Callable[..., Ledger], caller_dep: Callable[..., Ca
         request: Request,
         content_type: Annotated[str | None, Header()] = None,
     ) -> Any:
+        roles = REGISTRY.event_type("logistics", "epcis.captured").authority.roles
+        if caller.roles.isdisjoint(roles):
+            raise Forbidden(
+                f"capturing EPCIS events needs a key with role {' or '.join(sorted(roles))}",
+                field="X-API-Key",
+            )
         data = await request.body()
         try:
             captured = await run_in_threadpool(
@@ -80,7 +93,7 @@ def build_router(ledger_dep: Callable[..., Ledger], caller_dep: Callable[..., Ca
         description="`format=document` answers an EPCIS 2.0 JSON-LD EPCISDocument; otherwise a "
         "page of events with their hash IDs and seqs, and `next_after` for the next page.",
     )
-    async def get_events(ledger: LedgerDep, request: Request) -> dict[str, Any]:
+    async def get_events(ledger: LedgerDep, caller: CallerDep, request: Request) -> dict[str, Any]:
         params: dict[str, list[str]] = {}
         for name, value in request.query_params.multi_items():
             params.setdefault(name, []).append(value)
@@ -102,6 +115,7 @@ def build_router(ledger_dep: Callable[..., Ledger], caller_dep: Callable[..., Ca
     )
     async def get_trace(
         ledger: LedgerDep,
+        caller: CallerDep,
         item_id: str,
         direction: Annotated[str, Query()] = "backward",
         since: Annotated[str | None, Query(description="eventTime >= since")] = None,
@@ -111,7 +125,7 @@ def build_router(ledger_dep: Callable[..., Ledger], caller_dep: Callable[..., Ca
         return await run_in_threadpool(trace, ledger, item_id, direction, window)
 
     @router.get("/recall/{lot:path}", summary="End items that contain a lot, and where they are")
-    async def get_recall(ledger: LedgerDep, lot: str) -> dict[str, Any]:
+    async def get_recall(ledger: LedgerDep, caller: CallerDep, lot: str) -> dict[str, Any]:
         return await run_in_threadpool(recall_scope, ledger, lot)
 
     @router.get(

@@ -1,0 +1,131 @@
+"""Who may read what, and the record of every read of another party's data by a lender.
+
+Entries are visible to their actor and their subjects, to a lender while the participant an
+entry concerns (as actor or subject) has a consent in force to it with the scope asked, and
+to auditors. Nothing else: what a caller may not see is answered like what does not exist.
+Each read a lender makes through a consent is recorded (reader, subject, resource, what,
+when, under which consent), as credit bureaus must, and the subject can list them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Connection, insert, select
+
+from ledger.core.access import Caller
+from ledger.core.entry import LedgerEntry
+from ledger.trust.tables import AccessRecord, Consent
+
+READ_ALL = frozenset({"auditor"})
+SCOPES = ("entries", "score", "reports")
+
+
+@dataclass(frozen=True, slots=True)
+class Visibility:
+    """What one caller may read now: everything, or entries naming one of ``refs``.
+
+    ``consents`` maps each participant seen through a consent to that consent's id.
+    """
+
+    caller: str
+    everything: bool
+    refs: frozenset[str]
+    consents: dict[str, str] = field(default_factory=dict)
+
+    def allows(self, entry: LedgerEntry) -> bool:
+        return self.everything or bool(self.refs.intersection(names_in(entry)))
+
+    def through_consent(self, entry: LedgerEntry) -> list[str]:
+        """The subjects whose consent alone makes ``entry`` visible (empty if it is ours)."""
+        names = names_in(entry)
+        if self.everything or self.caller in names:
+            return []
+        return sorted(set(self.consents).intersection(names))
+
+
+def names_in(entry: LedgerEntry) -> set[str]:
+    return {entry.event.actor, *entry.event.subjects}
+
+
+def consents_to(
+    connection: Connection, lender: str, scope: str, at: datetime, subject: str | None = None
+) -> dict[str, str]:
+    """subject -> consent id, for consents to ``lender`` in force at ``at`` with ``scope``."""
+    stmt = select(Consent.subject, Consent.consent_id, Consent.scope).where(
+        Consent.lender == lender, Consent.revoked_seq.is_(None), Consent.expires_at > at
+    )
+    if subject is not None:
+        stmt = stmt.where(Consent.subject == subject)
+    found: dict[str, str] = {}
+    for row in connection.execute(stmt.order_by(Consent.consent_id)):
+        if scope in row.scope:
+            found.setdefault(row.subject, row.consent_id)
+    return found
+
+
+def visibility(connection: Connection, caller: Caller, at: datetime) -> Visibility:
+    if caller.roles & READ_ALL:
+        return Visibility(caller.participant_id, True, frozenset())
+    consents: dict[str, str] = {}
+    if caller.has_role("lender"):
+        consents = consents_to(connection, caller.participant_id, "entries", at)
+    return Visibility(
+        caller.participant_id, False, frozenset({caller.participant_id, *consents}), consents
+    )
+
+
+def record_reads(
+    connection: Connection,
+    visibility: Visibility,
+    entries: Iterable[LedgerEntry],
+    resource: str,
+    at: datetime,
+) -> int:
+    """Record, per subject, the reads of its data that only its consent allowed."""
+    seen: dict[str, list[int]] = {}
+    for entry in entries:
+        for subject in visibility.through_consent(entry):
+            seen.setdefault(subject, []).append(entry.seq)
+    rows = [
+        {
+            "reader": visibility.caller,
+            "subject": subject,
+            "resource": resource,
+            "detail": _detail(seqs),
+            "consent_id": visibility.consents[subject],
+            "at": at,
+        }
+        for subject, seqs in sorted(seen.items())
+    ]
+    if rows:
+        connection.execute(insert(AccessRecord), rows)
+    return len(rows)
+
+
+def record_read(
+    connection: Connection,
+    reader: str,
+    subject: str,
+    resource: str,
+    detail: str,
+    consent_id: str | None,
+    at: datetime,
+) -> None:
+    connection.execute(
+        insert(AccessRecord).values(
+            reader=reader,
+            subject=subject,
+            resource=resource,
+            detail=detail[:1000],
+            consent_id=consent_id,
+            at=at,
+        )
+    )
+
+
+def _detail(seqs: list[int]) -> str:
+    text = "entries " + ",".join(str(s) for s in seqs)
+    return text if len(text) <= 1000 else text[:990] + ",…"
