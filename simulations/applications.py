@@ -35,6 +35,25 @@ def wants_credit(w: World, s: Seller, rng: random.Random) -> bool:
     return rng.random() < (credit.apply_need_prob if short else credit.apply_prob)
 
 
+def onboard(w: World, s: Seller, rng: random.Random, when: datetime) -> None:
+    """A firm joining the ledger brings the line its lender already granted from its own
+    records: the application and the approval are recorded on the first day."""
+    credit = w.config.credit
+    lender = w.lender(s.lender)
+    limit = round(6 * s.expected_sales * rng.uniform(*credit.limit_share))
+    limit = round(min(credit.limit_cap_usd * 100, max(credit.limit_floor_usd * 100, limit)))
+    application_id = s.next_id("app")
+    w.emit(s, "finance", "credit.application",
+           {"application_id": application_id, "applicant": s.pid, "lender": lender.pid,
+            "product": "credit_line", "requested": money(limit)}, when, (lender.pid,))  # fmt: skip
+    decided = when + timedelta(minutes=rng.randint(1, 30))
+    w.emit(lender, "finance", "credit.decision",
+           {"application_id": application_id, "lender": lender.pid, "applicant": s.pid,
+            "decision": "approved", "limit": money(limit),
+            "reason": "existing relationship"}, decided, (s.pid,))  # fmt: skip
+    credit_lines.open_line(w, s, s.lender, limit, decided + timedelta(seconds=1), application_id)
+
+
 def _requested(s: Seller) -> int:
     return max(round(0.5 * sum(s.payouts)), s.fixed_cost * 2, 100_000)
 

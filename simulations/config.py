@@ -83,8 +83,8 @@ class TradeConfig:
     loss_rate: float = 0.004  # shipments lost in transit
     review_share: float = 0.35
     dispute_logit: float = -3.6
-    overhead_share: float = 0.65  # fixed costs, as a share of the sector's gross profit
-    margin_per_sd: float = 0.05  # gross margin gained per sd of creditworthiness
+    overhead_share: float = 0.6  # fixed costs, as a share of the sector's gross profit
+    margin_per_sd: float = 0.04  # gross margin gained per sd of creditworthiness
     cash_target_months: float = 4.0  # owners draw cash above this many months of costs
     owner_draw_share: float = 0.3
     supplier_credit_months: float = 1.0  # of goods bought, that suppliers carry
@@ -121,6 +121,7 @@ class DistressConfig:
 class CreditConfig:
     """Credit lines and warehouse-receipt loans, and how lenders decide and service them."""
 
+    existing_line_share: float = 0.25  # sellers bringing a bank line on the first day
     apply_prob: float = 0.08  # monthly chance of applying without need
     apply_need_prob: float = 0.5  # monthly chance of applying when short of cash
     history_months: tuple[int, int] = (1, 4)  # lenders' minimum months on the ledger
@@ -147,7 +148,7 @@ class CreditConfig:
     default_dpd: int = 90
     statement_day: int = 1
     due_day: int = 20
-    insolvency_recovery: tuple[float, float] = (0.05, 0.35)  # estate dividend, of the rest
+    insolvency_recovery: tuple[float, float] = (0.2, 0.55)  # estate dividend, of the rest
     settlement_recovery: tuple[float, float] = (0.3, 0.7)  # a still-trading defaulter pays
     recovery_days: tuple[int, int] = (45, 170)  # after default; write-off follows
     write_off_days: int = 180

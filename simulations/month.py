@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from simulations import applications, listings, stock
 from simulations.agents import Seller
-from simulations.world import Action, World, poisson
+from simulations.world import Action, World, poisson, sigmoid
 
 
 def distress(w: World, s: Seller, rng: random.Random) -> None:
@@ -47,6 +47,8 @@ def plan(w: World, s: Seller, rng: random.Random, month: int) -> None:
             w.push(s, w.at_day(1, 1) + timedelta(minutes=day), Action.LISTING)
         if s.warehouse is not None:
             stock.initial_stock(w, s, w.at_day(1, 0) + timedelta(minutes=30))
+        if rng.random() < cfg.credit.existing_line_share * 2 * sigmoid(s.credit):
+            applications.onboard(w, s, rng, w.at_day(1, 1) + timedelta(minutes=20))
     elif rng.random() < cfg.trade.listing_prob:
         w.push(s, w.random_time(rng), Action.LISTING)
     if rng.random() < listings.certification_prob(w, s):

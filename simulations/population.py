@@ -262,7 +262,20 @@ def _build_sellers(
             fraud=rng.random() < config.fraud.seller_share,
         )
         seller.fraud_from = 3 + rng.randrange(config.fraud.spread_months)
+        _initial_distress(config, rng, seller, size.distress_hazard)
         seller.monthly_cost = round(monthly_cost)
         seller.expected_sales = round(sales)
         sellers.append(seller)
     return sellers
+
+
+def _initial_distress(
+    config: SimulationConfig, rng: random.Random, seller: Seller, hazard: float
+) -> None:
+    """Some firms are already in trouble on the first day, as many as in any month later."""
+    cfg = config.distress
+    months = (cfg.cut_months[0] + cfg.cut_months[1]) / 2
+    share = hazard * math.exp(-cfg.hazard_per_sd * seller.credit) * months
+    if rng.random() < share:
+        seller.demand_cut = rng.uniform(*cfg.demand_cut)
+        seller.distress_left = rng.randint(1, cfg.cut_months[1])

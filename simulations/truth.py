@@ -39,6 +39,7 @@ MONTHLY_SCHEMA = pa.schema(
         ("cash_minor", pa.int64()),
         ("debt_minor", pa.int64()),
         ("max_dpd", pa.int64()),
+        ("facilities", pa.int64()),
         ("distressed", pa.bool_()),
         ("status", pa.string()),
     ]
@@ -148,6 +149,7 @@ def monthly_rows(pop: Population, today: date) -> Columns:
         "cash_minor": [s.cash for s in sellers] + no_value,
         "debt_minor": [s.debt() for s in sellers] + [0] * n_b,
         "max_dpd": [s.max_dpd(today) for s in sellers] + [0] * n_b,
+        "facilities": [len(s.live_facilities()) for s in sellers] + [0] * n_b,
         "distressed": [s.distressed for s in sellers] + [False] * n_b,
         "status": [s.status for s in sellers] + ["active"] * n_b,
     }
