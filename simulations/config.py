@@ -178,8 +178,8 @@ class FraudConfig:
     seller_share: float = 0.02
     buyer_share: float = 0.03
     burst_share: float = 0.5  # of bust-outs that apply in a burst; the rest over weeks
-    burst_size: tuple[int, int] = (3, 7)  # applications within an hour
-    spread_size: tuple[int, int] = (2, 4)  # applications over two to four weeks
+    burst_size: tuple[int, int] = (3, 8)  # applications within an hour
+    spread_size: tuple[int, int] = (2, 5)  # applications over four weeks
     spread_months: int = 12  # fraudsters start applying over this many months
     fictitious_invoices: float = 0.8  # monthly mean, in the three months before a bust-out
 

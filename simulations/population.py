@@ -242,7 +242,7 @@ def _build_sellers(
         sales *= math.exp(trade.order_value_sigma**2 / 2)
         fixed = round(trade.overhead_share * sector.gross_margin * sales)
         monthly_cost = fixed + (1 - sector.gross_margin) * sales
-        cash = round(size.cash_months * monthly_cost * math.exp(0.3 * credit))
+        cash = round(size.cash_months * monthly_cost * math.exp(0.3 * credit + rng.gauss(0, 0.5)))
         ident = Identity(pid, _name(rng, country), "seller", country, tz, offset, size.name)
         seller = Seller(
             ident,

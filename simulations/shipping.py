@@ -2,7 +2,8 @@
 
 Logistics outcomes (holds, losses, transit slips, on-time delivery) follow the seller's
 logistics quality. In the baseline that is its operational quality, correlated with
-creditworthiness, and late or lost goods cost money (disputes, refunds, later payment);
+creditworthiness; a firm short of cash or in distress ships late (it waits to pay the
+carrier); and late or lost goods cost money (disputes, refunds, later payment);
 in the null-logistics world it is an independent draw and never moves cash (carriers
 replace lost goods, terms run from the invoice), so logistics says nothing about default.
 """
@@ -52,6 +53,9 @@ def ship(w: World, s: Seller, rng: random.Random, t1: datetime, order: tuple[Any
     shipment_id = s.next_id("shp")
     unit = w.config.sectors[s.sector].unit
     dispatch = t1 + timedelta(hours=rng.randint(12, 72))
+    stall = rng.uniform(2.0, 9.0)  # days a firm short of cash waits to pay for carriage
+    if w.config.logistics_informative and (s.distressed or s.cash < 0):
+        dispatch += timedelta(days=stall)
     packer = w.pop.warehouses[s.warehouse] if s.warehouse is not None else s
     w.later(s, dispatch - timedelta(hours=2), packer, "logistics", "goods.packed",
             {"package_id": s.next_id("pkg"), "lot_id": lot_id, "quantity": quantity,

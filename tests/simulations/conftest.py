@@ -49,13 +49,15 @@ def small_run(tmp_path_factory: pytest.TempPathFactory) -> SmallRun:
 Seen = list[tuple[str, str, str, Mapping[str, Any], datetime]]
 
 
-def observed(config: SimulationConfig, keep: Callable[[str], bool]) -> tuple[Simulation, Seen,
-                                                                            MemoryTruth]:  # fmt: skip
+def observed(
+    config: SimulationConfig, keep: Callable[[str], bool]
+) -> tuple[Simulation, Seen, MemoryTruth]:
     """A dry run that keeps the (flow, type, actor, payload, time) of the types ``keep``s."""
     seen: Seen = []
 
-    def observer(flow: str, etype: str, actor: str, payload: Mapping[str, Any],
-                 when: datetime) -> None:  # fmt: skip
+    def observer(
+        flow: str, etype: str, actor: str, payload: Mapping[str, Any], when: datetime
+    ) -> None:
         if keep(etype):
             seen.append((flow, etype, actor, payload, when))
 

@@ -16,7 +16,9 @@ def _by_type(run: SmallRun, *types: str) -> list[dict[str, object]]:
 def test_loan_events_name_loans_and_line_events_name_lines(small_run: SmallRun) -> None:
     loans = {p["loan_id"] for p in _by_type(small_run, "loan.disbursed")}
     lines = {p["line_id"] for p in _by_type(small_run, "credit_line.opened")}
-    assert loans and lines and not loans & lines
+    assert loans
+    assert lines
+    assert not loans & lines
     for event in small_run.sink.events:
         if event.type.startswith("loan.") and event.type != "loan.disbursed":
             assert event.payload["loan_id"] in loans, event.type
@@ -44,7 +46,8 @@ def test_every_default_follows_ninety_days_past_due_or_an_insolvency(small_run: 
     for facility, reason in defaults:
         if reason == "days_past_due":
             history = past_due[facility]
-            assert history[-1] >= 90 and any(1 <= d < 90 for d in history), facility
+            assert history[-1] >= 90, facility
+            assert any(1 <= d < 90 for d in history), facility
         else:
             assert borrower[facility] in filed, facility
 

@@ -51,10 +51,12 @@ def test_sanity_figures_are_computed() -> None:
         ({"months": 0}, "months"),
         ({"start": date(2024, 1, 15)}, "start"),
         ({"sectors": SECTORS[:-1]}, "sectors"),
-        ({"sectors": (dataclasses.replace(SECTORS[0], share=1.0, ltv_margin_bp=9999),)},
-         "sectors.electronics"),
+        (
+            {"sectors": (dataclasses.replace(SECTORS[0], share=1.0, ltv_margin_bp=9999),)},
+            "sectors.electronics",
+        ),
     ],
-)  # fmt: skip
+)
 def test_config_refuses_bad_settings(change: dict[str, object], field: str) -> None:
     with pytest.raises(ConfigError) as caught:
         SimulationConfig(**change)  # type: ignore[arg-type]

@@ -26,15 +26,28 @@ def test_every_payload_fits_every_signature_verifies_every_actor_is_authorised(
     for event in sink.events:
         REGISTRY.validate(event.flow, event.type, dict(event.payload))
         verify_signature(regs[event.actor].public_key, event.canonical, event.signature)
-        check_authority(REGISTRY.event_type(event.flow, event.type), event.actor,
-                        event.payload, regs[event.actor].roles)  # fmt: skip
+        check_authority(
+            REGISTRY.event_type(event.flow, event.type),
+            event.actor,
+            event.payload,
+            regs[event.actor].roles,
+        )
         assert str(uuid.UUID(event.id)) == event.id
 
 
 def test_participants_hold_the_roles_the_rules_ask_for(small_run: SmallRun) -> None:
     roles = Counter(role for reg in small_run.sink.participants.values() for role in reg.roles)
-    for role in ("platform", "inspector", "price_publisher", "customs", "warehouse", "carrier",
-                 "lender", "seller", "buyer"):  # fmt: skip
+    for role in (
+        "platform",
+        "inspector",
+        "price_publisher",
+        "customs",
+        "warehouse",
+        "carrier",
+        "lender",
+        "seller",
+        "buyer",
+    ):
         assert roles[role] > 0, role
     assert roles["lender"] >= 5
 
@@ -47,11 +60,16 @@ def test_the_memory_sink_refuses_an_act_by_the_wrong_party() -> None:
     from simulations.signer import Signer
 
     event = Signer("seller-1", seller).event(
-        event_id=str(uuid.uuid4()), flow="finance", type="loan.repaid",
-        payload={"loan_id": "l-1", "lender": "seller-1", "amount": {"amount_minor": 1,
-                                                                   "currency": "USD"}},
+        event_id=str(uuid.uuid4()),
+        flow="finance",
+        type="loan.repaid",
+        payload={
+            "loan_id": "l-1",
+            "lender": "seller-1",
+            "amount": {"amount_minor": 1, "currency": "USD"},
+        },
         occurred_at=start + timedelta(hours=1),
-    )  # fmt: skip
+    )
     with pytest.raises(SinkRefused, match="role lender"):
         sink.append_batch([event])
 
@@ -87,22 +105,61 @@ def test_all_three_flows_every_month(small_run: SmallRun) -> None:
 def test_the_stream_holds_every_lifecycle_the_issues_name(small_run: SmallRun) -> None:
     types = Counter(event.type for event in small_run.sink.events)
     for name in (
-        "listing.published", "order.placed", "order.accepted", "order.cancelled",
-        "invoice.issued", "review.posted", "dispute.opened", "dispute.resolved",
-        "certification.issued", "insolvency.filed", "goods.commissioned", "goods.packed",
-        "shipment.dispatched", "shipment.delivered", "customs.declared", "customs.held",
-        "customs.cleared", "goods.received", "stock.counted", "payment.made",
-        "receipt.issued", "receipt.pledged", "receipt.released", "receipt.cancelled",
-        "loan.disbursed", "loan.schedule_issued", "loan.interest_posted", "loan.fee_posted",
-        "loan.statement_issued", "loan.repaid", "loan.margin_called", "loan.margin_cured",
-        "loan.past_due", "loan.defaulted", "loan.recovery_posted", "loan.written_off",
-        "collateral.liquidated", "credit_line.opened", "credit_line.drawn",
-        "credit_line.interest_posted", "credit_line.fee_posted", "credit_line.statement_issued",
-        "credit_line.repaid", "credit_line.frozen", "credit_line.past_due",
-        "credit_line.defaulted", "credit_line.written_off", "credit_line.closed",
-        "account.login", "credit.application", "credit.decision", "stock.price_changed",
-        "claim.confirmed", "claim.rejected",
-    ):  # fmt: skip
+        "listing.published",
+        "order.placed",
+        "order.accepted",
+        "order.cancelled",
+        "invoice.issued",
+        "review.posted",
+        "dispute.opened",
+        "dispute.resolved",
+        "certification.issued",
+        "insolvency.filed",
+        "goods.commissioned",
+        "goods.packed",
+        "shipment.dispatched",
+        "shipment.delivered",
+        "customs.declared",
+        "customs.held",
+        "customs.cleared",
+        "goods.received",
+        "stock.counted",
+        "payment.made",
+        "receipt.issued",
+        "receipt.pledged",
+        "receipt.released",
+        "receipt.cancelled",
+        "loan.disbursed",
+        "loan.schedule_issued",
+        "loan.interest_posted",
+        "loan.fee_posted",
+        "loan.statement_issued",
+        "loan.repaid",
+        "loan.margin_called",
+        "loan.margin_cured",
+        "loan.past_due",
+        "loan.defaulted",
+        "loan.recovery_posted",
+        "loan.written_off",
+        "collateral.liquidated",
+        "credit_line.opened",
+        "credit_line.drawn",
+        "credit_line.interest_posted",
+        "credit_line.fee_posted",
+        "credit_line.statement_issued",
+        "credit_line.repaid",
+        "credit_line.frozen",
+        "credit_line.past_due",
+        "credit_line.defaulted",
+        "credit_line.written_off",
+        "credit_line.closed",
+        "account.login",
+        "credit.application",
+        "credit.decision",
+        "stock.price_changed",
+        "claim.confirmed",
+        "claim.rejected",
+    ):
         assert types[name] > 0, name
 
 
