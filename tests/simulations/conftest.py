@@ -24,7 +24,7 @@ SMALL = SimulationConfig(
     participants=150,
     months=10,
     seed=4,
-    credit=CreditConfig(history_months=(1, 1), write_off_days=45, recovery_days=(10, 40)),
+    credit=CreditConfig(history_months=(1, 1), write_off_days=30, recovery_days=(5, 25)),
     fraud=FraudConfig(seller_share=0.15, buyer_share=0.1, spread_months=2),
 )
 
