@@ -64,7 +64,13 @@ def on_recover(w: World, s: Seller, rng: random.Random, when: datetime, data: An
     elif s.status == "failed":
         source = "insolvency_estate"
         amount = round(owed * rng.uniform(*w.config.credit.insolvency_recovery))
-    elif s.trading and s.cash > 0:
+    elif s.trading and s.cash <= 0:  # still trading, nothing to pay with yet: chase again
+        if f.default_day is not None and when.date() < f.default_day + timedelta(
+            days=w.config.credit.write_off_days - 35
+        ):
+            w.push(s, when + timedelta(days=30), Action.RECOVER, (f, source))
+        return
+    elif s.trading:
         source = "borrower"
         amount = min(s.cash, round(owed * rng.uniform(*w.config.credit.settlement_recovery)))
         s.cash -= amount
