@@ -77,7 +77,7 @@ def order_accepted(
         flow="information",
         type="order.accepted",
         actor=actor,
-        payload=payload if payload is not None else {"order_id": f"order-{tag}"},
+        payload=payload if payload is not None else {"order_id": f"order-{tag}", "seller": actor},
         occurred_at=at or T0 + timedelta(days=1),
         subjects=list(subjects),
         event_id=event_id(tag),
