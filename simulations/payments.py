@@ -31,10 +31,9 @@ def pay(
 ) -> tuple[str, str]:
     """``payer`` pays ``payee``; the payee may confirm. Return (payment id, event id)."""
     payment_id = s.next_id("pay")
-    subject = payee.pid if payer is s else payer.pid
     claim = w.emit(payer, "finance", "payment.made",
                    {"payment_id": payment_id, "amount": money(amount), "payer": payer.pid,
-                    "payee": payee.pid, **extra}, when, (subject,))  # fmt: skip
+                    "payee": payee.pid, **extra}, when, (payee.pid,))  # fmt: skip
     institution = payee.identity.role in ("lender", "warehouse")
     confirmations.answer(w, s, rng, (claim, "finance", payer.pid, when), payee, confirm,
                          institution=institution)  # fmt: skip

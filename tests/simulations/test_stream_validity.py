@@ -178,3 +178,11 @@ def test_money_is_integer_cents_and_no_payload_holds_a_float(small_run: SmallRun
 
     for event in small_run.sink.events:
         walk(dict(event.payload))
+
+
+def test_subjects_name_the_other_parties_never_only_the_actor(small_run: SmallRun) -> None:
+    for event in small_run.sink.events:
+        if event.type == "payment.made":
+            assert event.payload["payee"] in event.subjects
+        if event.subjects:
+            assert set(event.subjects) != {event.actor}, event.type
