@@ -43,32 +43,37 @@ class Figure:
 
 
 class _Losses:
-    """Counts exposure at default, recoveries and confirmations as the events go by."""
+    """Exposure at default and write-offs of resolved defaults, and confirmations, as the
+    events go by. Loss given default is a workout figure: only defaults already written off
+    count, so recoveries still to come at the horizon do not inflate it."""
 
     def __init__(self, fraud: set[str]) -> None:
         self.fraud = fraud
         self.borrower: dict[str, str] = {}
-        self.ead: Counter[bool] = Counter()
-        self.recovered: Counter[bool] = Counter()
+        self.ead: dict[str, int] = {}
+        self.ead_resolved: Counter[bool] = Counter()
+        self.lost: Counter[bool] = Counter()
         self.claims: Counter[str] = Counter()
 
     def __call__(
         self, flow: str, etype: str, actor: str, p: Mapping[str, Any], when: datetime
     ) -> None:
-        key = p.get("loan_id") or p.get("line_id")
+        key = str(p.get("loan_id") or p.get("line_id"))
         if etype in ("loan.disbursed", "credit_line.opened"):
-            self.borrower[str(key)] = str(p["borrower"])
+            self.borrower[key] = str(p["borrower"])
         elif etype.endswith(".defaulted"):
-            self.ead[self.borrower[str(key)] in self.fraud] += p["amount"]["amount_minor"]
-        elif etype.endswith(".recovery_posted"):
-            self.recovered[self.borrower[str(key)] in self.fraud] += p["amount"]["amount_minor"]
+            self.ead[key] = p["amount"]["amount_minor"]
+        elif etype.endswith(".written_off"):
+            fraud = self.borrower[key] in self.fraud
+            self.ead_resolved[fraud] += self.ead[key]
+            self.lost[fraud] += p["amount"]["amount_minor"]
         elif REGISTRY.event_type(flow, etype).confirmation is not None:
             self.claims["claims"] += 1
         elif etype == "claim.confirmed":
             self.claims["confirmed"] += 1
 
     def lgd(self, fraud: bool) -> float:
-        return 1 - self.recovered[fraud] / max(1, self.ead[fraud])
+        return self.lost[fraud] / max(1, self.ead_resolved[fraud])
 
 
 def _rate(group: pd.DataFrame) -> float:
@@ -110,7 +115,7 @@ def figures(config: SimulationConfig) -> list[Figure]:
         Figure("fraud share of defaulted sellers", float(defaulted.fraud.astype(bool).mean()),
                "share", 0.0, 0.5, "fraud a minority of defaults (the Credit issue)"),
         Figure("month of the first default", float(first_month), "month", 1, 8,
-               "possible from month 5: bank lines brought on day one, 90 days past due"),
+               "early defaults: bank lines brought on day one, insolvency or 90 days past due"),
         Figure("failed sellers that had borrowed", float(
             (sellers[sellers.failure_date.notna()].borrower_months > 0).mean()), "share",
             0.3, 1.0, "adverse selection: firms in distress seek credit, some get it"),
