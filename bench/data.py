@@ -4,7 +4,7 @@ Events come from :mod:`finance_api.demo_scenario` (about eight signed events per
 every one signed by its own actor). Its timeline runs 21 hours per order, so a million
 entries reach the 24th century: every bench ledger runs on a fixed clock far enough ahead
 that no event lies in the future. Large ledgers are built with batched appends through
-:class:`~ledger.service.Ledger` (the events are signed in a second process meanwhile) and
+:class:`~ledger.log.Ledger` (the events are signed in a second process meanwhile) and
 kept under ``bench/out/`` (git-ignored), one SQLite file per size plus its bundle.
 """
 

@@ -2,8 +2,8 @@
 
 Each agent is a small mutable record (``__slots__``) so a hundred thousand of them fit in a
 few hundred megabytes. What an agent *is* (role, country, size, sector) is fixed; what it
-*hides* (creditworthiness, operational quality, cash) moves month by month and is only
-ever written to the ground truth, never to the ledger.
+*hides* (creditworthiness, operational and logistics quality, cash, distress, fraud intent)
+moves month by month and is only ever written to the ground truth, never to the ledger.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from simulations.facilities import CreditLine, Facility, Lot, ReceiptLoan
 from simulations.signer import Signer
 
 
@@ -29,14 +30,26 @@ class Identity:
     kind: str  # size, warehouse kind, buyer kind...
 
 
-class Agent:
-    """An infrastructure participant: platform, warehouse, carrier, customs or lender."""
+@dataclass(frozen=True, slots=True)
+class LoginProfile:
+    """An account's habits as the platform would see them: chances per login, devices."""
 
-    __slots__ = ("identity", "signer")
+    abroad: float  # IP in another country
+    proxy: float
+    card_abroad: float  # card billed in another country
+    clock_abroad: float  # device clock set to another time zone
+    devices: tuple[str, ...]  # opaque ids; shared within a family business or a ring
+
+
+class Agent:
+    """A participant: platform, customs, warehouse, carrier, lender, inspector, publisher."""
+
+    __slots__ = ("identity", "logins", "signer")
 
     def __init__(self, identity: Identity, signer: Signer) -> None:
         self.identity = identity
         self.signer = signer
+        self.logins: LoginProfile | None = None
 
     @property
     def pid(self) -> str:
@@ -68,118 +81,12 @@ class Buyer(Agent):
         self.fraud = fraud
 
 
-class Facility:
-    """Credit owed to a lender, with its overdue instalments oldest first."""
-
-    __slots__ = ("closed", "lender", "opened", "overdue")
-
-    def __init__(self, lender: int, opened: date) -> None:
-        self.lender = lender
-        self.opened = opened
-        self.overdue: list[tuple[date, int]] = []
-        self.closed = False
-
-    @property
-    def ident(self) -> str:
-        raise NotImplementedError
-
-    @property
-    def balance(self) -> int:
-        raise NotImplementedError
-
-    @property
-    def arrears(self) -> int:
-        return sum(amount for _, amount in self.overdue)
-
-    @property
-    def first_missed(self) -> date | None:
-        return self.overdue[0][0] if self.overdue else None
-
-    def fall_due(self, day: date, amount: int) -> None:
-        if amount > 0:
-            self.overdue.append((day, amount))
-
-    def apply(self, amount: int) -> None:
-        """Apply a payment to the oldest overdue amounts first."""
-        while amount > 0 and self.overdue:
-            day, due = self.overdue[0]
-            if amount >= due:
-                amount -= due
-                self.overdue.pop(0)
-            else:
-                self.overdue[0] = (day, due - amount)
-                amount = 0
-
-
-class CreditLine(Facility):
-    """A revolving line from a lender: limit and drawn balance."""
-
-    __slots__ = ("drawn", "drawn_total", "limit", "line_id")
-
-    def __init__(self, line_id: str, lender: int, limit: int, opened: date) -> None:
-        super().__init__(lender, opened)
-        self.line_id = line_id
-        self.limit = limit
-        self.drawn = 0
-        self.drawn_total = 0
-
-    @property
-    def ident(self) -> str:
-        return self.line_id
-
-    @property
-    def balance(self) -> int:
-        return self.drawn
-
-
-class ReceiptLoan(Facility):
-    """A loan against a pledged warehouse receipt: one lot, one lender, amortising."""
-
-    __slots__ = ("cure_by", "loan_id", "lot", "maturity", "outstanding", "principal")
-
-    def __init__(
-        self, loan_id: str, lender: int, lot: Lot, principal: int, opened: date, maturity: date
-    ) -> None:
-        super().__init__(lender, opened)
-        self.loan_id = loan_id
-        self.lot = lot
-        self.principal = principal
-        self.outstanding = principal
-        self.maturity = maturity
-        self.cure_by: date | None = None
-
-    @property
-    def ident(self) -> str:
-        return self.loan_id
-
-    @property
-    def balance(self) -> int:
-        return self.outstanding
-
-
-class Lot:
-    """Goods a seller holds in a warehouse; the pledged part (under a receipt) is not sold."""
-
-    __slots__ = ("lot_id", "pledged", "quantity", "receipt_id", "sku", "unit_cost")
-
-    def __init__(self, lot_id: str, sku: str, quantity: int, unit_cost: int) -> None:
-        self.lot_id = lot_id
-        self.sku = sku
-        self.quantity = quantity
-        self.unit_cost = unit_cost
-        self.pledged = 0
-        self.receipt_id: str | None = None
-
-    @property
-    def free(self) -> int:
-        return max(0, self.quantity - self.pledged)
-
-
 class Seller(Agent):
     """An SME exporter: trades, stocks goods, borrows, and may fail, default or defraud."""
 
     __slots__ = (
         "agenda",
+        "applications",
         "applied_month",
         "buyers",
         "carrier",
@@ -190,6 +97,9 @@ class Seller(Agent):
         "default_date",
         "delivered",
         "delivered_on_time",
+        "demand_cut",
+        "distress_left",
+        "distress_months",
         "expected_sales",
         "failure_date",
         "fixed_cost",
@@ -198,6 +108,8 @@ class Seller(Agent):
         "lender",
         "lines",
         "loans",
+        "logistics",
+        "logistics_start",
         "lots",
         "markets",
         "monthly_cost",
@@ -211,7 +123,7 @@ class Seller(Agent):
         "status",
         "tick",
         "warehouse",
-    )
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -227,6 +139,7 @@ class Seller(Agent):
         carrier: int,
         credit: float,
         quality: float,
+        logistics: float,
         cash: int,
         fixed_cost: int,
         fraud: bool,
@@ -237,23 +150,26 @@ class Seller(Agent):
         self.sector = sector
         self.markets = markets
         self.warehouse = warehouse
-        self.lender = lender
+        self.lender = lender  # the lender it goes to first
         self.carrier = carrier
-        self.credit = credit
-        self.credit_start = credit
-        self.quality = quality
-        self.quality_start = quality
+        self.credit = self.credit_start = credit
+        self.quality = self.quality_start = quality
+        self.logistics = self.logistics_start = logistics
         self.cash = cash
         self.fixed_cost = fixed_cost
         self.fraud = fraud
         self.fraud_from = 0  # the month a fraudster starts applying for credit
-        self.status = "active"  # active | failed | defaulted | absconded
+        self.status = "active"  # active | failed | absconded
+        self.distress_left = 0  # months a lost-buyer shock still cuts demand
+        self.demand_cut = 0.0
+        self.distress_months = 0  # months spent in distress so far (ground truth)
         self.buyers: list[int] = []
         self.skus: list[str] = []
         self.lines: list[CreditLine] = []
         self.loans: list[ReceiptLoan] = []
         self.lots: list[Lot] = []
         self.payouts: deque[int] = deque([0] * 6, maxlen=6)
+        self.applications: deque[datetime] = deque(maxlen=8)  # as lenders see them
         self.delivered = 0
         self.delivered_on_time = 0
         self.counter = 0
@@ -274,6 +190,10 @@ class Seller(Agent):
     def trading(self) -> bool:
         return self.status == "active"
 
+    @property
+    def distressed(self) -> bool:
+        return self.distress_left > 0
+
     def facilities(self) -> list[Facility]:
         """Receipt loans first (their collateral is at stake), then credit lines."""
         return [*self.loans, *self.lines]
@@ -281,10 +201,13 @@ class Seller(Agent):
     def open_facilities(self) -> list[Facility]:
         return [f for f in self.facilities() if not f.closed]
 
+    def live_facilities(self) -> list[Facility]:
+        return [f for f in self.facilities() if f.live]
+
     def debt(self) -> int:
         return sum(f.balance for f in self.open_facilities())
 
     def max_dpd(self, today: date) -> int:
-        firsts = [f.first_missed for f in self.open_facilities()]
-        missed = [day for day in firsts if day is not None]
+        firsts = [f.first_missed for f in self.live_facilities()]
+        missed = [day for day in firsts if day is not None and day < today]
         return max(((today - day).days for day in missed), default=0)

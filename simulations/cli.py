@@ -1,6 +1,6 @@
 """Command line: ``simulate`` into a ledger, ``compare`` scenarios, print ``sanity`` figures.
 
-Mounted on the main ``threeflow`` command; ``ledger.service`` is imported inside
+Mounted on the main ``threeflow`` command; ``ledger.log`` is imported inside
 ``simulate`` only, so the other commands need no database.
 """
 
@@ -54,13 +54,23 @@ def simulate(
     scenario: Annotated[str, typer.Option(help=", ".join(SCENARIOS))] = "baseline",
     start: Start = "2024-01-01",
     truth: Annotated[Path | None, typer.Option(help="ground-truth folder")] = None,
-    key_file: Annotated[Path | None, typer.Option(help="the ledger's key file")] = None,
+    key_file: Annotated[
+        Path | None, typer.Option(help="the ledger's key file (default: a key from the seed)")
+    ] = None,
+    ledger_key_seed: Annotated[
+        int | None, typer.Option(help="derive the ledger key from this number (replayable)")
+    ] = None,
     batch: Annotated[int, typer.Option(help="events per append")] = 500,
     progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
 ) -> None:
-    """Simulate into the ledger at DB; the ground truth goes beside it, never into it."""
+    """Simulate into the ledger at DB; the ground truth goes beside it, never into it.
+
+    The ledger's clock follows simulated time, and without --key-file its key is derived
+    from --ledger-key-seed (default: the simulation seed), so the same command writes the
+    same ledger byte for byte. Such a key is only as secret as the seed: research data only.
+    """
     from ledger.core.errors import LedgerError
-    from ledger.log import Ledger  # lazily: the ledger needs a database
+    from ledger.log import CheckpointPolicy, Ledger  # lazily: the ledger needs a database
 
     try:
         config = scenario_config(_config(participants, months, seed, start), scenario)
@@ -70,13 +80,19 @@ def simulate(
         raise typer.BadParameter(
             f"the simulated period ends {config.end()}, in the future; start earlier"
         )
-    from simulations.runner import run_simulation
+    from simulations.runner import ledger_key_for, run_simulation, simulation_clock
 
-    ledger = Ledger.open(db, key_file=key_file)
+    clock = simulation_clock(config)
+    key = None if key_file is not None else ledger_key_for(
+        seed if ledger_key_seed is None else ledger_key_seed)  # fmt: skip
+    # Checkpoints every 1,000 entries or every simulated day, not every simulated minute.
+    policy = CheckpointPolicy(every_entries=1000, every_seconds=86_400.0)
+    ledger = Ledger.open(db, key_file=key_file, ledger_key=key, clock=clock, policy=policy)
     try:
         summary = run_simulation(
-            config, ledger, truth or truth_path_for(db), progress=progress, batch_size=batch
-        )
+            config, ledger, truth or truth_path_for(db), progress=progress, batch_size=batch,
+            clock=clock,
+        )  # fmt: skip
         ledger.checkpoint()
     except LedgerError as exc:
         console.print(f"[red]the ledger refused:[/] {exc} (field {exc.field}); "

@@ -3,6 +3,7 @@
 Each default is documented with its source in ``simulations/README.md``; change a figure by
 building a config with :func:`dataclasses.replace`, never by editing the code that reads it.
 Money settings are whole US dollars (the engine converts to cents); rates are fractions.
+The sector, size and market tables live in :mod:`simulations.tables`.
 """
 
 from __future__ import annotations
@@ -11,104 +12,26 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from simulations.errors import ConfigError
+from simulations.tables import MARKETS, SECTORS, SELLER_COUNTRIES, SIZES, Market, Sector, Size
 
-
-@dataclass(frozen=True, slots=True)
-class Sector:
-    """An export sector: what its sellers make, what it earns, how its price moves."""
-
-    name: str
-    share: float
-    commodity: str
-    unit: str
-    unit_price_usd: float
-    gross_margin: float
-    price_vol: float  # monthly standard deviation of the log price
-    price_drift: float  # monthly drift of the log price
-    jump_prob: float  # monthly chance of a price crash
-    jump_size: float  # log change of a crash (negative)
-    ltv_init_bp: int
-    ltv_margin_bp: int
-    ltv_liquidation_bp: int
-    quality_deduction_bp: int
-    standard: str
-
-
-@dataclass(frozen=True, slots=True)
-class Size:
-    """A seller size class: how many orders a month, how large, how much cash."""
-
-    name: str
-    share: float
-    orders_per_month: float
-    order_value_usd: float  # median order value
-    cash_months: float  # opening cash, in months of fixed costs plus goods
-    warehouse_share: float  # share that stocks goods in a warehouse
-
-
-@dataclass(frozen=True, slots=True)
-class Market:
-    """A destination country: its share of buyers, clock, currency risk and customs."""
-
-    country: str
-    share: float
-    timezone: str
-    utc_offset_minutes: int
-    fx_vol: float  # monthly standard deviation of the log exchange rate
-    hold_rate: float  # base share of declarations held by customs
-    late_bias: float  # shifts the log-odds of paying late
-
-
-SECTORS: tuple[Sector, ...] = (
-    Sector("electronics", 0.20, "consumer-electronics", "pcs", 25.0, 0.22, 0.03, -0.004,
-           0.02, -0.15, 5500, 6500, 7500, 500, "CE"),
-    Sector("apparel", 0.18, "apparel", "pcs", 8.0, 0.35, 0.025, 0.0,
-           0.015, -0.12, 5000, 6000, 7000, 800, "OEKO-TEX"),
-    Sector("home_garden", 0.16, "home-goods", "pcs", 15.0, 0.30, 0.02, 0.0,
-           0.015, -0.10, 5500, 6500, 7500, 500, "BSCI"),
-    Sector("toys", 0.10, "toys", "pcs", 6.0, 0.32, 0.02, 0.0,
-           0.015, -0.10, 5000, 6000, 7000, 800, "EN71"),
-    Sector("beauty", 0.10, "cosmetics", "pcs", 5.0, 0.45, 0.02, 0.0,
-           0.015, -0.10, 5000, 6000, 7000, 1000, "GMPC"),
-    Sector("auto_parts", 0.10, "auto-parts", "pcs", 30.0, 0.25, 0.025, 0.0,
-           0.02, -0.12, 5500, 6500, 7500, 500, "IATF16949"),
-    Sector("metals", 0.08, "aluminium-products", "kg", 3.0, 0.15, 0.06, 0.0,
-           0.04, -0.20, 7000, 8000, 9000, 300, "ISO9001"),
-    Sector("agri_food", 0.08, "tea-and-nuts", "kg", 12.0, 0.20, 0.05, 0.0,
-           0.03, -0.18, 6500, 7500, 8500, 500, "HACCP"),
-)  # fmt: skip
-
-SIZES: tuple[Size, ...] = (
-    Size("micro", 0.62, 1.5, 400.0, 2.5, 0.15),
-    Size("small", 0.30, 3.5, 1000.0, 3.0, 0.35),
-    Size("medium", 0.08, 9.0, 3000.0, 3.5, 0.60),
-)
-
-MARKETS: tuple[Market, ...] = (
-    Market("US", 0.30, "America/New_York", -300, 0.0, 0.03, 0.0),
-    Market("GB", 0.07, "Europe/London", 0, 0.02, 0.03, 0.2),
-    Market("DE", 0.07, "Europe/Berlin", 60, 0.02, 0.02, -0.2),
-    Market("JP", 0.06, "Asia/Tokyo", 540, 0.025, 0.02, -0.4),
-    Market("FR", 0.05, "Europe/Paris", 60, 0.02, 0.03, 0.2),
-    Market("BR", 0.05, "America/Sao_Paulo", -180, 0.05, 0.08, 0.6),
-    Market("RU", 0.05, "Europe/Moscow", 180, 0.06, 0.10, 0.6),
-    Market("CA", 0.04, "America/Toronto", -300, 0.015, 0.03, 0.0),
-    Market("AU", 0.04, "Australia/Sydney", 600, 0.025, 0.03, 0.0),
-    Market("ES", 0.04, "Europe/Madrid", 60, 0.02, 0.03, 0.4),
-    Market("IT", 0.04, "Europe/Rome", 60, 0.02, 0.03, 0.5),
-    Market("KR", 0.04, "Asia/Seoul", 540, 0.025, 0.02, -0.2),
-    Market("MX", 0.04, "America/Mexico_City", -360, 0.04, 0.07, 0.5),
-    Market("NL", 0.03, "Europe/Amsterdam", 60, 0.02, 0.02, -0.1),
-    Market("PL", 0.03, "Europe/Warsaw", 60, 0.03, 0.04, 0.2),
-    Market("AE", 0.03, "Asia/Dubai", 240, 0.0, 0.05, 0.3),
-    Market("SA", 0.02, "Asia/Riyadh", 180, 0.0, 0.06, 0.3),
-)
-
-SELLER_COUNTRIES: tuple[tuple[str, float, str, int], ...] = (
-    ("CN", 0.88, "Asia/Shanghai", 480),
-    ("HK", 0.06, "Asia/Hong_Kong", 480),
-    ("VN", 0.06, "Asia/Ho_Chi_Minh", 420),
-)
+__all__ = [
+    "MARKETS",
+    "SECTORS",
+    "SELLER_COUNTRIES",
+    "SIZES",
+    "ConfirmConfig",
+    "CreditConfig",
+    "DistressConfig",
+    "FraudConfig",
+    "LoginConfig",
+    "Market",
+    "PopulationConfig",
+    "Sector",
+    "ShockConfig",
+    "SimulationConfig",
+    "Size",
+    "TradeConfig",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,8 +41,8 @@ class PopulationConfig:
     seller_share: float = 0.58  # of the firms left after infrastructure
     warehouses_per: int = 400  # one warehouse per this many participants (at least 3)
     carriers_per: int = 2000
-    lenders_per: int = 5000
-    min_lenders: int = 2
+    lenders_per: int = 200  # one lender per this many participants (at least min_lenders)
+    min_lenders: int = 5
     min_markets: int = 5
     participants_per_market: int = 30  # fewer participants, fewer markets
     buyers_per_seller_pool: int = 8  # repeat buyers a seller keeps
@@ -150,6 +73,7 @@ class TradeConfig:
     etailer_terms: tuple[int, ...] = (0, 15, 30)
     distributor_terms: tuple[int, ...] = (30, 45, 60)
     cancel_logit: float = -3.3  # base log-odds of a cancellation
+    short_cancel_prob: float = 0.5  # a seller that cannot fund an order cancels (else delays)
     late_logit: float = -0.7  # base log-odds that a buyer pays after the due date
     late_days_mean: float = 14.0  # mean days beyond terms when late
     nonpay_logit: float = -5.2  # base log-odds that a buyer never pays
@@ -159,12 +83,13 @@ class TradeConfig:
     loss_rate: float = 0.004  # shipments lost in transit
     review_share: float = 0.35
     dispute_logit: float = -3.6
-    overhead_share: float = 0.65  # fixed costs, as a share of the sector's gross profit
-    margin_per_sd: float = 0.05  # gross margin gained per sd of creditworthiness
+    overhead_share: float = 0.6  # fixed costs, as a share of the sector's gross profit
+    margin_per_sd: float = 0.04  # gross margin gained per sd of creditworthiness
     cash_target_months: float = 4.0  # owners draw cash above this many months of costs
     owner_draw_share: float = 0.3
     supplier_credit_months: float = 1.0  # of goods bought, that suppliers carry
     failure_months: float = 2.0  # insolvent below minus this many months of costs
+    restructuring_share: float = 0.15  # of insolvency filings that seek restructuring
     stock_cover_months: float = 2.0  # warehouse sellers restock to this cover
     listing_prob: float = 0.4
     certification_prob: float = 0.02
@@ -175,28 +100,58 @@ class TradeConfig:
 
 
 @dataclass(frozen=True, slots=True)
-class CreditConfig:
-    """Credit lines and warehouse-receipt loans, and how lenders decide."""
+class DistressConfig:
+    """Firm-specific shocks: the documented road from a healthy firm to a default.
 
-    history_months: int = 3  # months of history before a seller may apply
-    apply_prob: float = 0.2  # monthly chance of applying without need
-    apply_need_prob: float = 0.6  # monthly chance of applying when short of cash
-    min_payouts_usd: float = 2000.0  # over six months, to be approved
-    min_on_time: float = 0.7  # share of deliveries on time, to be approved
-    approve_prob: float = 0.8  # of applicants who pass the rule
-    limit_share: float = 0.5  # of the last six months of payouts
+    Each month an active seller meets a shock with its size's ``distress_hazard`` times
+    ``exp(-hazard_per_sd x creditworthiness)``: a lost key buyer (demand cut for months) or
+    a one-off cost (a failed supplier, a chargeback, a fine). Both drain cash; distressed
+    firms seek credit and draw what they have (adverse selection).
+    """
+
+    hazard_per_sd: float = 0.6
+    lost_buyer_share: float = 0.6  # of shocks; the rest are one-off costs
+    demand_cut: tuple[float, float] = (0.35, 0.75)  # share of demand lost
+    cut_months: tuple[int, int] = (3, 10)
+    cost_months: tuple[float, float] = (1.0, 3.5)  # one-off cost, in months of fixed costs
+    apply_in_distress: float = 0.7  # monthly chance a distressed firm applies for credit
+
+
+@dataclass(frozen=True, slots=True)
+class CreditConfig:
+    """Credit lines and warehouse-receipt loans, and how lenders decide and service them."""
+
+    existing_line_share: float = 0.25  # sellers bringing a bank line on the first day
+    apply_prob: float = 0.08  # monthly chance of applying without need
+    apply_need_prob: float = 0.5  # monthly chance of applying when short of cash
+    history_months: tuple[int, int] = (1, 4)  # lenders' minimum months on the ledger
+    min_payouts_usd: tuple[float, float] = (1000.0, 4000.0)  # over six months, by lender
+    min_on_time: tuple[float, float] = (0.55, 0.75)  # by lender
+    approve_prob: tuple[float, float] = (0.8, 0.95)  # manual review passes, by lender
+    velocity_rule_share: float = 0.5  # lenders that decline 3+ applications in a week
+    limit_share: tuple[float, float] = (0.3, 0.6)  # of six months' payouts, by lender
     limit_cap_usd: float = 750_000.0
     limit_floor_usd: float = 1000.0
-    line_rate: float = 0.015  # monthly interest on drawn credit lines
+    line_rate_bp: tuple[int, int] = (100, 250)  # monthly interest on drawn lines, by lender
     line_instalments: int = 6  # a drawn balance is repaid over this many months
-    receipt_rate: float = 0.01  # monthly interest on warehouse-receipt loans
+    line_term_months: int = 12  # then undrawn lines close and drawn ones amortise out
+    receipt_rate_bp: int = 100  # monthly interest on warehouse-receipt loans
+    origination_fee_bp: int = 50
+    late_fee_bp: int = 200  # of the unpaid amount, at least late_fee_min_usd
+    late_fee_min_usd: float = 10.0
     receipt_term_months: int = 3  # amortising; each instalment releases goods pro rata
     pledge_below_months: float = 2.0  # sellers pledge a new lot when cash is below this
     pledge_share: float = 0.5  # of a lot put under receipt; the rest stays free to sell
+    cure_business_days: int = 7
     liquidation_discount: float = 0.10
-    unsecured_recovery: float = 0.25
+    freeze_dpd: int = 30
     default_dpd: int = 90
-    due_day: int = 5
+    statement_day: int = 1
+    due_day: int = 20
+    insolvency_recovery: tuple[float, float] = (0.2, 0.55)  # estate dividend, of the rest
+    settlement_recovery: tuple[float, float] = (0.3, 0.7)  # a still-trading defaulter pays
+    recovery_days: tuple[int, int] = (45, 170)  # after default; write-off follows
+    write_off_days: int = 180
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,26 +173,60 @@ class ShockConfig:
 
 @dataclass(frozen=True, slots=True)
 class FraudConfig:
-    """Who commits fraud and what the platform sees of it."""
+    """Who commits fraud and how: bust-outs, fictitious invoices, never-paying buyers."""
 
     seller_share: float = 0.02
     buyer_share: float = 0.03
-    honest_ip_mismatch: float = 0.03
-    honest_billing_mismatch: float = 0.01
-    honest_tz_mismatch: float = 0.02
-    honest_proxy: float = 0.01
-    fraud_ip_mismatch: float = 0.75
-    fraud_billing_mismatch: float = 0.55
-    fraud_tz_mismatch: float = 0.6
-    fraud_proxy: float = 0.45
+    burst_share: float = 0.5  # of bust-outs that apply in a burst; the rest over weeks
     burst_size: tuple[int, int] = (3, 8)  # applications within an hour
-    ring_devices: int = 5  # devices a fraud ring shares
+    spread_size: tuple[int, int] = (2, 5)  # applications over four weeks
     spread_months: int = 12  # fraudsters start applying over this many months
+    fictitious_invoices: float = 0.8  # monthly mean, in the three months before a bust-out
+
+
+@dataclass(frozen=True, slots=True)
+class LoginConfig:
+    """What the platform sees of logins: honest habits and fraud overlap (see README)."""
+
+    traveller_share: float = 0.15  # honest accounts that often log in from abroad
+    traveller_abroad: float = 0.25  # of a traveller's logins
+    vpn_share: float = 0.25  # accounts that use a VPN or proxy (GlobalWebIndex: 1 in 4)
+    vpn_logins: float = 0.6
+    foreign_card_share: float = 0.04  # accounts paying with a card billed abroad
+    clock_share: float = 0.05  # devices set to another time zone
+    family_share: float = 0.05  # honest sellers sharing a device with related accounts
+    careless_fraud: float = 0.45  # fraud accounts that show mismatches; the rest look clean
+    careless_abroad: float = 0.45
+    careless_proxy: float = 0.5
+    careless_card: float = 0.35
+    careless_clock: float = 0.35
+    ring_size: tuple[int, int] = (2, 5)  # careless fraud accounts sharing devices
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmConfig:
+    """How often, and how fast, a bound party signs ``claim.confirmed`` (see README)."""
+
+    institution: float = 0.99  # lenders and warehouses confirm what binds them
+    buyer_invoice: float = 0.9
+    buyer_delivery: float = 0.85
+    seller_payment: float = 0.93
+    borrower_funds: float = 0.95
+    owner_goods: float = 0.9
+    fraud_buyer_delivery: float = 0.3  # never-paying buyers rarely confirm delivery...
+    fraud_buyer_reject: float = 0.3  # ...and some reject it ("never received")
+    fictitious_reject: float = 0.4  # a buyer rejects an invoice it never ordered; else ignores
+    firm_delay_days: tuple[int, int] = (1, 5)
+    institution_delay_hours: tuple[int, int] = (1, 24)
 
 
 @dataclass(frozen=True, slots=True)
 class SimulationConfig:
-    """The whole ecosystem: size, period, seed, scenario switches and parameters."""
+    """The whole ecosystem: size, period, seed, scenario switches and parameters.
+
+    ``logistics_informative=False`` is the null-logistics world: logistics outcomes come
+    from a latent independent of everything that drives default and never move cash.
+    """
 
     participants: int = 1000
     months: int = 12
@@ -245,15 +234,19 @@ class SimulationConfig:
     start: date = date(2024, 1, 1)
     warehouse_financing: bool = True
     shocks: bool = True
+    logistics_informative: bool = True
     sectors: tuple[Sector, ...] = SECTORS
     sizes: tuple[Size, ...] = SIZES
     markets: tuple[Market, ...] = MARKETS
     seller_countries: tuple[tuple[str, float, str, int], ...] = SELLER_COUNTRIES
     population: PopulationConfig = field(default_factory=PopulationConfig)
     trade: TradeConfig = field(default_factory=TradeConfig)
+    distress: DistressConfig = field(default_factory=DistressConfig)
     credit: CreditConfig = field(default_factory=CreditConfig)
     shock: ShockConfig = field(default_factory=ShockConfig)
     fraud: FraudConfig = field(default_factory=FraudConfig)
+    logins: LoginConfig = field(default_factory=LoginConfig)
+    confirm: ConfirmConfig = field(default_factory=ConfirmConfig)
 
     def __post_init__(self) -> None:
         if not 100 <= self.participants <= 100_000:
@@ -273,6 +266,8 @@ class SimulationConfig:
             if not sector.ltv_init_bp < sector.ltv_margin_bp < sector.ltv_liquidation_bp:
                 raise ConfigError("LTV levels must rise: init < margin < liquidation",
                                   field=f"sectors.{sector.name}")  # fmt: skip
+        if not 1 <= self.credit.statement_day < self.credit.due_day <= 27:
+            raise ConfigError("statement day < due day <= 27", field="credit.due_day")
 
     def end(self) -> date:
         """The first day after the simulated period."""

@@ -36,7 +36,10 @@ class MonthMetrics:
     defaults: int = 0
     defaulted_sellers: int = 0
     default_exposure_minor: int = 0
+    recoveries_minor: int = 0
     losses_minor: int = 0
+    distressed: int = 0  # sellers in distress this month (hidden)
+    insolvencies: int = 0
     interest_minor: int = 0
     failures: int = 0
     absconded: int = 0

@@ -1,7 +1,10 @@
 """Building the population: who the participants are, drawn once from the seed.
 
 The population stream is its own random generator, so scenario switches (financing,
-shocks) never change who exists; keys come from :func:`simulations.signer.agent_key`.
+shocks, null logistics) never change who exists; keys come from
+:func:`simulations.signer.agent_key`. Infrastructure scales with the population: one
+warehouse per 400 participants, one lender per 200 (at least five, each with its own
+appetite), an inspection body and a price publisher.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from dataclasses import dataclass
 
 from simulations.agents import Agent, Buyer, Identity, Seller
 from simulations.config import Market, SimulationConfig
+from simulations.login_profiles import Devices, assign_profiles
 from simulations.signer import Signer, agent_key
+from simulations.underwriting import LenderPolicy, draw_policies
 
 _ADJECTIVES = (
     "Golden", "Bright", "Pacific", "Harbor", "Silver", "Eastern", "Jade", "Summit", "Blue",
@@ -54,11 +59,14 @@ class Population:
 
     markets: tuple[Market, ...]
     platform: Agent
+    inspector: Agent
+    price_publisher: Agent
     customs: list[Agent]  # one per market, same index
     warehouses: list[Agent]
     warehouse_market: list[int | None]  # market index of overseas warehouses
     carriers: list[Agent]
     lenders: list[Agent]
+    lender_policies: list[LenderPolicy]
     sellers: list[Seller]
     buyers: list[Buyer]
     buyers_by_market: list[list[int]]
@@ -66,6 +74,8 @@ class Population:
     def everyone(self) -> list[Agent]:
         return [
             self.platform,
+            self.inspector,
+            self.price_publisher,
             *self.customs,
             *self.warehouses,
             *self.carriers,
@@ -95,6 +105,13 @@ def build_population(config: SimulationConfig) -> Population:
     platform = Agent(
         agent(platform_id, "platform", home, home_tz, home_offset, "platform"), signer(platform_id)
     )
+    inspector_id, publisher_id = "inspector-0001", "price-publisher-0001"
+    inspector = Agent(Identity(inspector_id, "National inspection body", "inspector", home,
+                               home_tz, home_offset, "inspector"),
+                      signer(inspector_id))  # fmt: skip
+    publisher = Agent(Identity(publisher_id, "Commodity price publisher", "price_publisher",
+                               home, home_tz, home_offset, "price_publisher"),
+                      signer(publisher_id))  # fmt: skip
     customs = []
     for market in markets:
         pid = f"customs-{market.country.lower()}"
@@ -127,7 +144,8 @@ def build_population(config: SimulationConfig) -> Population:
             f"lender-{i + 1:04d}" for i in range(max(pop.min_lenders, n // pop.lenders_per))
         )
     ]
-    infra = 1 + len(customs) + len(warehouses) + len(carriers) + len(lenders)
+    policies = draw_policies(config.credit, rng, len(lenders))
+    infra = 3 + len(customs) + len(warehouses) + len(carriers) + len(lenders)
     firms = n - infra
     n_sellers = round(firms * pop.seller_share)
     buyers = _build_buyers(config, rng, markets, market_weights, firms - n_sellers, signer)
@@ -143,9 +161,12 @@ def build_population(config: SimulationConfig) -> Population:
             range(len(buyers))
         )
         seller.buyers = rng.sample(pool, min(len(pool), rng.randint(2, 4)))
+    devices = Devices(config.seed)
+    assign_profiles(config.logins, rng, devices, sellers, [s.fraud for s in sellers], True)
+    assign_profiles(config.logins, rng, devices, buyers, [b.fraud for b in buyers], False)
     return Population(
-        markets, platform, customs, warehouses, warehouse_market, carriers, lenders,
-        sellers, buyers, buyers_by_market,
+        markets, platform, inspector, publisher, customs, warehouses, warehouse_market,
+        carriers, lenders, policies, sellers, buyers, buyers_by_market,
     )  # fmt: skip
 
 
@@ -207,6 +228,8 @@ def _build_sellers(
         country, _, tz, offset = config.seller_countries[_pick(rng, country_w)]
         credit = rng.gauss(0.0, 1.0)
         quality = corr * credit + math.sqrt(1 - corr * corr) * rng.gauss(0.0, 1.0)
+        independent = rng.gauss(0.0, 1.0)  # logistics quality of the null-logistics world
+        logistics = quality if config.logistics_informative else independent
         warehouse: int | None = None
         if rng.random() < size.warehouse_share:
             warehouse = rng.randrange(len(warehouse_market))
@@ -219,7 +242,7 @@ def _build_sellers(
         sales *= math.exp(trade.order_value_sigma**2 / 2)
         fixed = round(trade.overhead_share * sector.gross_margin * sales)
         monthly_cost = fixed + (1 - sector.gross_margin) * sales
-        cash = round(size.cash_months * monthly_cost * math.exp(0.3 * credit))
+        cash = round(size.cash_months * monthly_cost * math.exp(0.3 * credit + rng.gauss(0, 0.5)))
         ident = Identity(pid, _name(rng, country), "seller", country, tz, offset, size.name)
         seller = Seller(
             ident,
@@ -233,12 +256,26 @@ def _build_sellers(
             carrier=rng.randrange(n_carriers),
             credit=credit,
             quality=quality,
+            logistics=logistics,
             cash=cash,
             fixed_cost=fixed,
             fraud=rng.random() < config.fraud.seller_share,
         )
-        seller.fraud_from = config.credit.history_months + rng.randrange(config.fraud.spread_months)
+        seller.fraud_from = 3 + rng.randrange(config.fraud.spread_months)
+        _initial_distress(config, rng, seller, size.distress_hazard)
         seller.monthly_cost = round(monthly_cost)
         seller.expected_sales = round(sales)
         sellers.append(seller)
     return sellers
+
+
+def _initial_distress(
+    config: SimulationConfig, rng: random.Random, seller: Seller, hazard: float
+) -> None:
+    """Some firms are already in trouble on the first day, as many as in any month later."""
+    cfg = config.distress
+    months = (cfg.cut_months[0] + cfg.cut_months[1]) / 2
+    share = hazard * math.exp(-cfg.hazard_per_sd * seller.credit) * months
+    if rng.random() < share:
+        seller.demand_cut = rng.uniform(*cfg.demand_cut)
+        seller.distress_left = rng.randint(1, cfg.cut_months[1])

@@ -1,162 +1,163 @@
-"""Warehouse-receipt financing: pledge, partial release, revaluation, margin call, sale.
+"""Warehouse-receipt financing: application, loan, revaluation, margin call, cure, sale.
 
-A lot received in a warehouse can back a loan: the warehouse issues a receipt for it, the
-seller pledges the receipt, the lender lends ``ltv_init`` of its collateral value
-(quantity x reference price x (1 - quality deduction)). Each instalment releases goods in
-proportion (the receipt is split: released, and reissued for what stays pledged). Each
-month the lender marks the pledge to the reference price: past the margin-call LTV the
-seller must pay down within the cure period, past the liquidation LTV (or uncured) the
-lender sells the goods; a shortfall falls due at once and runs into days past due.
+A lot received in a warehouse can back a loan: the warehouse issues a receipt for part of
+it, the seller applies, and the lender advances ``max_advance`` of its collateral value
+(quantity x reference price x (1 - quality deduction)), with an instalment schedule and an
+origination fee. Each month the lender marks the pledge to the reference price with the
+finance domain's rules (:mod:`finance_api.domain.collateral`): past the margin-call LTV the
+seller must pay down to the advance rate within the cure period (``loan.margin_cured``),
+past the liquidation LTV (or uncured) the lender sells the goods; a shortfall falls due at
+once and runs into days past due.
 """
 
 from __future__ import annotations
 
-import hashlib
 import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from simulations.agents import Lot, ReceiptLoan, Seller
+from finance_api.domain.collateral import LtvState, cure_paydown, ltv_bp, ltv_state, max_advance
+from simulations import confirmations, payments, pledges
+from simulations.agents import Seller
 from simulations.emitter import money
+from simulations.facilities import Lot, ReceiptLoan
 from simulations.outcomes import close
-from simulations.world import Action, World, month_start
+from simulations.repayment import lender_act, post_fee, repay
+from simulations.underwriting import decide_receipt_loan
+from simulations.world import Action, World, add_business_days, month_start
 
 
 def maybe_pledge(w: World, s: Seller, rng: random.Random, when: datetime, lot: Lot) -> None:
-    """Finance a lot just received if the seller is short of cash and in good standing."""
+    """Finance a lot just received if the seller is short of cash."""
     cfg = w.config
     if not cfg.warehouse_financing or not s.trading or s.warehouse is None:
-        return
-    if any(f.overdue for f in s.open_facilities()):
         return
     if s.cash >= cfg.credit.pledge_below_months * s.monthly_cost:
         return
     if sum(1 for loan in s.loans if not loan.closed) >= 3:
         return
-    sector = cfg.sectors[s.sector]
-    pledged = int(lot.quantity * cfg.credit.pledge_share)
-    value = pledged * w.unit_price(s) * (10_000 - sector.quality_deduction_bp) // 10_000
-    principal = value * sector.ltv_init_bp // 10_000
-    if principal < 10_000:
+    quantity = int(lot.quantity * cfg.credit.pledge_share)
+    if quantity <= 0:
         return
-    lender = w.lender(s.lender)
+    lender_index = s.lender
+    lender = w.lender(lender_index)
+    receipt_id = pledges.issue(w, s, lot, quantity, when + timedelta(hours=1))
+    principal = max_advance(pledges.value(w, s, lot), w.policies[s.sector])
+    application_id = s.next_id("app")
+    applied = when + timedelta(hours=2)
+    w.emit(s, "finance", "credit.application",
+           {"application_id": application_id, "applicant": s.pid, "lender": lender.pid,
+            "product": "receipt_loan", "requested": money(principal),
+            "receipt_id": receipt_id}, applied, (lender.pid,))  # fmt: skip
+    s.applications.append(applied)
+    w.metrics.applications += 1
+    decision = decide_receipt_loan(s, lender_index, principal, applied, rng)
+    decided = applied + timedelta(minutes=rng.randint(5, 90))
+    head = {"application_id": application_id, "lender": lender.pid, "applicant": s.pid}
+    if not decision.approved:
+        w.emit(lender, "finance", "credit.decision",
+               {**head, "decision": "declined", "reasons": list(decision.reasons)}, decided,
+               (s.pid,))  # fmt: skip
+        pledges.cancel(w, s, receipt_id, "goods_withdrawn", decided + timedelta(days=1))
+        lot.receipt_id, lot.pledged = None, 0
+        return
+    w.emit(lender, "finance", "credit.decision",
+           {**head, "decision": "approved", "limit": money(principal)}, decided,
+           (s.pid,))  # fmt: skip
+    _disburse(w, s, rng, lot, lender_index, principal, application_id, decided)
+
+
+def _disburse(
+    w: World, s: Seller, rng: random.Random, lot: Lot, lender_index: int, principal: int,
+    application_id: str, when: datetime,
+) -> None:  # fmt: skip
+    credit = w.config.credit
+    lender = w.lender(lender_index)
     loan_id = s.next_id("wrl")
-    lot.pledged = pledged
-    _issue_receipt(w, s, lot, loan_id, when + timedelta(hours=1))
-    maturity = month_start(cfg.start, w.month + cfg.credit.receipt_term_months).date()
-    maturity = maturity.replace(day=cfg.credit.due_day)
-    w.emit(lender, "finance", "loan.disbursed",
-           {"loan_id": loan_id, "borrower": s.pid, "lender": lender.pid,
-            "principal": money(principal), "due_date": maturity.isoformat(),
-            "receipt_id": lot.receipt_id}, when + timedelta(hours=3), (s.pid,))  # fmt: skip
-    s.loans.append(ReceiptLoan(loan_id, s.lender, lot, principal, when.date(), maturity))
+    pledges.pledge(w, s, rng, loan_id, lender_index, lot, when + timedelta(minutes=30))
+    dues = [month_start(w.config.start, w.month + k).date().replace(day=credit.due_day)
+            for k in range(1, credit.receipt_term_months + 1)]  # fmt: skip
+    loan = ReceiptLoan(loan_id, lender_index, lot, principal, when.date(), dues[-1],
+                       credit.receipt_rate_bp, application_id)  # fmt: skip
+    s.loans.append(loan)
+    paid_out = when + timedelta(hours=1)
+    claim = w.emit(lender, "finance", "loan.disbursed",
+                   {"loan_id": loan_id, "borrower": s.pid, "lender": lender.pid,
+                    "principal": money(principal), "due_date": dues[-1].isoformat(),
+                    "receipt_id": lot.receipt_id, "application_id": application_id,
+                    "rate_bp": loan.rate_bp}, paid_out, (s.pid,))  # fmt: skip
+    confirmations.answer(w, s, rng, (claim, "finance", lender.pid, paid_out), s,
+                         w.config.confirm.borrower_funds)  # fmt: skip
+    each, rest = divmod(principal, len(dues))
+    schedule = [{"due_date": day.isoformat(), "principal": money(each + (rest if i == 0 else 0))}
+                for i, day in enumerate(dues)]  # fmt: skip
+    lender_act(w, s, loan, "schedule_issued", paid_out + timedelta(minutes=1),
+               instalments=schedule)  # fmt: skip
+    post_fee(w, s, loan, "origination", principal * credit.origination_fee_bp // 10_000,
+             paid_out + timedelta(minutes=2))  # fmt: skip
+    loan.period[0] = loan.outstanding
+    loan.period[2] = 0
     s.cash += principal
     w.metrics.receipt_loans += 1
     w.metrics.receipt_loan_minor += principal
 
 
-def _issue_receipt(w: World, s: Seller, lot: Lot, loan_id: str, when: datetime) -> None:
-    """The warehouse issues a receipt for the pledged part of a lot; the seller pledges it."""
-    assert s.warehouse is not None
-    sector = w.config.sectors[s.sector]
-    warehouse, lender = w.pop.warehouses[s.warehouse], w.lender(s.lender)
-    receipt_id = s.next_id("wr")
-    lot.receipt_id = receipt_id
-    value = lot.pledged * w.unit_price(s) * (10_000 - sector.quality_deduction_bp) // 10_000
-    digest = hashlib.sha256(f"{receipt_id}|{lot.lot_id}|{lot.pledged}".encode()).hexdigest()
-    w.emit(warehouse, "finance", "receipt.issued",
-           {"receipt_id": receipt_id, "warehouse_id": warehouse.pid, "holder": s.pid,
-            "lot_id": lot.lot_id, "commodity": sector.commodity, "quantity": lot.pledged,
-            "value": money(value), "document_hash": digest, "unit": sector.unit},
-           when, (s.pid,))  # fmt: skip
-    w.emit(s, "finance", "receipt.pledged",
-           {"receipt_id": receipt_id, "lender": lender.pid, "loan_id": loan_id},
-           when + timedelta(minutes=30), (lender.pid,))  # fmt: skip
-
-
-def release(w: World, s: Seller, loan: ReceiptLoan, before: int, when: datetime) -> None:
-    """Release goods in proportion to the principal repaid: the receipt is split."""
-    lot = loan.lot
-    if lot.receipt_id is None or before <= 0:
-        return
-    keep = 0 if loan.outstanding <= 0 else lot.pledged * loan.outstanding // before
-    if keep == lot.pledged:
-        return
-    w.emit(w.lender(loan.lender), "finance", "receipt.released", {"receipt_id": lot.receipt_id},
-           when + timedelta(hours=1), (s.pid,))  # fmt: skip
-    lot.receipt_id = None
-    lot.pledged = keep
-    if keep > 0:
-        _issue_receipt(w, s, lot, loan.loan_id, when + timedelta(hours=2))
-
-
-def collateral_value(w: World, s: Seller, loan: ReceiptLoan) -> int:
-    sector = w.config.sectors[s.sector]
-    return loan.lot.pledged * w.unit_price(s) * (10_000 - sector.quality_deduction_bp) // 10_000
-
-
-def sell_collateral(w: World, s: Seller, loan: ReceiptLoan, when: datetime) -> int:
-    """The lender sells the pledged goods at a discount; they leave the seller's stock."""
-    proceeds = round(collateral_value(w, s, loan) * (1 - w.config.credit.liquidation_discount))
-    w.emit(w.lender(loan.lender), "finance", "collateral.liquidated",
-           {"loan_id": loan.loan_id, "receipt_id": loan.lot.receipt_id or loan.loan_id,
-            "proceeds": money(proceeds), "quantity": loan.lot.pledged}, when,
-           (s.pid,))  # fmt: skip
-    w.metrics.liquidations += 1
-    loan.lot.quantity -= loan.lot.pledged
-    loan.lot.pledged = 0
-    loan.lot.receipt_id = None
-    s.lots = [lot for lot in s.lots if lot.quantity > 0]
-    return proceeds
-
-
 def on_revalue(w: World, s: Seller, rng: random.Random, when: datetime, _: Any) -> None:
     """Mark pledged lots to the month's reference price; call margin or liquidate."""
-    sector = w.config.sectors[s.sector]
+    policy = w.policies[s.sector]
     for loan in s.loans:
-        if loan.closed or loan.lot.receipt_id is None or loan.outstanding <= 0:
+        if not loan.live or loan.lot.receipt_id is None or loan.outstanding <= 0:
             continue
-        ltv_bp = loan.outstanding * 10_000 // max(1, collateral_value(w, s, loan))
-        if ltv_bp >= sector.ltv_liquidation_bp:
-            _liquidate(w, s, loan, when)
-        elif ltv_bp >= sector.ltv_margin_bp and loan.cure_by is None:
-            loan.cure_by = when.date() + timedelta(days=10)
-            w.emit(w.lender(loan.lender), "finance", "loan.margin_called",
-                   {"loan_id": loan.loan_id, "ltv_bp": ltv_bp,
-                    "cure_by": loan.cure_by.isoformat()}, when, (s.pid,))  # fmt: skip
+        collateral = pledges.value(w, s, loan.lot)
+        state = ltv_state(loan.outstanding, collateral, policy)
+        if state is LtvState.LIQUIDATION:
+            liquidate(w, s, rng, loan, when)
+        elif state is LtvState.MARGIN_CALL and loan.cure_by is None:
+            loan.cure_by = add_business_days(when.date(), policy.cure_business_days)
+            due = cure_paydown(loan.outstanding, collateral, policy)
+            lender_act(w, s, loan, "margin_called", when,
+                       ltv_bp=ltv_bp(loan.outstanding, collateral),
+                       cure_by=loan.cure_by.isoformat(), amount_due=money(due))  # fmt: skip
             w.metrics.margin_calls += 1
-            w.push(s, when + timedelta(days=10), Action.CURE, loan)
+            cure_at = datetime.combine(loan.cure_by, when.timetz()).replace(hour=17)
+            w.push(s, cure_at, Action.CURE, loan)
 
 
 def on_cure(w: World, s: Seller, rng: random.Random, when: datetime, loan: Any) -> None:
-    """The cure period ends: pay down to the initial LTV, or the lender sells."""
+    """The cure period ends: the price recovered, the seller paid down, or the lender sells."""
     assert isinstance(loan, ReceiptLoan)
     loan.cure_by = None
-    if loan.closed or loan.lot.receipt_id is None:
+    if not loan.live or loan.lot.receipt_id is None:
         return
-    sector = w.config.sectors[s.sector]
-    value = collateral_value(w, s, loan)
-    if loan.outstanding * 10_000 < sector.ltv_margin_bp * value:
+    policy = w.policies[s.sector]
+    collateral = pledges.value(w, s, loan.lot)
+    if ltv_state(loan.outstanding, collateral, policy) is LtvState.HEALTHY:
+        lender_act(w, s, loan, "margin_cured", when, ltv_bp=ltv_bp(loan.outstanding, collateral))
         return
-    paydown = loan.outstanding - value * sector.ltv_init_bp // 10_000
-    if s.status != "absconded" and s.cash >= paydown:
-        s.cash -= paydown
-        loan.outstanding -= paydown
-        loan.apply(paydown)
-        w.emit(s, "finance", "loan.repaid", {"loan_id": loan.loan_id, "amount": money(paydown)},
-               when, (w.lender(loan.lender).pid,))  # fmt: skip
+    paydown = cure_paydown(loan.outstanding, collateral, policy)
+    if s.trading and s.cash >= paydown:
+        payment_id = repay(w, s, rng, loan, paydown, when)
+        if loan.live and loan.lot.receipt_id is not None:
+            after = pledges.value(w, s, loan.lot)
+            lender_act(w, s, loan, "margin_cured", when + timedelta(hours=1),
+                       ltv_bp=ltv_bp(loan.outstanding, after), payment_id=payment_id)  # fmt: skip
     else:
-        _liquidate(w, s, loan, when)
+        liquidate(w, s, rng, loan, when)
 
 
-def _liquidate(w: World, s: Seller, loan: ReceiptLoan, when: datetime) -> None:
+def liquidate(w: World, s: Seller, rng: random.Random, loan: ReceiptLoan, when: datetime) -> None:
     """Sell the collateral; any shortfall falls due at once and runs into days past due."""
-    proceeds = sell_collateral(w, s, loan, when)
+    proceeds = pledges.sell_collateral(w, s, loan, when)
     applied = min(proceeds, loan.outstanding)
-    s.cash += proceeds - applied
-    loan.outstanding -= applied
     loan.apply(applied)
+    surplus = proceeds - applied
+    if surplus > 0:
+        lender = w.lender(loan.lender)
+        payments.pay(w, s, rng, lender, s, surplus, when + timedelta(days=1),
+                     w.config.confirm.borrower_funds, {"loan_id": loan.loan_id,
+                                                       "purpose": "refund"})  # fmt: skip
+        s.cash += surplus
     if loan.outstanding <= 0:
-        close(w, s, loan, "liquidated", when.date(), 0, applied, 0)
+        close(w, s, loan, "liquidated", when.date())
         return
     loan.fall_due(when.date(), loan.outstanding - loan.arrears)

@@ -2,13 +2,20 @@
 
 The only I/O of a run: the sink (the ledger, or a fake) and the ground-truth directory.
 Memory stays bounded: one batch of events at a time, whatever the number of months.
+
+Replayable: give the ledger a clock that follows simulated time (:func:`simulation_clock`,
+passed to ``Ledger.open(url, clock=...)`` and to :func:`run_simulation`) and a key derived
+from the seed (:func:`ledger_key_for`), and the same seed writes the same ledger byte for
+byte. The runner moves the clock to the newest event of each batch before appending it:
+never backwards, never behind an event it appends.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
@@ -24,8 +31,10 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from ledger.core.clock import FixedClock
 from ledger.core.events import Event
 from ledger.core.keybook import Registration
+from ledger.core.keys import SigningKey
 from simulations.config import SimulationConfig
 from simulations.engine import Simulation
 from simulations.sink import LedgerSink
@@ -82,16 +91,39 @@ def summarise(sim: Simulation, truth: str | None, seconds: float) -> SimulationS
 REGISTER_CHUNK = 1000
 
 
+def start_time(config: SimulationConfig) -> datetime:
+    return datetime.combine(config.start, datetime.min.time(), tzinfo=UTC)
+
+
+def simulation_clock(config: SimulationConfig) -> FixedClock:
+    """A clock at the first simulated instant, for the ledger the run writes into."""
+    return FixedClock(start_time(config))
+
+
+def ledger_key_for(seed: int) -> SigningKey:
+    """A ledger key derived from the seed: a replayable research ledger, never production."""
+    return SigningKey(hashlib.sha256(f"threeflow-sim/v1/{seed}/ledger-key".encode()).digest())
+
+
+def follow(clock: FixedClock | None, batch: Sequence[Event]) -> None:
+    """Move ``clock`` forward to the newest event of ``batch`` (never backwards)."""
+    if clock is None or not batch:
+        return
+    newest = max(event.occurred_at for event in batch)
+    if newest > clock.now():
+        clock.set(newest)
+
+
 def register_all(
     sim: Simulation, sink: LedgerSink, on_progress: Callable[[int], None] | None = None
 ) -> None:
     """Register every participant and its key, valid from the start of the simulation."""
-    valid_from = datetime.combine(sim.config.start, datetime.min.time(), tzinfo=UTC)
+    valid_from = start_time(sim.config)
     registrations = (
         Registration(
             identity.participant_id,
             identity.legal_name,
-            (identity.role,),
+            (identity.role,),  # the role the event types' authority rules ask of it
             identity.country,
             public_key,
             valid_from,
@@ -113,8 +145,14 @@ def run_simulation(
     progress: bool = True,
     *,
     batch_size: int = DEFAULT_BATCH,
+    clock: FixedClock | None = None,
 ) -> SimulationSummary:
-    """Simulate ``config`` into ``sink``; write the ground truth under ``ground_truth_path``."""
+    """Simulate ``config`` into ``sink``; write the ground truth under ``ground_truth_path``.
+
+    ``clock`` is the sink's clock (the one the ledger was opened with); the runner keeps it
+    at simulated time. Without it the sink keeps its own time (a wall clock is fine: every
+    simulated event lies in its past), but the ledger's bytes then differ run to run.
+    """
     began = time.perf_counter()
     truth = ParquetTruth(ground_truth_path)
     sim = Simulation(config, sign=True, truth=truth)
@@ -138,11 +176,13 @@ def run_simulation(
         for event in sim.events():
             batch.append(event)
             if len(batch) >= batch_size:
+                follow(clock, batch)
                 sink.append_batch(batch)
                 sent += len(batch)
                 batch = []
                 bar.update(task, completed=sim.steps_done, events=sent)
         if batch:
+            follow(clock, batch)
             sink.append_batch(batch)
             sent += len(batch)
         bar.update(task, completed=sim.total_steps, events=sent)

@@ -1,9 +1,15 @@
-"""Scenarios: the same ecosystem with and without warehouse-receipt financing and shocks.
+"""Scenario worlds: the same ecosystem with switches changed, for comparisons and ablations.
 
-Each scenario is the base config with two switches changed; the population, the keys and
-the shock path come from the seed, so differences come from the switches alone. Runs are
-dry (nothing signed) because only the dynamics matter here. Output: per-month and summary
-tables (CSV and Markdown) and PNG plots of defaults, losses and volumes.
+``baseline`` has warehouse-receipt financing and shocks. ``null-logistics`` is the world in
+which logistics carries no information about default: logistics quality is an independent
+latent, late or lost goods never move cash (terms run from the invoice, carriers replace
+lost goods), restocking ignores cash, and there is no receipt financing (whose sales would
+empty warehouses just before defaults). A credit ablation that finds logistics informative
+in the baseline must find it uninformative here. The others switch financing and shocks.
+
+Each scenario is the base config with switches changed; the population, the keys and the
+shock path come from the seed, so differences come from the switches alone. Comparisons run
+dry (nothing signed). Output: per-month and summary tables (CSV and Markdown) and PNG plots.
 """
 
 from __future__ import annotations
@@ -18,24 +24,27 @@ from simulations.config import SimulationConfig
 from simulations.engine import Simulation
 from simulations.runner import SimulationSummary, summarise
 
-SCENARIOS: dict[str, tuple[bool, bool]] = {
-    # name: (warehouse_financing, shocks)
-    "baseline": (True, True),
-    "no-financing": (False, True),
-    "no-shocks": (True, False),
-    "calm-no-financing": (False, False),
+SCENARIOS: dict[str, tuple[bool, bool, bool]] = {
+    # name: (warehouse_financing, shocks, logistics_informative)
+    "baseline": (True, True, True),
+    "null-logistics": (False, True, False),
+    "no-financing": (False, True, True),
+    "no-shocks": (True, False, True),
+    "calm-no-financing": (False, False, True),
 }
 
 
 def scenario_config(base: SimulationConfig, name: str) -> SimulationConfig:
     try:
-        financing, shocks = SCENARIOS[name]
+        financing, shocks, logistics = SCENARIOS[name]
     except KeyError:
         from simulations.errors import ConfigError
 
         raise ConfigError(f"unknown scenario; one of {', '.join(SCENARIOS)}",
                           field="scenario") from None  # fmt: skip
-    return dataclasses.replace(base, warehouse_financing=financing, shocks=shocks)
+    return dataclasses.replace(
+        base, warehouse_financing=financing, shocks=shocks, logistics_informative=logistics
+    )
 
 
 def run_dry(config: SimulationConfig) -> SimulationSummary:

@@ -1,9 +1,12 @@
-"""Servicing credit: interest, instalments paid or missed, days past due, defaults, losses.
+"""Servicing credit: interest and fees posted, statements, instalments paid or missed.
 
-A borrower pays what its hidden cash allows, oldest instalment first; what it cannot pay
-stays overdue. The day after each due date the lender reports days past due (counted from
-the oldest unpaid instalment); at ``default_dpd`` the facility defaults. So a default is
-always preceded by days past due, and it comes from a cash shortfall, not a coin flip.
+Each month, on the statement day, the lender posts the month's interest to every facility
+with a balance and issues a statement (opening and closing balance, interest, fees,
+payments, the amount due and its due date). On the due date the borrower pays what its
+hidden cash allows, oldest amount first: a ``payment.made`` to the lender, which the lender
+confirms and applies (``loan.repaid`` / ``credit_line.repaid``). What it cannot pay stays
+overdue and costs a late fee. The day after, the lender reports days past due (from the
+oldest unpaid amount), freezes lines at 30 and declares default at 90.
 """
 
 from __future__ import annotations
@@ -13,10 +16,11 @@ import random
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from simulations import receipts, trade
-from simulations.agents import CreditLine, Facility, ReceiptLoan, Seller
+from simulations import credit_lines, defaults
+from simulations.agents import Seller
 from simulations.emitter import money
-from simulations.outcomes import close
+from simulations.facilities import CreditLine, Facility, ReceiptLoan
+from simulations.repayment import lender_act, post_fee, repay, spendable
 from simulations.world import World
 
 
@@ -24,95 +28,81 @@ def _months_left(today: date, maturity: date) -> int:
     return max(1, (maturity.year - today.year) * 12 + maturity.month - today.month + 1)
 
 
-def _spendable(w: World, s: Seller) -> int:
-    """What a borrower can put towards its lenders: cash, stretching its suppliers."""
-    if s.status == "absconded":
-        return 0
-    return max(0, s.cash + trade.supplier_credit(w, s))
-
-
-def on_debt(w: World, s: Seller, rng: random.Random, when: datetime, _: Any) -> None:
-    """The monthly due date: interest accrues, an instalment falls due, the borrower pays."""
-    credit = w.config.credit
+def on_statement(w: World, s: Seller, rng: random.Random, when: datetime, _: Any) -> None:
+    cfg = w.config.credit
+    credit_lines.expire(w, s, when)
     today = when.date()
-    for f in s.open_facilities():
+    due_date = today.replace(day=cfg.due_day)
+    for f in s.live_facilities():
+        opening, _, fees, paid = f.period
+        if f.balance <= 0 and not (fees or paid):
+            continue
+        interest = f.balance * f.rate_bp // 10_000
+        if interest > 0:
+            f.add_balance(interest)
+            period_end = (today - timedelta(days=1)).isoformat()
+            lender_act(w, s, f, "interest_posted", when, amount=money(interest),
+                       rate_bp=f.rate_bp, period_end=period_end)  # fmt: skip
+            w.metrics.interest_minor += interest
+        current = f.balance - f.arrears
         if isinstance(f, ReceiptLoan):
-            interest = round(f.outstanding * credit.receipt_rate)
-            f.outstanding += interest
-            current = f.outstanding - f.arrears
-            f.fall_due(today, math.ceil(current / _months_left(today, f.maturity)))
+            instalment = math.ceil(current / _months_left(today, f.maturity))
         else:
-            assert isinstance(f, CreditLine)
-            if f.drawn == 0:
-                continue
-            interest = round(f.drawn * credit.line_rate)
-            f.drawn += interest
-            f.fall_due(today, math.ceil((f.drawn - f.arrears) / credit.line_instalments))
-        w.metrics.interest_minor += interest
-        paid = min(_spendable(w, s), f.arrears)
+            instalment = math.ceil(current / cfg.line_instalments)
+        instalment = max(0, min(current, instalment))
+        f.next_due = (due_date, instalment) if instalment > 0 else None
+        extra: dict[str, Any] = {}
+        if isinstance(f, CreditLine):
+            extra["limit"] = money(f.limit)
+        lender_act(w, s, f, "statement_issued", when + timedelta(minutes=5),
+                   statement_date=today.isoformat(), opening_balance=money(opening),
+                   interest=money(interest), fees=money(fees), payments=money(paid),
+                   closing_balance=money(f.balance), amount_due=money(instalment + f.arrears),
+                   due_date=due_date.isoformat(), days_past_due=s_dpd(f, today),
+                   **extra)  # fmt: skip
+        f.period = [f.balance, 0, 0, 0]
+
+
+def s_dpd(f: Facility, today: date) -> int:
+    first = f.first_missed
+    return (today - first).days if first is not None and first < today else 0
+
+
+def on_due(w: World, s: Seller, rng: random.Random, when: datetime, _: Any) -> None:
+    """The due date: this month's instalment falls due and the borrower pays what it can."""
+    cfg = w.config.credit
+    for f in s.live_facilities():
+        if f.next_due is not None:
+            f.fall_due(*f.next_due)
+            f.next_due = None
+        paid = min(spendable(w, s), f.arrears)
         if paid > 0:
-            pay(w, s, f, paid, when)
-
-
-def pay(w: World, s: Seller, f: Facility, amount: int, when: datetime) -> None:
-    s.cash -= amount
-    f.apply(amount)
-    lender = w.lender(f.lender)
-    if isinstance(f, CreditLine):
-        f.drawn -= amount
-        w.emit(s, "finance", "credit_line.repaid", {"line_id": f.line_id, "amount": money(amount)},
-               when, (lender.pid,))  # fmt: skip
-        return
-    assert isinstance(f, ReceiptLoan)
-    before = f.outstanding
-    f.outstanding -= amount
-    w.emit(s, "finance", "loan.repaid", {"loan_id": f.loan_id, "amount": money(amount)},
-           when, (lender.pid,))  # fmt: skip
-    receipts.release(w, s, f, before, when)
-    if f.outstanding <= 0:
-        close(w, s, f, "repaid", when.date(), 0, 0, 0)
+            repay(w, s, rng, f, paid, when)
+        unpaid = f.arrears
+        if unpaid > 0 and f.live:
+            fee = max(round(cfg.late_fee_min_usd * 100), unpaid * cfg.late_fee_bp // 10_000)
+            post_fee(w, s, f, "late_payment", fee, when + timedelta(hours=6))
 
 
 def on_dpd(w: World, s: Seller, rng: random.Random, when: datetime, _: Any) -> None:
-    """Report days past due the day after the due date; default at the threshold."""
+    """Report days past due the day after the due date; freeze at 30; default at 90."""
+    cfg = w.config.credit
     today = when.date()
-    for f in s.open_facilities():
-        first = f.first_missed
-        if first is None:
+    for f in s.live_facilities():
+        dpd = s_dpd(f, today)
+        if dpd <= 0:
             continue
-        dpd = max(1, (today - first).days)
-        w.emit(w.lender(f.lender), "finance", "loan.past_due",
-               {"loan_id": f.ident, "days_past_due": dpd, "amount": money(f.arrears)},
-               when, (s.pid,))  # fmt: skip
+        lender_act(w, s, f, "past_due", when, days_past_due=dpd, amount=money(f.arrears))
         w.metrics.past_due_events += 1
-        if dpd >= w.config.credit.default_dpd:
-            default(w, s, f, when + timedelta(hours=1))
+        if isinstance(f, CreditLine) and dpd >= cfg.freeze_dpd:
+            credit_lines.freeze(w, s, f, "past_due", when + timedelta(minutes=30))
+        if dpd >= cfg.default_dpd:
+            defaults.declare(w, s, f, when + timedelta(hours=1), "days_past_due", dpd)
 
 
-def default(w: World, s: Seller, f: Facility, when: datetime) -> None:
-    credit = w.config.credit
-    ead = f.balance
-    w.emit(w.lender(f.lender), "finance", "loan.defaulted",
-           {"loan_id": f.ident, "amount": money(ead)}, when, (s.pid,))  # fmt: skip
-    w.metrics.defaults += 1
-    w.metrics.default_exposure_minor += ead
-    recovery = 0
-    if isinstance(f, ReceiptLoan) and f.lot.receipt_id is not None:
-        recovery = min(ead, receipts.sell_collateral(w, s, f, when + timedelta(days=7)))
-    recovery += round((ead - recovery) * credit.unsecured_recovery)
-    loss = ead - recovery
-    w.metrics.losses_minor += loss
-    close(w, s, f, "defaulted", when.date(), ead, recovery, loss)
-    if s.default_date is None:
-        s.default_date = when.date()
-        w.metrics.defaulted_sellers += 1
-    if s.status == "active":
-        s.status = "defaulted"
-
-
-def cure_arrears(w: World, s: Seller, when: datetime) -> None:
+def cure_arrears(w: World, s: Seller, rng: random.Random, when: datetime) -> None:
     """At the month end a seller with spare cash pays what is overdue."""
-    for f in s.open_facilities():
-        spare = _spendable(w, s) - s.fixed_cost // 2
+    for f in s.live_facilities():
+        spare = spendable(w, s) - s.fixed_cost // 2
         if f.overdue and spare > 0:
-            pay(w, s, f, min(spare, f.arrears), when)
+            repay(w, s, rng, f, min(spare, f.arrears), when)

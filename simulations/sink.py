@@ -1,27 +1,33 @@
 """Where simulated events go: the ledger's narrow appending interface, and fakes of it.
 
-``ledger.service.Ledger`` satisfies :class:`LedgerSink` as it is. ``MemorySink`` refuses
-what the ledger refuses (unknown type, payload off its schema, bad signature, unknown or
-not-yet-valid key, a time in the future, an id reused with other content) so unit tests
-prove the stream is acceptable without a database; ``CountingSink`` only counts.
+``ledger.log.Ledger`` satisfies :class:`LedgerSink` as it is. ``MemorySink`` refuses
+what the ledger refuses (unknown type, payload off its schema, an actor the type's
+authority rule does not allow given the roles it was registered with, bad signature,
+unknown or not-yet-valid key, a time more than the ledger's skew ahead of its clock, an id
+reused with other content) so unit tests prove the stream is acceptable without a
+database; ``CountingSink`` only counts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
-from ledger.core.event_types import REGISTRY
+from ledger.core.clock import Clock
+from ledger.core.errors import LedgerError
+from ledger.core.event_types import REGISTRY, check_authority
 from ledger.core.events import Event
 from ledger.core.keybook import Registration
 from ledger.core.keys import key_id_for, verify_signature
 from simulations.errors import SimulationError
 
+FUTURE_SKEW = timedelta(minutes=5)  # as the ledger's appender allows
+
 
 class LedgerSink(Protocol):
-    """The part of ``ledger.service.Ledger`` the simulation writes through."""
+    """The part of ``ledger.log.Ledger`` the simulation writes through."""
 
     def register_participant(
         self,
@@ -46,9 +52,10 @@ class SinkRefused(SimulationError):
 class MemorySink:
     """Keeps everything in memory and checks each event as the ledger would."""
 
-    now: datetime
+    clock: Clock
     participants: dict[str, Registration] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
+    recorded_at: list[datetime] = field(default_factory=list)  # the clock at each append
     batches: int = 0
     _keys: dict[str, Registration] = field(default_factory=dict)
     _ids: dict[str, bytes] = field(default_factory=dict)
@@ -87,6 +94,7 @@ class MemorySink:
             self._check(event)
         start = len(self.events)
         self.events.extend(events)
+        self.recorded_at.extend([self.clock.now()] * len(events))
         self.batches += 1
         return list(range(start, start + len(events)))
 
@@ -95,10 +103,16 @@ class MemorySink:
         reg = self._keys.get(event.key_id)
         if reg is None or reg.participant_id != event.actor:
             raise SinkRefused("unknown key for this actor", field=event.id)
+        try:
+            check_authority(REGISTRY.event_type(event.flow, event.type), event.actor,
+                            event.payload, reg.roles)  # fmt: skip
+        except LedgerError as exc:
+            raise SinkRefused(f"{event.type}: {exc}", field=event.id) from None
         verify_signature(reg.public_key, event.canonical, event.signature)
-        if event.occurred_at < reg.valid_from:
-            raise SinkRefused("occurs before the key is valid", field=event.id)
-        if event.occurred_at > self.now:
+        now = self.clock.now()
+        if event.occurred_at < reg.valid_from or now < reg.valid_from:
+            raise SinkRefused("occurs or is recorded before the key is valid", field=event.id)
+        if event.occurred_at > now + FUTURE_SKEW:
             raise SinkRefused("lies in the future", field=event.id)
         for subject in event.subjects:
             if subject not in self.participants and not subject.startswith(("sku-", "lot-")):

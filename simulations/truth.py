@@ -1,9 +1,13 @@
-"""Ground truth: what the simulation knows and the ledger must never see.
+"""Ground truth: what the simulation knows and no participant could.
 
-Written beside the ledger, never into it: ``participants.parquet`` (labels and latent
-scores, default and failure dates), ``monthly.parquet`` (one row per firm and month, written
-a month at a time so memory stays flat), ``loans.parquet`` (each facility's outcome) and
-``markets.parquet`` (the shock path).
+Written beside the ledger, never into it: ``participants.parquet`` (fraud intent and type,
+latent creditworthiness, operational and logistics quality at start and end, months in
+distress, the day cash broke the failure line), ``monthly.parquet`` (per firm and month:
+latent scores, hidden cash, debt, days past due, distress, status; written a month at a
+time so memory stays flat) and ``markets.parquet`` (the shock path). ``loans.parquet``
+holds each facility's outcome; everything in it is also on the ledger (ids, default dates
+and reasons, exposure, recoveries, write-offs) and is kept only so labels read from the
+ledger can be checked. Rows are built from the population, not the engine.
 """
 
 from __future__ import annotations
@@ -12,16 +16,15 @@ import dataclasses
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from simulations.config import SimulationConfig
 from simulations.markets import MarketRow
-from simulations.world import LoanOutcome
-
-if TYPE_CHECKING:
-    from simulations.engine import Simulation
+from simulations.outcomes import LoanOutcome
+from simulations.population import Population
 
 Columns = dict[str, list[Any]]
 
@@ -32,9 +35,12 @@ MONTHLY_SCHEMA = pa.schema(
         ("role", pa.string()),
         ("latent_credit", pa.float64()),
         ("latent_quality", pa.float64()),
+        ("latent_logistics", pa.float64()),
         ("cash_minor", pa.int64()),
         ("debt_minor", pa.int64()),
         ("max_dpd", pa.int64()),
+        ("facilities", pa.int64()),
+        ("distressed", pa.bool_()),
         ("status", pa.string()),
     ]
 )
@@ -44,12 +50,14 @@ LOAN_SCHEMA = pa.schema(
         ("product", pa.string()),
         ("borrower", pa.string()),
         ("lender", pa.string()),
+        ("application_id", pa.string()),
         ("opened", pa.date32()),
         ("amount_minor", pa.int64()),
         ("drawn_total_minor", pa.int64()),
         ("status", pa.string()),
         ("closed", pa.date32()),
         ("default_date", pa.date32()),
+        ("default_reason", pa.string()),
         ("ead_minor", pa.int64()),
         ("recovery_minor", pa.int64()),
         ("loss_minor", pa.int64()),
@@ -126,9 +134,9 @@ class MemoryTruth:
         self.closed.extend(open_loans)
 
 
-def monthly_rows(sim: Simulation, today: date) -> Columns:
+def monthly_rows(pop: Population, today: date) -> Columns:
     month = today.strftime("%Y-%m")
-    sellers, buyers = sim.population.sellers, sim.population.buyers
+    sellers, buyers = pop.sellers, pop.buyers
     n_s, n_b = len(sellers), len(buyers)
     no_value: list[Any] = [None] * n_b
     return {
@@ -137,42 +145,43 @@ def monthly_rows(sim: Simulation, today: date) -> Columns:
         "role": ["seller"] * n_s + ["buyer"] * n_b,
         "latent_credit": [s.credit for s in sellers] + [b.discipline for b in buyers],
         "latent_quality": [s.quality for s in sellers] + no_value,
+        "latent_logistics": [s.logistics for s in sellers] + no_value,
         "cash_minor": [s.cash for s in sellers] + no_value,
         "debt_minor": [s.debt() for s in sellers] + [0] * n_b,
         "max_dpd": [s.max_dpd(today) for s in sellers] + [0] * n_b,
+        "facilities": [len(s.live_facilities()) for s in sellers] + [0] * n_b,
+        "distressed": [s.distressed for s in sellers] + [False] * n_b,
         "status": [s.status for s in sellers] + ["active"] * n_b,
     }
 
 
-def participant_rows(sim: Simulation) -> Columns:
-    pop, cfg = sim.population, sim.config
-    cols: Columns = {
-        name: []
-        for name in (
-            "participant_id", "role", "kind", "country", "sector", "fraud", "fraud_type",
-            "latent_credit_start", "latent_credit_end", "latent_quality_start",
-            "latent_quality_end", "status", "default_date", "failure_date",
-        )
-    }  # fmt: skip
+_PARTICIPANT_COLUMNS = (
+    "participant_id", "role", "kind", "country", "sector", "size", "fraud", "fraud_type",
+    "latent_credit_start", "latent_credit_end", "latent_quality_start", "latent_quality_end",
+    "latent_logistics_start", "latent_logistics_end", "distress_months", "status",
+    "default_date", "failure_date",
+)  # fmt: skip
+
+
+def participant_rows(pop: Population, cfg: SimulationConfig) -> Columns:
+    cols: Columns = {name: [] for name in _PARTICIPANT_COLUMNS}
     sellers = {s.pid: s for s in pop.sellers}
     buyers = {b.pid: b for b in pop.buyers}
     for agent in pop.everyone():
         ident = agent.identity
         s, b = sellers.get(ident.participant_id), buyers.get(ident.participant_id)
-        row: dict[str, Any] = {
-            "participant_id": ident.participant_id, "role": ident.role, "kind": ident.kind,
-            "country": ident.country, "sector": None, "fraud": False, "fraud_type": None,
-            "latent_credit_start": None, "latent_credit_end": None,
-            "latent_quality_start": None, "latent_quality_end": None, "status": "active",
-            "default_date": None, "failure_date": None,
-        }  # fmt: skip
+        row: dict[str, Any] = dict.fromkeys(_PARTICIPANT_COLUMNS)
+        row.update(participant_id=ident.participant_id, role=ident.role, kind=ident.kind,
+                   country=ident.country, fraud=False, status="active")  # fmt: skip
         if s is not None:
             row.update(
-                sector=cfg.sectors[s.sector].name, fraud=s.fraud,
+                sector=cfg.sectors[s.sector].name, size=cfg.sizes[s.size].name, fraud=s.fraud,
                 fraud_type="bust_out" if s.fraud else None,
                 latent_credit_start=s.credit_start, latent_credit_end=s.credit,
                 latent_quality_start=s.quality_start, latent_quality_end=s.quality,
-                status=s.status, default_date=s.default_date, failure_date=s.failure_date,
+                latent_logistics_start=s.logistics_start, latent_logistics_end=s.logistics,
+                distress_months=s.distress_months, status=s.status,
+                default_date=s.default_date, failure_date=s.failure_date,
             )  # fmt: skip
         elif b is not None:
             row.update(

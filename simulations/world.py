@@ -1,9 +1,10 @@
 """The shared state one simulated month works on, and the actions agents schedule.
 
 Each seller keeps its own calendar of actions (a heap of ``(when, tick, action, data)``);
-the engine runs a seller's actions in time order, month by month. Handlers in ``trade``,
-``stock``, ``credit_lines``, ``receipts``, ``servicing`` and ``signals`` receive the world,
-the seller, the seller's random generator for the month, the time and the action's data.
+the engine runs a seller's actions in time order, month by month. Handlers (in ``orders``,
+``shipping``, ``payments``, ``stock``, ``applications``, ``credit_lines``, ``receipts``,
+``servicing``, ``defaults``, ``logins`` and ``listings``) receive the world, the seller, the
+seller's random generator for the month, the time and the action's data.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import heapq
 import math
 import random
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import IntEnum
 from typing import Any
@@ -22,6 +22,7 @@ from simulations.emitter import Emitter
 from simulations.markets import CommodityState, MarketState
 from simulations.metrics import MonthMetrics
 from simulations.population import Population
+from simulations.underwriting import LenderPolicy
 
 
 class Action(IntEnum):
@@ -32,39 +33,25 @@ class Action(IntEnum):
     PAYMENT = 5
     LOST = 6
     FIXED = 7
-    DEBT = 8
-    DPD = 9
-    REVALUE = 10
-    CURE = 11
-    RESTOCK = 12
-    RECEIVED = 13
-    COUNT = 14
-    LOGIN = 15
-    LISTING = 16
-    CERT = 17
-    APPLY = 18
-    MONTH_END = 19
+    STATEMENT = 8
+    DUE = 9
+    DPD = 10
+    REVALUE = 11
+    CURE = 12
+    RESTOCK = 13
+    RECEIVED = 14
+    COUNT = 15
+    LOGIN = 16
+    LISTING = 17
+    CERT = 18
+    APPLY = 19
     DISPUTE_RESOLVE = 20
     NONPAY_DISPUTE = 21
-
-
-@dataclass(frozen=True, slots=True)
-class LoanOutcome:
-    """How one credit facility ended (or stood at the end), for the ground truth."""
-
-    loan_id: str
-    product: str  # credit_line | receipt_loan
-    borrower: str
-    lender: str
-    opened: date
-    amount_minor: int  # limit of a line, principal of a loan
-    drawn_total_minor: int
-    status: str  # open | repaid | defaulted | liquidated
-    closed: date | None
-    default_date: date | None
-    ead_minor: int
-    recovery_minor: int
-    loss_minor: int
+    ACCELERATE = 22
+    RECOVER = 23
+    WRITE_OFF = 24
+    FICTITIOUS = 25
+    PLEDGE_DECISION = 26
 
 
 def month_start(start: date, month: int) -> datetime:
@@ -88,6 +75,15 @@ def poisson(rng: random.Random, lam: float) -> int:
     return k
 
 
+def add_business_days(day: date, count: int) -> date:
+    """``count`` working days (Monday to Friday) after ``day``."""
+    while count > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            count -= 1
+    return day
+
+
 class World:
     """Everything a month of simulation reads and writes, apart from agents' own state."""
 
@@ -97,12 +93,14 @@ class World:
         self.emitter = emitter
         self.markets = [MarketState(m) for m in population.markets]
         self.commodities = [CommodityState(s) for s in config.sectors]
+        self.policies = [s.collateral_policy(config.credit.cure_business_days)
+                         for s in config.sectors]  # fmt: skip
         self.month = -1
         self.start = month_start(config.start, 0)
         self.month_begin = self.start
         self.month_end = self.start
         self.metrics = MonthMetrics(month="")
-        self.closed_loans: list[LoanOutcome] = []
+        self.closed_facilities: list[Any] = []  # outcomes for the ground truth, this month
         self.current: Seller | None = None  # whose calendar takes events due next month
 
     def begin(self, month: int) -> None:
@@ -124,12 +122,11 @@ class World:
         payload: dict[str, Any],
         when: datetime,
         subjects: tuple[str, ...] = (),
-    ) -> None:
+    ) -> str:
         """Emit now, or, if ``when`` falls after this month, when its month is simulated."""
         if when >= self.month_end and self.current is not None:
-            self.later(self.current, when, agent, flow, etype, payload, subjects)
-            return
-        self.emitter.emit(agent, flow, etype, payload, when, subjects)
+            return self.later(self.current, when, agent, flow, etype, payload, subjects)
+        return self.emitter.emit(agent, flow, etype, payload, when, subjects)
 
     def later(
         self,
@@ -140,9 +137,11 @@ class World:
         etype: str,
         payload: dict[str, Any],
         subjects: tuple[str, ...] = (),
-    ) -> None:
-        """Schedule an event to be emitted at ``when`` (possibly in a later month)."""
-        self.push(seller, when, Action.EMIT, (agent, flow, etype, payload, subjects))
+    ) -> str:
+        """Schedule an event to be emitted at ``when``; its id is drawn now and returned."""
+        event_id = self.emitter.new_id()
+        self.push(seller, when, Action.EMIT, (agent, flow, etype, payload, subjects, event_id))
+        return event_id
 
     def random_time(self, rng: random.Random, first_day: int = 1, last_day: int = 31) -> datetime:
         begin = self.month_begin + timedelta(days=first_day - 1)
@@ -163,7 +162,11 @@ class World:
 
     def demand(self, seller: Seller) -> float:
         shocks = self.config.shock
-        return sum(self.markets[i].demand(shocks) for i in seller.markets) / len(seller.markets)
+        market = sum(self.markets[i].demand(shocks) for i in seller.markets) / len(seller.markets)
+        return market * (1.0 - seller.demand_cut if seller.distressed else 1.0)
 
     def lender(self, index: int) -> Agent:
         return self.pop.lenders[index]
+
+    def policy(self, index: int) -> LenderPolicy:
+        return self.pop.lender_policies[index]

@@ -127,7 +127,9 @@ def test_the_same_event_twice_in_one_batch_is_written_once(registered: Ledger) -
 def test_the_same_id_with_other_content_is_a_conflict(registered: Ledger) -> None:
     registered.append(order_accepted(SELLER, "conflict"))
     size = registered.size()
-    other = order_accepted(SELLER, "conflict", payload={"order_id": "order-other"})
+    other = order_accepted(
+        SELLER, "conflict", payload={"order_id": "order-other", "seller": SELLER}
+    )
 
     with pytest.raises(Conflict) as caught:
         registered.append(other)

@@ -194,7 +194,7 @@ CASES = [
     ),
     Case(
         "payload field of the wrong type",
-        lambda tag: order_accepted(SELLER, tag, payload={"order_id": 42}),
+        lambda tag: order_accepted(SELLER, tag, payload={"order_id": 42, "seller": SELLER}),
         InvalidEvent,
         "payload.order_id",
         "is not of type 'string'",

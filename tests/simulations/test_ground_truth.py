@@ -6,7 +6,19 @@ import pandas as pd
 
 from tests.simulations.conftest import SmallRun
 
-TRUTH_WORDS = ("fraud", "latent", "creditworth", "quality", "truth", "discipline", "label")
+TRUTH_WORDS = (
+    "fraud",
+    "latent",
+    "creditworth",
+    "quality",
+    "truth",
+    "discipline",
+    "label",
+    "distress",
+    "intent",
+    "hidden",
+    "ring",
+)
 
 
 def test_files_are_written_and_complete(small_run: SmallRun) -> None:
@@ -20,7 +32,9 @@ def test_files_are_written_and_complete(small_run: SmallRun) -> None:
     firms = people[people.role.isin(["seller", "buyer"])]
     assert firms.latent_credit_start.notna().all()
     assert len(monthly) == small_run.config.months * len(firms)
-    assert set(monthly.month) == {f"2024-{m:02d}" for m in range(1, 8)}
+    assert set(monthly.month) == {f"2024-{m:02d}" for m in range(1, 11)}
+    assert {"latent_logistics", "distressed", "cash_minor"} <= set(monthly.columns)
+    assert {"fraud_type", "distress_months", "failure_date"} <= set(people.columns)
     assert {"credit_line", "receipt_loan"} <= set(loans["product"])
     assert (loans.loss_minor >= 0).all()
     assert set(markets.kind) == {"market", "commodity"}

@@ -21,9 +21,11 @@ def test_a_hundred_participants_for_two_months_into_sqlite_verify(tmp_path: Path
     try:
         initial = ledger.size()
         summary = run_simulation(
-            SimulationConfig(participants=100, months=2, seed=9), ledger, tmp_path / "truth",
+            SimulationConfig(participants=100, months=2, seed=9),
+            ledger,
+            tmp_path / "truth",
             progress=False,
-        )  # fmt: skip
+        )
         ledger.checkpoint()
         size = ledger.size()
     finally:
@@ -40,17 +42,40 @@ def test_the_simulate_command_writes_a_ledger_and_truth_beside_it(tmp_path: Path
     db = f"sqlite:///{tmp_path / 'cli.db'}"
     result = CliRunner().invoke(
         app,
-        ["simulate", "--db", db, "-n", "100", "-m", "1", "--seed", "4", "--no-progress",
-         "--key-file", str(tmp_path / "ledger.key")],
-    )  # fmt: skip
+        [
+            "simulate",
+            "--db",
+            db,
+            "-n",
+            "100",
+            "-m",
+            "1",
+            "--seed",
+            "4",
+            "--no-progress",
+            "--key-file",
+            str(tmp_path / "ledger.key"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert truth_path_for(db) == tmp_path / "cli.truth"
     assert (tmp_path / "cli.truth" / "monthly.parquet").exists()
     assert verify_database(db).participants == 100 + 1
     again = CliRunner().invoke(
-        app, ["simulate", "--db", db, "-n", "100", "-m", "1", "--no-progress",
-              "--key-file", str(tmp_path / "ledger.key")],
-    )  # fmt: skip
+        app,
+        [
+            "simulate",
+            "--db",
+            db,
+            "-n",
+            "100",
+            "-m",
+            "1",
+            "--no-progress",
+            "--key-file",
+            str(tmp_path / "ledger.key"),
+        ],
+    )
     assert again.exit_code == 1
     assert "already registered" in again.output
 
@@ -61,3 +86,15 @@ def test_the_simulate_command_refuses_a_period_in_the_future(tmp_path: Path) -> 
     )
     assert result.exit_code != 0
     assert not (tmp_path / "x.db").exists()
+
+
+def test_the_simulate_command_replays_to_the_same_root(tmp_path: Path) -> None:
+    roots = []
+    for name in ("one", "two"):
+        db = f"sqlite:///{tmp_path / name}.db"
+        result = CliRunner().invoke(
+            app, ["simulate", "--db", db, "-n", "100", "-m", "1", "--seed", "5", "--no-progress"]
+        )
+        assert result.exit_code == 0, result.output
+        roots.append(verify_database(db).root_hash)
+    assert roots[0] == roots[1]

@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from simulations.config import SimulationConfig
 from simulations.engine import Simulation
 from simulations.markets import MarketRow
+from simulations.outcomes import LoanOutcome
 from simulations.truth import Columns
-from simulations.world import LoanOutcome
 
 
 def test_first_event_comes_before_any_later_month_is_simulated() -> None:
@@ -48,7 +48,7 @@ class _Sizes:
 
     def month(self, rows: Columns) -> None:
         assert self.sim is not None
-        self.sizes.append(self.sim.state_size() + len(self.sim.world.closed_loans))
+        self.sizes.append(self.sim.state_size() + len(self.sim.world.closed_facilities))
 
     def loans(self, rows: Sequence[LoanOutcome]) -> None:
         pass
@@ -61,8 +61,9 @@ class _Sizes:
 
 def test_state_held_does_not_grow_with_the_number_of_months() -> None:
     recorder = _Sizes()
-    sim = Simulation(SimulationConfig(participants=200, months=24, seed=6), sign=False,
-                     truth=recorder)  # fmt: skip
+    sim = Simulation(
+        SimulationConfig(participants=200, months=24, seed=6), sign=False, truth=recorder
+    )
     recorder.sim = sim
     sim.run()
     early = max(recorder.sizes[3:10])

@@ -145,6 +145,17 @@ TYPES: list[EventType] = [
         summary="An inspection body certifies a participant or its goods.",
     ),
     _t(
+        "insolvency.filed",
+        obj(
+            {"debtor": ID, "procedure": {"enum": ["liquidation", "restructuring"]}},
+            {"filed_on": DATE},
+        ),
+        roles=("seller", "buyer"),
+        actor="debtor",
+        summary="A firm files for insolvency (a debtor's petition); its lenders may accelerate.",
+        example={"debtor": "seller-000042", "procedure": "liquidation", "filed_on": "2024-06-30"},
+    ),
+    _t(
         "account.login",
         obj(
             {

@@ -103,7 +103,7 @@ class EventType:
         }
 
 
-REQUIRE_PARTY_FIELDS = False
+REQUIRE_PARTY_FIELDS = True
 """While False, party fields named by authority and confirmation rules are optional in the
 payload schema (the simulation's payloads are being brought to the rules); once True they
 are required. The authority check itself refuses an event whose actor field is missing."""
