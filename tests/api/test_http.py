@@ -59,7 +59,7 @@ def test_append_one_then_replay_is_idempotent(world: World) -> None:
     again = world.client.post("/v1/events", json=event.to_json(), headers=world.buyer.headers)
     assert again.status_code == 200
     assert again.json() == entry
-    fetched = world.client.get(f"/v1/entries/{entry['seq']}").json()
+    fetched = world.client.get(f"/v1/entries/{entry['seq']}", headers=world.buyer.headers).json()
     assert fetched == entry
 
 
@@ -190,7 +190,7 @@ def test_query_pages_cover_everything_once(world: World) -> None:
         params: dict[str, Any] = {"participant": "buyer-1", "limit": 5, "flow": "information"}
         if cursor is not None:
             params["after"] = cursor
-        page = world.client.get("/v1/events", params=params).json()
+        page = world.client.get("/v1/events", params=params, headers=world.buyer.headers).json()
         seen += [e["seq"] for e in page["entries"]]
         cursor = page["next_cursor"]
         if cursor is None:
@@ -198,7 +198,9 @@ def test_query_pages_cover_everything_once(world: World) -> None:
     # buyer-1 is the actor of the 23 orders and the subject of its own registration entries
     assert [s for s in seen if s >= appended[0]["seq"]] == [e["seq"] for e in appended]
     assert len(seen) == len(set(seen))
-    by_item = world.client.get("/v1/events", params={"item": "order-7"}).json()["entries"]
+    by_item = world.client.get(
+        "/v1/events", params={"item": "order-7"}, headers=world.buyer.headers
+    ).json()["entries"]
     assert [e["event"]["payload"]["order_id"] for e in by_item] == ["order-7"]
 
 
@@ -214,7 +216,9 @@ def test_query_pages_cover_everything_once(world: World) -> None:
     ],
 )
 def test_bad_queries_name_the_field(world: World, params: dict[str, Any], field: str) -> None:
-    assert_error(world.client.get("/v1/events", params=params), 422, field)
+    assert_error(
+        world.client.get("/v1/events", params=params, headers=world.buyer.headers), 422, field
+    )
 
 
 def test_proofs_verify_against_the_signed_checkpoint(world: World) -> None:
@@ -264,7 +268,8 @@ def test_proofs_verify_against_the_signed_checkpoint(world: World) -> None:
 def test_bad_proof_requests(
     world: World, path: str, params: dict[str, Any], status: int, field: str
 ) -> None:
-    assert_error(world.client.get(path, params=params), status, field)
+    world.ledger.checkpoint()  # proofs default to the latest signed checkpoint
+    assert_error(world.client.get(path, params=params, headers=world.buyer.headers), status, field)
 
 
 def test_checkpoints_are_cut_every_n_entries(world: World) -> None:
@@ -279,7 +284,8 @@ def test_no_input_makes_the_server_answer_500(world: World) -> None:
         {"item": "a b"},
         {"since": "2026-13-45"},
     ):
-        assert world.client.get("/v1/events", params=params).status_code < 500
+        response = world.client.get("/v1/events", params=params, headers=world.buyer.headers)
+        assert response.status_code < 500
     junk = {"id": str(uuid.uuid4()), "flow": None, "payload": {"a": float("1e308")}}
     assert world.client.post("/v1/events", json=junk, headers=world.buyer.headers).status_code < 500
 

@@ -22,7 +22,7 @@ from tests.traceability.conftest import (
 
 
 def _seqs(world: World, params: dict[str, Any]) -> list[int]:
-    response = world.client.get("/v1/epcis/events", params=params)
+    response = world.client.get("/v1/epcis/events", params=params, headers=world.headers)
     assert response.status_code == 200, response.text
     return [e["seq"] for e in response.json()["events"]]
 
@@ -63,7 +63,7 @@ def test_query_parameters(
 
 
 def test_pages_follow_the_cursor(world: World, chain: list[int]) -> None:
-    first = world.client.get("/v1/epcis/events", params={"limit": 4}).json()
+    first = world.client.get("/v1/epcis/events", params={"limit": 4}, headers=world.headers).json()
     assert [e["seq"] for e in first["events"]] == chain[:4]
     rest = _seqs(world, {"limit": 4, "after": first["next_after"]})
     assert rest == chain[4:]
@@ -83,7 +83,7 @@ def test_pages_follow_the_cursor(world: World, chain: list[int]) -> None:
 def test_bad_parameters_are_422_naming_the_parameter(
     world: World, params: dict[str, str], field: str
 ) -> None:
-    response = world.client.get("/v1/epcis/events", params=params)
+    response = world.client.get("/v1/epcis/events", params=params, headers=world.headers)
     assert response.status_code == 422
     assert response.json()["field"] == field
 
@@ -98,8 +98,12 @@ def test_export_round_trip_keeps_every_hash_id(world: World, shared_dir: Path) -
             "/v1/epcis/capture", content=(folder / name).read_bytes(), headers=headers
         )
         assert response.status_code == 201, name
-    listed = world.client.get("/v1/epcis/events", params={"limit": 1000}).json()["events"]
-    document = world.client.get("/v1/epcis/events", params={"limit": 1000, "format": "document"})
+    listed = world.client.get(
+        "/v1/epcis/events", params={"limit": 1000}, headers=world.headers
+    ).json()["events"]
+    document = world.client.get(
+        "/v1/epcis/events", params={"limit": 1000, "format": "document"}, headers=world.headers
+    )
     assert document.json()["type"] == "EPCISDocument"
     again = parse_document(document.content, "application/ld+json")
     assert [e.hash_id for e in again] == [e["hash_id"] for e in listed]

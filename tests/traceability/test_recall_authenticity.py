@@ -26,7 +26,7 @@ PACK_ID = "urn:uuid:7c0c4b9e-6f55-4c52-a7c6-2f0a2b9d0a11"
 
 
 def _get(world: World, path: str) -> dict[str, Any]:
-    response = world.client.get(path)
+    response = world.client.get(path, headers=world.headers)
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
@@ -67,7 +67,9 @@ def test_recall_scope_lists_end_items_and_where_they_are(world: World) -> None:
     assert where["biz_location"] == canonical_id_or_self(STORE)
     via_unit = _get(world, f"/v1/recall/{UNITS[1]}")
     assert [item["id"] for item in via_unit["end_items"]] == [canonical_id_or_self(PRODUCT)]
-    missing = world.client.get("/v1/recall/urn:epc:class:lgtin:4012345.011111.NOPE")
+    missing = world.client.get(
+        "/v1/recall/urn:epc:class:lgtin:4012345.011111.NOPE", headers=world.headers
+    )
     assert missing.status_code == 404
 
 

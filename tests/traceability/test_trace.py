@@ -40,7 +40,7 @@ def _built(world: World) -> list[int]:
 
 
 def _trace(world: World, item: str, **params: str) -> dict[str, Any]:
-    response = world.client.get(f"/v1/trace/{item}", params=params)
+    response = world.client.get(f"/v1/trace/{item}", params=params, headers=world.headers)
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
@@ -81,7 +81,9 @@ def test_time_window_limits_events_and_links(world: World) -> None:
     assert [e["seq"] for e in trace["events"]] == seqs[4:]
     assert canonical_id_or_self(SSCC) not in trace["items"]
     verify_trace(trace, LEDGER_KEY.public_key)
-    bad = world.client.get(f"/v1/trace/{PRODUCT}", params={"direction": "sideways"})
+    bad = world.client.get(
+        f"/v1/trace/{PRODUCT}", params={"direction": "sideways"}, headers=world.headers
+    )
     assert bad.status_code == 422
     assert bad.json()["field"] == "direction"
 
