@@ -82,6 +82,12 @@ COMMANDS: dict[str, Spec] = {
         "apikey-create",
         "Issue an API key for a participant.",
     ),
+    "apikey-revoke": Spec(
+        "finance_api.commands.service", "app", "apikey-revoke", "Revoke an API key by its id."
+    ),
+    "apikey-list": Spec(
+        "finance_api.commands.service", "app", "apikey-list", "List API keys (never secrets)."
+    ),
     "demo": Spec(
         "finance_api.commands.service",
         "app",

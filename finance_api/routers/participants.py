@@ -201,11 +201,11 @@ async def get_entry(
 def _access_log(ledger: Ledger, subject: str, limit: int) -> dict[str, Any]:
     with ledger.reading() as connection:
         rows = connection.execute(
-            select(AccessRecord)
+            select(AccessRecord.__table__)
             .where(AccessRecord.subject == subject)
             .order_by(AccessRecord.id.desc())
             .limit(limit)
-        ).scalars()
+        ).all()
         records = [
             {
                 "reader": r.reader,

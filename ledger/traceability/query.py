@@ -79,7 +79,7 @@ class EpcisQuery:
             event_types=frozenset(params.get("eventType", ())),
             since=_time(params, "GE_eventTime"),
             until=_time(params, "LT_eventTime"),
-            after=_int(params, "after", 0, None),
+            after=_int(params, "after", 0, 2**63 - 1),
             limit=_int(params, "limit", 1, MAX_LIMIT) or 100,
         )
 
@@ -143,6 +143,8 @@ def _int(params: Mapping[str, Sequence[str]], name: str, low: int, high: int | N
     text = _one(params, name)
     if text is None:
         return None
+    if len(text) > 20:
+        raise QueryError("must be an integer", field=name)
     try:
         value = int(text)
     except ValueError:
