@@ -10,28 +10,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from ledger.http import ErrorBody, errors
 
-class ErrorBody(BaseModel):
-    error: str = Field(description="a stable code, e.g. not_authorised, invalid_event")
-    detail: str = Field(description="what is wrong, in words")
-    field: str | None = Field(description="the request field at fault, if one is")
-
-
-def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """The ``responses=`` of a route: each listed status answers an :class:`ErrorBody`."""
-    return {status: {"model": ErrorBody, "description": _WHAT[status]} for status in statuses}
-
-
-_WHAT = {
-    400: "malformed request",
-    401: "no API key, or an unknown, expired or revoked one",
-    403: "the key's roles do not allow this, or the actor may not write this event",
-    404: "no such thing, or nothing this caller may see",
-    409: "conflicts with what the ledger holds",
-    413: "the body is too large",
-    422: "a field is invalid",
-    429: "too many requests on this key (see Retry-After)",
-}
+__all__ = ["ErrorBody", "errors"]
 
 
 class Confirmation(BaseModel):

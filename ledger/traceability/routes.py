@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from ledger.core.access import Caller
 from ledger.core.errors import Forbidden
 from ledger.core.event_types import REGISTRY
+from ledger.http import errors
 from ledger.log import Ledger
 from ledger.traceability.authenticity import authenticity
 from ledger.traceability.capture import capture
@@ -29,6 +30,13 @@ from ledger.traceability.epcis.timestamps import to_utc_datetime
 from ledger.traceability.errors import QueryError
 from ledger.traceability.query import EpcisQuery, find
 from ledger.traceability.recall import recall_scope
+from ledger.traceability.schemas import (
+    AuthenticityOut,
+    CaptureOut,
+    EpcisEventsOut,
+    RecallOut,
+    TraceOut,
+)
 from ledger.traceability.trace import Window, trace
 
 
@@ -65,6 +73,8 @@ def build_router(ledger_dep: Callable[..., Ledger], caller_dep: Callable[..., Ca
         "application/ld+json or application/xml. Answers each event's hash ID and ledger seq "
         "in document order; events already on the ledger are flagged `duplicate` with their "
         "seq.",
+        response_model=CaptureOut,
+        responses=errors(400, 401, 403, 409, 413, 422, 429),
     )
     async def post_capture(
         ledger: LedgerDep,
@@ -92,6 +102,9 @@ def build_router(ledger_dep: Callable[..., Ledger], caller_dep: Callable[..., Ca
         summary="Query EPCIS events (MATCH_*, EQ_*, GE_/LT_eventTime, EQ_bizTransaction_<type>)",
         description="`format=document` answers an EPCIS 2.0 JSON-LD EPCISDocument; otherwise a "
         "page of events with their hash IDs and seqs, and `next_after` for the next page.",
+        response_model=EpcisEventsOut,
+        response_model_exclude_none=True,
+        responses=errors(401, 422, 429),
     )
     async def get_events(ledger: LedgerDep, caller: CallerDep, request: Request) -> dict[str, Any]:
         params: dict[str, list[str]] = {}
@@ -112,6 +125,8 @@ def build_router(ledger_dep: Callable[..., Ledger], caller_dep: Callable[..., Ca
     @router.get(
         "/trace/{item_id:path}",
         summary="Trace an EPC, LGTIN or SSCC backward, forward or both, with inclusion proofs",
+        response_model=TraceOut,
+        responses=errors(401, 404, 422, 429),
     )
     async def get_trace(
         ledger: LedgerDep,
@@ -124,13 +139,20 @@ def build_router(ledger_dep: Callable[..., Ledger], caller_dep: Callable[..., Ca
         window = Window(_instant(since, "since"), _instant(until, "until"))
         return await run_in_threadpool(trace, ledger, item_id, direction, window)
 
-    @router.get("/recall/{lot:path}", summary="End items that contain a lot, and where they are")
+    @router.get(
+        "/recall/{lot:path}",
+        summary="End items that contain a lot, and where they are",
+        response_model=RecallOut,
+        responses=errors(401, 404, 422, 429),
+    )
     async def get_recall(ledger: LedgerDep, caller: CallerDep, lot: str) -> dict[str, Any]:
         return await run_in_threadpool(recall_scope, ledger, lot)
 
     @router.get(
         "/items/{item_id:path}/authenticity",
         summary="Origin, brand, certifications, verdict and impossible-history flags of an item",
+        response_model=AuthenticityOut,
+        responses=errors(404, 422),
     )
     async def get_authenticity(ledger: LedgerDep, item_id: str) -> dict[str, Any]:
         return await run_in_threadpool(authenticity, ledger, item_id)

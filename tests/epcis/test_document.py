@@ -104,11 +104,21 @@ def test_xml_entities_are_not_resolved(tmp_path: Path) -> None:
 <ObjectEvent><eventTime>2005-04-03T20:33:31.116-06:00</eventTime>
 <eventTimeZoneOffset>-06:00</eventTimeZoneOffset><epcList><epc>&x;</epc></epcList>
 <action>OBSERVE</action></ObjectEvent>""".encode()
-    try:
-        events = parse_document(xml)
-    except EpcisError:
-        return
-    assert "TOP-SECRET" not in json.dumps([e.event for e in events])
+    with pytest.raises(EpcisError, match="may not carry a DTD") as caught:
+        parse_document(xml)
+    assert "TOP-SECRET" not in str(caught.value)
+
+
+def test_a_dtd_declaring_internal_entities_is_refused_not_emptied() -> None:
+    """Refused with the reason, where the references used to be stored silently empty."""
+    xml = b"""<?xml version="1.0"?>
+<!DOCTYPE d [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>
+<ObjectEvent><eventTime>2005-04-03T20:33:31.116-06:00</eventTime>
+<eventTimeZoneOffset>-06:00</eventTimeZoneOffset><epcList><epc>&lol2;</epc></epcList>
+<action>OBSERVE</action></ObjectEvent>"""
+    with pytest.raises(EpcisError, match="DTD") as caught:
+        parse_document(xml)
+    assert caught.value.status < 500
 
 
 def test_event_value_and_its_item_ids(vectors: Path) -> None:

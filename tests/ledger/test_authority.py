@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
 from ledger.audit.database import verify_database
+from ledger.core.access import Caller
 from ledger.core.errors import (
     Conflict,
     InvalidEvent,
@@ -24,8 +25,9 @@ from ledger.core.errors import (
 )
 from ledger.core.events import Event
 from ledger.log import Ledger
-from ledger.storage import sequencer
+from ledger.storage import reads, sequencer
 from ledger.storage.query import EntryQuery
+from ledger.trust import access
 from ledger.trust.claims import confirmations
 from tests.ledger.scenario import (
     BUYER,
@@ -244,3 +246,26 @@ def test_a_forced_unauthorised_entry_fails_verification(
         verify_database(registered_url)
     assert caught.value.seq == forced.seq
     assert "payload.payer must name the actor" in str(caught.value)
+
+
+def test_visibility_follows_consent_on_the_store(firms: Ledger) -> None:
+    """The read rules as SQL, on each backend: own entries; a lender's consented subjects."""
+    paid = payment(BUYER, SELLER, "visible")
+    firms.append(paid)
+    lender = Caller(LENDER, frozenset({"lender"}))
+    carrier = Caller(CARRIER, frozenset({"carrier"}))
+    auditor = Caller("auditor-01", frozenset({"auditor"}))
+
+    def seen_by(caller: Caller, at: datetime) -> set[str]:
+        with firms.reading() as connection:
+            rules = access.visibility(connection, caller, at)
+            query = EntryQuery(limit=1000, visible_to=None if rules.everything else rules.refs)
+            return {e.event.id for e in reads.page(connection, query).entries}
+
+    assert paid.id not in seen_by(lender, AT)
+    assert paid.id not in seen_by(carrier, AT)
+    assert paid.id in seen_by(auditor, AT)
+    firms.append(_consent(SELLER, LENDER, "consent-for-visible", days=5))
+    assert paid.id in seen_by(lender, AT + timedelta(days=1))
+    assert paid.id not in seen_by(lender, AT + timedelta(days=6))  # expired by then
+    assert paid.id not in seen_by(carrier, AT + timedelta(days=1))

@@ -7,7 +7,9 @@ extension elements -> ``prefix:local`` keys with the prefixes declared in the ev
 ``@context``. ``extension``/``baseExtension`` wrappers, comments, ``xsi:type`` and
 whitespace disappear. So an XML event and its JSON twin are one event with one hash.
 
-The parser resolves no entities, loads no DTD and touches no network.
+The parser resolves no entities, loads no DTD and touches no network; a document that
+carries a DTD or an entity reference is refused with that reason, rather than stored with
+the references silently emptied (what the sender meant would not be what was captured).
 """
 
 from __future__ import annotations
@@ -22,17 +24,7 @@ from ledger.traceability.epcis import vocab
 from ledger.traceability.epcis import xml_names as names
 from ledger.traceability.epcis.errors import EpcisSyntaxError
 from ledger.traceability.epcis.namespaces import FORCED, needed_declarations, used_prefixes
-
-
-def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        remove_comments=True,
-        remove_pis=True,
-        huge_tree=False,
-    )
+from ledger.traceability.epcis.xml_safety import check_depth, refuse_dtd, safe_parser
 
 
 def read_xml(data: bytes) -> tuple[dict[str, str], list[dict[str, Any]]]:
@@ -41,21 +33,13 @@ def read_xml(data: bytes) -> tuple[dict[str, str], list[dict[str, Any]]]:
     A bare event element (``<ObjectEvent>`` as the root) is accepted as a one-event document.
     """
     try:
-        root = etree.fromstring(data, _parser())
+        root = etree.fromstring(data, safe_parser())
     except etree.XMLSyntaxError as exc:
         raise EpcisSyntaxError(f"not well-formed XML: {exc}") from None
-    _check_depth(root)
+    refuse_dtd(root)
+    check_depth(root)
     header = {str(k): str(v) for k, v in root.attrib.items() if etree.QName(k).namespace is None}
     return header, [_EventReader().event(el) for el in _event_elements(root)]
-
-
-def _check_depth(root: etree._Element) -> None:
-    stack = [(root, 1)]
-    while stack:
-        el, depth = stack.pop()
-        if depth > names.MAX_DEPTH:
-            raise EpcisSyntaxError(f"XML document is nested deeper than {names.MAX_DEPTH} levels")
-        stack.extend((child, depth + 1) for child in el)
 
 
 def _event_elements(root: etree._Element) -> list[etree._Element]:
