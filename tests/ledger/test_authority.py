@@ -269,3 +269,19 @@ def test_visibility_follows_consent_on_the_store(firms: Ledger) -> None:
     assert paid.id in seen_by(lender, AT + timedelta(days=1))
     assert paid.id not in seen_by(lender, AT + timedelta(days=6))  # expired by then
     assert paid.id not in seen_by(carrier, AT + timedelta(days=1))
+
+
+def test_a_claim_and_its_confirmation_in_one_batch(firms: Ledger) -> None:
+    paid = payment(BUYER, SELLER, "same-batch")
+    entries = firms.append_batch([paid, _confirm(SELLER, paid, "same-batch-ok")])
+    assert [e.replayed for e in entries] == [False, False]
+    assert _status(firms, paid) == "confirmed"
+    twice = payment(BUYER, SELLER, "same-batch-twice")
+    size = firms.size()
+    with pytest.raises(Conflict, match="confirmed claim"):
+        firms.append_batch(
+            [twice, _confirm(SELLER, twice, "tw-1"), _confirm(SELLER, twice, "tw-2")]
+        )
+    assert firms.size() == size
+    report = verify_database(firms.engines.url)  # the projection equals its replay
+    assert report.projections["trust.claims"] > 0
