@@ -160,20 +160,23 @@ def demo(
     the demo rebuilds its ledger each run (``--keep`` to skip that and the anchoring).
     """
     from ledger.audit.database import verify_database
+    from ledger.log import CheckpointPolicy
     from simulations.cli import truth_path_for
     from simulations.config import SimulationConfig
-    from simulations.runner import run_simulation
+    from simulations.runner import run_simulation, simulation_clock
 
     if fresh:
         _remove_sqlite(db)
     anchored = None
     simulated = None
-    with Ledger.open(db, key_file=key_file) as ledger:
+    config = SimulationConfig(participants=participants, months=12, seed=7, start=date(2025, 1, 1))
+    clock = simulation_clock(config)  # the ledger records the year at simulated time
+    policy = CheckpointPolicy(every_entries=1000, every_seconds=86_400)
+    with Ledger.open(db, key_file=key_file, clock=clock, policy=policy) as ledger:
         if ledger.size() <= 2:
-            config = SimulationConfig(
-                participants=participants, months=12, seed=7, start=date(2025, 1, 1)
+            simulated = run_simulation(
+                config, ledger, truth_path_for(db), progress=True, clock=clock
             )
-            simulated = run_simulation(config, ledger, truth_path_for(db), progress=True)
         signed = ledger.checkpoint()
         if fresh:
             anchored = _anchor_in_process(ledger)
