@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 from finance_api.cli import app
 from ledger.anchoring import Chain, LedgerAnchorClient
 from ledger.anchoring.service import AnchorService
-from ledger.log import Ledger
 from ledger.audit.export import export_bundle
+from ledger.log import Ledger
 from tests.anchoring.conftest import grow, new_ledger
 from tests.anchoring.test_verify_anvil import anchored
 
