@@ -25,8 +25,8 @@ def anchoring_from_settings(ledger: Ledger) -> Callable[[], None] | None:
     settings = get_anchor_settings()
     if settings.contract is None:
         return None
+    from ledger.anchoring.anchor_client import LedgerAnchorClient
     from ledger.anchoring.cli import connect
-    from ledger.anchoring.contract import LedgerAnchorClient
     from ledger.anchoring.loop import AnchorLoop, start_anchor_loop
     from ledger.anchoring.service import AnchorService
 

@@ -44,3 +44,61 @@ class ReceiptNotLive(FinanceError):
     """The receipt is cancelled, released to completion, or liquidated."""
 
     code = "receipt_not_live"
+
+
+class UnknownReceipt(FinanceError):
+    """No warehouse receipt is known under that document hash."""
+
+    code = "unknown_receipt"
+    status = 404
+
+
+class AlreadyRegistered(FinanceError):
+    """A receipt with that document hash is registered already: one receipt per document."""
+
+    code = "already_registered"
+
+
+class AlreadyCancelled(ReceiptNotLive):
+    """The receipt is cancelled: nothing can be done with it any more."""
+
+    code = "already_cancelled"
+
+
+class NotPledged(FinanceError):
+    """The receipt is not pledged, so there is no pledge to release."""
+
+    code = "not_pledged"
+
+
+class StillPledged(FinanceError):
+    """A pledged receipt cannot be cancelled: the lender's collateral would vanish."""
+
+    code = "still_pledged"
+
+
+class NotHolder(FinanceError):
+    """Only the receipt's holder may pledge it."""
+
+    code = "not_holder"
+    status = 403
+
+
+class NotIssuer(FinanceError):
+    """Only the warehouse that issued a receipt may cancel it."""
+
+    code = "not_issuer"
+    status = 403
+
+
+class NotAdmittedWarehouse(FinanceError):
+    """Only an admitted warehouse may issue receipts."""
+
+    code = "not_admitted_warehouse"
+    status = 403
+
+
+class AlreadyAdmitted(FinanceError):
+    """The warehouse is admitted already."""
+
+    code = "already_admitted"

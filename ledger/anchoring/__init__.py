@@ -1,9 +1,14 @@
-"""Ethereum side of the ledger: the anchor and receipt-registry contracts, from Python.
+"""Anchoring: the ledger's checkpoints on Ethereum, and the chain plumbing beneath them.
 
 Checkpoints are anchored in ``LedgerAnchor`` so nobody, the operator included, can later
-rewrite history unnoticed; warehouse receipts live in ``WarehouseReceiptRegistry`` so no
-two lenders can take the same stock as collateral. This package is the typed client; the
-service that stores anchors and watches for reorganisations builds on :class:`Chain`.
+rewrite history unnoticed. The feature keeps its own table (:mod:`.tables`, behind
+:mod:`.store`), sends and settles anchors through reorganisations (:mod:`.service`,
+:mod:`.loop`), verifies a ledger against them (:mod:`.verify`, :mod:`.audit`), and serves
+them to auditors (:mod:`.routes`) and operators (:mod:`.cli`). Beneath it lies generic chain
+plumbing other features reuse for their own contracts: a node connection with typed
+failures (:mod:`.chain`), contract clients (:mod:`.contract`), compiled artifacts, and
+reverts decoded into named errors (:mod:`.errors`, :mod:`.decoder`). The ledger imports no
+feature built on top of it.
 """
 
 from __future__ import annotations
@@ -20,12 +25,10 @@ _WHERE = {
     "Sender": "ledger.anchoring.chain",
     "TxOptions": "ledger.anchoring.chain",
     "TxOutcome": "ledger.anchoring.chain",
-    "AnchorRecord": "ledger.anchoring.contract",
+    "AnchorRecord": "ledger.anchoring.anchor_client",
+    "LedgerAnchorClient": "ledger.anchoring.anchor_client",
+    "ContractClient": "ledger.anchoring.contract",
     "ContractEvent": "ledger.anchoring.contract",
-    "LedgerAnchorClient": "ledger.anchoring.contract",
-    "ReceiptRecord": "ledger.anchoring.contract",
-    "ReceiptRegistryClient": "ledger.anchoring.contract",
-    "ReceiptStatus": "ledger.anchoring.contract",
     "BadChainInput": "ledger.anchoring.errors",
     "ChainError": "ledger.anchoring.errors",
     "ChainUnavailable": "ledger.anchoring.errors",
@@ -36,16 +39,10 @@ _WHERE = {
 }
 
 if TYPE_CHECKING:
+    from ledger.anchoring.anchor_client import AnchorRecord, LedgerAnchorClient
     from ledger.anchoring.artifacts import Artifact, load_artifact
     from ledger.anchoring.chain import Chain, Sender, TxOptions, TxOutcome
-    from ledger.anchoring.contract import (
-        AnchorRecord,
-        ContractEvent,
-        LedgerAnchorClient,
-        ReceiptRecord,
-        ReceiptRegistryClient,
-        ReceiptStatus,
-    )
+    from ledger.anchoring.contract import ContractClient, ContractEvent
     from ledger.anchoring.errors import (
         BadChainInput,
         ChainError,
@@ -64,12 +61,10 @@ __all__ = [
     "ChainError",
     "ChainUnavailable",
     "ConfirmationTimeout",
+    "ContractClient",
     "ContractEvent",
     "ContractRevert",
     "LedgerAnchorClient",
-    "ReceiptRecord",
-    "ReceiptRegistryClient",
-    "ReceiptStatus",
     "Sender",
     "TransactionRejected",
     "TransactionReverted",

@@ -18,7 +18,6 @@ from typing import Any
 from ledger.anchoring.errors import ArtifactError
 
 LEDGER_ANCHOR = "LedgerAnchor"
-RECEIPT_REGISTRY = "WarehouseReceiptRegistry"
 
 _PACKAGED = Path(__file__).resolve().parent / "compiled"
 
@@ -53,6 +52,19 @@ def candidate_dirs() -> tuple[Path, ...]:
             break
     dirs.append(_PACKAGED)
     return tuple(dirs)
+
+
+def artifact_names() -> tuple[str, ...]:
+    """Every contract compiled in the first folder of :func:`candidate_dirs` that has any.
+
+    A chain connection decodes the reverts of all of them, so a feature's contract (the
+    receipt registry) needs no mention here.
+    """
+    for folder in candidate_dirs():
+        names = tuple(sorted(path.stem for path in folder.glob("*.json")))
+        if names:
+            return names
+    return ()
 
 
 def load_artifact(name: str, directory: Path | None = None) -> Artifact:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ledger.anchoring.anchor_client import LedgerAnchorClient
 from ledger.anchoring.chain import Chain
-from ledger.anchoring.contract import LedgerAnchorClient
 from ledger.anchoring.store import anchor_from_json, ledger_id_for
 from ledger.anchoring.verify import (
     AnchorInconsistent,

@@ -37,12 +37,12 @@ from web3.exceptions import (
 from web3.providers.eth_tester import EthereumTesterProvider
 from web3.types import LogReceipt, Nonce, RPCEndpoint, TxParams, Wei
 
-from ledger.anchoring.artifacts import LEDGER_ANCHOR, RECEIPT_REGISTRY, load_artifact
+from ledger.anchoring.artifacts import artifact_names, load_artifact
+from ledger.anchoring.decoder import RevertDecoder
 from ledger.anchoring.errors import (
     ChainError,
     ChainUnavailable,
     ConfirmationTimeout,
-    RevertDecoder,
     TransactionRejected,
     TransactionReverted,
 )
@@ -61,7 +61,12 @@ class TxOptions:
     ``nonce`` and ``gas`` let a service keep several transactions in flight; with no
     ``gas`` the node's estimate runs the call first, so a revert is raised before sending.
     With ``gas`` given, ``simulate`` still runs it with ``eth_call`` first; turn it off
-    when the call depends on a transaction not yet mined.
+    when the call depends on a transaction not yet mined. ``avoid`` names transactions
+    this one must not be: signing is deterministic, so re-sending a call a reorganisation
+    dropped, with the same nonce and fees (a base fee at its floor), would make the very
+    transaction already on record. A local signer then raises both fees by one wei until
+    the hash is new; a node-unlocked sender signs on the node, so there it cannot be
+    checked before sending.
     """
 
     nonce: int | None = None
@@ -69,6 +74,7 @@ class TxOptions:
     max_fee_per_gas: int | None = None
     max_priority_fee_per_gas: int | None = None
     simulate: bool = True
+    avoid: frozenset[bytes] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,9 +103,7 @@ class Chain:
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.w3 = w3
-        self.decoder = decoder or RevertDecoder(
-            load_artifact(name).abi for name in (LEDGER_ANCHOR, RECEIPT_REGISTRY)
-        )
+        self.decoder = decoder or RevertDecoder(load_artifact(n).abi for n in artifact_names())
         self._poll_interval = poll_interval
         self._sleep = sleep
         self._monotonic = monotonic
@@ -180,8 +184,8 @@ class Chain:
                 self.w3.eth.call(probe)
             if isinstance(sender, str):
                 return bytes(self.w3.eth.send_transaction(tx))
-            signed = sender.sign_transaction(cast(dict[str, Any], tx))
-            return bytes(self.w3.eth.send_raw_transaction(signed.raw_transaction))
+            raw = _signed_anew(sender, cast(dict[str, Any], dict(tx)), options.avoid)
+            return bytes(self.w3.eth.send_raw_transaction(raw))
 
     def receipt(self, tx_hash: bytes) -> TxOutcome | None:
         """The outcome of ``tx_hash`` if it sits in a canonical block, else None.
@@ -271,3 +275,21 @@ class Chain:
             if isinstance(data, bytes) and len(data) >= 4:
                 return self.decoder.exception(data)
         return TransactionReverted(message or "execution reverted")
+
+
+_FEES = ("maxFeePerGas", "maxPriorityFeePerGas", "gasPrice")
+
+
+def _signed_anew(sender: LocalAccount, tx: dict[str, Any], avoid: frozenset[bytes]) -> bytes:
+    """``tx`` signed, its fees raised by one wei at a time until its hash is not in ``avoid``.
+
+    Each raise makes another transaction, so ``len(avoid) + 1`` tries always find one.
+    """
+    for _ in range(len(avoid) + 1):
+        signed = sender.sign_transaction(tx)
+        if bytes(signed.hash) not in avoid:
+            return bytes(signed.raw_transaction)
+        for fee in _FEES:
+            if fee in tx:
+                tx[fee] = int(tx[fee]) + 1
+    raise TransactionRejected("every fee tried gives a transaction already sent")

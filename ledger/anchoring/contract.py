@@ -1,16 +1,17 @@
-"""Typed clients for the two contracts: plain Python values in, frozen records out.
+"""What every typed contract client shares: plain Python values in, frozen records out.
 
 Callers never touch web3 objects: arguments are checked here (a wrong-length hash is a
 :class:`BadChainInput`, not a web3 validation error), views return frozen records, and
 events come back as :class:`ContractEvent` values tied to their block, so a service can
-store them and later notice when that block stops being canonical.
+store them and later notice when that block stops being canonical. The anchor contract's
+client is :mod:`ledger.anchoring.anchor_client`; other contracts' clients (the receipt
+registry's, in the finance service) subclass :class:`ContractClient` the same way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from enum import IntEnum
 from typing import Any, ClassVar, Self, cast
 
 from eth_typing import ABIEvent, ChecksumAddress
@@ -19,11 +20,9 @@ from eth_utils.address import is_address, to_checksum_address
 from web3.contract import Contract
 from web3.types import BlockIdentifier, LogReceipt
 
-from ledger.anchoring.artifacts import LEDGER_ANCHOR, RECEIPT_REGISTRY, load_artifact
+from ledger.anchoring.artifacts import load_artifact
 from ledger.anchoring.chain import Chain, Sender, TxOptions, TxOutcome
 from ledger.anchoring.errors import BadChainInput, ChainError
-
-UINT64_MAX = 2**64 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,36 +36,6 @@ class ContractEvent:
     block_number: int
     block_hash: bytes
     log_index: int
-
-
-@dataclass(frozen=True, slots=True)
-class AnchorRecord:
-    """An anchor as the contract stores it."""
-
-    index: int
-    tree_size: int
-    root: bytes
-    block_number: int
-    timestamp: int
-
-
-class ReceiptStatus(IntEnum):
-    """Mirror of ``WarehouseReceiptRegistry.Status`` (``None`` is never returned)."""
-
-    REGISTERED = 1
-    PLEDGED = 2
-    CANCELLED = 3
-
-
-@dataclass(frozen=True, slots=True)
-class ReceiptRecord:
-    """A warehouse receipt as the registry stores it; ``pledgee`` is None when free."""
-
-    document_hash: bytes
-    warehouse: ChecksumAddress
-    status: ReceiptStatus
-    holder: ChecksumAddress
-    pledgee: ChecksumAddress | None
 
 
 def bytes32(value: bytes, what: str) -> bytes:
@@ -83,7 +52,7 @@ def address(value: str, what: str) -> ChecksumAddress:
     return to_checksum_address(value)
 
 
-class _ContractClient:
+class ContractClient:
     """Shared plumbing: deploy, send a named function, call a view, decode logs."""
 
     ARTIFACT: ClassVar[str]
@@ -161,7 +130,8 @@ class _ContractClient:
         )
 
     def _send(self, fn: str, args: Sequence[Any], sender: Sender, options: TxOptions) -> bytes:
-        call = self.contract.get_function_by_name(fn)(*args)
+        with self.chain.translating():
+            call = self.contract.get_function_by_name(fn)(*args)
         return self.chain.send(call, sender, options)
 
     def _call(self, fn: str, *args: Any) -> Any:
@@ -175,123 +145,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, str) and is_address(value):
         return to_checksum_address(value)
     return value
-
-
-class LedgerAnchorClient(_ContractClient):
-    """``LedgerAnchor``: one anchorer per ledger; tree sizes only grow."""
-
-    ARTIFACT = LEDGER_ANCHOR
-
-    def set_anchorer(
-        self, ledger_id: bytes, anchorer: str, *, sender: Sender, options: TxOptions = TxOptions()
-    ) -> bytes:
-        """Makes ``anchorer`` the one address allowed to anchor ``ledger_id`` (owner only)."""
-        args = [bytes32(ledger_id, "ledger_id"), address(anchorer, "anchorer")]
-        return self._send("setAnchorer", args, sender, options)
-
-    def anchor(
-        self,
-        ledger_id: bytes,
-        tree_size: int,
-        root: bytes,
-        *,
-        sender: Sender,
-        options: TxOptions = TxOptions(),
-    ) -> bytes:
-        """Anchors ``root`` at ``tree_size``; returns the transaction hash without waiting."""
-        if isinstance(tree_size, bool) or not isinstance(tree_size, int):
-            raise BadChainInput("tree_size must be an integer", field="tree_size")
-        if not 1 <= tree_size <= UINT64_MAX:
-            raise BadChainInput(f"tree_size {tree_size} outside 1..2**64-1", field="tree_size")
-        args = [bytes32(ledger_id, "ledger_id"), tree_size, bytes32(root, "root")]
-        return self._send("anchor", args, sender, options)
-
-    def anchorer_of(self, ledger_id: bytes) -> ChecksumAddress | None:
-        """The anchorer of ``ledger_id``, or None if none is set."""
-        found = to_checksum_address(self._call("anchorerOf", bytes32(ledger_id, "ledger_id")))
-        return None if int(found, 16) == 0 else found
-
-    def count(self, ledger_id: bytes) -> int:
-        """How many anchors ``ledger_id`` has."""
-        return int(self._call("anchorCount", bytes32(ledger_id, "ledger_id")))
-
-    def latest(self, ledger_id: bytes) -> AnchorRecord:
-        """The newest anchor of ``ledger_id``; raises ``NoAnchor`` if there is none."""
-        index, raw = self._call("latest", bytes32(ledger_id, "ledger_id"))
-        return _anchor_record(int(index), raw)
-
-    def anchor_at(self, ledger_id: bytes, index: int) -> AnchorRecord:
-        """Anchor number ``index`` (0 first); raises ``AnchorNotFound`` past the end."""
-        if isinstance(index, bool) or not isinstance(index, int) or index < 0:
-            raise BadChainInput("index must be a non-negative integer", field="index")
-        return _anchor_record(index, self._call("anchorAt", bytes32(ledger_id, "ledger_id"), index))
-
-
-def _anchor_record(index: int, raw: Sequence[Any]) -> AnchorRecord:
-    root, tree_size, block_number, timestamp = raw
-    return AnchorRecord(index, int(tree_size), bytes(root), int(block_number), int(timestamp))
-
-
-class ReceiptRegistryClient(_ContractClient):
-    """``WarehouseReceiptRegistry``: one pledge at a time, shared by every lender."""
-
-    ARTIFACT = RECEIPT_REGISTRY
-
-    def admit_warehouse(
-        self, warehouse: str, *, sender: Sender, options: TxOptions = TxOptions()
-    ) -> bytes:
-        """Lets ``warehouse`` register receipts (owner only)."""
-        return self._send("admitWarehouse", [address(warehouse, "warehouse")], sender, options)
-
-    def is_warehouse(self, account: str) -> bool:
-        """Whether ``account`` is an admitted warehouse."""
-        return bool(self._call("isWarehouse", address(account, "account")))
-
-    def register(
-        self,
-        document_hash: bytes,
-        holder: str,
-        *,
-        sender: Sender,
-        options: TxOptions = TxOptions(),
-    ) -> bytes:
-        """Registers a receipt for ``holder``; ``sender`` must be an admitted warehouse."""
-        args = [bytes32(document_hash, "document_hash"), address(holder, "holder")]
-        return self._send("register", args, sender, options)
-
-    def pledge(
-        self,
-        document_hash: bytes,
-        pledgee: str,
-        *,
-        sender: Sender,
-        options: TxOptions = TxOptions(),
-    ) -> bytes:
-        """Pledges the receipt to the lender ``pledgee``; ``sender`` must be its holder."""
-        args = [bytes32(document_hash, "document_hash"), address(pledgee, "pledgee")]
-        return self._send("pledge", args, sender, options)
-
-    def release(
-        self, document_hash: bytes, *, sender: Sender, options: TxOptions = TxOptions()
-    ) -> bytes:
-        """Releases the pledge; ``sender`` must be the pledgee."""
-        return self._send("release", [bytes32(document_hash, "document_hash")], sender, options)
-
-    def cancel(
-        self, document_hash: bytes, *, sender: Sender, options: TxOptions = TxOptions()
-    ) -> bytes:
-        """Cancels an unpledged receipt; ``sender`` must be the issuing warehouse."""
-        return self._send("cancel", [bytes32(document_hash, "document_hash")], sender, options)
-
-    def get(self, document_hash: bytes) -> ReceiptRecord:
-        """The receipt under ``document_hash``; raises ``UnknownReceipt`` if none."""
-        key = bytes32(document_hash, "document_hash")
-        warehouse, status, holder, pledgee = self._call("getReceipt", key)
-        pledged = to_checksum_address(pledgee)
-        return ReceiptRecord(
-            document_hash=key,
-            warehouse=to_checksum_address(warehouse),
-            status=ReceiptStatus(int(status)),
-            holder=to_checksum_address(holder),
-            pledgee=None if int(pledged, 16) == 0 else pledged,
-        )

@@ -1,20 +1,22 @@
-"""Chain failures as ledger errors, and contract reverts decoded into named exceptions.
+"""Chain failures as ledger errors, and the named exceptions contract reverts become.
 
 A caller (the anchoring service, the finance API) must tell "the node is down, try again
 later" from "the contract refused: this receipt is already pledged". So every chain
-failure is a :class:`ChainError` (a :class:`~ledger.errors.LedgerError`), and a revert
-carrying one of our contracts' custom errors becomes the subclass of that name, with the
-error's arguments decoded from the revert data by its 4-byte selector.
+failure is a :class:`ChainError` (a :class:`~ledger.core.errors.LedgerError`), and a
+revert carrying a custom error of one of our contracts becomes the :class:`ContractRevert`
+subclass registered under that error's name (see :mod:`ledger.anchoring.decoder`).
+
+This module holds the anchor contract's own reverts. Other contracts' reverts belong to
+the features that use them and are added with :func:`register_reverts` when their module
+is imported (the receipt registry's, for instance, are finance errors), so the log never
+imports those features.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any, ClassVar
-
-from eth_abi.abi import decode as abi_decode
-from eth_utils.address import to_checksum_address
-from eth_utils.crypto import keccak
 
 from ledger.core.errors import LedgerError
 
@@ -144,154 +146,29 @@ class AnchorNotFound(_Missing):
     error_name = "AnchorNotFound"
 
 
-class AlreadyAdmitted(_Conflict):
-    """The warehouse is already admitted."""
+_REVERTS: dict[str, type[ContractRevert]] = {}
 
-    error_name = "AlreadyAdmitted"
-
-
-class NotAdmittedWarehouse(_Forbidden):
-    """The sender is not an admitted warehouse."""
-
-    error_name = "NotAdmittedWarehouse"
+#: Every registered revert class by its Solidity error name (a live, read-only view).
+REVERT_ERRORS: Mapping[str, type[ContractRevert]] = MappingProxyType(_REVERTS)
 
 
-class AlreadyRegistered(_Conflict):
-    """A receipt with that document hash already exists."""
+def register_reverts(*classes: type[ContractRevert]) -> None:
+    """Adds revert classes to the table the decoder looks names up in.
 
-    error_name = "AlreadyRegistered"
-
-
-class UnknownReceipt(_Missing):
-    """No receipt with that document hash."""
-
-    error_name = "UnknownReceipt"
-
-
-class AlreadyCancelled(_Conflict):
-    """The receipt is cancelled."""
-
-    error_name = "AlreadyCancelled"
-
-
-class AlreadyPledged(_Conflict):
-    """The receipt is already pledged: the double pledge, refused whoever asks."""
-
-    error_name = "AlreadyPledged"
-
-
-class NotHolder(_Forbidden):
-    """Only the receipt's holder may pledge it."""
-
-    error_name = "NotHolder"
-
-
-class NotPledged(_Conflict):
-    """The receipt is not pledged, so there is nothing to release."""
-
-    error_name = "NotPledged"
-
-
-class NotPledgee(_Forbidden):
-    """Only the lender holding the pledge may release it."""
-
-    error_name = "NotPledgee"
-
-
-class NotIssuer(_Forbidden):
-    """Only the warehouse that issued the receipt may cancel it."""
-
-    error_name = "NotIssuer"
-
-
-class StillPledged(_Conflict):
-    """A pledged receipt cannot be cancelled."""
-
-    error_name = "StillPledged"
-
-
-REVERT_ERRORS: Mapping[str, type[ContractRevert]] = {
-    cls.error_name: cls
-    for cls in (
-        NotOwner,
-        ZeroAddress,
-        NotAnchorer,
-        TreeSizeNotIncreasing,
-        NoAnchor,
-        AnchorNotFound,
-        AlreadyAdmitted,
-        NotAdmittedWarehouse,
-        AlreadyRegistered,
-        UnknownReceipt,
-        AlreadyCancelled,
-        AlreadyPledged,
-        NotHolder,
-        NotPledged,
-        NotPledgee,
-        NotIssuer,
-        StillPledged,
-    )
-}
-
-
-class RevertDecoder:
-    """Maps revert data to exceptions, using the custom errors declared in some ABIs.
-
-    Built from ABIs rather than hard-coded selectors, so a recompiled contract whose error
-    signature changed is caught by the test that every ABI error has a Python class.
+    Registering the same class again is a no-op (a module imported twice); a second class
+    for a name already taken is refused, so no feature can shadow another's errors.
     """
-
-    def __init__(self, abis: Iterable[Iterable[Mapping[str, Any]]]) -> None:
-        self._by_selector: dict[bytes, tuple[str, list[str], list[str]]] = {}
-        for abi in abis:
-            for item in abi:
-                if item.get("type") != "error":
-                    continue
-                types = [str(i["type"]) for i in item["inputs"]]
-                names = [str(i["name"]) for i in item["inputs"]]
-                selector = keccak(text=f"{item['name']}({','.join(types)})")[:4]
-                self._by_selector[selector] = (str(item["name"]), types, names)
-
-    @property
-    def error_names(self) -> frozenset[str]:
-        """Names of every custom error this decoder knows."""
-        return frozenset(name for name, _, _ in self._by_selector.values())
-
-    def exception(self, data: bytes) -> TransactionReverted:
-        """The exception that revert ``data`` stands for; never raises itself."""
-        known = self._by_selector.get(data[:4])
-        if known is None and data[:4] in _BUILTIN:
-            return _builtin(data)
-        if known is None:
-            return TransactionReverted(f"reverted with unrecognised data 0x{data.hex()}", data=data)
-        name, types, names = known
-        cls = REVERT_ERRORS.get(name)
-        try:
-            values = abi_decode(types, data[4:])
-        except Exception:  # malformed data must still become a ChainError
-            return TransactionReverted(f"{name} with undecodable arguments", data=data)
-        if cls is None:
-            return TransactionReverted(f"{name}{tuple(values)} has no Python class", data=data)
-        return cls(
-            {n: _normalise(t, v) for n, t, v in zip(names, types, values, strict=True)}, data=data
-        )
+    for cls in classes:
+        if not (isinstance(cls, type) and issubclass(cls, ContractRevert)) or not cls.error_name:
+            raise ChainError(f"{cls!r} is not a ContractRevert with an error_name")
+        known = _REVERTS.get(cls.error_name)
+        if known is not None and known is not cls:
+            raise ChainError(
+                f"{cls.error_name} is already registered as {known.__module__}.{known.__name__}"
+            )
+        _REVERTS[cls.error_name] = cls
 
 
-_ERROR_STRING = keccak(text="Error(string)")[:4]
-_PANIC = keccak(text="Panic(uint256)")[:4]
-_BUILTIN = {_ERROR_STRING: "string", _PANIC: "uint256"}
-
-
-def _builtin(data: bytes) -> TransactionReverted:
-    """Solidity's own reverts: ``require(cond, "reason")`` and panics (overflow, assert)."""
-    try:
-        [value] = abi_decode([_BUILTIN[data[:4]]], data[4:])
-    except Exception:  # malformed data must still become a ChainError
-        return TransactionReverted("reverted with malformed Error/Panic data", data=data)
-    if data[:4] == _PANIC:
-        return TransactionReverted(f"panic 0x{value:02x}", data=data)
-    return TransactionReverted(f"reverted: {value}", data=data)
-
-
-def _normalise(abi_type: str, value: Any) -> Any:
-    return to_checksum_address(value) if abi_type == "address" else value
+register_reverts(
+    NotOwner, ZeroAddress, NotAnchorer, TreeSizeNotIncreasing, NoAnchor, AnchorNotFound
+)

@@ -38,7 +38,7 @@ class AnchorLoop:
     def due(self) -> bool:
         """Whether N entries or T seconds have passed since the last anchor."""
         ledger = self.service.ledger
-        with ledger.engines.read.connect() as connection:
+        with ledger.reading() as connection:
             anchored = highest_live_size(connection)
         size = ledger.size()
         if size <= anchored:

@@ -3,27 +3,37 @@
 :meth:`AnchorService.anchor_latest` sends one ``anchor(ledgerId, treeSize, root)`` for the
 newest checkpoint not yet anchored and records it as pending; :meth:`AnchorService.poll`
 walks the live rows: a transaction ``confirmations`` deep becomes confirmed, one whose
-block a reorganisation dropped becomes orphaned and its checkpoint is anchored again.
+block a reorganisation dropped waits to be mined again while the node still holds it, and
+is orphaned (and its checkpoint anchored again) once the node has let it go.
+
+Re-anchoring after a reorganisation always lands. With fees unchanged (a base fee at its
+floor) the re-send would be, byte for byte, the dropped transaction: a local signer signs
+another one instead (see :class:`~ledger.anchoring.chain.TxOptions`), and a transaction
+already on record — a node-signed re-send, or a dropped one that landed after all and is
+found on chain — is tracked again by its own row rather than recorded twice.
 
 Nothing is lost when the node is down: a row is written only after the node accepted the
 transaction, so a failed send leaves the checkpoint unanchored and the next run sends it.
 Nonces are chosen here (the node's pending count, or one past our highest pending row) so
-two anchors in flight never share one. One service instance serialises its own calls; run
-one anchoring process per ledger.
+two anchors in flight never share one. The service reads the ledger in snapshots and
+writes its rows in units of work that leave the sequencer lock to appends. One service
+instance serialises its own calls; run one anchoring process per ledger.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from hexbytes import HexBytes
-from sqlalchemy import select
+from sqlalchemy import Connection
 from web3.exceptions import TransactionNotFound
 
+from ledger.anchoring.anchor_client import LedgerAnchorClient
 from ledger.anchoring.chain import Chain, Sender, TxOptions
-from ledger.anchoring.contract import LedgerAnchorClient
 from ledger.anchoring.errors import NoAnchor, TransactionReverted
 from ledger.anchoring.settings import AnchorSettings
 from ledger.anchoring.store import (
@@ -31,6 +41,7 @@ from ledger.anchoring.store import (
     AnchorStatus,
     add_pending,
     all_anchors,
+    anchor_by_tx,
     confirm,
     highest_live_size,
     highest_pending_nonce,
@@ -38,10 +49,11 @@ from ledger.anchoring.store import (
     live_anchors,
     orphan,
     set_block,
+    track_again,
+    tx_hashes_at_nonce,
 )
 from ledger.core.errors import NotFound
 from ledger.log import Ledger
-from ledger.storage.models import Checkpoint
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +91,16 @@ class AnchorService:
     def address(self) -> str:
         return self.account if isinstance(self.account, str) else self.account.address
 
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        """One unit of work on the anchors table, committed when the block ends.
+
+        ``lock=False``: anchor bookkeeping must not queue behind (or hold up) appends.
+        """
+        with self.ledger.unit_of_work(lock=False) as uow:
+            yield uow.connection
+            uow.commit()
+
     # -- sending ---------------------------------------------------------------------------
     def anchor_latest(self) -> AnchorRow | None:
         """Anchors the latest checkpoint unless it (or a later one) is anchored or pending.
@@ -96,7 +118,7 @@ class AnchorService:
     def _anchor(self, tree_size: int, root: bytes) -> AnchorRow | None:
         if tree_size == 0:
             return None
-        with self.ledger.engines.read.connect() as connection:
+        with self.ledger.reading() as connection:
             if highest_live_size(connection) >= tree_size:
                 return None
             pending_nonce = highest_pending_nonce(connection)
@@ -106,26 +128,43 @@ class AnchorService:
         nonce = self.chain.next_nonce(self.address)
         if pending_nonce is not None:
             nonce = max(nonce, pending_nonce + 1)
+        with self.ledger.reading() as connection:
+            sent_before = tx_hashes_at_nonce(connection, nonce)
         # With nothing in flight, a dry run first turns a refusal (not the anchorer) into an
         # error before any gas is spent; with anchors in flight it could misjudge the state.
-        options = TxOptions(nonce=nonce, gas=self.settings.gas, simulate=pending_nonce is None)
+        options = TxOptions(
+            nonce=nonce, gas=self.settings.gas, simulate=pending_nonce is None, avoid=sent_before
+        )
         tx_hash = self.client.anchor(
             self.ledger_id, tree_size, root, sender=self.account, options=options
         )
-        with self.ledger.engines.write.begin() as connection:
-            add_pending(
-                connection,
-                ledger_id=self.ledger_id,
-                tree_size=tree_size,
-                root_hash=root,
-                chain_id=self.chain.chain_id,
-                contract=self.client.address,
-                tx_hash=tx_hash,
-                nonce=nonce,
-                created_at=self.ledger.clock.now(),
-            )
+        row = self._record(tx_hash, tree_size, root, nonce)
         log.info("anchor sent: size %d, tx 0x%s, nonce %d", tree_size, tx_hash.hex(), nonce)
-        return self._row_for(tx_hash)
+        return row
+
+    def _record(self, tx_hash: bytes, tree_size: int, root: bytes, nonce: int) -> AnchorRow:
+        """Records a transaction as pending; one on record already is tracked again."""
+        chain_id = self.chain.chain_id  # asked before the write transaction opens
+        with self._writing() as connection:
+            known = anchor_by_tx(connection, tx_hash)
+            if known is None:
+                add_pending(
+                    connection,
+                    ledger_id=self.ledger_id,
+                    tree_size=tree_size,
+                    root_hash=root,
+                    chain_id=chain_id,
+                    contract=self.client.address,
+                    tx_hash=tx_hash,
+                    nonce=nonce,
+                    created_at=self.ledger.clock.now(),
+                )
+            elif known.status is AnchorStatus.ORPHANED:
+                track_again(connection, known.id)
+                log.warning("anchor tx 0x%s is in play again: tracking it", tx_hash.hex())
+            row = anchor_by_tx(connection, tx_hash)
+        assert row is not None
+        return row
 
     def _on_chain_size(self) -> int:
         try:
@@ -134,41 +173,37 @@ class AnchorService:
             return 0
 
     def _adopt_from_chain(self) -> None:
-        """Records, as pending, recent anchors of this ledger that have no row here."""
+        """Tracks recent anchors of this ledger on chain that no live row stands for.
+
+        Either a run sent one and stopped before recording it, or a transaction given up
+        as orphaned landed after all (a reorganisation put it back): its own row then
+        tracks it again, so the checkpoint is not left orphaned while the contract holds it.
+        """
         head = self.chain.head()
         events = self.client.events(from_block=max(0, head - self.settings.adopt_window_blocks))
-        with self.ledger.engines.read.connect() as connection:
-            known = {r.tx_hash for r in all_anchors(connection)}
+        with self.ledger.reading() as connection:
+            known = {r.tx_hash: r for r in all_anchors(connection)}
         for event in events:
             if event.name != "Anchored" or event.args["ledgerId"] != self.ledger_id:
                 continue
-            if event.tx_hash in known:
+            row = known.get(event.tx_hash)
+            if row is not None and row.status is not AnchorStatus.ORPHANED:
                 continue
-            with self.chain.translating():
-                nonce = int(self.chain.w3.eth.get_transaction(HexBytes(event.tx_hash))["nonce"])
-            with self.ledger.engines.write.begin() as connection:
-                add_pending(
-                    connection,
-                    ledger_id=self.ledger_id,
-                    tree_size=int(event.args["treeSize"]),
-                    root_hash=bytes(event.args["root"]),
-                    chain_id=self.chain.chain_id,
-                    contract=self.client.address,
-                    tx_hash=event.tx_hash,
-                    nonce=nonce,
-                    created_at=self.ledger.clock.now(),
-                )
+            if row is None:
+                with self.chain.translating():
+                    tx = self.chain.w3.eth.get_transaction(HexBytes(event.tx_hash))
+                nonce = int(tx["nonce"])
+            else:
+                nonce = row.nonce
+            size, root = int(event.args["treeSize"]), bytes(event.args["root"])
+            self._record(event.tx_hash, size, root, nonce)
             log.warning("adopted anchor tx 0x%s found on chain", event.tx_hash.hex())
-
-    def _row_for(self, tx_hash: bytes) -> AnchorRow:
-        with self.ledger.engines.read.connect() as connection:
-            return next(r for r in all_anchors(connection) if r.tx_hash == tx_hash)
 
     # -- settling --------------------------------------------------------------------------
     def poll(self) -> PollResult:
         """Confirms deep-enough anchors, orphans dropped ones and anchors those again."""
         with self._lock:
-            with self.ledger.engines.read.connect() as connection:
+            with self.ledger.reading() as connection:
                 rows = live_anchors(connection)
             head = self.chain.head() if rows else 0
             rows = [r for r in rows if not self._final(r, head)]
@@ -185,7 +220,7 @@ class AnchorService:
                 root = self._checkpoint_root(size)
                 if root is not None and self._anchor(size, root) is not None:
                     reanchored.append(size)
-            with self.ledger.engines.read.connect() as connection:
+            with self.ledger.reading() as connection:
                 pending = sum(r.status is AnchorStatus.PENDING for r in live_anchors(connection))
         return PollResult(tuple(confirmed), tuple(orphaned), tuple(reanchored), pending)
 
@@ -202,21 +237,27 @@ class AnchorService:
             log.warning("anchor tx 0x%s reverted: %s", row.tx_hash.hex(), exc)
             return self._orphan(row)
         if outcome is None:
-            if row.block_hash is None and self._still_known(row.tx_hash):
+            if not self._still_known(row.tx_hash):
+                return self._orphan(row)  # gone from the node: anchor the checkpoint again
+            if row.block_hash is None:
                 return row.status  # sent, not mined yet: wait
-            return self._orphan(row)  # it was mined, and that block is gone
-        if row.status is AnchorStatus.CONFIRMED and outcome.block_hash != row.block_hash:
-            return self._orphan(row)
-        with self.ledger.engines.write.begin() as connection:
+            with self._writing() as connection:  # its block is gone, the pool mines it again
+                track_again(connection, row.id)
+            return AnchorStatus.PENDING
+        status = row.status
+        with self._writing() as connection:
             if outcome.block_hash != row.block_hash:
+                if status is AnchorStatus.CONFIRMED:  # mined again elsewhere: confirm it there
+                    track_again(connection, row.id)
+                    status = AnchorStatus.PENDING
                 set_block(connection, row.id, outcome.block_number, outcome.block_hash)
             if (
-                row.status is AnchorStatus.PENDING
+                status is AnchorStatus.PENDING
                 and outcome.confirmations >= self.settings.confirmations
             ):
                 confirm(connection, row.id, self.ledger.clock.now())
                 return AnchorStatus.CONFIRMED
-        return row.status
+        return status
 
     def _still_known(self, tx_hash: bytes) -> bool:
         """Whether the node still holds ``tx_hash`` (in its pool or a block)."""
@@ -228,19 +269,18 @@ class AnchorService:
         return True
 
     def _orphan(self, row: AnchorRow) -> AnchorStatus:
-        with self.ledger.engines.write.begin() as connection:
+        with self._writing() as connection:
             orphan(connection, row.id)
         log.warning("anchor at size %d orphaned (tx 0x%s)", row.tree_size, row.tx_hash.hex())
         return AnchorStatus.ORPHANED
 
     def _checkpoint_root(self, size: int) -> bytes | None:
-        with self.ledger.engines.read.connect() as connection:
-            value = connection.execute(
-                select(Checkpoint.root_hash).where(Checkpoint.tree_size == size)
-            ).scalar_one_or_none()
-        return None if value is None else bytes(value)
+        try:
+            return self.ledger.checkpoint_at(size).checkpoint.root_hash
+        except NotFound:
+            return None
 
     def anchors(self) -> list[AnchorRow]:
         """Every anchor row of this ledger, oldest first."""
-        with self.ledger.engines.read.connect() as connection:
+        with self.ledger.reading() as connection:
             return all_anchors(connection)

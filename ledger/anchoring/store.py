@@ -1,7 +1,10 @@
 """The ``anchors`` table behind a few narrow functions; callers own the transaction.
 
-Rows are read back as frozen :class:`AnchorRow` values. Only ``status`` and the block
-columns of a row ever change (pending -> confirmed or orphaned); nothing is deleted.
+Rows are read back as frozen :class:`AnchorRow` values. A row is the record of one
+transaction (its hash is unique). Only ``status``, the block columns and ``confirmed_at``
+ever change: pending -> confirmed or orphaned, and back to pending when the very same
+transaction is seen again (its block dropped while the node still holds it, or it landed
+after all). Nothing is deleted.
 """
 
 from __future__ import annotations
@@ -15,8 +18,8 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from ledger.anchoring.tables import Anchor
 from ledger.core.errors import LedgerError
-from ledger.storage.models import Anchor
 
 
 class AnchorStatus(StrEnum):
@@ -140,6 +143,26 @@ def all_anchors(connection: Connection) -> list[AnchorRow]:
     return [_row(r) for r in connection.execute(select(table).order_by(Anchor.id))]
 
 
+def anchors_page(connection: Connection, *, after: int | None, limit: int) -> list[AnchorRow]:
+    """Up to ``limit`` rows with an id above ``after`` (the last id of the previous page)."""
+    query = select(Anchor.__table__).order_by(Anchor.id).limit(limit)
+    if after is not None:
+        query = query.where(Anchor.id > after)
+    return [_row(r) for r in connection.execute(query)]
+
+
+def anchor_by_tx(connection: Connection, tx_hash: bytes) -> AnchorRow | None:
+    """The row of one transaction, if it is on record."""
+    raw = connection.execute(select(Anchor.__table__).where(Anchor.tx_hash == tx_hash)).first()
+    return None if raw is None else _row(raw)
+
+
+def tx_hashes_at_nonce(connection: Connection, nonce: int) -> frozenset[bytes]:
+    """Transactions on record with ``nonce``: the ones a new send with it must not repeat."""
+    query = select(Anchor.tx_hash).where(Anchor.nonce == nonce)
+    return frozenset(bytes(v) for v in connection.execute(query).scalars())
+
+
 def live_anchors(connection: Connection) -> list[AnchorRow]:
     """Pending and confirmed rows (the ones a reorganisation can still drop)."""
     table = Anchor.__table__
@@ -206,6 +229,20 @@ def confirm(connection: Connection, row_id: int, at: datetime) -> None:
         update(Anchor)
         .where(Anchor.id == row_id)
         .values(status=AnchorStatus.CONFIRMED.value, confirmed_at=at)
+    )
+
+
+def track_again(connection: Connection, row_id: int) -> None:
+    """Back to pending, not yet mined: the row's own transaction is in play again."""
+    connection.execute(
+        update(Anchor)
+        .where(Anchor.id == row_id)
+        .values(
+            status=AnchorStatus.PENDING.value,
+            block_number=None,
+            block_hash=None,
+            confirmed_at=None,
+        )
     )
 
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from ledger.anchoring.anchor_client import AnchorRecord, LedgerAnchorClient
 from ledger.anchoring.chain import Chain
-from ledger.anchoring.contract import AnchorRecord, LedgerAnchorClient
 from ledger.anchoring.store import AnchorRow, AnchorStatus, all_anchors
 from ledger.core.errors import LedgerError
 from ledger.core.merkle.verify import verify_consistency
@@ -189,7 +189,7 @@ def verify_ledger_anchors(
     ledger: Ledger, chain: Chain, client: LedgerAnchorClient | None, confirmations: int
 ) -> list[VerifiedAnchor]:
     """:func:`verify_anchors` over a ledger database: its anchors, checkpoints and proofs."""
-    with ledger.engines.read.connect() as connection:
+    with ledger.reading() as connection:
         anchors = all_anchors(connection)
         roots = {
             int(size): bytes(root)

@@ -129,3 +129,17 @@ def test_anchor_command_without_a_key_fails_cleanly(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["--db", db, "--deploy"], env={})
     assert result.exit_code == 1
     assert "anchor_key_missing" in result.output
+
+
+def test_the_demo_anchors_in_process_and_verifies_on_chain(tmp_path: Path) -> None:
+    from finance_api.commands.service import _anchor_in_process
+
+    with open_ledger(f"sqlite:///{tmp_path / 'demo.db'}") as ledger:
+        grow(ledger, 2)
+        size = ledger.checkpoint().checkpoint.tree_size
+        summary = _anchor_in_process(ledger)
+        with ledger.reading() as connection:
+            [line] = anchor_lines(connection)
+    assert summary.startswith(f"size {size} in block ")
+    assert summary.endswith("verified on chain")
+    assert line["status"] == "confirmed"

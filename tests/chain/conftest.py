@@ -13,7 +13,8 @@ from collections.abc import Iterator
 import pytest
 from eth_typing import ChecksumAddress
 
-from ledger.anchoring import Chain, ChainUnavailable, LedgerAnchorClient, ReceiptRegistryClient
+from finance_api.receipts_chain.client import ReceiptRegistryClient
+from ledger.anchoring import Chain, ChainUnavailable, LedgerAnchorClient
 from ledger.anchoring.devnode import AnvilNode
 
 

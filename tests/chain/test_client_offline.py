@@ -10,19 +10,12 @@ from eth_abi.abi import encode
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
+from finance_api.receipts_chain.client import RECEIPT_REGISTRY
+from finance_api.receipts_chain.errors import AlreadyPledged
 from ledger.anchoring import BadChainInput, Chain, LedgerAnchorClient, TransactionReverted
-from ledger.anchoring.artifacts import (
-    LEDGER_ANCHOR,
-    RECEIPT_REGISTRY,
-    candidate_dirs,
-    load_artifact,
-)
-from ledger.anchoring.errors import (
-    REVERT_ERRORS,
-    AlreadyPledged,
-    ChainError,
-    RevertDecoder,
-)
+from ledger.anchoring.artifacts import LEDGER_ANCHOR, candidate_dirs, load_artifact
+from ledger.anchoring.decoder import RevertDecoder
+from ledger.anchoring.errors import REVERT_ERRORS, ChainError
 from ledger.core.errors import LedgerError
 
 REPO = Path(__file__).resolve().parents[2]

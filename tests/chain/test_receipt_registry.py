@@ -13,8 +13,8 @@ from collections.abc import Callable
 import pytest
 from eth_typing import ChecksumAddress
 
-from ledger.anchoring import Chain, ReceiptRegistryClient, ReceiptStatus
-from ledger.anchoring.errors import (
+from finance_api.receipts_chain.client import ReceiptRegistryClient, ReceiptStatus
+from finance_api.receipts_chain.errors import (
     AlreadyAdmitted,
     AlreadyCancelled,
     AlreadyPledged,
@@ -22,13 +22,13 @@ from ledger.anchoring.errors import (
     NotAdmittedWarehouse,
     NotHolder,
     NotIssuer,
-    NotOwner,
     NotPledged,
     NotPledgee,
     StillPledged,
     UnknownReceipt,
-    ZeroAddress,
 )
+from ledger.anchoring import Chain
+from ledger.anchoring.errors import NotOwner, ZeroAddress
 
 pytestmark = pytest.mark.chain
 

@@ -1,6 +1,6 @@
 """Receipt-operation fixtures: the chain suite's anvil node (one per xdist worker).
 
-Each test gets a fresh SQLite database built by the migrations, a fresh registry owned
+Each test gets a fresh SQLite ledger (built by the migrations), a fresh registry owned
 by anvil's first account, and fresh funded keys for the warehouse (admitted), the holder
 and two lenders, so tests share nothing but the node. In CI (``CI=true``) a missing
 anvil fails the run (see :mod:`tests.chain.conftest`).
@@ -20,12 +20,13 @@ from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
 from web3.types import RPCEndpoint
 
-from ledger.anchoring import Chain, ReceiptRegistryClient
-from ledger.anchoring.receipts import ReceiptChainService, ReceiptChainSettings
+from finance_api.receipts_chain.client import ReceiptRegistryClient
+from finance_api.receipts_chain.service import ReceiptChainService, ReceiptChainSettings
+from ledger.anchoring import Chain
 from ledger.core.clock import FixedClock
-from ledger.storage.db import Engines, make_engines, migrate
+from ledger.log import Ledger
 from tests.chain.conftest import accounts, anvil_url, chain  # noqa: F401  (fixtures)
-from tests.ledger.scenario import NOW
+from tests.ledger.scenario import NOW, open_ledger
 
 SETTINGS = ReceiptChainSettings(confirmations=3)
 
@@ -54,13 +55,9 @@ def new_key(chain: Chain) -> LocalAccount:  # noqa: F811
 
 
 @pytest.fixture
-def engines(tmp_path: Path) -> Iterator[Engines]:
-    opened = make_engines(f"sqlite:///{tmp_path / 'receipts.db'}")
-    migrate(opened)
-    try:
+def ledger(tmp_path: Path) -> Iterator[Ledger]:
+    with open_ledger(f"sqlite:///{tmp_path / 'receipts.db'}") as opened:
         yield opened
-    finally:
-        opened.dispose()
 
 
 @pytest.fixture
@@ -81,8 +78,8 @@ def registry(
 
 @pytest.fixture
 def service(
-    engines: Engines,
+    ledger: Ledger,
     chain: Chain,  # noqa: F811
     registry: ReceiptRegistryClient,
 ) -> ReceiptChainService:
-    return ReceiptChainService(engines, chain, registry, clock=FixedClock(NOW), settings=SETTINGS)
+    return ReceiptChainService(ledger, chain, registry, clock=FixedClock(NOW), settings=SETTINGS)

@@ -4,23 +4,24 @@ from __future__ import annotations
 
 import pytest
 
-from ledger.anchoring import Chain, ReceiptRegistryClient, ReceiptStatus
-from ledger.anchoring.errors import AlreadyPledged, StillPledged
-from ledger.anchoring.receipts import ReceiptChainService, ReceiptChainSettings
-from ledger.anchoring.receipts_store import OpStatus
+from finance_api.receipts_chain.client import ReceiptRegistryClient, ReceiptStatus
+from finance_api.receipts_chain.errors import AlreadyPledged, StillPledged
+from finance_api.receipts_chain.service import ReceiptChainService, ReceiptChainSettings
+from finance_api.receipts_chain.store import OpStatus
+from ledger.anchoring import Chain
 from ledger.core.clock import FixedClock
-from ledger.storage.db import Engines
+from ledger.log import Ledger
 from tests.ledger.scenario import NOW
 from tests.receipts_chain.conftest import doc
 
 
-def test_lifecycle_and_double_pledge_in_process(engines: Engines) -> None:
+def test_lifecycle_and_double_pledge_in_process(ledger: Ledger) -> None:
     chain = Chain.in_process()
     owner, warehouse, holder, lender, other = chain.dev_accounts()[:5]
     registry = ReceiptRegistryClient.deploy(chain, sender=owner)
     chain.wait(registry.admit_warehouse(warehouse, sender=owner))
     service = ReceiptChainService(
-        engines,
+        ledger,
         chain,
         registry,
         clock=FixedClock(NOW),

@@ -8,14 +8,15 @@ from contextlib import contextmanager
 
 import pytest
 
-from ledger.anchoring import Chain, ChainUnavailable, ReceiptRegistryClient, ReceiptStatus
+from finance_api.receipts_chain.client import ReceiptRegistryClient, ReceiptStatus
+from finance_api.receipts_chain.errors import AlreadyPledged, NotPledgee, UnknownReceipt
+from finance_api.receipts_chain.service import ReceiptChainService
+from finance_api.receipts_chain.store import OpKind, OpStatus
+from ledger.anchoring import Chain, ChainUnavailable
 from ledger.anchoring.devnode import free_port
-from ledger.anchoring.errors import AlreadyPledged, NotPledgee, UnknownReceipt
-from ledger.anchoring.receipts import ReceiptChainService
-from ledger.anchoring.receipts_store import OpKind, OpStatus
 from ledger.core.clock import FixedClock
 from ledger.core.errors import Conflict
-from ledger.storage.db import Engines
+from ledger.log import Ledger
 from tests.ledger.scenario import NOW
 from tests.receipts_chain.conftest import SETTINGS, Parties, doc, rpc
 
@@ -198,7 +199,7 @@ def test_a_double_pledge_in_flight_is_refused_on_chain_and_recorded_as_failed(
 
 
 def test_a_node_that_is_down_queues_the_op_and_it_is_sent_later(
-    engines: Engines,
+    ledger: Ledger,
     chain: Chain,
     registry: ReceiptRegistryClient,
     service: ReceiptChainService,
@@ -207,7 +208,7 @@ def test_a_node_that_is_down_queues_the_op_and_it_is_sent_later(
     document = doc("outage")
     down = Chain.connect(f"http://127.0.0.1:{free_port()}", timeout=1.0)
     offline = ReceiptChainService(
-        engines, down, ReceiptRegistryClient(down, registry.address), clock=FixedClock(NOW)
+        ledger, down, ReceiptRegistryClient(down, registry.address), clock=FixedClock(NOW)
     )
     op = offline.register(
         "e1", "WR-out", document, warehouse=parties.warehouse, holder=parties.holder.address

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from ledger.storage.models import ChainReceiptOp
+from finance_api.receipts_chain.tables import ChainReceiptOp
 
 
 class OpKind(StrEnum):

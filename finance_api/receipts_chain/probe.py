@@ -19,10 +19,10 @@ from hexbytes import HexBytes
 from web3.exceptions import TransactionNotFound
 from web3.types import FilterParams
 
+from finance_api.receipts_chain.client import ReceiptRegistryClient
+from finance_api.receipts_chain.store import OpKind, ReceiptOp
 from ledger.anchoring.chain import Chain, Sender, TxOptions
-from ledger.anchoring.contract import ReceiptRegistryClient
 from ledger.anchoring.errors import BadChainInput, TransactionReverted
-from ledger.anchoring.receipts_store import OpKind, ReceiptOp
 
 _EVENTS = {
     OpKind.REGISTER: "ReceiptRegistered",
