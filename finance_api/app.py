@@ -21,6 +21,7 @@ from finance_api.body import BodyLimit
 from finance_api.deps import current_caller, get_ledger
 from finance_api.ratelimit import RateLimiter
 from finance_api.routers import admin, participants, public
+from ledger.anchoring.routes import build_router as anchoring_router
 from ledger.log import Ledger
 from ledger.settings import get_settings
 from ledger.traceability.routes import build_router as traceability_router
@@ -79,4 +80,5 @@ def create_app(
     app.include_router(participants.router)
     app.include_router(admin.router)
     app.include_router(traceability_router(get_ledger, current_caller))
+    app.include_router(anchoring_router(get_ledger, current_caller))
     return app

@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ledger.anchoring.store import AnchorRow, anchors_page
 from ledger.core.access import Caller
+from ledger.http import errors
 from ledger.log import Ledger
 
 MAX_LIMIT = 1000
@@ -90,11 +91,13 @@ def build_router(ledger_dep: Callable[..., Ledger], caller_dep: Callable[..., Ca
         summary="Where the ledger is anchored: every anchor, with its chain and transaction",
         description="Oldest first, at most `limit` per page; pass the page's `next_after` "
         "as `after` for the next one (null on the last page).",
+        responses=errors(422),
     )
     async def get_anchors(
         ledger: LedgerDep,
         after: Annotated[
-            int | None, Query(ge=0, description="cursor: next_after of the previous page")
+            int | None,
+            Query(ge=0, le=2**63 - 1, description="cursor: next_after of the previous page"),
         ] = None,
         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
     ) -> AnchorPage:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from ledger.core.event_types import credit
 from ledger.core.event_types.claims import claim_types
 from ledger.core.event_types.common import DATE, ID, MONEY, QUANTITY, obj
 from ledger.core.event_types.spec import PARTICIPANT_ROLES, EventType, Schema, declare
@@ -22,20 +23,6 @@ _BP: Schema = {"type": "integer", "minimum": 0}
 _DPD: Schema = {"type": "integer", "minimum": 1}
 _t = partial(declare, FLOW)
 
-DECLINE_REASONS = (
-    "insufficient_history",
-    "low_revenue",
-    "late_deliveries",
-    "delinquency",
-    "prior_default",
-    "existing_exposure",
-    "application_velocity",
-    "insufficient_collateral",
-    "policy",
-)
-"""Reason codes a lender gives for a decline: at most four per decision (Regulation B)."""
-
-_REASONS: Schema = {"type": "array", "maxItems": 4, "items": {"enum": list(DECLINE_REASONS)}}
 _FEE: Schema = {"enum": ["origination", "late_payment", "commitment"]}
 _RECOVERY_SOURCE: Schema = {"enum": ["collateral_sale", "borrower", "insolvency_estate"]}
 _DEFAULT_REASON: Schema = {"enum": ["days_past_due", "insolvency", "unlikely_to_pay"]}
@@ -247,35 +234,7 @@ TYPES: list[EventType] = [
         summary="A margin call is met: loan-to-value is back at or below the advance rate.",
     ),
     *_facility_acts("loan", "loan_id", "loan"),
-    _t(
-        "credit.application",
-        obj(
-            {
-                "application_id": ID,
-                "applicant": ID,
-                "lender": ID,
-                "product": {"enum": ["credit_line", "receipt_loan"]},
-                "requested": MONEY,
-            },
-            {"receipt_id": ID},
-        ),
-        roles=("seller", "buyer"),
-        actor="applicant",
-        summary="A participant applies to a lender for credit.",
-    ),
-    _t(
-        "credit.decision",
-        obj(
-            {
-                "application_id": ID,
-                "decision": {"enum": ["approved", "declined", "review"]},
-            },
-            {"limit": MONEY, "reason": {"type": "string"}, "reasons": _REASONS, "applicant": ID},
-        ),
-        roles="lender",
-        actor="lender",
-        summary="A lender decides an application; a decline gives up to four reason codes.",
-    ),
+    *credit.TYPES,
     _t(
         "stock.price_changed",
         obj(

@@ -1,0 +1,58 @@
+"""Credit decisions (in the finance flow): applications, and a lender's decision with reasons."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from ledger.core.event_types.common import ID, MONEY, obj
+from ledger.core.event_types.spec import EventType, Schema, declare
+
+FLOW = "finance"
+_t = partial(declare, FLOW)
+
+DECLINE_REASONS = (
+    "insufficient_history",
+    "low_revenue",
+    "late_deliveries",
+    "delinquency",
+    "prior_default",
+    "existing_exposure",
+    "application_velocity",
+    "insufficient_collateral",
+    "policy",
+)
+"""Reason codes a lender gives for a decline: at most four per decision (Regulation B)."""
+
+_REASONS: Schema = {"type": "array", "maxItems": 4, "items": {"enum": list(DECLINE_REASONS)}}
+
+TYPES: list[EventType] = [
+    _t(
+        "credit.application",
+        obj(
+            {
+                "application_id": ID,
+                "applicant": ID,
+                "lender": ID,
+                "product": {"enum": ["credit_line", "receipt_loan"]},
+                "requested": MONEY,
+            },
+            {"receipt_id": ID},
+        ),
+        roles=("seller", "buyer"),
+        actor="applicant",
+        summary="A participant applies to a lender for credit.",
+    ),
+    _t(
+        "credit.decision",
+        obj(
+            {
+                "application_id": ID,
+                "decision": {"enum": ["approved", "declined", "review"]},
+            },
+            {"limit": MONEY, "reason": {"type": "string"}, "reasons": _REASONS, "applicant": ID},
+        ),
+        roles="lender",
+        actor="lender",
+        summary="A lender decides an application; a decline gives up to four reason codes.",
+    ),
+]
