@@ -1,10 +1,11 @@
 """Who may read what, and the record of every read of another party's data by a lender.
 
-Entries are visible to their actor and their subjects, to a lender while the participant an
-entry concerns (as actor or subject) has a consent in force to it with the scope asked, and
-to auditors. Nothing else: what a caller may not see is answered like what does not exist.
-Each read a lender makes through a consent is recorded (reader, subject, resource, what,
-when, under which consent), as credit bureaus must, and the subject can list them.
+Entries are visible to their actor and their subjects, to a grantee (a lender, a supplier)
+while the participant an entry concerns (as actor or subject) has a consent in force to it
+with the scope asked, and to auditors. Nothing else: what a caller may not see is
+answered like what does not exist. Each read a grantee makes through a consent is
+recorded (reader, subject, resource, what, when, under which consent), as credit bureaus
+must, and the subject can list them.
 """
 
 from __future__ import annotations
@@ -51,11 +52,11 @@ def names_in(entry: LedgerEntry) -> set[str]:
 
 
 def consents_to(
-    connection: Connection, lender: str, scope: str, at: datetime, subject: str | None = None
+    connection: Connection, grantee: str, scope: str, at: datetime, subject: str | None = None
 ) -> dict[str, str]:
-    """subject -> consent id, for consents to ``lender`` in force at ``at`` with ``scope``."""
+    """subject -> consent id, for consents to ``grantee`` in force at ``at`` with ``scope``."""
     stmt = select(Consent.subject, Consent.consent_id, Consent.scope).where(
-        Consent.lender == lender, Consent.revoked_seq.is_(None), Consent.expires_at > at
+        Consent.grantee == grantee, Consent.revoked_seq.is_(None), Consent.expires_at > at
     )
     if subject is not None:
         stmt = stmt.where(Consent.subject == subject)
@@ -69,9 +70,7 @@ def consents_to(
 def visibility(connection: Connection, caller: Caller, at: datetime) -> Visibility:
     if caller.roles & READ_ALL:
         return Visibility(caller.participant_id, True, frozenset())
-    consents: dict[str, str] = {}
-    if caller.has_role("lender"):
-        consents = consents_to(connection, caller.participant_id, "entries", at)
+    consents = consents_to(connection, caller.participant_id, "entries", at)
     return Visibility(
         caller.participant_id, False, frozenset({caller.participant_id, *consents}), consents
     )

@@ -44,7 +44,7 @@ class ConsentsProjector:
                     insert(Consent).values(
                         consent_id=consent_id,
                         subject=str(payload["subject"]),
-                        lender=str(payload["lender"]),
+                        grantee=str(payload["grantee"]),
                         scope=sorted(set(payload["scope"])),
                         expires_at=expires,
                         granted_seq=entry.seq,

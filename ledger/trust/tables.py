@@ -43,19 +43,19 @@ class ClaimParty(Base):
 
 
 class Consent(Base):
-    """A subject's consent to one lender: what it may read, until when, unless revoked."""
+    """A subject's consent to one grantee (a lender, a supplier): what it may read, until when."""
 
     __tablename__ = "consents"
 
     consent_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     subject: Mapped[str] = mapped_column(String(200))
-    lender: Mapped[str] = mapped_column(String(200))
+    grantee: Mapped[str] = mapped_column(String(200))
     scope: Mapped[list[str]] = mapped_column(JSON)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     granted_seq: Mapped[int] = mapped_column(Seq)
     revoked_seq: Mapped[int | None] = mapped_column(Seq)
 
-    __table_args__ = (Index("ix_consents_lender_subject", "lender", "subject"),)
+    __table_args__ = (Index("ix_consents_grantee_subject", "grantee", "subject"),)
 
 
 class AccessRecord(Base):

@@ -115,7 +115,7 @@ def _consent(world: World, days: int = 30, consent_id: str = "c-1") -> None:
     seller = world.firms["seller-1"]
     grant = seller.event(
         "information", "consent.granted",
-        {"consent_id": consent_id, "subject": "seller-1", "lender": "lender-1",
+        {"consent_id": consent_id, "subject": "seller-1", "grantee": "lender-1",
          "scope": ["entries"], "expires_at": format_timestamp(NOW + timedelta(days=days))},
         ["lender-1"],
     )  # fmt: skip
@@ -177,7 +177,7 @@ def test_only_the_subject_grants_its_consent(world: World) -> None:
     buyer = world.firms["buyer-1"]
     forged = buyer.event(
         "information", "consent.granted",
-        {"consent_id": "c-x", "subject": "seller-1", "lender": "lender-1",
+        {"consent_id": "c-x", "subject": "seller-1", "grantee": "lender-1",
          "scope": ["entries"], "expires_at": format_timestamp(NOW + timedelta(days=9))},
         ["lender-1"],
     )  # fmt: skip

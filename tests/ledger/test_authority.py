@@ -208,7 +208,7 @@ def test_a_rejected_claim_is_rejected_and_answers_to_nothing_are_refused(firms: 
 def _consent(subject: str, lender: str, tag: str, *, days: int = 30) -> Event:
     return make(
         subject, "information", "consent.granted",
-        {"consent_id": f"consent-{tag}", "subject": subject, "lender": lender,
+        {"consent_id": f"consent-{tag}", "subject": subject, "grantee": lender,
          "scope": ["entries", "score"], "expires_at": (AT + timedelta(days=days)).isoformat()
          .replace("+00:00", "Z")},
         tag,

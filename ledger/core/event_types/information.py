@@ -176,14 +176,15 @@ TYPES: list[EventType] = [
             {
                 "consent_id": ID,
                 "subject": ID,
-                "lender": ID,
+                "grantee": ID,
                 "scope": _SCOPES,
                 "expires_at": TIMESTAMP,
             }
         ),
         roles=PARTICIPANT_ROLES,
         actor="subject",
-        summary="A participant lets a lender read its entries, score or reports until expiry.",
+        summary="A participant lets another (a lender, a supplier) read its entries, score or "
+        "reports until expiry.",
     ),
     _t(
         "consent.revoked",

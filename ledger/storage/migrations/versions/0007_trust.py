@@ -49,14 +49,14 @@ def upgrade() -> None:
         "consents",
         sa.Column("consent_id", sa.String(length=200), nullable=False),
         sa.Column("subject", sa.String(length=200), nullable=False),
-        sa.Column("lender", sa.String(length=200), nullable=False),
+        sa.Column("grantee", sa.String(length=200), nullable=False),
         sa.Column("scope", sa.JSON(), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("granted_seq", _seq(), nullable=False),
         sa.Column("revoked_seq", _seq(), nullable=True),
         sa.PrimaryKeyConstraint("consent_id", name=op.f("pk_consents")),
     )
-    op.create_index("ix_consents_lender_subject", "consents", ["lender", "subject"])
+    op.create_index("ix_consents_grantee_subject", "consents", ["grantee", "subject"])
     op.create_table(
         "access_log",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
