@@ -55,4 +55,26 @@ TYPES: list[EventType] = [
         actor="lender",
         summary="A lender decides an application; a decline gives up to four reason codes.",
     ),
+    _t(
+        "credit.score_issued",
+        obj(
+            {
+                "score_id": ID,
+                "subject": ID,
+                "recipient": ID,
+                "model_version": {"type": "string", "minLength": 1, "maxLength": 100},
+                "feature_schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                "tree_size": {"type": "integer", "minimum": 1},
+                "root_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                "score": {"type": "integer"},
+                "pd_ppm": {"type": "integer", "minimum": 0, "maximum": 1_000_000},
+                "grade": {"type": "string", "minLength": 1, "maxLength": 8},
+                "reasons_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            }
+        ),
+        roles="platform",
+        summary="The scoring service records a score it showed to a recipient: the model, the "
+        "checkpoint it was computed from, score, PD (parts per million), grade and a hash "
+        "of the reasons, so either party can later prove what was shown.",
+    ),
 ]
