@@ -88,6 +88,16 @@ COMMANDS: dict[str, Spec] = {
     "apikey-list": Spec(
         "finance_api.commands.service", "app", "apikey-list", "List API keys (never secrets)."
     ),
+    "keygen": Spec("finance_api.client.cli", "app", "keygen", "Create a participant signing key."),
+    "ledger-key": Spec(
+        "finance_api.client.cli", "app", "ledger-key", "Print a server's ledger key."
+    ),
+    "submit": Spec(
+        "finance_api.client.cli", "app", "submit", "Sign and submit events to a server."
+    ),
+    "prove": Spec(
+        "finance_api.client.cli", "app", "prove", "Prove receipted entries against a checkpoint."
+    ),
     "demo": Spec(
         "finance_api.commands.service",
         "app",

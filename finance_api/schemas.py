@@ -20,6 +20,17 @@ class Confirmation(BaseModel):
     parties: dict[str, str] = Field(description="each bound party and its answer")
 
 
+class ReceiptOut(BaseModel):
+    """The ledger's signed promise that the event is at ``seq`` (see the client's verify)."""
+
+    origin: str
+    seq: int
+    event_id: str
+    leaf_hash: str
+    recorded_at: str
+    signature: str = Field(description="Ed25519 by the ledger key, hex")
+
+
 class EntryOut(BaseModel):
     seq: int
     event: dict[str, Any]
@@ -29,6 +40,8 @@ class EntryOut(BaseModel):
     format: int
     backfilled: bool
     confirmation: Confirmation | None = None
+    receipt: ReceiptOut | None = None
+    replayed: bool | None = Field(default=None, description="on appends: it was there already")
 
 
 class EntriesOut(BaseModel):

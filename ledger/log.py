@@ -1,10 +1,9 @@
 """The ledger's front door: open a store, then append through units of work, checkpoint, prove.
 
-One :class:`Ledger` per process and database. It composes the parts — the sequencer, the
-projections, the checkpointer, the proof service — and hands features a
-:meth:`Ledger.unit_of_work` to append and change their own state in one transaction, or a
-:meth:`Ledger.reading` snapshot to read. The convenience methods (``append_batch``,
-``register_participants``...) are each one unit of work.
+One :class:`Ledger` per process and database composes the sequencer, the projections, the
+checkpointer and the proof service, and hands features a :meth:`Ledger.unit_of_work` to
+append and change their own state in one transaction, or a :meth:`Ledger.reading`
+snapshot. The convenience methods (``append_batch``...) are each one unit of work.
 """
 
 from __future__ import annotations
@@ -203,10 +202,11 @@ class Ledger:
         public_key: bytes,
         valid_from: datetime,
         valid_until: datetime | None = None,
+        gs1_prefixes: Sequence[str] = (),
     ) -> list[Appended]:
         """Register a participant and its first key, as two operator-signed entries."""
         r = Registration(participant_id, legal_name, tuple(roles), country, public_key,
-                         valid_from, valid_until)  # fmt: skip
+                         valid_from, valid_until, tuple(gs1_prefixes))  # fmt: skip
         return self._operator_append(self.operator.registration(r))
 
     def register_participants(self, registrations: Sequence[Registration]) -> list[Appended]:

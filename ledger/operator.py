@@ -52,6 +52,8 @@ class OperatorEvents:
         }
         if r.country is not None:
             payload["country"] = r.country
+        if r.gs1_prefixes:
+            payload["gs1_prefixes"] = list(r.gs1_prefixes)
         return [
             self.event("participant.registered", payload, [r.participant_id]),
             self.key_added(r.participant_id, r.public_key, r.valid_from, r.valid_until),

@@ -11,17 +11,21 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
+from finance_api import onboarding
 from finance_api.body import json_body
 from finance_api.deps import CallerDep, LedgerDep
 from finance_api.params import MAX_INSTANT_LENGTH, MAX_SEQ, instant
 from finance_api.schemas import AccessLogOut, EntriesOut, EntryOut, PageOut, errors
 from ledger.core.access import Caller
+from ledger.core.append_receipt import AppendReceipt
 from ledger.core.entry import LedgerEntry
 from ledger.core.errors import Forbidden, InvalidEvent, NotFound
 from ledger.core.events import Event, format_timestamp
+from ledger.core.rotation import RotationRequest
 from ledger.log import Ledger
 from ledger.storage import reads
 from ledger.storage.query import CLAIM_STATUSES, MAX_LIMIT, EntryQuery
@@ -95,12 +99,24 @@ async def post_events(
                 f"this API key may not act in the roles {event.type} needs",
                 field=f"events[{i}].type" if batch else "type",
             )
-    entries = await run_in_threadpool(ledger.append_batch, events)
+    entries, shown = await run_in_threadpool(_append, ledger, events)
     if all(entry.replayed for entry in entries):
         response.status_code = 200  # every event was already there: idempotent replay
-    if batch:
-        return {"entries": [entry.to_json() for entry in entries]}
-    return entries[0].to_json()
+    return {"entries": shown} if batch else shown[0]
+
+
+def _append(ledger: Ledger, events: list[Event]) -> tuple[list[Any], list[dict[str, Any]]]:
+    """Append, then sign a receipt per entry (CPU work: on the worker thread)."""
+    entries = ledger.append_batch(events)
+    shown = [
+        {
+            **e.to_json(),
+            "replayed": e.replayed,
+            "receipt": AppendReceipt.issue(ledger.key, ledger.origin, e).to_json(),
+        }
+        for e in entries
+    ]
+    return entries, shown
 
 
 def _page(ledger: Ledger, caller: Caller, query: EntryQuery, resource: str) -> dict[str, Any]:
@@ -230,3 +246,33 @@ async def get_access_log(
     ledger: LedgerDep, caller: CallerDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
 ) -> dict[str, Any]:
     return await run_in_threadpool(_access_log, ledger, caller.participant_id, limit)
+
+
+class Rotation(BaseModel):
+    key_id: str = Field(pattern="^[0-9a-f]{16}$", description="the current key signing this")
+    new_public_key: str = Field(pattern="^[0-9a-f]{64}$")
+    revoke: list[str] = Field(max_length=20, description="key ids to revoke (usually key_id)")
+    requested_at: str = Field(max_length=MAX_INSTANT_LENGTH)
+    signature: str = Field(pattern="^[0-9a-f]{128}$", description="Ed25519 by key_id")
+
+
+@router.post(
+    "/keys/rotate",
+    status_code=201,
+    summary="Rotate your own signing key with a request signed by a key you hold now",
+    description="Sign the RFC 8785 bytes of {participant_id, key_id, new_public_key, revoke, "
+    'requested_at}, prefixed with "threeflow/key-rotation/v1\\n", with the key `key_id`; '
+    "send it within five minutes of requested_at. The new key and the revocations are "
+    "written as operator entries in one transaction.",
+    response_model=EntriesOut,
+    responses=errors(401, 403, 404, 409, 422, 429),
+)
+async def rotate_key(ledger: LedgerDep, caller: CallerDep, body: Rotation) -> dict[str, Any]:
+    at = instant(body.requested_at, "requested_at")
+    assert at is not None
+    request = RotationRequest(
+        caller.participant_id, body.key_id, body.new_public_key, tuple(body.revoke), at,
+        body.signature,
+    )  # fmt: skip
+    entries = await run_in_threadpool(onboarding.rotate, ledger, caller.participant_id, request)
+    return {"entries": [entry.to_json() for entry in entries]}

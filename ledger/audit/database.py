@@ -253,10 +253,12 @@ def _check_registry(connection: Connection, verifier: StreamVerifier) -> None:
     seen_people = set()
     for row in connection.execute(select(models.Participant.__table__)):
         person = book.participants.get(row.id)
-        if person is None or (person.legal_name, tuple(row.roles), person.country) != (
-            row.legal_name,
+        stored = (row.legal_name, tuple(row.roles), row.country, tuple(row.gs1_prefixes or ()))
+        if person is None or stored != (
+            person.legal_name,
             person.roles,
-            row.country,
+            person.country,
+            person.gs1_prefixes,
         ):
             raise fail(None, f"participant {row.id} disagrees with the registry entries")
         seen_people.add(row.id)

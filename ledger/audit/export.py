@@ -74,6 +74,7 @@ def export_bundle(
                         "legal_name": person.legal_name,
                         "roles": person.roles,
                         "country": person.country,
+                        "gs1_prefixes": person.gs1_prefixes or [],
                     },
                 )
             for key in connection.execute(

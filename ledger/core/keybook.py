@@ -56,6 +56,7 @@ class ParticipantState:
     legal_name: str
     roles: tuple[str, ...]
     country: str | None
+    gs1_prefixes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,7 @@ class Registration:
     public_key: bytes
     valid_from: datetime
     valid_until: datetime | None = None
+    gs1_prefixes: tuple[str, ...] = ()
 
 
 class KeyBook:
@@ -132,6 +134,16 @@ def _roles(payload: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(roles)
 
 
+def _prefixes(payload: Mapping[str, Any]) -> tuple[str, ...]:
+    """GS1 company prefixes (6 to 12 digits) the participant may commission goods under."""
+    value = payload.get("gs1_prefixes", [])
+    if not isinstance(value, list) or not all(
+        isinstance(p, str) and p.isdigit() and 6 <= len(p) <= 12 for p in value
+    ):
+        raise InvalidEvent("must be a list of 6- to 12-digit strings", field="payload.gs1_prefixes")
+    return tuple(value)
+
+
 def apply_registry_event(book: KeyBook, event: Event) -> None:
     """Apply one ``participant.*`` event; refuse one that would make the registry lie."""
     if event.type not in REGISTRY_TYPES:
@@ -149,7 +161,7 @@ def apply_registry_event(book: KeyBook, event: Event) -> None:
         if country is not None and not isinstance(country, str):
             raise InvalidEvent("must be a string", field="payload.country")
         book.participants[pid] = ParticipantState(
-            pid, _text(payload, "legal_name"), _roles(payload), country
+            pid, _text(payload, "legal_name"), _roles(payload), country, _prefixes(payload)
         )
         return
     if pid not in book.participants:

@@ -58,7 +58,7 @@ def load_book(connection: Connection, ledger_public_key: bytes, events: Sequence
             key_ids.add(str(event.payload.get("key_id")))
     for row in connection.execute(select(Participant.__table__).where(Participant.id.in_(people))):
         book.participants[row.id] = ParticipantState(
-            row.id, row.legal_name, tuple(row.roles), row.country
+            row.id, row.legal_name, tuple(row.roles), row.country, tuple(row.gs1_prefixes or ())
         )
     for row in connection.execute(
         select(ParticipantKey.__table__).where(ParticipantKey.key_id.in_(key_ids))

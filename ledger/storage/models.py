@@ -82,6 +82,7 @@ class Participant(Base):
     roles: Mapped[list[str]] = mapped_column(JSON)
     country: Mapped[str | None] = mapped_column(String(2))
     registered_seq: Mapped[int] = mapped_column(Seq)
+    gs1_prefixes: Mapped[list[str] | None] = mapped_column(JSON)
 
 
 class ParticipantKey(Base):

@@ -29,6 +29,7 @@ def project_registry(
                     roles=list(person.roles),
                     country=person.country,
                     registered_seq=seq,
+                    gs1_prefixes=list(person.gs1_prefixes),
                 )
             )
             continue

@@ -171,8 +171,13 @@ def verify_bundle(
                 f"line {number}: participant {obj.get('id')} "
                 "is not backed by a signed registry entry",
             )
-        claimed = (obj.get("legal_name"), tuple(obj.get("roles") or ()), obj.get("country"))
-        if claimed != (person.legal_name, person.roles, person.country):
+        claimed = (
+            obj.get("legal_name"),
+            tuple(obj.get("roles") or ()),
+            obj.get("country"),
+            tuple(obj.get("gs1_prefixes") or ()),
+        )
+        if claimed != (person.legal_name, person.roles, person.country, person.gs1_prefixes):
             raise fail(
                 None,
                 f"line {number}: participant {obj.get('id')} "

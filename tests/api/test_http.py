@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from ledger.core.append_receipt import AppendReceipt
 from ledger.core.checkpoint import NoteVerifier, SignedCheckpoint
 from ledger.core.events import Event
 from ledger.core.merkle.verify import verify_consistency, verify_inclusion
@@ -60,7 +61,9 @@ def test_append_one_then_replay_is_idempotent(world: World) -> None:
     assert again.status_code == 200
     assert again.json() == entry
     fetched = world.client.get(f"/v1/entries/{entry['seq']}", headers=world.buyer.headers).json()
-    assert fetched == entry
+    receipt = AppendReceipt.from_json(entry.pop("receipt")).verify(world.ledger.public_key)
+    assert (receipt.seq, receipt.leaf_hash) == (fetched["seq"], fetched["leaf_hash"])
+    assert {**fetched, "receipt": None} == {**entry, "receipt": None}
 
 
 def test_same_id_other_content_is_a_conflict(world: World) -> None:

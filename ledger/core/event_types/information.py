@@ -34,10 +34,19 @@ TYPES: list[EventType] = [
                 "legal_name": {"type": "string", "minLength": 1},
                 "roles": _ROLES,
             },
-            {"country": COUNTRY},
+            {
+                "country": COUNTRY,
+                "gs1_prefixes": {
+                    "type": "array",
+                    "maxItems": 50,
+                    "uniqueItems": True,
+                    "items": {"type": "string", "pattern": "^[0-9]{6,12}$"},
+                },
+            },
         ),
         roles="operator",
-        summary="The operator registers a participant with its roles and country.",
+        summary="The operator registers a participant with its roles, country and the GS1 "
+        "company prefixes it owns.",
     ),
     _t(
         "participant.key_added",
