@@ -21,6 +21,7 @@ import httpx
 
 from finance_api.client.errors import (
     ApiError,
+    NotFound,
     NotYetCovered,
     RateLimited,
     Unavailable,
@@ -63,6 +64,7 @@ class ThreeflowClient:
         attempts: int = 5,
         backoff: float = 0.2,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.participant_id = participant_id
         self.key = signing_key
@@ -73,6 +75,7 @@ class ThreeflowClient:
         self._attempts = attempts
         self._backoff = backoff
         self._sleep = sleep
+        self._clock = clock
         self.seen: Checkpoint | None = None  # the newest checkpoint verified so far
 
     def close(self) -> None:
@@ -126,7 +129,7 @@ class ThreeflowClient:
         """An event signed by this participant (canonical RFC 8785 bytes, Ed25519)."""
         return Event.create(
             self.key, flow=flow, type=type, actor=self.participant_id, payload=payload,
-            occurred_at=occurred_at or datetime.now(UTC), subjects=list(subjects),
+            occurred_at=occurred_at or self._clock(), subjects=list(subjects),
             event_id=event_id or str(uuid.uuid4()),
         )  # fmt: skip
 
@@ -159,7 +162,10 @@ class ThreeflowClient:
         """The latest (or a given) checkpoint, verified with the pinned key and proven
         consistent with every checkpoint this client saw before."""
         path = "/v1/checkpoints/latest" if tree_size is None else f"/v1/checkpoints/{tree_size}"
-        answer = self._call("GET", path)
+        try:
+            answer = self._call("GET", path)
+        except NotFound as exc:
+            raise NotYetCovered(f"no checkpoint is signed yet ({exc.detail})") from None
         try:
             signed = SignedCheckpoint.parse(answer["note"])
             origin = self.origin or signed.checkpoint.origin
@@ -216,7 +222,7 @@ class ThreeflowClient:
     def rotate_key(self, new_key: SigningKey) -> list[dict[str, Any]]:
         """Register ``new_key`` and revoke the current one, by a request the current signs."""
         request = RotationRequest.signed(
-            self.key, self.participant_id, new_key.public_key, datetime.now(UTC)
+            self.key, self.participant_id, new_key.public_key, self._clock()
         )
         answer = self._call(
             "POST", "/v1/keys/rotate",
