@@ -1,0 +1,117 @@
+"""The participant's client submitting batches over HTTP, beside the library's own append.
+
+The same signed listings (one participant, batches of 500) go once through
+``ThreeflowClient.submit`` to ``threeflow serve`` (uvicorn, uvloop, httptools, one worker, on
+loopback, its own SQLite file) — signing, JSON, HTTP, the server's checks, the append, the
+signed receipts and their verification by the client — and once through
+``Ledger.append_batch`` into another fresh file, in the same run.
+
+Run: ``.venv/bin/python -m bench.bench_client [--events 20000]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+from finance_api.auth import create_api_key
+from finance_api.client import ThreeflowClient
+from ledger.core.events import Event
+from ledger.core.keys import SigningKey
+from ledger.log import Ledger
+
+BATCH = 500
+PRICE = {"amount_minor": 1200, "currency": "USD"}
+
+
+def _listings(key: SigningKey, count: int) -> list[Event]:
+    at = datetime.now(UTC) - timedelta(hours=1)
+    return [
+        Event.create(
+            key,
+            flow="information",
+            type="listing.published",
+            actor="seller-b",
+            payload={"listing_id": f"l-{n}", "sku": "s", "price": PRICE, "seller": "seller-b"},
+            occurred_at=at,
+        )
+        for n in range(count)
+    ]
+
+
+def _ledger(url: str, key: SigningKey) -> Ledger:
+    ledger = Ledger.open(url, ledger_key=SigningKey(bytes(32)))
+    ledger.register_participant("seller-b", "Seller", ["seller"], "CN", key.public_key,
+                                datetime.now(UTC) - timedelta(days=1))  # fmt: skip
+    return ledger
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=20_000)
+    args = parser.parse_args(argv)
+    key = SigningKey.generate()
+    events = _listings(key, args.events)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        library = _ledger(f"sqlite:///{folder / 'library.db'}", key)
+        start = time.perf_counter()
+        for i in range(0, len(events), BATCH):
+            library.append_batch(events[i : i + BATCH])
+        library_rate = len(events) / (time.perf_counter() - start)
+        library.close()
+
+        served_db = f"sqlite:///{folder / 'served.db'}"
+        with _ledger(served_db, key) as ledger:
+            api_key = create_api_key(ledger, "seller-b", "bench", datetime.now(UTC))
+            ledger.checkpoint()
+        (folder / "var").mkdir()
+        (folder / "var" / "ledger.key").write_text(bytes(32).hex() + "\n")
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        server = subprocess.Popen(
+            [str(Path(sys.executable).parent / "threeflow"), "serve", "--db", served_db,
+             "--port", str(port)], cwd=folder, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, env=os.environ.copy(),
+        )  # fmt: skip
+        url = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(300):
+                try:
+                    if httpx.get(url + "/health", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.1)
+            pinned = SigningKey(bytes(32)).public_key
+            client = ThreeflowClient(
+                url, participant_id="seller-b", signing_key=key, api_key=api_key,
+                ledger_key=pinned,
+            )  # fmt: skip
+            start = time.perf_counter()
+            for i in range(0, len(events), BATCH):
+                client.submit(events[i : i + BATCH])
+            client_rate = len(events) / (time.perf_counter() - start)
+            client.close()
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+    print(f"{len(events)} signed events in batches of {BATCH}, SQLite:")
+    print(f"  library Ledger.append_batch       {library_rate:9,.0f} events/s")
+    print(f"  client over HTTP (threeflow serve) {client_rate:9,.0f} events/s"
+          f"   {client_rate / library_rate:.0%} of the library")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
