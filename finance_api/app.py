@@ -22,6 +22,7 @@ from finance_api.deps import current_caller, get_ledger
 from finance_api.ratelimit import RateLimiter
 from finance_api.routers import admin, participants, public
 from ledger.anchoring.routes import build_router as anchoring_router
+from ledger.core.event_types import EventTypeRegistry
 from ledger.log import Ledger
 from ledger.settings import get_settings
 from ledger.traceability.routes import build_router as traceability_router
@@ -37,6 +38,28 @@ async def _checkpoint_ticker(ledger: Ledger, every: float) -> None:
             await run_in_threadpool(ledger.maybe_checkpoint)
         except Exception:  # a failed tick is logged and retried on the next one
             log.exception("checkpoint tick failed")
+
+
+_DESCRIPTION = (
+    "A verifiable three-flow supply-chain ledger: signed events, RFC 9162 proofs, signed "
+    "checkpoints. Send your API key as `X-API-Key`. Every 4xx answers "
+    "`{error, detail, field}`. Proofs, checkpoints, the ledger's key and the event-type "
+    "catalogue are public; entries are visible to their actor and subjects, to a grantee "
+    "while the participant's consent is in force, and to auditors.\n\n"
+)
+
+
+def catalogue_markdown(registry: EventTypeRegistry) -> str:
+    """The event types as a table for the docs page (schemas: ``GET /v1/event-types``)."""
+    rows = ["## Event types", "", "| type | flow | who writes it | who must confirm it |",
+            "|---|---|---|---|"]  # fmt: skip
+    for entry in registry.catalogue():
+        confirmation = entry["confirmation"]
+        rows.append(
+            f"| `{entry['type']}` | {entry['flow']} | {entry['authority']['rule']} | "
+            f"{confirmation['rule'] if confirmation else '—'} |"
+        )
+    return "\n".join(rows)
 
 
 def create_app(
@@ -67,8 +90,7 @@ def create_app(
     app = FastAPIOffline(  # the docs page's scripts are served from here: no CDN
         title="threeflow",
         version="0.1.0",
-        description="A verifiable three-flow supply-chain ledger: signed events, RFC 9162 proofs, "
-        "signed checkpoints.",
+        description=_DESCRIPTION + catalogue_markdown(ledger.registry),
         lifespan=lifespan,
     )
     app.state.ledger = ledger

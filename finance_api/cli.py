@@ -71,22 +71,22 @@ COMMANDS: dict[str, Spec] = {
     ),
     "serve": Spec("finance_api.commands.service", "app", "serve", "Serve the HTTP API."),
     "participant-add": Spec(
-        "finance_api.commands.service",
+        "finance_api.commands.onboard",
         "app",
         "participant-add",
         "Register a participant and its first key.",
     ),
     "apikey-create": Spec(
-        "finance_api.commands.service",
+        "finance_api.commands.onboard",
         "app",
         "apikey-create",
         "Issue an API key for a participant.",
     ),
     "apikey-revoke": Spec(
-        "finance_api.commands.service", "app", "apikey-revoke", "Revoke an API key by its id."
+        "finance_api.commands.onboard", "app", "apikey-revoke", "Revoke an API key by its id."
     ),
     "apikey-list": Spec(
-        "finance_api.commands.service", "app", "apikey-list", "List API keys (never secrets)."
+        "finance_api.commands.onboard", "app", "apikey-list", "List API keys (never secrets)."
     ),
     "keygen": Spec("finance_api.client.cli", "app", "keygen", "Create a participant signing key."),
     "ledger-key": Spec(

@@ -6,7 +6,7 @@ Loaded only when one of them runs (see :mod:`finance_api.cli`, the composition r
 from __future__ import annotations
 
 import os
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -47,98 +47,6 @@ def serve(
 ) -> None:
     """Serve the HTTP API (OpenAPI docs at /docs)."""
     _serve(db, key_file, host, port, workers)
-
-
-@app.command("participant-add")
-def participant_add(
-    participant_id: Annotated[str, typer.Argument()],
-    legal_name: Annotated[str, typer.Option("--name")],
-    roles: Annotated[list[str], typer.Option("--role")],
-    public_key: Annotated[str, typer.Option("--public-key", help="Ed25519 public key, hex")],
-    country: Annotated[str | None, typer.Option("--country")] = None,
-    db: Annotated[str, typer.Option("--db")] = "sqlite:///var/threeflow.db",
-    key_file: Annotated[Path, typer.Option("--key-file")] = Path("var/ledger.key"),
-) -> None:
-    """Register a participant and its first key (two operator-signed entries)."""
-    from ledger.core.keys import parse_public_key
-    from ledger.log import Ledger
-
-    try:
-        with Ledger.open(db, key_file=key_file) as ledger:
-            entries = ledger.register_participant(
-                participant_id,
-                legal_name,
-                roles,
-                country,
-                parse_public_key(public_key),
-                ledger.clock.now(),
-            )
-    except LedgerError as exc:
-        console.print(f"[red]error:[/red] {exc}" + (f" ({exc.field})" if exc.field else ""))
-        raise typer.Exit(1) from None
-    console.print(f"registered {participant_id} at entries {entries[0].seq}-{entries[-1].seq}")
-
-
-@app.command("apikey-create")
-def apikey_create(
-    participant_id: Annotated[str, typer.Argument()],
-    label: Annotated[str, typer.Option("--label")] = "default",
-    roles: Annotated[
-        list[str] | None, typer.Option("--role", help="limit the key to this role (repeat)")
-    ] = None,
-    expires: Annotated[
-        str | None, typer.Option("--expires", help="ISO 8601 time after which it opens nothing")
-    ] = None,
-    db: Annotated[str, typer.Option("--db")] = "sqlite:///var/threeflow.db",
-) -> None:
-    """Issue an API key; the secret is printed once (stdout), its id on stderr."""
-    from finance_api.auth import issue_api_key
-    from finance_api.params import instant
-
-    try:
-        expires_at = instant(expires, "expires")
-        with Ledger.open(db, read_only=True) as ledger:
-            issued = issue_api_key(
-                ledger, participant_id, label, datetime.now(UTC), roles=roles,
-                expires_at=expires_at,
-            )  # fmt: skip
-    except LedgerError as exc:
-        console.print(f"[red]error:[/red] {exc}" + (f" ({exc.field})" if exc.field else ""))
-        raise typer.Exit(1) from None
-    console.print(f"key id {issued.key_id} for {participant_id}")
-    typer.echo(issued.secret)
-
-
-@app.command("apikey-revoke")
-def apikey_revoke(
-    key_id: Annotated[str, typer.Argument(help="the key's id (16 hex), never its secret")],
-    db: Annotated[str, typer.Option("--db")] = "sqlite:///var/threeflow.db",
-) -> None:
-    """Revoke an API key; it opens nothing from its next request on."""
-    from finance_api.auth import revoke_api_key
-
-    try:
-        with Ledger.open(db, read_only=True) as ledger:
-            revoked = revoke_api_key(ledger, key_id, datetime.now(UTC))
-    except LedgerError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1) from None
-    console.print(f"revoked {key_id}" if revoked else f"{key_id} was revoked already")
-
-
-@app.command("apikey-list")
-def apikey_list(
-    participant_id: Annotated[str | None, typer.Argument()] = None,
-    db: Annotated[str, typer.Option("--db")] = "sqlite:///var/threeflow.db",
-) -> None:
-    """List API keys (ids, roles, expiry, revocation; never secrets) as JSON lines."""
-    import json
-
-    from finance_api.auth import list_api_keys
-
-    with Ledger.open(db, read_only=True) as ledger:
-        for key in list_api_keys(ledger, participant_id):
-            typer.echo(json.dumps(key))
 
 
 @app.command()

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ledger.core.event_types.examples import example_for
+
 Schema = dict[str, Any]
 
 ROLES = (
@@ -99,7 +101,7 @@ class EventType:
                 "parties": list(self.confirmation.parties),
                 "rule": self.confirmation.describe(),
             },
-            "example_payload": dict(self.example),
+            "example_payload": dict(self.example) or example_for(self.schema),
         }
 
 
