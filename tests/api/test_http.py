@@ -59,11 +59,16 @@ def test_append_one_then_replay_is_idempotent(world: World) -> None:
     assert entry["event"]["id"] == event.id
     again = world.client.post("/v1/events", json=event.to_json(), headers=world.buyer.headers)
     assert again.status_code == 200
-    assert again.json() == entry
+    assert again.json() == {**entry, "replayed": True}
+    assert entry["replayed"] is False
     fetched = world.client.get(f"/v1/entries/{entry['seq']}", headers=world.buyer.headers).json()
     receipt = AppendReceipt.from_json(entry.pop("receipt")).verify(world.ledger.public_key)
     assert (receipt.seq, receipt.leaf_hash) == (fetched["seq"], fetched["leaf_hash"])
-    assert {**fetched, "receipt": None} == {**entry, "receipt": None}
+    assert {**fetched, "receipt": None, "replayed": None} == {
+        **entry,
+        "receipt": None,
+        "replayed": None,
+    }
 
 
 def test_same_id_other_content_is_a_conflict(world: World) -> None:

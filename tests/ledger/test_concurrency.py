@@ -32,7 +32,7 @@ def test_concurrent_writers_make_one_contiguous_ledger(ledger_url: str) -> None:
     for process in writers:
         process.start()
     try:
-        opened.wait(timeout=60)  # every writer has opened (and so migrated) the ledger
+        opened.wait(timeout=240)  # every writer has opened (and so migrated) the ledger
         with open_ledger(ledger_url) as ledger:
             demo_scenario.register(ledger)
             start_size = ledger.size()
@@ -67,7 +67,7 @@ def test_a_writer_killed_mid_batch_leaves_nothing_behind(registered_url: str) ->
     child = SPAWN.Process(target=append_and_hang, args=(registered_url, "killed", 30, inside))
     child.start()
     try:
-        assert inside.wait(timeout=60), "the writer never reached its commit point"
+        assert inside.wait(timeout=240), "the writer never reached its commit point"
         # meanwhile readers open the ledger and see it as it was before the batch
         with Ledger.open(registered_url, read_only=True) as reader:
             assert reader.size() == before.tree_size

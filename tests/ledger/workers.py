@@ -35,10 +35,10 @@ def append_batches(
     actor = SELLERS[worker % len(SELLERS)]  # firms whose roles let them accept orders
     shared = accepted_batch(PARTICIPANT_IDS[0], SHARED, size)
     events = [accepted_batch(actor, batch_tag(worker, b), size) for b in range(batches)]
-    start.wait(timeout=60)
+    start.wait(timeout=240)
     with open_ledger(url, policy=CheckpointPolicy(every_entries=25, every_seconds=1e12)) as ledger:
-        opened.wait(timeout=60)
-        assert go.wait(timeout=60)
+        opened.wait(timeout=240)
+        assert go.wait(timeout=240)
         first = ledger.append_batch(shared)
         for batch in events:
             ledger.append_batch(batch)
