@@ -12,6 +12,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
@@ -21,6 +22,7 @@ from finance_api.body import BodyLimit
 from finance_api.deps import current_caller, get_ledger
 from finance_api.ratelimit import RateLimiter
 from finance_api.routers import admin, participants, public
+from finance_api.snapshot import REFRESH, Snapshot
 from ledger.anchoring.routes import build_router as anchoring_router
 from ledger.core.event_types import EventTypeRegistry
 from ledger.log import Ledger
@@ -28,6 +30,17 @@ from ledger.settings import get_settings
 from ledger.traceability.routes import build_router as traceability_router
 
 log = logging.getLogger(__name__)
+WORKER_THREADS = 8
+
+
+async def _refresher(snapshot: Snapshot) -> None:
+    """Keep the head snapshot fresh; a failure shows in /health and is retried."""
+    while True:
+        try:
+            await run_in_threadpool(snapshot.refresh)
+        except Exception:
+            log.warning("cannot refresh the ledger head: %s", snapshot.error)
+        await asyncio.sleep(REFRESH)
 
 
 async def _checkpoint_ticker(ledger: Ledger, every: float) -> None:
@@ -74,14 +87,20 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # A few worker threads serve the blocking work better than anyio's default 40:
+        # the database calls hold the GIL between their C parts, and 40 threads taking
+        # turns at it spend more time switching than working.
+        to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
         ticker = asyncio.create_task(
             _checkpoint_ticker(ledger, min(ledger.policy.every_seconds, 5.0))
         )
+        refresher = asyncio.create_task(_refresher(app.state.snapshot))
         halt = on_startup(ledger) if on_startup is not None else None
         try:
             yield
         finally:
             ticker.cancel()
+            refresher.cancel()
             if halt is not None:
                 halt()
             if close_ledger:
@@ -94,6 +113,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.ledger = ledger
+    app.state.snapshot = Snapshot(ledger)
     settings = get_settings()
     app.state.limiter = limiter or RateLimiter(settings.rate_per_second, settings.rate_burst)
     app.add_middleware(BodyLimit)

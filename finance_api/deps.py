@@ -13,7 +13,7 @@ from ledger.core.access import Caller
 from ledger.log import Ledger
 
 
-def get_ledger(request: Request) -> Ledger:
+async def get_ledger(request: Request) -> Ledger:
     ledger: Ledger = request.app.state.ledger
     return ledger
 

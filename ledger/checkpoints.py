@@ -153,6 +153,11 @@ class Checkpointer:
             raise NotFound(f"no checkpoint was signed at tree size {size}", field="tree_size")
         return SignedCheckpoint.parse(note)
 
+    def newest_known_size(self) -> int:
+        """The largest checkpoint size this process cut or read (memory only, no query)."""
+        newest = self._newest
+        return newest.tree_size if newest is not None else 0
+
     def latest_size(self) -> int:
         with self._read.connect() as connection:
             value = connection.execute(

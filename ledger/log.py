@@ -106,11 +106,8 @@ class Ledger:
         signature_threads: int = 2,
         extra_projectors: Iterable[Projector] = (),
     ) -> Ledger:
-        """Open (and migrate, and on first use initialise) the ledger at ``url``.
-
-        Without ``ledger_key``, the key is read from ``key_file`` (created if missing),
-        unless ``read_only``: readers and verifiers never need the private key.
-        """
+        """Open, migrate (on first use initialise) the ledger at ``url``; without ``ledger_key``
+        it comes from ``key_file`` (made if missing), unless ``read_only`` (readers need none)."""
         engines = make_engines(url)
         migrate(engines)
         if ledger_key is None and not read_only:
@@ -286,6 +283,9 @@ class Ledger:
 
     def checkpoint_at(self, tree_size: int) -> SignedCheckpoint:
         return self._checkpoints.at(tree_size)
+
+    def known_sizes(self) -> tuple[int, int]:  # (tree, checkpoint) sizes in memory: no query
+        return self._tips.committed_size, self._checkpoints.newest_known_size()
 
     def latest_checkpoint_size(self) -> int:
         return self._checkpoints.latest_size()

@@ -23,7 +23,7 @@ from ledger.core.merkle.proof import (
     root_plan,
 )
 from ledger.core.proofs import ConsistencyProof, InclusionProof
-from ledger.storage.nodes import PrefetchedNodes, SqlNodeReader
+from ledger.storage.nodes import DriverReads, PrefetchedNodes, SqlNodeReader
 from ledger.storage.reads import tree_size
 
 
@@ -35,11 +35,12 @@ def _check_size(size: int, current: int, field: str) -> None:
 class ProofService:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._driver = DriverReads(engine)
 
     def inclusion(self, seq: int, size: int | None = None) -> InclusionProof:
         """Proof that entry ``seq`` is in the tree of ``size`` leaves (default: the head)."""
-        with self._engine.begin() as connection:
-            current = tree_size(connection)
+        with self._driver.cursor() as connection:
+            current = connection.tree_size()
             size = current if size is None else size
             _check_size(size, current, "tree_size")
             if not 0 <= seq < size:
@@ -55,8 +56,8 @@ class ProofService:
 
     def consistency(self, first: int, second: int) -> ConsistencyProof:
         """Proof that the tree of ``first`` leaves is a prefix of the tree of ``second``."""
-        with self._engine.begin() as connection:
-            _check_size(second, tree_size(connection), "second")
+        with self._driver.cursor() as connection:
+            _check_size(second, connection.tree_size(), "second")
             if not 0 < first <= second:
                 raise InvalidEvent("need 0 < first <= second", field="first")
             reader = PrefetchedNodes(

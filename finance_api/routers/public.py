@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from finance_api.deps import LedgerDep
@@ -23,26 +23,47 @@ from finance_api.schemas import (
     LedgerKeyOut,
     errors,
 )
+from finance_api.snapshot import Snapshot, checkpoint_json
 from ledger.core.checkpoint import SignedCheckpoint, verifier_key
+from ledger.core.errors import NotFound
 from ledger.log import Ledger
 
 router = APIRouter(tags=["public"])
 
 
 def _checkpoint(signed: SignedCheckpoint) -> dict[str, Any]:
-    cp = signed.checkpoint
-    return {
-        "origin": cp.origin,
-        "tree_size": cp.tree_size,
-        "root_hash": cp.root_hash.hex(),
-        "timestamp": cp.timestamp,
-        "note": signed.note,
-    }
+    return checkpoint_json(signed)
 
 
-@router.get("/health", summary="Liveness and the ledger's size", response_model=Health)
-async def health(ledger: LedgerDep) -> dict[str, Any]:
-    size = await run_in_threadpool(ledger.size)
+async def _snapshot(request: Request) -> Snapshot:
+    snapshot: Snapshot = request.app.state.snapshot
+    return snapshot
+
+
+SnapshotDep = Annotated[Snapshot, Depends(_snapshot)]
+
+
+@router.get(
+    "/health",
+    summary="Liveness, and the ledger's size as of the last refresh (at most half a second old)",
+    response_model=Health,
+    responses={503: {"model": Health, "description": "the database cannot be read"}},
+)
+async def health(request: Request, response: Response) -> dict[str, Any]:
+    # no dependencies to solve: this is the route load balancers poll hardest
+    ledger: Ledger = request.app.state.ledger
+    snapshot: Snapshot = request.app.state.snapshot
+    head = snapshot.head
+    if head is None:
+        try:
+            head = await run_in_threadpool(snapshot.refresh)
+        except Exception:
+            head = None
+    if head is None or not snapshot.healthy():
+        response.status_code = 503
+        size = head.tree_size if head is not None else 0
+        return {"status": "degraded", "tree_size": size, "origin": ledger.origin}
+    size = max(head.tree_size, ledger.known_sizes()[0])  # appends of this process count now
     return {"status": "ok", "tree_size": size, "origin": ledger.origin}
 
 
@@ -65,8 +86,14 @@ async def ledger_key(ledger: LedgerDep) -> dict[str, Any]:
     response_model=CheckpointOut,
     responses=errors(404),
 )
-async def latest_checkpoint(ledger: LedgerDep) -> dict[str, Any]:
-    return _checkpoint(await run_in_threadpool(ledger.latest_checkpoint))
+async def latest_checkpoint(ledger: LedgerDep, snapshot: SnapshotDep) -> dict[str, Any]:
+    head = snapshot.head
+    newer = head is not None and ledger.known_sizes()[1] > _size_of(head.checkpoint)
+    if head is None or head.checkpoint is None or newer:  # cut here or since the refresh
+        head = await run_in_threadpool(snapshot.refresh)
+    if head.checkpoint is None:
+        raise NotFound("no checkpoint has been cut yet")
+    return head.checkpoint
 
 
 @router.get(
@@ -81,8 +108,21 @@ async def checkpoint_at(
     return _checkpoint(await run_in_threadpool(ledger.checkpoint_at, tree_size))
 
 
-def _signed_size(ledger: Ledger, tree_size: int | None) -> int:
-    return tree_size if tree_size is not None else ledger.latest_checkpoint().checkpoint.tree_size
+def _size_of(checkpoint: dict[str, Any] | None) -> int:
+    return int(checkpoint["tree_size"]) if checkpoint is not None else 0
+
+
+def _signed_size(snapshot: Snapshot, tree_size: int | None) -> int:
+    """The size asked for, or the latest signed checkpoint's (from the snapshot)."""
+    if tree_size is not None:
+        return tree_size
+    head = snapshot.head
+    newer = head is None or snapshot.ledger.known_sizes()[1] > _size_of(head.checkpoint)
+    if head is None or head.checkpoint is None or newer:
+        head = snapshot.refresh()
+    if head.checkpoint is None:
+        raise NotFound("no checkpoint has been cut yet: pass tree_size", field="tree_size")
+    return int(head.checkpoint["tree_size"])
 
 
 @router.get(
@@ -93,11 +133,12 @@ def _signed_size(ledger: Ledger, tree_size: int | None) -> int:
 )
 async def inclusion(
     ledger: LedgerDep,
+    snapshot: SnapshotDep,
     seq: Annotated[int, Query(ge=0, le=MAX_SEQ)],
     tree_size: Annotated[int | None, Query(ge=1, le=MAX_SEQ)] = None,
 ) -> dict[str, Any]:
     def prove() -> dict[str, Any]:
-        return ledger.inclusion_proof(seq, _signed_size(ledger, tree_size)).to_json()
+        return ledger.inclusion_proof(seq, _signed_size(snapshot, tree_size)).to_json()
 
     return await run_in_threadpool(prove)
 
@@ -110,11 +151,12 @@ async def inclusion(
 )
 async def consistency(
     ledger: LedgerDep,
+    snapshot: SnapshotDep,
     first: Annotated[int, Query(ge=1, le=MAX_SEQ)],
     second: Annotated[int | None, Query(ge=1, le=MAX_SEQ)] = None,
 ) -> dict[str, Any]:
     def prove() -> dict[str, Any]:
-        return ledger.consistency_proof(first, _signed_size(ledger, second)).to_json()
+        return ledger.consistency_proof(first, _signed_size(snapshot, second)).to_json()
 
     return await run_in_threadpool(prove)
 

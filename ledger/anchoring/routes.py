@@ -12,7 +12,7 @@ annotations here: FastAPI reads the route's dependency aliases, local to the bui
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
@@ -81,7 +81,7 @@ def page(ledger: Ledger, after: int | None, limit: int) -> AnchorPage:
     )
 
 
-def build_router(ledger_dep: Callable[..., Ledger], caller_dep: Callable[..., Caller]) -> APIRouter:
+def build_router(ledger_dep: Callable[..., Any], caller_dep: Callable[..., Caller]) -> APIRouter:
     """The anchoring routes; ``caller_dep`` is unused: every route here is public."""
     LedgerDep = Annotated[Ledger, Depends(ledger_dep)]
     router = APIRouter(prefix="/v1", tags=["anchoring"])

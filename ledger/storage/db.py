@@ -26,6 +26,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+READ_POOL = 40
+MMAP_BYTES = 1 << 30
 _MIGRATION_LOCK = 0x7468726565666C6F  # "threeflo": the advisory lock of schema upgrades
 
 
@@ -60,7 +62,14 @@ def normalise_url(url: str) -> str:
 
 
 def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
-    engine = create_engine(url, poolclass=NullPool if immediate else None)
+    # Readers keep a connection for each of the server's worker threads (anyio runs up to 40):
+    # a pool smaller than that closes its overflow connections after every use, and opening a
+    # SQLite connection (with its PRAGMAs) costs more than the query it serves.
+    engine = (
+        create_engine(url, poolclass=NullPool)
+        if immediate
+        else create_engine(url, pool_size=READ_POOL, max_overflow=READ_POOL, pool_use_lifo=True)
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -71,6 +80,10 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=60000")
         cursor.execute("PRAGMA foreign_keys=ON")
+        if not immediate:
+            # Readers map the file: pages are shared through the OS instead of each
+            # connection keeping (and refilling) a private cache of its own.
+            cursor.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -93,7 +106,7 @@ def make_engines(url: str) -> Engines:
         # valid_from (year 1, UTC) would fall before year 1 and fail to load.
         connect_args["options"] = "-c timezone=UTC"
     engine = create_engine(
-        url, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args=connect_args
+        url, pool_pre_ping=True, pool_size=16, max_overflow=24, connect_args=connect_args
     )
     return Engines(url, engine, engine.execution_options(isolation_level="REPEATABLE READ"))
 

@@ -8,24 +8,74 @@ dozen ids, and building the equivalent SQLAlchemy expression (an ``or_`` of per-
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from ledger.core.merkle.nodes import NodeId
-from ledger.storage.models import Entry, MerkleNode
+from ledger.storage.models import Entry, LedgerHead, MerkleNode
 
 _LEAVES = f"SELECT 0, seq, leaf_hash FROM {Entry.__tablename__} WHERE seq IN ({{marks}})"
+_HEAD = f"SELECT tree_size FROM {LedgerHead.__tablename__} WHERE id = 1"
 _CHUNK = 2000  # ids per statement: far below SQLite's and PostgreSQL's parameter limits
 _INNER = f"SELECT level, idx, hash FROM {MerkleNode.__tablename__} WHERE {{levels}}"
+
+
+class DriverReads:
+    """Plain SQL on a pooled DB-API connection, with none of SQLAlchemy's machinery.
+
+    Proof requests are the hottest reads of a public ledger; each needs the head's size and
+    a few dozen immutable hashes. Building statements, emitting ``BEGIN`` and wrapping
+    results cost several times the queries, so these go to the driver directly (reads of
+    immutable rows need no transaction: a node once written never changes).
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self.paramstyle = engine.dialect.paramstyle
+
+    @contextmanager
+    def cursor(self) -> Iterator[_Cursor]:
+        connection = self._engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            try:
+                yield _Cursor(cursor, self.paramstyle)
+            finally:
+                cursor.close()
+            connection.rollback()
+        finally:
+            connection.close()
+
+
+class _Cursor:
+    """The two calls the readers make, over a DB-API cursor."""
+
+    def __init__(self, cursor: Any, paramstyle: str) -> None:
+        self._cursor = cursor
+        self.mark = "?" if paramstyle == "qmark" else "%s"
+
+    def exec_driver_sql(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        self._cursor.execute(sql, params)
+        rows: list[Any] = self._cursor.fetchall()
+        return rows
+
+    def tree_size(self) -> int:
+        [(size,)] = self.exec_driver_sql(_HEAD)
+        return int(size)
 
 
 class SqlNodeReader:
     """Serves level-0 nodes from ``entries.leaf_hash`` and the rest from ``merkle_nodes``."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection | _Cursor) -> None:
         self._connection = connection
-        self._mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+        if isinstance(connection, _Cursor):
+            self._mark = connection.mark
+        else:
+            self._mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
 
     def get_nodes(self, ids: Sequence[NodeId]) -> Mapping[NodeId, bytes]:
         if len(ids) <= _CHUNK:

@@ -32,6 +32,7 @@ class TipCache:
     def __init__(self) -> None:
         self._tip: Tip | None = None
         self._lock = threading.Lock()
+        self.committed_size = 0  # the largest size this process committed (memory only)
 
     def take(self) -> Tip | None:
         with self._lock:
@@ -41,6 +42,7 @@ class TipCache:
     def put(self, tip: Tip) -> None:
         with self._lock:
             self._tip = tip
+            self.committed_size = max(self.committed_size, tip.tree_size)
 
 
 class UnitOfWork:

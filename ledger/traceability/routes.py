@@ -60,7 +60,7 @@ def _refusal(exc: EpcisError) -> JSONResponse:
     return JSONResponse(body, status_code=exc.status)
 
 
-def build_router(ledger_dep: Callable[..., Ledger], caller_dep: Callable[..., Caller]) -> APIRouter:
+def build_router(ledger_dep: Callable[..., Any], caller_dep: Callable[..., Caller]) -> APIRouter:
     LedgerDep = Annotated[Ledger, Depends(ledger_dep)]
     CallerDep = Annotated[Caller, Depends(caller_dep)]
     router = APIRouter(prefix="/v1", tags=["traceability"])
