@@ -14,6 +14,7 @@ from ledger.storage.models import Participant
 from tests.ledger.scenario import LENDER, SELLER, T0, key_for
 
 OTHER_LENDER = "lender-0099"
+PLATFORM = "platform-0001"
 AT = T0 + timedelta(days=40)
 
 
@@ -22,14 +23,13 @@ def usd(minor: int) -> dict[str, Any]:
 
 
 def with_other_lender(ledger: Ledger) -> Ledger:
-    """Register a second lender once on this (module's) ledger."""
+    """Register a second lender and a platform once on this (module's) ledger."""
     with ledger.reading() as connection:
-        known = connection.execute(
-            select(Participant.id).where(Participant.id == OTHER_LENDER)
-        ).first()
-    if known is None:
-        ledger.register_participant(OTHER_LENDER, "Other Bank", ["lender"], "GB",
-                                    key_for(OTHER_LENDER).public_key, T0)  # fmt: skip
+        known = {row[0] for row in connection.execute(select(Participant.id))}
+    for pid, name, role, country in ((OTHER_LENDER, "Other Bank", "lender", "GB"),
+                                     (PLATFORM, "The Platform", "platform", "SG")):  # fmt: skip
+        if pid not in known:
+            ledger.register_participant(pid, name, [role], country, key_for(pid).public_key, T0)
     return ledger
 
 

@@ -2,7 +2,7 @@
 
 The platforms' signals: the login's IP country against the account's registered country
 and its card's billing country, a device clock on another time zone than the registered
-country's usual one, an anonymous proxy, a device seen on several accounts, and the
+country's usual one (the offset most of its accounts log in with), an anonymous proxy, a device seen on several accounts, and the
 velocity of applications across lenders. :class:`FraudState` takes logins and applications
 one at a time, in ledger order (one streaming pass, no query per participant), and scores an
 application on what was known at that moment. The fraud score (0-1000 points) is kept
@@ -74,7 +74,7 @@ class FraudState:
         self.weights = weights
         self.accounts: dict[str, _Account] = {}
         self.device_accounts: dict[str, set[str]] = {}
-        self.usual_offsets: dict[str, Counter[int]] = {}  # country -> login offsets seen
+        self.usual_offsets: dict[str, Counter[int]] = {}  # country -> accounts per offset
 
     def _account(self, account: str) -> _Account:
         found = self.accounts.get(account)
@@ -93,9 +93,9 @@ class FraudState:
         state.billing_abroad += registered is not None and billing != registered
         state.proxy += bool(payload.get("proxy", False))
         offset = int(payload["utc_offset_minutes"])
-        state.offsets[offset] += 1
-        if registered is not None:
+        if registered is not None and offset not in state.offsets:  # one vote per account
             self.usual_offsets.setdefault(registered, Counter())[offset] += 1
+        state.offsets[offset] += 1
         device = payload.get("device_id")
         if device is not None:
             state.devices.add(str(device))
