@@ -2,10 +2,11 @@
 
 The platforms' signals: the login's IP country against the account's registered country
 and its card's billing country, a device clock on another time zone than the registered
-country's usual one (the offset most of its accounts log in with), an anonymous proxy, a device seen on several accounts, and the
-velocity of applications across lenders. :class:`FraudState` takes logins and applications
-one at a time, in ledger order (one streaming pass, no query per participant), and scores an
-application on what was known at that moment. The fraud score (0-1000 points) is kept
+country's usual one (the offset most of its accounts log in with), an anonymous proxy, a
+device seen on several accounts, and the velocity of applications across lenders.
+:class:`FraudState` takes logins and applications one at a time, in ledger order (one
+streaming pass, no query per participant), and scores an application on what was known at
+that moment. The fraud score (0-1000 points) is kept
 apart from the credit score: it is a knock-out or a referral, applied before credit.
 
 Each signal adds points in proportion to how often it shows (a traveller's odd login is
