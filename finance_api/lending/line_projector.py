@@ -5,7 +5,8 @@ Every ``credit_line.*`` entry goes through the pure rules (:mod:`.rules.lines`);
 repayment of a line that does not exist, a statement that contradicts the postings...)
 raises its :class:`~finance_api.lending.errors.LendingError` and the whole append is
 undone. Batched: one read of the lines a batch touches, one insert of new lines, one
-executemany of updates, one insert of postings.
+executemany of updates, one insert of postings. The risk monitor's alerts
+(:mod:`.alert_book`) are raised here too, entry by entry, in the same transaction.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
+from finance_api.lending.alert_book import AlertBook
+from finance_api.lending.alert_tables import AlertRow, ConcentrationFlag
 from finance_api.lending.line_tables import CreditLinePosting, CreditLineRow
 from finance_api.lending.rules.lines import EVENT_TYPES, Line, apply
 from ledger.core.entry import LedgerEntry
@@ -53,26 +56,30 @@ class CreditLinesProjector:
     version = 1
     order = 40
     event_types = EVENT_TYPES
-    tables = (CreditLineRow.__table__, CreditLinePosting.__table__)
+    tables = (CreditLineRow.__table__, CreditLinePosting.__table__, AlertRow.__table__,
+              ConcentrationFlag.__table__)  # fmt: skip
 
     def apply(self, connection: Connection, entries: Sequence[LedgerEntry]) -> None:
         lines: dict[str, Line | None] = dict(
             read_lines(connection, (str(e.event.payload["line_id"]) for e in entries))
         )
         stored = set(lines)
+        alerts = AlertBook(connection, (str(e.event.payload["lender"]) for e in entries))
         opened: dict[str, int] = {}
         touched: dict[str, int] = {}
         postings: list[dict[str, Any]] = []
         for entry in entries:
             event = entry.event
             line_id = str(event.payload["line_id"])
+            before = lines.get(line_id)
             try:
-                line, posted = apply(lines.get(line_id), event.type, event.payload,
-                                     event.occurred_at.date())  # fmt: skip
+                line, posted = apply(before, event.type, event.payload, event.occurred_at.date())
             except LedgerError as exc:
                 exc.seq = entry.seq
                 raise
             lines[line_id] = line
+            alerts.record(entry.seq, event.occurred_at, event.type, before, line,
+                          sum(p.amount for p in posted))  # fmt: skip
             if event.type == "credit_line.opened":
                 opened[line_id] = entry.seq
             touched[line_id] = entry.seq
@@ -91,6 +98,7 @@ class CreditLinesProjector:
             )
         if postings:
             connection.execute(insert(CreditLinePosting), postings)
+        alerts.write()
 
 
 def _live(lines: dict[str, Line | None], line_id: str) -> Line:
