@@ -1,10 +1,12 @@
-"""The risk monitor over HTTP: a lender's alerts, and its webhook subscription.
+"""The risk monitor over HTTP: a lender's alerts, exposure, and its webhook subscription.
 
 ``GET /v1/risk/alerts`` pages through the caller's own alerts (a lender sees only alerts
 about its own lines and book; an auditor reads every lender's), oldest first from an entry
-cursor; ``PUT /v1/risk/webhook`` sets where they are pushed and answers the HMAC secret,
-once (a lender's key only). :func:`build_router` takes the ledger and caller dependencies like every
-feature router. (No postponed annotations: FastAPI reads the local dependency aliases.)
+cursor; ``GET /v1/risk/exposure`` gives EAD and EL per line and in total with the PDs the
+lender was shown, and its concentration by borrower and country; ``PUT /v1/risk/webhook``
+sets where alerts are pushed and answers the HMAC secret, once (a lender's key only).
+:func:`build_router` takes the ledger and caller dependencies like every feature router.
+(No postponed annotations: FastAPI reads the local dependency aliases.)
 """
 
 from collections.abc import Callable
@@ -16,7 +18,9 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from finance_api.lending.alert_tables import AlertRow
+from finance_api.lending.portfolio import Portfolio, portfolio
 from finance_api.lending.rules.alerts import KINDS
+from finance_api.lending.rules.exposure import ExposureSettings
 from finance_api.lending.webhooks import alert_json, subscribe
 from ledger.core.access import Caller
 from ledger.core.errors import Forbidden, InvalidEvent
@@ -54,6 +58,59 @@ class WebhookOut(BaseModel):
     url: str
     secret: str = Field(description="HMAC-SHA256 key of the X-Threeflow-Signature header")
     from_seq: int
+
+
+class LineRiskOut(BaseModel):
+    line_id: str
+    borrower: str
+    currency: str
+    ead_minor: int
+    pd_ppm: int
+    expected_loss_minor: int
+
+
+class TotalOut(BaseModel):
+    currency: str
+    lines: int
+    ead_minor: int
+    expected_loss_minor: int
+
+
+class ShareOut(BaseModel):
+    name: str
+    ead_minor: int
+    share_bp: int
+
+
+class ExposureOut(BaseModel):
+    """EAD = drawn + CCF x undrawn, EL = PD x LGD x EAD, per line and in total; the largest
+    shares of the book by borrower and by the borrowers' registered countries."""
+
+    lender: str
+    lines: list[LineRiskOut]
+    totals: list[TotalOut]
+    by_borrower: list[ShareOut]
+    by_country: list[ShareOut]
+
+
+def exposure_out(book: Portfolio) -> ExposureOut:
+    return ExposureOut(
+        lender=book.lender,
+        lines=[LineRiskOut(line_id=r.line_id, borrower=r.borrower, currency=r.currency,
+                           ead_minor=r.ead, pd_ppm=r.pd_ppm,
+                           expected_loss_minor=r.expected_loss) for r in book.lines],
+        totals=[TotalOut(currency=t.currency, lines=t.lines, ead_minor=t.ead,
+                         expected_loss_minor=t.expected_loss) for t in book.totals],
+        by_borrower=[ShareOut(name=s.name, ead_minor=s.ead, share_bp=s.share_bp)
+                     for s in book.by_borrower],
+        by_country=[ShareOut(name=s.name, ead_minor=s.ead, share_bp=s.share_bp)
+                    for s in book.by_country],
+    )  # fmt: skip
+
+
+def exposure(ledger: Ledger, lender: str, settings: ExposureSettings, unscored: int) -> ExposureOut:
+    with ledger.reading() as connection:
+        return exposure_out(portfolio(connection, lender, settings, unscored))
 
 
 def _lender(caller: Caller, *, auditors: bool = False) -> str | None:
@@ -107,6 +164,26 @@ def build_router(ledger_dep: Callable[..., Any], caller_dep: Callable[..., Calle
         if kind is not None and kind not in KINDS:
             raise InvalidEvent(f"must be one of {', '.join(KINDS)}", field="kind")
         return await run_in_threadpool(alerts_page, ledger, lender, after, kind, limit)
+
+    @router.get(
+        "/exposure",
+        summary="The caller's exposure at default and expected loss, per line and in total, "
+        "and its concentration by borrower and country",
+        description="PD is the latest score the scoring service showed the lender "
+        "(`credit.score_issued`); a borrower never scored counts at `unscored_pd_ppm`.",
+        responses=errors(401, 403, 422, 429),
+    )
+    async def get_exposure(
+        ledger: LedgerDep,
+        caller: CallerDep,
+        ccf_bp: Annotated[int, Query(ge=0, le=10_000, description="CCF of the undrawn")] = 4_000,
+        lgd_bp: Annotated[int, Query(ge=0, le=10_000, description="loss given default")] = 4_500,
+        unscored_pd_ppm: Annotated[int, Query(ge=0, le=1_000_000)] = 1_000_000,
+    ) -> ExposureOut:
+        lender = _lender(caller)
+        assert lender is not None
+        settings = ExposureSettings(ccf_bp=ccf_bp, lgd_bp=lgd_bp)
+        return await run_in_threadpool(exposure, ledger, lender, settings, unscored_pd_ppm)
 
     @router.put(
         "/webhook",

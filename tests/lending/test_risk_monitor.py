@@ -26,6 +26,8 @@ from tests.ledger.scenario import AUDITOR, LENDER, NOW, SELLER, open_ledger
 from tests.ledger.stores import Store
 from tests.lending.lending_events import (
     OTHER_LENDER,
+    PLATFORM,
+    event,
     line_act,
     open_line,
     usd,
@@ -179,3 +181,30 @@ def test_an_unreachable_webhook_keeps_the_alert_owed(ledger: Ledger) -> None:
     assert row.attempts == 3
     assert row.delivered_at is None
     assert row.last_error
+
+
+def score_shown(pd_ppm: int, tag: str) -> Any:
+    body = {"score_id": f"score-{tag}", "subject": SELLER, "recipient": LENDER,
+            "model_version": "scorecard-1", "feature_schema": "cd" * 32, "tree_size": 10,
+            "root_hash": "ef" * 32, "score": 610, "pd_ppm": pd_ppm, "grade": "B",
+            "reasons_hash": "01" * 32}  # fmt: skip
+    return event(PLATFORM, "credit.score_issued", body)
+
+
+def test_exposure_uses_the_latest_score_the_lender_was_shown(ledger: Ledger) -> None:
+    ledger.append_batch([open_line("line-e", 100_000), line_act("line-e", "drawn",
+                         amount=usd(30_000)), score_shown(50_000, "old"),
+                         score_shown(20_000, "new")])  # fmt: skip
+    key = create_api_key(ledger, LENDER, "t", NOW)
+    with TestClient(create_app(ledger)) as client:
+        body = client.get("/v1/risk/exposure", headers={"X-API-Key": key}).json()
+        bad = client.get("/v1/risk/exposure", params={"ccf_bp": 10_001},
+                         headers={"X-API-Key": key})  # fmt: skip
+    (line,) = body["lines"]
+    assert line["ead_minor"] == 30_000 + 28_000  # 40% of the 70,000 undrawn
+    assert line["pd_ppm"] == 20_000
+    assert line["expected_loss_minor"] == 522  # 2% x 45% x 580.00
+    assert body["totals"] == [{"currency": "USD", "lines": 1, "ead_minor": 58_000,
+                               "expected_loss_minor": 522}]  # fmt: skip
+    assert body["by_country"] == [{"name": "CN", "ead_minor": 58_000, "share_bp": 10_000}]
+    assert bad.status_code == 422
