@@ -11,7 +11,9 @@ sends the alert again (at least once; the body, and so an idempotency key, is th
 
 from __future__ import annotations
 
+import logging
 import secrets
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,6 +26,8 @@ from finance_api.lending.alert_tables import AlertRow, Delivery, Webhook
 from finance_api.lending.rules.signing import backoff_seconds, body_bytes, signature
 from ledger.core.clock import Clock
 from ledger.log import Ledger
+
+log = logging.getLogger(__name__)
 
 Post = Callable[[str, bytes, Mapping[str, str]], int]
 """Send ``body`` to ``url`` with ``headers``; return the HTTP status (raise on no answer)."""
@@ -128,3 +132,26 @@ class Deliverer:
         else:
             connection.execute(insert(Delivery).values(**key, lender=item.alert["lender"],
                                                        **values))  # fmt: skip
+
+
+def start_delivery(ledger: Ledger, every: float = 1.0) -> Callable[[], None]:
+    """Deliver due alerts every ``every`` seconds in a daemon thread; returns the stopper."""
+    deliverer = Deliverer(ledger, ledger.clock)
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.is_set():
+            try:
+                deliverer.deliver_due()
+            except Exception:  # a failed round is logged and tried again
+                log.exception("webhook delivery round failed")
+            stop.wait(every)
+
+    thread = threading.Thread(target=run, name="risk-webhooks", daemon=True)
+    thread.start()
+
+    def halt() -> None:
+        stop.set()
+        thread.join(timeout=10)
+
+    return halt

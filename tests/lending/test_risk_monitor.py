@@ -4,6 +4,7 @@ and webhook delivery to a real local HTTP server that fails first, across a rest
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -19,7 +20,7 @@ from finance_api.app import create_app
 from finance_api.auth import create_api_key
 from finance_api.lending.alert_tables import Delivery
 from finance_api.lending.rules.signing import verify
-from finance_api.lending.webhooks import Deliverer
+from finance_api.lending.webhooks import Deliverer, start_delivery, subscribe
 from ledger.core.clock import FixedClock
 from ledger.log import Ledger
 from tests.ledger.scenario import AUDITOR, LENDER, NOW, SELLER, open_ledger
@@ -208,3 +209,22 @@ def test_exposure_uses_the_latest_score_the_lender_was_shown(ledger: Ledger) -> 
                                "expected_loss_minor": 522}]  # fmt: skip
     assert body["by_country"] == [{"name": "CN", "ead_minor": 58_000, "share_bp": 10_000}]
     assert bad.status_code == 422
+
+
+def test_the_service_loop_delivers_in_the_background(
+    ledger: Ledger, hook: tuple[Hook, str]
+) -> None:
+    receiver, url = hook
+    receiver.fail = 0
+    subscribe(ledger, LENDER, url, FixedClock(NOW))
+    halt = start_delivery(ledger, every=0.05)
+    try:
+        ledger.append(open_line("line-bg", 10_000))
+        ledger.append(line_act("line-bg", "frozen", reason="review"))
+        for _ in range(200):
+            if receiver.seen:
+                break
+            time.sleep(0.05)
+    finally:
+        halt()
+    assert [status for _, _, status in receiver.seen] == [204]
