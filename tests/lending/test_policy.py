@@ -9,6 +9,7 @@ import pytest
 
 from finance_api.lending.decisions import payload, record
 from finance_api.lending.errors import InvalidSetting
+from finance_api.lending.rules.fraud import score
 from finance_api.lending.rules.policy import (
     Application,
     Assessment,
@@ -17,12 +18,20 @@ from finance_api.lending.rules.policy import (
     decide,
     override,
 )
+from finance_api.lending.underwrite import automatic_decision
 from ledger.core.event_types import REGISTRY
 from ledger.core.event_types.credit import DECLINE_REASONS
 from ledger.log import Ledger
 from ledger.storage.query import EntryQuery
 from tests.ledger.scenario import LENDER, SELLER, key_for
-from tests.lending.lending_events import AT
+from tests.lending.lending_events import (
+    AT,
+    OTHER_LENDER,
+    line_act,
+    open_line,
+    usd,
+    with_other_lender,
+)
 
 APP = Application("app-1", SELLER, LENDER, requested=2_000_000, revenue_6m=10_000_000)
 GOOD = FixedAssessment(pd_ppm=20_000, score=640, reasons=("low_revenue",),
@@ -139,3 +148,29 @@ def test_decisions_and_overrides_are_ledger_events(registered: Ledger) -> None:
     assert manual["override_of"] == first.id
     assert manual["limit"] == {"amount_minor": 300_000, "currency": "USD"}
     assert "guarantee from the parent company" in manual["reason"]
+
+
+def test_an_automatic_decision_reads_exposure_and_defaults_from_the_lines(
+    registered: Ledger,
+) -> None:
+    with_other_lender(registered)
+    tag = registered.size()
+    registered.append_batch([
+        open_line(f"own-{tag}", 1_000_000), line_act(f"own-{tag}", "drawn", amount=usd(400_000)),
+    ])  # fmt: skip
+    clean = score({})
+    with registered.reading() as connection:
+        first = automatic_decision(connection, f"a-{tag}", SELLER, LENDER, 2_000_000, GOOD,
+                                   clean, revenue_6m=10_000_000)  # fmt: skip
+    assert first.outcome == "approve"
+    assert first.limit == 2_000_000 - 400_000
+    assert first.reasons[0] == "existing_exposure"
+    registered.append_batch([
+        open_line(f"other-{tag}", 50_000, lender=OTHER_LENDER),
+        line_act(f"other-{tag}", "drawn", lender=OTHER_LENDER, amount=usd(50_000)),
+        line_act(f"other-{tag}", "defaulted", lender=OTHER_LENDER, amount=usd(50_000)),
+    ])  # fmt: skip
+    with registered.reading() as connection:
+        second = automatic_decision(connection, f"b-{tag}", SELLER, LENDER, 2_000_000, GOOD,
+                                    clean, revenue_6m=10_000_000)  # fmt: skip
+    assert (second.outcome, second.deciding) == ("decline", ("active_default",))
