@@ -26,11 +26,11 @@ from typing import Annotated, Any
 import typer
 
 from ledger.anchoring.admin_cli import info, set_anchorer
-from ledger.anchoring.anchor_client import LedgerAnchorClient
 from ledger.anchoring.chain import Chain
 from ledger.anchoring.cli_support import (
     connect,
     deploy_for,
+    existing_client,
     fail,
     fund_from_dev_account,
     guarded,
@@ -99,7 +99,7 @@ def anchor(
             elif settings.contract is None:
                 raise typer.BadParameter("give --contract, or --deploy on a development node")
             else:
-                client = LedgerAnchorClient(chain, settings.contract)
+                client = existing_client(chain, settings.contract)
             service = AnchorService(ledger, chain, client, account, settings)
             settled = service.poll()  # re-anchors what a reorganisation dropped
             row = service.anchor_latest()
