@@ -87,7 +87,8 @@ class LedgerAnchorV2Client(AnchorContractClient):
             raise AnchorEventsMismatch(
                 f"the {len(records)} Anchored events the node returned for this ledger do "
                 f"not re-chain to the commitment of contract {self.address} at block {at}: "
-                "the node withheld or altered some (ask another node)"
+                "the node withheld or altered some, or a reorganisation came in between "
+                "(try again, or ask another node)"
             )
         return records
 
