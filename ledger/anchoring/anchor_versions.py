@@ -3,11 +3,11 @@
 ``LedgerAnchorV2`` (events under one running commitment, about 32,000 gas an anchor) is
 the default for new deployments; ``LedgerAnchor`` (v1, a storage slot per anchor, about
 75,000) stays readable and writable, so a ledger anchored on it keeps its proofs. Moving a
-ledger to v2 is a configuration change: deploy v2, set the anchorer on it (``threeflow
-anchor set-anchorer``), point ``THREEFLOW_ANCHOR_CONTRACT`` at it. The next anchor lands on
-v2 even at a size v1 already holds; the v1 rows stay, and ``threeflow verify`` checks each
-anchor on the contract it names (``--contract`` once per contract the ledger was anchored
-on, to check both against addresses the auditor trusts).
+ledger to v2 is a configuration change: deploy v2 (``threeflow anchor deploy``), set the
+anchorer on it (``threeflow anchor set-anchorer``), point ``THREEFLOW_ANCHOR_CONTRACT`` at
+it. The next anchor lands on v2 even at a size v1 already holds; the v1 rows stay, and
+``threeflow verify`` checks each anchor on the contract it names (``--contract`` once per
+contract the ledger was anchored on, to check both against addresses the auditor trusts).
 """
 
 from __future__ import annotations
