@@ -7,6 +7,7 @@ into a feature vector per firm; ``read_labels`` reads defaults in the window aft
 from __future__ import annotations
 
 from credit.features.catalogue import (
+    DESCRIPTIONS,
     FEATURE_SCHEMA,
     FEATURE_SCHEMA_HASH,
     FEATURES,
@@ -18,6 +19,7 @@ from credit.features.labels import Labels, population, read_labels
 from credit.features.scan import AsOf, FeatureTable, compute
 
 __all__ = [
+    "DESCRIPTIONS",
     "FEATURES",
     "FEATURE_SCHEMA",
     "FEATURE_SCHEMA_HASH",
