@@ -15,9 +15,10 @@ import json
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import ColumnElement, Connection, or_, select
 
 from credit.features.catalogue import FEATURE_SCHEMA_HASH, NAMES
 from credit.features.fold import TYPES, Fold
@@ -75,15 +76,20 @@ def rows(
     """``(type, canonical)`` of the entries of the tree, oldest first, streamed in batches."""
     stmt = select(Entry.type, Entry.canonical).where(Entry.seq < tree_size)
     if participants is not None:
-        named = select(EntryRef.seq).where(
-            EntryRef.ref.in_(sorted(participants)), EntryRef.seq < tree_size
-        )
-        answers = select(ClaimParty.answered_seq).where(
-            ClaimParty.claim_seq.in_(named), ClaimParty.answered_seq < tree_size
-        )
-        stmt = stmt.where(or_(Entry.seq.in_(named), Entry.seq.in_(answers)))
+        stmt = stmt.where(_naming(tree_size, participants))
     result = connection.execution_options(yield_per=BATCH).execute(stmt.order_by(Entry.seq))
     yield from ((str(row[0]), bytes(row[1])) for row in result)
+
+
+def _naming(tree_size: int, participants: Collection[str]) -> ColumnElement[bool]:
+    """Entries naming one of ``participants`` below ``tree_size``, and answers to them."""
+    named = select(EntryRef.seq).where(
+        EntryRef.ref.in_(sorted(participants)), EntryRef.seq < tree_size
+    )
+    answers = select(ClaimParty.answered_seq).where(
+        ClaimParty.claim_seq.in_(named), ClaimParty.answered_seq < tree_size
+    )
+    return or_(Entry.seq.in_(named), Entry.seq.in_(answers))
 
 
 def compute(
@@ -119,3 +125,14 @@ def table_from(
         {fid: f.borrower for fid, f in fold.facilities.items()},
         fold.entries,
     )
+
+
+def entries_of(
+    ledger: Ledger, participant: str, tree_size: int | None = None
+) -> tuple[AsOf, list[tuple[int, dict[str, Any]]]]:
+    """``(seq, body)`` of the entries naming ``participant`` (and answers to its claims)."""
+    with ledger.reading() as connection:
+        as_of = as_of_point(ledger, connection, tree_size)
+        stmt = select(Entry.seq, Entry.canonical).where(_naming(as_of.tree_size, [participant]))
+        found = [(int(s), json.loads(c)) for s, c in connection.execute(stmt.order_by(Entry.seq))]
+    return as_of, found
