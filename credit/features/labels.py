@@ -10,8 +10,10 @@ here: it only checks these labels.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,35 +39,48 @@ class Labels:
     complete: bool  # the ledger reaches past the window's end
 
 
+class LabelFold:
+    """The pure part: fed the bodies after the as-of tree in order, keeps who went bad when."""
+
+    types = frozenset(BAD_TYPES + OPENINGS)
+
+    def __init__(self, table: FeatureTable, window_days: int = WINDOW_DAYS) -> None:
+        self.end = table.as_of.at + timedelta(days=window_days)
+        self.borrowers = dict(table.facilities)
+        self.bad: dict[str, date] = {}
+
+    def add(self, body: Mapping[str, Any]) -> None:
+        etype, p = body["type"], body["payload"]
+        if etype in OPENINGS:
+            self.borrowers[str(p.get("line_id") or p.get("loan_id"))] = str(p["borrower"])
+            return
+        if etype not in self.types:
+            return
+        when = datetime.fromisoformat(body["occurred_at"])
+        if when > self.end or (etype.endswith("past_due") and int(p["days_past_due"]) < BAD_DPD):
+            return
+        if etype == "insolvency.filed":
+            who = str(p["debtor"])
+        else:
+            fid = str(p.get("line_id") or p.get("loan_id"))
+            who = self.borrowers.get(fid) or str((body.get("subjects") or [""])[0])
+        if who and (who not in self.bad or when.date() < self.bad[who]):
+            self.bad[who] = when.date()
+
+
 def read_labels(ledger: Ledger, table: FeatureTable, window_days: int = WINDOW_DAYS) -> Labels:
     """One query over the entries after the as-of tree, of the types that make a default."""
-    end = table.as_of.at + timedelta(days=window_days)
-    borrowers = dict(table.facilities)
-    bad: dict[str, date] = {}
+    fold = LabelFold(table, window_days)
     with ledger.reading() as connection:
         stmt = (
-            select(Entry.type, Entry.canonical)
-            .where(Entry.seq >= table.as_of.tree_size, Entry.type.in_(BAD_TYPES + OPENINGS))
+            select(Entry.canonical)
+            .where(Entry.seq >= table.as_of.tree_size, Entry.type.in_(sorted(LabelFold.types)))
             .order_by(Entry.seq)
         )
-        for etype, canonical in connection.execution_options(yield_per=2_000).execute(stmt):
-            body = json.loads(canonical)
-            p = body["payload"]
-            if etype in OPENINGS:
-                borrowers[str(p.get("line_id") or p.get("loan_id"))] = str(p["borrower"])
-                continue
-            when = datetime.fromisoformat(body["occurred_at"])
-            if when > end or (etype.endswith("past_due") and int(p["days_past_due"]) < BAD_DPD):
-                continue
-            if etype == "insolvency.filed":
-                who = str(p["debtor"])
-            else:
-                fid = str(p.get("line_id") or p.get("loan_id"))
-                who = borrowers.get(fid) or str((body.get("subjects") or [""])[0])
-            if who and (who not in bad or when.date() < bad[who]):
-                bad[who] = when.date()
+        for (canonical,) in connection.execution_options(yield_per=2_000).execute(stmt):
+            fold.add(json.loads(canonical))
         newest = connection.execute(select(func.max(Entry.occurred_at))).scalar_one()
-    return Labels(bad, end, newest is not None and newest >= end)
+    return Labels(fold.bad, fold.end, newest is not None and newest >= fold.end)
 
 
 def population(

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Connection, or_, select
+from sqlalchemy import ColumnElement, Connection, func, or_, select, union_all
 
 from credit.features.catalogue import FEATURE_SCHEMA_HASH, NAMES
 from credit.features.fold import TYPES, Fold
@@ -61,12 +61,24 @@ class FeatureTable:
 
 
 def as_of_point(ledger: Ledger, connection: Connection, tree_size: int | None) -> AsOf:
-    """The as-of point of ``tree_size`` (default: the ledger's size): its root and time."""
+    """The as-of point of ``tree_size`` (default: the ledger's size): its root and time.
+
+    Its time is the recording time of the newest entry of a type the pass reads (an order,
+    a payment, a shipment...), not of the newest entry: scores recorded or consents given
+    later, with no trade since, do not age every firm's activity. Found in one statement of
+    per-type index lookups (``(type, seq)``), whatever the size of the ledger.
+    """
     current = reads.tree_size(connection)
     size = current if tree_size is None else tree_size
     if not 1 <= size <= current:
         raise InvalidEvent(f"must be between 1 and the tree size {current}", field="tree_size")
-    at = connection.execute(select(Entry.recorded_at).where(Entry.seq == size - 1)).scalar_one()
+    newest = union_all(*(
+        select(func.max(Entry.seq).label("seq")).where(Entry.type == t, Entry.seq < size)
+        for t in sorted(TYPES)
+    )).subquery()  # fmt: skip
+    last = connection.execute(select(func.max(newest.c.seq))).scalar_one()
+    seq = size - 1 if last is None else int(last)
+    at = connection.execute(select(Entry.recorded_at).where(Entry.seq == seq)).scalar_one()
     return AsOf(size, ledger.proofs.root(size, connection).hex(), at)
 
 
