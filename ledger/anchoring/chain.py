@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from eth_account.signers.local import LocalAccount
 from eth_tester.exceptions import TransactionFailed
@@ -139,10 +139,13 @@ class Chain:
             except BlockNotFound:
                 return None
 
-    def next_nonce(self, address: str) -> int:
-        """The nonce the next transaction from ``address`` should take, pending ones counted."""
+    def next_nonce(self, address: str, block: Literal["pending", "latest"] = "pending") -> int:
+        """The nonce the next transaction from ``address`` should take, pending ones counted.
+
+        With ``block="latest"``: the first nonce no mined transaction has used yet.
+        """
         with self.translating():
-            return int(self.w3.eth.get_transaction_count(to_checksum_address(address), "pending"))
+            return int(self.w3.eth.get_transaction_count(to_checksum_address(address), block))
 
     def dev_accounts(self) -> list[ChecksumAddress]:
         """Accounts the node unlocks (development nodes only)."""

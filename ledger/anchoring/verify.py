@@ -18,6 +18,7 @@ from sqlalchemy import Connection, select
 
 from ledger.anchoring.anchor_client import AnchorRecord, LedgerAnchorClient
 from ledger.anchoring.chain import Chain
+from ledger.anchoring.contract import address
 from ledger.anchoring.store import AnchorRow, AnchorStatus, all_anchors
 from ledger.core.errors import LedgerError
 from ledger.core.merkle.verify import verify_consistency
@@ -106,6 +107,10 @@ def verify_anchors(
                     f"anchored on chain {anchor.chain_id}, not {chain.chain_id}", tree_size=size
                 )
             if anchor.contract not in clients:
+                with chain.translating():
+                    code = chain.w3.eth.get_code(address(anchor.contract, "contract"))
+                if not code:
+                    raise AnchorNotOnChain(f"no contract at {anchor.contract}", tree_size=size)
                 clients[anchor.contract] = LedgerAnchorClient(chain, anchor.contract)
             contract = clients[anchor.contract]
         else:

@@ -117,26 +117,43 @@ def trace_command(
 def verify_trace_command(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
     key: Annotated[str, typer.Option("--key", help="pinned ledger key (hex or verifier key)")],
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="a copy of the ledger: also check that nothing was left out"),
+    ] = None,
 ) -> None:
-    """Verify a trace file offline against the pinned ledger key."""
+    """Verify a trace, recall or authenticity file offline against the pinned ledger key."""
     from ledger.cli import parse_pinned_key
-    from ledger.verification.trace import verify_trace
+    from ledger.verification.trace_answers import verify_answer
 
     pinned = parse_pinned_key(key)
     assert pinned is not None
     try:
         document = json.loads(file.read_text(encoding="utf-8"))
-        report = verify_trace(document, pinned)
+        summary = verify_answer(document, pinned)
     except json.JSONDecodeError as exc:
         console.print(f"[red]not JSON[/red]: {exc}")
         raise typer.Exit(1) from None
     except LedgerError as exc:
         console.print(f"[red]INVALID[/red]: {exc}")
         raise typer.Exit(1) from None
-    console.print(
-        f"[green]valid[/green]: {report.events} events, {report.voided} voided, "
-        f"{report.links} links, {report.entries} entries proven in tree of {report.tree_size}"
-    )
+    console.print(f"[green]valid[/green]: {summary}")
+    if db is None:
+        console.print("completeness not checked (give --db with a copy of the ledger)")
+        return
+    from ledger.log import Ledger
+    from ledger.traceability.completeness import incomplete
+
+    try:
+        with Ledger.open(db, read_only=True) as ledger:
+            differ = incomplete(ledger, document)
+    except LedgerError as exc:
+        console.print(f"[red]could not check completeness[/red]: {exc}")
+        raise typer.Exit(2) from None
+    if differ:
+        console.print(f"[red]INCOMPLETE[/red]: the copy answers otherwise: {', '.join(differ)}")
+        raise typer.Exit(1)
+    console.print(f"[green]complete[/green] as of tree size {document['as_of']}")
 
 
 @trace_app.command("recall")

@@ -11,7 +11,8 @@ from ledger.traceability import store
 from ledger.traceability.epcis.digital_link import canonical_id_or_self
 from ledger.traceability.graph import walk
 from ledger.traceability.index import CONTAINMENT, TRANSFORMATION
-from ledger.traceability.trace import Observed, Window, _Validity, live_events
+from ledger.traceability.proving import snapshot_size
+from ledger.traceability.trace import IndexSource, Observed, live_events
 
 
 def end_items(start: str, links: set[tuple[Any, int]], items: set[str]) -> list[str]:
@@ -40,13 +41,8 @@ def last_location(observed: list[Observed]) -> dict[str, Any] | None:
 def recall_scope(ledger: Ledger, lot: str) -> dict[str, Any]:
     start = canonical_id_or_self(lot)
     with ledger.reading() as connection:
-        validity = _Validity(connection, Window())
-        reach = walk(
-            start,
-            "forward",
-            lambda items, forward: store.links_touching(connection, items, forward=forward),
-            validity.allowed,
-        )
+        source = IndexSource(connection, snapshot_size(connection))
+        reach = walk(start, "forward", source.links, source.live)
         if not store.seqs_naming(connection, [start]):
             raise NotFound(f"no EPCIS event names {lot}", field="lot")
         answer = []

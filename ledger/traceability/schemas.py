@@ -34,18 +34,28 @@ class EpcisEventsOut(BaseModel):
     next_after: int | None = None
 
 
-class TraceOut(BaseModel):
+class ProvenOut(BaseModel):
+    """The envelope every traceability answer carries (see ``threeflow verify-trace``)."""
+
     model_config = ConfigDict(extra="allow")
 
     format: str
     origin: str
-    query: dict[str, Any]
+    as_of: int
     checkpoint: str
+    completeness: str
+    keys: list[int]
+    entries: list[dict[str, Any]]
+    statement: str
+
+
+class TraceOut(ProvenOut):
+    query: dict[str, Any]
     items: list[str]
     links: list[dict[str, Any]]
     events: list[dict[str, Any]]
     voided: list[dict[str, Any]]
-    entries: list[dict[str, Any]]
+    business_transactions: list[dict[str, Any]]
 
 
 class RecallOut(BaseModel):

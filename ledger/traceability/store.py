@@ -29,9 +29,6 @@ _INDEX_ROWS = select(EpcisEventRow.__table__).where(EpcisEventRow.seq.in_(_VALUE
 _NAMING = select(EpcisItem.seq).where(EpcisItem.item.in_(_VALUES))
 _LINKS_FROM = select(EpcisLink.__table__).where(EpcisLink.from_item.in_(_VALUES))
 _LINKS_TO = select(EpcisLink.__table__).where(EpcisLink.to_item.in_(_VALUES))
-_DECLARATIONS = select(EpcisEventRow.declared_event_id, EpcisEventRow.seq).where(
-    EpcisEventRow.declared_event_id.in_(_VALUES)
-)
 
 
 def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
@@ -135,14 +132,27 @@ def links_touching(
     return out
 
 
-def declarations_for(connection: Connection, ids: Collection[str]) -> dict[str, int]:
-    """Error declarations naming any of ``ids`` (eventIDs or hash IDs): id -> seq."""
-    out: dict[str, int] = {}
-    for chunk in _chunks(set(ids)):
-        for declared, seq in connection.execute(_DECLARATIONS, {"values": chunk}):
-            if declared is not None:
-                out.setdefault(declared, seq)
-    return out
+def declarations_for(
+    connection: Connection, event_ids: Collection[str], hash_ids: Collection[str]
+) -> list[tuple[int, str | None, str]]:
+    """Error declarations that may void events of these eventIDs or hash IDs, in seq order.
+
+    ``(seq, eventID, hash ID)`` of each; :func:`~ledger.traceability.question.voids` decides.
+    """
+    found: dict[int, tuple[int, str | None, str]] = {}
+    for column, values in (
+        (EpcisEventRow.declared_event_id, event_ids),
+        (EpcisEventRow.hash_id, hash_ids),
+    ):
+        for chunk in _chunks(set(values)):
+            rows = connection.execute(
+                select(
+                    EpcisEventRow.seq, EpcisEventRow.declared_event_id, EpcisEventRow.hash_id
+                ).where(column.in_(chunk), EpcisEventRow.error_declaration.is_(True))
+            )
+            for seq, event_id, hash_id in rows:
+                found[seq] = (seq, event_id, hash_id)
+    return [found[s] for s in sorted(found)]
 
 
 def other_flow_refs(connection: Connection, ids: Collection[str]) -> dict[str, list[int]]:

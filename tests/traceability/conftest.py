@@ -1,11 +1,11 @@
-"""A SQLite ledger with an app over it, a participant with an API key, and a built supply chain."""
+"""A ledger with an app over it (SQLite and PostgreSQL), a participant with an API key, and a
+built supply chain."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,6 +17,10 @@ from ledger.core.events import Event
 from ledger.core.keys import SigningKey
 from ledger.log import CheckpointPolicy, Ledger
 from ledger.traceability import samples as s
+from tests.ledger.conftest import postgres_store, sqlite_store, store
+from tests.ledger.stores import Store
+
+__all__ = ["postgres_store", "sqlite_store", "store"]  # the backends' fixtures, shared
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 T0 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
@@ -64,9 +68,10 @@ class World:
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
+def world(store: Store) -> Iterator[World]:
+    url = store.new_url()
     ledger = Ledger.open(
-        f"sqlite:///{tmp_path / 'trace.db'}",
+        url,
         ledger_key=LEDGER_KEY,
         clock=FixedClock(NOW),
         policy=CheckpointPolicy(every_entries=10_000, every_seconds=1e9),
@@ -77,6 +82,7 @@ def world(tmp_path: Path) -> Iterator[World]:
     with TestClient(create_app(ledger)) as client:
         yield World(client, ledger, {"X-API-Key": api_key}, buyer)
     ledger.close()
+    store.drop(url)
 
 
 def order_placed(key: SigningKey) -> Event:

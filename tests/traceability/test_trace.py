@@ -14,6 +14,7 @@ from ledger.traceability import samples as s
 from ledger.traceability.cli import trace_app
 from ledger.traceability.epcis.digital_link import canonical_id_or_self
 from ledger.traceability.errors import TraceVerificationFailed
+from ledger.traceability.proving import statement_bytes
 from ledger.verification.trace import verify_trace
 from tests.traceability.conftest import (
     LEDGER_KEY,
@@ -75,11 +76,11 @@ def test_forward_trace_of_a_raw_unit_reaches_the_product_not_its_siblings(world:
     verify_trace(trace, LEDGER_KEY.public_key)
 
 
-def test_time_window_limits_events_and_links(world: World) -> None:
+def test_time_window_limits_events_not_the_links_followed(world: World) -> None:
     seqs = _built(world)
     trace = _trace(world, PRODUCT, since="2026-01-05T11:30:00Z")
     assert [e["seq"] for e in trace["events"]] == seqs[4:]
-    assert canonical_id_or_self(SSCC) not in trace["items"]
+    assert canonical_id_or_self(SSCC) in trace["items"]  # packed before since, still reached
     verify_trace(trace, LEDGER_KEY.public_key)
     bad = world.client.get(
         f"/v1/trace/{PRODUCT}", params={"direction": "sideways"}, headers=world.headers
@@ -134,6 +135,80 @@ def _mutations() -> list[tuple[str, Any]]:
     ]
 
 
+def test_forward_window_after_the_packing_keeps_the_case_s_later_receiving(world: World) -> None:
+    seqs = _built(world)
+    trace = _trace(world, UNITS[0], direction="forward", since=at(1.5).isoformat())
+    listed = [e["seq"] for e in trace["events"]]
+    assert seqs[2] in listed
+    assert seqs[3] in listed
+    assert seqs[1] not in listed  # the packing itself is before the window
+    assert any(link["seq"] == seqs[1] for link in trace["links"])  # but its link is followed
+    verify_trace(trace, LEDGER_KEY.public_key)
+
+
+def _resigned(doc: dict[str, Any]) -> dict[str, Any]:
+    """What a forger holding the ledger key could sign: the recomputation must still catch it."""
+    doc["statement"] = LEDGER_KEY.sign(statement_bytes(doc)).hex()
+    return doc
+
+
+def _answer_mutations() -> list[tuple[str, Any]]:
+    def relabel(doc: dict[str, Any]) -> None:
+        grai = "urn:epc:id:grai:0614141.12345.400"
+        doc["query"]["id"] = grai
+        doc["query"]["canonical_id"] = canonical_id_or_self(grai)
+
+    def direction(doc: dict[str, Any]) -> None:
+        doc["query"]["direction"] = "forward"
+
+    def window(doc: dict[str, Any]) -> None:
+        doc["query"]["since"] = "2026-01-05T11:30:00.000000Z"
+
+    def event_time(doc: dict[str, Any]) -> None:
+        doc["events"][0]["event_time"] = "2025-01-01T00:00:00.000000Z"
+
+    def event_type(doc: dict[str, Any]) -> None:
+        doc["events"][2]["event_type"] = "TransformationEvent"
+
+    def biz_step(doc: dict[str, Any]) -> None:
+        doc["events"][2]["biz_step"] = "https://ref.gs1.org/cbv/BizStep-receiving"
+
+    def dropped_event(doc: dict[str, Any]) -> None:
+        del doc["events"][3]
+
+    def dropped_item(doc: dict[str, Any]) -> None:
+        doc["items"].pop()
+
+    def as_of(doc: dict[str, Any]) -> None:
+        doc["as_of"] = 1
+
+    return [
+        ("relabelled", relabel),
+        ("direction", direction),
+        ("window", window),
+        ("event-time", event_time),
+        ("event-type", event_type),
+        ("biz-step", biz_step),
+        ("dropped-event", dropped_event),
+        ("dropped-item", dropped_item),
+        ("as-of", as_of),
+    ]
+
+
+@pytest.mark.parametrize(("name", "mutate"), _answer_mutations())
+def test_an_edited_or_relabelled_answer_fails_signed_or_resigned(
+    world: World, name: str, mutate: Any
+) -> None:
+    _built(world)
+    trace = _trace(world, PRODUCT)
+    bad = copy.deepcopy(trace)
+    mutate(bad)
+    with pytest.raises(TraceVerificationFailed, match="sign"):
+        verify_trace(bad, LEDGER_KEY.public_key)
+    with pytest.raises(TraceVerificationFailed):
+        verify_trace(_resigned(bad), LEDGER_KEY.public_key)
+
+
 @pytest.mark.parametrize(("name", "mutate"), _mutations())
 def test_tampering_with_a_trace_is_detected(world: World, name: str, mutate: Any) -> None:
     _built(world)
@@ -170,3 +245,29 @@ def test_cli_trace_then_verify_trace_offline(world: World, tmp_path: Path) -> No
     out.write_text(json.dumps(doc))
     bad = runner.invoke(trace_app, ["verify-trace", str(out), "--key", key])
     assert bad.exit_code == 1
+
+
+def test_completeness_is_checked_against_a_copy_of_the_ledger(world: World, tmp_path: Path) -> None:
+    seqs = _built(world)
+    url = world.ledger.engines.write.url.render_as_string(hide_password=False)
+    key = LEDGER_KEY.public_key.hex()
+    runner = CliRunner()
+    honest = _trace(world, PRODUCT)
+    assert "verify-trace" in honest["completeness"]
+    out = tmp_path / "trace.json"
+    out.write_text(json.dumps(honest))
+    ok = runner.invoke(trace_app, ["verify-trace", str(out), "--key", key, "--db", url])
+    assert ok.exit_code == 0, ok.output
+    assert "complete" in ok.output
+    # A ledger that leaves the case's receiving out of its answer: consistent, signed, and
+    # verifying offline (the receiving's entry is gone too) — but the copy tells.
+    lying = copy.deepcopy(honest)
+    lying["events"] = [e for e in lying["events"] if e["seq"] != seqs[3]]
+    lying["entries"] = [e for e in lying["entries"] if e["seq"] != seqs[3]]
+    out.write_text(json.dumps(_resigned(lying)))
+    offline = runner.invoke(trace_app, ["verify-trace", str(out), "--key", key])
+    assert offline.exit_code == 0, offline.output
+    caught = runner.invoke(trace_app, ["verify-trace", str(out), "--key", key, "--db", url])
+    assert caught.exit_code == 1
+    assert "INCOMPLETE" in caught.output
+    assert "events" in caught.output

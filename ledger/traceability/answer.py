@@ -1,0 +1,123 @@
+"""The body of a trace answer, computed from any source of EPCIS events. Pure.
+
+The ledger answers from its index (:class:`~ledger.traceability.trace.IndexSource`);
+``verify-trace`` recomputes the same body from the proven entries of the file
+(:class:`MemorySource`) and requires it to be identical, field for field. So an answer
+whose events, summaries, items or links were edited, or that was relabelled as the trace
+of another item, direction or window, no longer verifies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ledger.traceability.epcis import EpcisEvent
+from ledger.traceability.graph import Reach, walk
+from ledger.traceability.index import Link, item_roles, links
+from ledger.traceability.question import Window, event_voids, summary
+
+
+class Source(Protocol):
+    """The EPCIS events an answer may use (those below its ``as_of`` tree size)."""
+
+    def links(self, items: Collection[str], forward: bool) -> list[tuple[Link, int]]: ...
+
+    def naming(self, items: Collection[str]) -> set[int]: ...
+
+    def live(self, seqs: Collection[int]) -> set[int]:
+        """Seqs that are neither error declarations nor voided by one."""
+        ...
+
+    def voided_by(self, seqs: Collection[int]) -> dict[int, int]:
+        """Voided seq -> seq of the (first) declaration that voids it."""
+        ...
+
+    def events(self, seqs: Collection[int]) -> dict[int, tuple[EpcisEvent, str]]:
+        """The proven event and its capturer, read from the entry (not from the index)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class TraceBody:
+    reach: Reach
+    naming: set[int]
+    body: dict[str, Any]
+
+
+def trace_body(source: Source, start: str, direction: str, window: Window) -> TraceBody:
+    """Walk every live link (whenever it happened), then list the events inside the window."""
+    reach = walk(start, direction, source.links, source.live)
+    naming = source.naming(reach.items)
+    live = source.live(naming)
+    voided = source.voided_by(naming)
+    events = source.events(naming)
+    inside = {s for s in naming if window.holds(events[s][0].event_time)}
+
+    def order(seq: int) -> tuple[Any, int]:
+        return (events[seq][0].event_time, seq)
+
+    body = {
+        "items": sorted(reach.items),
+        "links": [
+            {"from": link.from_item, "to": link.to_item, "kind": link.kind, "seq": seq}
+            for link, seq in sorted(
+                reach.links, key=lambda p: (p[1], p[0].kind, p[0].from_item, p[0].to_item)
+            )
+        ],
+        "events": [summary(s, *events[s]) for s in sorted(live & inside, key=order)],
+        "voided": [
+            {**summary(s, *events[s]), "declared_by": voided[s]}
+            for s in sorted(set(voided) & inside, key=order)
+        ],
+        "business_transactions": sorted(reach.transactions),
+    }
+    return TraceBody(reach, naming, body)
+
+
+class MemorySource:
+    """A source over captures held in memory (the verifier's: a file's proven entries)."""
+
+    def __init__(self, captures: Mapping[int, tuple[EpcisEvent, str]]) -> None:
+        self.captures = dict(captures)
+        self._from: dict[str, list[tuple[Link, int]]] = {}
+        self._to: dict[str, list[tuple[Link, int]]] = {}
+        self._naming: dict[str, set[int]] = {}
+        for seq, (event, _) in self.captures.items():
+            for link in links(event):
+                self._from.setdefault(link.from_item, []).append((link, seq))
+                self._to.setdefault(link.to_item, []).append((link, seq))
+            for item, _role in item_roles(event):
+                self._naming.setdefault(item, set()).add(seq)
+        declarations = [
+            (s, e) for s, (e, _) in sorted(self.captures.items()) if e.is_error_declaration
+        ]
+        self._voided: dict[int, int] = {}
+        for seq, (event, _) in self.captures.items():
+            for by, declaration in declarations:
+                if event_voids(declaration, event):
+                    self._voided[seq] = by
+                    break
+
+    def links(self, items: Collection[str], forward: bool) -> list[tuple[Link, int]]:
+        table = self._from if forward else self._to
+        return [pair for item in items for pair in table.get(item, ())]
+
+    def naming(self, items: Collection[str]) -> set[int]:
+        return {seq for item in items for seq in self._naming.get(item, ())}
+
+    def live(self, seqs: Collection[int]) -> set[int]:
+        return {
+            s
+            for s in seqs
+            if s in self.captures
+            and s not in self._voided
+            and not self.captures[s][0].is_error_declaration
+        }
+
+    def voided_by(self, seqs: Collection[int]) -> dict[int, int]:
+        return {s: self._voided[s] for s in seqs if s in self._voided}
+
+    def events(self, seqs: Collection[int]) -> dict[int, tuple[EpcisEvent, str]]:
+        return {s: self.captures[s] for s in seqs}
