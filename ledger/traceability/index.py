@@ -2,7 +2,9 @@
 
 Pure functions of an :class:`~ledger.epcis.EpcisEvent`. Links point in the direction goods
 flow: a child into its parent (aggregation, association), an input into an output
-(transformation), an item into a business transaction (any event with a bizTransactionList).
+(transformation), a lot into the instances commissioned in it (an ObjectEvent ADD whose
+``ilmd`` carries a ``lotNumber``: the LGTIN of each SGTIN's GTIN and that lot), an item
+into a business transaction (any event with a bizTransactionList).
 """
 
 from __future__ import annotations
@@ -10,15 +12,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import product
+from typing import Any
+from urllib.parse import quote
 
 from ledger.traceability.epcis import EpcisEvent
+from ledger.traceability.epcis.digital_link import canonical_id_or_self
 
 AGGREGATION = "aggregation"
 ASSOCIATION = "association"
 TRANSFORMATION = "transformation"
 TRANSACTION = "transaction"
-LINK_KINDS = (AGGREGATION, ASSOCIATION, TRANSFORMATION, TRANSACTION)
+LOT = "lot"
+LINK_KINDS = (AGGREGATION, ASSOCIATION, TRANSFORMATION, TRANSACTION, LOT)
 CONTAINMENT = frozenset({AGGREGATION, ASSOCIATION})
+MAKING = frozenset({TRANSFORMATION, LOT})
+"""Links followed in the trace's direction: what an item was made from, or made into."""
+
+_DL = "https://id.gs1.org/01/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +80,34 @@ def item_roles(event: EpcisEvent) -> set[tuple[str, str]]:
     if event.parent_id is not None:
         roles.add((event.parent_id, "parent"))
     roles.update((bt.id, "bt") for bt in event.biz_transactions)
+    roles.update((lot, "lot") for lot in commissioned_lots(event))
     return roles
+
+
+def _lot_number(ilmd: Any) -> str | None:
+    if not isinstance(ilmd, dict):
+        return None
+    for key, value in ilmd.items():
+        if isinstance(key, str) and key.rsplit(":", 1)[-1].rsplit("#", 1)[-1] == "lotNumber":
+            return value if isinstance(value, str) and value else None
+    return None
+
+
+def commissioned_lots(event: EpcisEvent) -> dict[str, tuple[str, ...]]:
+    """LGTIN -> the SGTINs an ObjectEvent ADD commissions in it (its ``ilmd`` lotNumber)."""
+    lot = _lot_number(event.event.get("ilmd"))
+    if lot is None or event.event_type != "ObjectEvent" or event.action != "ADD":
+        return {}
+    out: dict[str, list[str]] = {}
+    for epc in event.epc_list:
+        if epc.startswith(_DL) and "/21/" in epc:
+            gtin = epc[len(_DL) :].split("/", 1)[0]
+            lgtin = canonical_id_or_self(f"{_DL}{gtin}/10/{quote(lot, safe='')}")
+            out.setdefault(lgtin, []).append(epc)
+    for cls in event.quantity_classes("quantityList"):
+        if cls.startswith(_DL) and "/" not in cls[len(_DL) :]:
+            out.setdefault(canonical_id_or_self(f"{cls}/10/{quote(lot, safe='')}"), [])
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def capture_key(event: EpcisEvent) -> tuple[str, bool]:
@@ -94,6 +131,8 @@ def links(event: EpcisEvent) -> set[Link]:
     inputs = (*event.input_epcs, *event.input_classes)
     outputs = (*event.output_epcs, *event.output_classes)
     out.update(Link(i, o, TRANSFORMATION) for i, o in product(inputs, outputs) if i != o)
+    for lot, instances in commissioned_lots(event).items():
+        out.update(Link(lot, epc, LOT) for epc in instances)
     things = {*event.epc_list, *event.quantity_classes("quantityList"), *children}
     if event.parent_id is not None:
         things.add(event.parent_id)

@@ -27,7 +27,7 @@ def parse_entry(entry: LedgerEntry) -> EpcisEvent:
 
 class EpcisIndexProjector:
     name = "traceability.epcis_index"
-    version = 1
+    version = 2  # 2: lots commissioned in the ilmd are indexed (role and links "lot")
     order = 100
     event_types = frozenset({store.CAPTURED})
     tables = (EpcisEventRow.__table__, EpcisItem.__table__, EpcisLink.__table__)

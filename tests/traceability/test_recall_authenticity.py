@@ -82,8 +82,8 @@ def test_an_item_with_a_clean_history_is_authentic(world: World) -> None:
     answer = _check(world, UNITS[0])
     assert answer["verdict"] == "authentic"
     assert answer["flags"] == []
-    assert answer["origin"]["seq"] == seqs[0]
-    assert answer["origin"]["biz_location"] == canonical_id_or_self(FARM)
+    assert answer["commissioning"]["seq"] == seqs[0]
+    assert answer["commissioning"]["biz_location"] == canonical_id_or_self(FARM)
     assert answer["brand"]["company_prefix"] == "0614141"
 
 
@@ -144,4 +144,4 @@ def test_an_item_never_commissioned_is_unknown(world: World) -> None:
     _events(world, supply_chain())
     answer = _check(world, SSCC)
     assert answer["verdict"] == "unknown"
-    assert answer["origin"] is None
+    assert answer["commissioning"] is None
