@@ -9,14 +9,19 @@ into a business transaction (any event with a bizTransactionList).
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import product
 from typing import Any
 from urllib.parse import quote
 
-from ledger.traceability.epcis import EpcisEvent
+from ledger.core.canonical import canonicalize
+from ledger.core.events import format_timestamp
+from ledger.traceability.epcis import EpcisEvent, vocab
 from ledger.traceability.epcis.digital_link import canonical_id_or_self
+from ledger.traceability.epcis.timestamps import to_utc_datetime
 
 AGGREGATION = "aggregation"
 ASSOCIATION = "association"
@@ -44,6 +49,7 @@ class IndexRow:
     biz_location: str | None
     declared_event_id: str | None
     error_declaration: bool
+    declaration_key: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +72,7 @@ def index_row(event: EpcisEvent) -> IndexRow:
         biz_location=event.biz_location,
         declared_event_id=event.declared_event_id,
         error_declaration=event.is_error_declaration,
+        declaration_key=declaration_key(event),
     )
 
 
@@ -110,13 +117,34 @@ def commissioned_lots(event: EpcisEvent) -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-def capture_key(event: EpcisEvent) -> tuple[str, bool]:
-    """What makes a capture a duplicate: the hash ID, and whether it declares an error.
+def declaration_key(event: EpcisEvent) -> str:
+    """``""`` for an event; for an error declaration, a digest of its eventID and declaration.
 
-    CBV leaves ``errorDeclaration`` out of the hash, so a declaration and the event it voids
-    share a hash ID; they are still two captures.
+    CBV leaves ``eventID`` and ``errorDeclaration`` out of the hash, so a declaration shares
+    the hash ID of the event it voids, and so do two different declarations of that event
+    (one without eventID, a later one with it, or with another reason): each is a capture.
     """
-    return (event.hash_id, event.is_error_declaration)
+    if not event.is_error_declaration:
+        return ""
+    declaration = dict(event.event["errorDeclaration"])
+    moment = declaration.get("declarationTime")
+    if isinstance(moment, str):  # the XML and JSON twins write one instant differently
+        with contextlib.suppress(ValueError, OverflowError):
+            declaration["declarationTime"] = format_timestamp(to_utc_datetime(moment))
+    reason = declaration.get("reason")
+    if isinstance(reason, str):  # a bare term, a CBV URN and a web URI name one reason
+        declaration["reason"] = vocab.expand_curie(
+            vocab.cbv_urn_to_web(vocab.expand_term(vocab.ERROR_REASON, reason))
+        )
+    if isinstance(declaration.get("correctiveEventIDs"), list):
+        declaration["correctiveEventIDs"] = sorted(map(str, declaration["correctiveEventIDs"]))
+    what = {"eventID": event.event_id, "errorDeclaration": declaration}
+    return hashlib.sha256(canonicalize(what)).hexdigest()[:32]
+
+
+def capture_key(event: EpcisEvent) -> tuple[str, str]:
+    """What makes a capture a duplicate: the hash ID and the declaration key (see above)."""
+    return (event.hash_id, declaration_key(event))
 
 
 def links(event: EpcisEvent) -> set[Link]:
