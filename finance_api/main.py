@@ -26,14 +26,14 @@ def anchoring_from_settings(ledger: Ledger) -> Callable[[], None] | None:
     settings = get_anchor_settings()
     if settings.contract is None:
         return None
-    from ledger.anchoring.anchor_client import LedgerAnchorClient
+    from ledger.anchoring.anchor_versions import open_anchor_client
     from ledger.anchoring.cli import connect
     from ledger.anchoring.loop import AnchorLoop, start_anchor_loop
     from ledger.anchoring.service import AnchorService
 
     chain = connect(settings)
     service = AnchorService(
-        ledger, chain, LedgerAnchorClient(chain, settings.contract), settings.account(), settings
+        ledger, chain, open_anchor_client(chain, settings.contract), settings.account(), settings
     )
     thread, stop = start_anchor_loop(AnchorLoop(service))
     log.info(

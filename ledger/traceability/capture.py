@@ -4,10 +4,11 @@ Each accepted event becomes one entry signed by the capture notary (see :mod:`no
 the capturing participant in ``payload.captured_by`` and in ``subjects``, next to every
 item and business transaction id that fits the ledger's identifier rule (all of them are
 in ``epcis_items`` regardless). An event whose hash ID is on the ledger already, or earlier
-in the same document, is a duplicate (an error declaration only of another declaration:
-CBV hashes it like the event it voids): it is answered with the existing entry and not
-written again. The entry id is derived from the hash ID, so two racing captures of the same
-event cannot both be written.
+in the same document, is a duplicate (an error declaration only of the same declaration,
+same eventID and errorDeclaration: CBV hashes every declaration like the event it voids):
+it is answered with the existing entry and not written again. The entry id is derived from
+the hash ID and declaration key, so two racing captures of the same event cannot both be
+written.
 
 The index rows are written by the traceability projection in the same transaction as the
 entries (see :mod:`ledger.traceability.projection`).
@@ -51,8 +52,13 @@ class Captured:
         }
 
 
-def entry_id(hash_id: str, error_declaration: bool = False) -> str:
-    return str(uuid.uuid5(_NAMESPACE, hash_id + ("#errorDeclaration" if error_declaration else "")))
+def entry_id(hash_id: str, declaration: str = "") -> str:
+    """The entry's event id, from the capture key (a declaration's key names which one)."""
+    return str(
+        uuid.uuid5(
+            _NAMESPACE, hash_id + (f"#errorDeclaration#{declaration}" if declaration else "")
+        )
+    )
 
 
 def subjects_for(event: EpcisEvent, participant: str) -> list[str]:
@@ -74,7 +80,7 @@ def ledger_event(key: SigningKey, event: EpcisEvent, participant: str) -> Event:
         },
         occurred_at=event.event_time,
         subjects=subjects_for(event, participant),
-        event_id=entry_id(event.hash_id, event.is_error_declaration),
+        event_id=entry_id(*capture_key(event)),
     )
 
 
@@ -95,7 +101,7 @@ def capture_events(
     captures of one event cannot both write it) and appends the others.
     """
     key = notary_key(ledger.key)
-    candidates: dict[tuple[str, bool], Event] = {}
+    candidates: dict[tuple[str, str], Event] = {}
     for event in events:
         ck = capture_key(event)
         if ck not in candidates:

@@ -157,23 +157,36 @@ def verify_trace_command(
 
 
 @trace_app.command("recall")
-def recall_command(lot: str, db: DbOption = DEFAULT_DB) -> None:
-    """End items that contain a lot, and where each was last seen."""
+def recall_command(
+    lot: str,
+    out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+    db: DbOption = DEFAULT_DB,
+    key_file: KeyFileOption = DEFAULT_KEY,
+) -> None:
+    """End items that contain a lot and where each is now, proven (check with verify-trace)."""
     from ledger.log import Ledger
     from ledger.traceability.recall import recall_scope
 
     try:
-        with Ledger.open(db, read_only=True) as ledger:
-            _emit(recall_scope(ledger, lot), None)
+        with Ledger.open(db, key_file=key_file) as ledger:
+            _emit(recall_scope(ledger, lot), out)
     except LedgerError as exc:
         raise _fail(exc) from None
 
 
 @trace_app.command("authenticity")
-def authenticity_command(item_id: str, db: DbOption = DEFAULT_DB) -> None:
-    """Origin, brand, certifications and a verdict for one item."""
+def authenticity_command(
+    item_id: str,
+    out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+    db: DbOption = DEFAULT_DB,
+    key_file: KeyFileOption = DEFAULT_KEY,
+) -> None:
+    """Origin, brand, certifications and a verdict for one item, proven (see verify-trace)."""
     from ledger.log import Ledger
     from ledger.traceability.authenticity import authenticity
 
-    with Ledger.open(db, read_only=True) as ledger:
-        _emit(authenticity(ledger, item_id), None)
+    try:
+        with Ledger.open(db, key_file=key_file) as ledger:
+            _emit(authenticity(ledger, item_id), out)
+    except LedgerError as exc:
+        raise _fail(exc) from None

@@ -1,9 +1,9 @@
 """The EPCIS index as a projection: written in the same transaction as the entries it indexes.
 
 A crash can no longer fall between a captured entry and its index rows. The projector
-refuses a second capture of an event already indexed (same hash ID and error-declaration
-flag), whoever appends it: through capture, which answers duplicates without appending,
-or straight through ``POST /v1/events``.
+refuses a second capture of an event already indexed (same hash ID and declaration key,
+see :func:`~ledger.traceability.index.declaration_key`), whoever appends it: through
+capture, which answers duplicates without appending, or straight through ``POST /v1/events``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def parse_entry(entry: LedgerEntry) -> EpcisEvent:
 
 class EpcisIndexProjector:
     name = "traceability.epcis_index"
-    version = 1
+    version = 2  # 2: lots commissioned in the ilmd are indexed (role and links "lot")
     order = 100
     event_types = frozenset({store.CAPTURED})
     tables = (EpcisEventRow.__table__, EpcisItem.__table__, EpcisLink.__table__)
@@ -36,7 +36,7 @@ class EpcisIndexProjector:
         events = [(entry, parse_entry(entry)) for entry in entries]
         keys = [capture_key(event) for _, event in events]
         known = store.seqs_by_key(connection, keys)
-        seen: set[tuple[str, bool]] = set()
+        seen: set[tuple[str, str]] = set()
         for (entry, event), key in zip(events, keys, strict=True):
             if key in known or key in seen:
                 raise Conflict(

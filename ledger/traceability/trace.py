@@ -11,7 +11,6 @@ the body from the proven entries, so the file answers exactly the question it st
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection
@@ -28,7 +27,7 @@ from ledger.traceability.proving import prove, snapshot_size
 from ledger.traceability.question import Window, captured, check_direction, voids
 from ledger.verification.trace import FORMAT
 
-__all__ = ["IndexSource", "Observed", "Window", "live_events", "trace", "trace_question"]
+__all__ = ["IndexSource", "Window", "trace", "trace_question"]
 
 
 class IndexSource:
@@ -133,20 +132,3 @@ def trace(
         declarations = set(source.voided_by(answer.naming).values())
         seqs = answer.naming | declarations | {s for v in related.values() for s in v}
         return prove(ledger, connection, body, seqs, as_of)
-
-
-@dataclass(frozen=True, slots=True)
-class Observed:
-    """One live EPCIS event as read back from its entry."""
-
-    seq: int
-    event: EpcisEvent
-    captured_by: str
-
-
-def live_events(connection: Connection, items: Collection[str]) -> list[Observed]:
-    """Live (not voided, not declaration) EPCIS events naming ``items``, in time order."""
-    source = IndexSource(connection, snapshot_size(connection))
-    events = source.events(source.live(source.naming(items)))
-    out = [Observed(seq, *pair) for seq, pair in events.items()]
-    return sorted(out, key=lambda o: (o.event.event_time, o.seq))
