@@ -12,7 +12,7 @@ the scan against a bare read of the same rows in the same run, and a live score 
 ``lending.fraud`` projection's five reads, as at application time) against one registry read.
 
 Run: ``.venv/bin/python -m bench.bench_lending_fraud [--participants 1000] [--months 12]
-[--seed 3] [--review-rate 0.05] [--fraud-share 0.10]``
+[--seed 3] [--review-rate 0.05] [--fraud-share 0.10] [--skip-projection NAME]``
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import argparse
 import json
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -32,17 +33,23 @@ from finance_api.lending.fraud_live import fraud_for
 from finance_api.lending.fraud_scan import TYPES, ScoredApplication, scan
 from ledger.core.keys import SigningKey
 from ledger.log import Ledger
+from ledger.storage.db import make_engines, migrate
 from ledger.storage.models import Entry, Participant
+from ledger.storage.projections import Projectors
 from simulations.config import FraudConfig, SimulationConfig
 from simulations.runner import run_simulation
 
 
-def _simulate(folder: Path, participants: int, months: int, seed: int, share: float) -> str:
+def _simulate(folder: Path, participants: int, months: int, seed: int, share: float,
+              skip: Sequence[str] = ()) -> str:  # fmt: skip
     url = f"sqlite:///{folder / 'world.db'}"
     fraud = FraudConfig(seller_share=share, buyer_share=0.03, spread_months=max(1, months // 2))
     config = replace(SimulationConfig(participants=participants, months=months, seed=seed),
                      fraud=fraud)  # fmt: skip
-    ledger = Ledger.open(url, ledger_key=SigningKey(bytes(range(32))))
+    engines = make_engines(url)
+    migrate(engines)
+    projectors = [p for p in Projectors.installed() if p.name not in skip]
+    ledger = Ledger(engines, ledger_key=SigningKey(bytes(range(32))), projectors=projectors)
     try:
         run_simulation(config, ledger, folder / "truth", progress=False)
     finally:
@@ -110,11 +117,24 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--review-rate", type=float, default=0.05)
     parser.add_argument("--fraud-share", type=float, default=0.10, help="of sellers")
+    parser.add_argument(
+        "--skip-projection",
+        action="append",
+        default=[],
+        help="leave an installed projection out (one that refuses the world)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-fraud-") as tmp:
         folder = Path(tmp)
         began = time.perf_counter()
-        url = _simulate(folder, args.participants, args.months, args.seed, args.fraud_share)
+        url = _simulate(
+            folder,
+            args.participants,
+            args.months,
+            args.seed,
+            args.fraud_share,
+            args.skip_projection,
+        )
         print(f"simulated {args.participants} firms x {args.months} months in "
               f"{time.perf_counter() - began:.0f} s")  # fmt: skip
         rows, bare = _bare_read(url)
