@@ -172,6 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--no-http", action="store_true")
+    parser.add_argument("--postgres", action="store_true", help="also time it on PostgreSQL")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -197,6 +198,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  one score from the ledger   p50 {figures['ledger_p50']:.1f} ms  "
               f"p99 {figures['ledger_p99']:.1f} ms (that participant's entries only)")  # fmt: skip
         print(f"  batch scoring               {figures['batch_rows_s']:12,.0f} rows/s")
+        if args.postgres and args.db is None:
+            from bench import pgdb
+
+            with pgdb.scratch_database("credit") as pg:
+                simulate(pg, args.participants, args.months, args.seed, folder / "pg.truth")
+                with Ledger.open(pg, read_only=True) as ledger:
+                    raw, feat, size = scan_rates(ledger)
+            print(f"  PostgreSQL: raw scan {raw:,.0f} entries/s, feature pass {feat:,.0f} "
+                  f"entries/s ({feat / raw:.0%} of the scan)")  # fmt: skip
         if not args.no_http and shutil.which("wrk"):
             results = http(path, args.seed, trained.folder, args.seconds, args.connections)
             base = results["trivial FastAPI /health"][0]

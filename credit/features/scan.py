@@ -11,12 +11,12 @@ out the same as in the full pass, at a fraction of the cost.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import orjson
 import pandas as pd
 from sqlalchemy import ColumnElement, Connection, func, or_, select, union_all
 
@@ -115,7 +115,7 @@ def compute(
         fold = Fold(as_of.at)
         for etype, canonical in rows(connection, as_of.tree_size, participants):
             if etype in TYPES:
-                fold.add(json.loads(canonical))
+                fold.add(orjson.loads(canonical))
             else:
                 fold.entries += 1
     return table_from(fold, as_of, participants)
@@ -146,5 +146,5 @@ def entries_of(
     with ledger.reading() as connection:
         as_of = as_of_point(ledger, connection, tree_size)
         stmt = select(Entry.seq, Entry.canonical).where(_naming(as_of.tree_size, [participant]))
-        found = [(int(s), json.loads(c)) for s, c in connection.execute(stmt.order_by(Entry.seq))]
+        found = [(int(s), orjson.loads(c)) for s, c in connection.execute(stmt.order_by(Entry.seq))]
     return as_of, found
