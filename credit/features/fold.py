@@ -52,10 +52,12 @@ class Fold:
         self.entries += 1
         if handler is None:
             return
-        ts = timestamp(body["occurred_at"])
-        self._age = max(0.0, (self.t - ts) / DAY)
-        actor = self.party(body["actor"])
-        actor.seen(ts)
+        ts = datetime.fromisoformat(body["occurred_at"]).timestamp()
+        age = (self.t - ts) / DAY
+        self._age = age if age > 0.0 else 0.0
+        actor = self.parties.get(body["actor"]) or self.party(body["actor"])
+        if actor.first_ts is None or ts < actor.first_ts:
+            actor.first_ts = ts
         handler(self, body, body["payload"], ts)
 
     def add_all(self, bodies: Iterable[Body]) -> Fold:

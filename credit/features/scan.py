@@ -84,13 +84,13 @@ def as_of_point(ledger: Ledger, connection: Connection, tree_size: int | None) -
 
 def rows(
     connection: Connection, tree_size: int, participants: Collection[str] | None = None
-) -> Iterator[tuple[str, bytes]]:
+) -> Iterator[Any]:
     """``(type, canonical)`` of the entries of the tree, oldest first, streamed in batches."""
     stmt = select(Entry.type, Entry.canonical).where(Entry.seq < tree_size)
     if participants is not None:
         stmt = stmt.where(_naming(tree_size, participants))
     result = connection.execution_options(yield_per=BATCH).execute(stmt.order_by(Entry.seq))
-    yield from ((str(row[0]), bytes(row[1])) for row in result)
+    yield from result  # rows unpack as (type, canonical); nothing is copied
 
 
 def _naming(tree_size: int, participants: Collection[str]) -> ColumnElement[bool]:
@@ -113,11 +113,13 @@ def compute(
     with ledger.reading() as connection:
         as_of = as_of_point(ledger, connection, tree_size)
         fold = Fold(as_of.at)
+        add, loads, read, skipped = fold.add, orjson.loads, TYPES, 0
         for etype, canonical in rows(connection, as_of.tree_size, participants):
-            if etype in TYPES:
-                fold.add(orjson.loads(canonical))
+            if etype in read:
+                add(loads(canonical))
             else:
-                fold.entries += 1
+                skipped += 1
+        fold.entries += skipped
     return table_from(fold, as_of, participants)
 
 
