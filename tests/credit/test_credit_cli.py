@@ -92,7 +92,8 @@ def test_the_report_writes_plots_and_the_out_of_time_figures(
         assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     text = (out / "report.md").read_text()
     for heading in ("Lender loss at 80% approval", "Calibration by grade", "Information value",
-                    "Champion and challenger, out of time", "| ks |", "| brier |"):  # fmt: skip
+                    "Champion and challenger, out of time", "| ks |", "| brier |",
+                    "PSI of PD"):  # fmt: skip
         assert heading in text
 
 
