@@ -78,10 +78,7 @@ class World:
         for pid, role in sink.roles.items():
             fold.party(pid).role = role
         for i in range(size):
-            if sink.types[i] in TYPES:
-                fold.add(orjson.loads(sink.bodies[i]))
-            else:
-                fold.entries += 1
+            fold.feed(sink.types[i], sink.bodies[i])
         return table_from(fold, AsOf(size, "", sink.times[last]))
 
     def labels(self, table: FeatureTable, window_days: int) -> dict[str, date]:

@@ -113,13 +113,9 @@ def compute(
     with ledger.reading() as connection:
         as_of = as_of_point(ledger, connection, tree_size)
         fold = Fold(as_of.at)
-        add, loads, read, skipped = fold.add, orjson.loads, TYPES, 0
+        feed = fold.feed
         for etype, canonical in rows(connection, as_of.tree_size, participants):
-            if etype in read:
-                add(loads(canonical))
-            else:
-                skipped += 1
-        fold.entries += skipped
+            feed(etype, canonical)
     return table_from(fold, as_of, participants)
 
 
