@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from finance_api.lending.assessments import from_score
 from finance_api.lending.decisions import payload, record
 from finance_api.lending.errors import InvalidSetting
 from finance_api.lending.rules.fraud import score
@@ -174,3 +175,17 @@ def test_an_automatic_decision_reads_exposure_and_defaults_from_the_lines(
         second = automatic_decision(connection, f"b-{tag}", SELLER, LENDER, 2_000_000, GOOD,
                                     clean, revenue_6m=10_000_000)  # fmt: skip
     assert (second.outcome, second.deciding) == ("decline", ("active_default",))
+
+
+def test_the_credit_scorers_answer_plugs_in_with_a_feature_to_code_map() -> None:
+    shown = {"participant": SELLER, "score": 580, "pd_ppm": 400_000, "model_version": "sc-2",
+             "checkpoint": {"tree_size": 77, "root_hash": "cd" * 32},
+             "reasons": [{"rank": 2, "code": "R07", "feature": "late_share"},
+                         {"rank": 1, "code": "R02", "feature": "months_on_ledger"},
+                         {"rank": 3, "code": "R09", "feature": "unmapped"}]}  # fmt: skip
+    codes = {"late_share": "late_deliveries", "months_on_ledger": "insufficient_history"}
+    assessment = from_score(shown, codes)
+    assert assessment.reasons == ("insufficient_history", "late_deliveries")
+    decision = decide(APP, assessment)
+    assert (decision.outcome, decision.checkpoint) == ("decline", (77, "cd" * 32))
+    assert decision.reasons == ("delinquency", "insufficient_history", "late_deliveries")
