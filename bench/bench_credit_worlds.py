@@ -8,7 +8,6 @@ from the same pure folds as ``credit.features.compute`` and ``read_labels``.
 
 from __future__ import annotations
 
-import json
 import math
 from bisect import bisect_left
 from collections.abc import Sequence
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+import orjson
 import pandas as pd
 
 from credit.features.fold import TYPES, Fold
@@ -78,17 +78,14 @@ class World:
         for pid, role in sink.roles.items():
             fold.party(pid).role = role
         for i in range(size):
-            if sink.types[i] in TYPES:
-                fold.add(json.loads(sink.bodies[i]))
-            else:
-                fold.entries += 1
+            fold.feed(sink.types[i], sink.bodies[i])
         return table_from(fold, AsOf(size, "", sink.times[last]))
 
     def labels(self, table: FeatureTable, window_days: int) -> dict[str, date]:
         fold = LabelFold(table, window_days)
         for i in range(table.as_of.tree_size, len(self.sink.bodies)):
             if self.sink.types[i] in LabelFold.types:
-                fold.add(json.loads(self.sink.bodies[i]))
+                fold.add(orjson.loads(self.sink.bodies[i]))
         return fold.bad
 
     def oracle(self, table: FeatureTable, ids: Sequence[str]) -> pd.DataFrame:

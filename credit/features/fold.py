@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 from credit.features.catalogue import HALF_YEAR_DAYS, MATURE_DAYS, RECENT_DAYS
 from credit.features.party import Facility, Party, usd
 
@@ -52,11 +54,27 @@ class Fold:
         self.entries += 1
         if handler is None:
             return
-        ts = timestamp(body["occurred_at"])
-        self._age = max(0.0, (self.t - ts) / DAY)
-        actor = self.party(body["actor"])
-        actor.seen(ts)
+        ts = datetime.fromisoformat(body["occurred_at"]).timestamp()
+        age = (self.t - ts) / DAY
+        self._age = age if age > 0.0 else 0.0
+        actor = self.parties.get(body["actor"]) or self.party(body["actor"])
+        if (actor.first_ts is None or ts < actor.first_ts) and handler is not _answer:
+            actor.first_ts = ts  # tenure: from the first act of its own, answers aside
         handler(self, body, body["payload"], ts)
+
+    def feed(self, etype: str, canonical: bytes) -> None:
+        """One stored entry: parsed only when the pass reads its type, and an answer to a
+        claim only when it answers a claim the pass follows (its ``claim_id`` is read from
+        the canonical bytes: RFC 8785 leaves a UUID as it is)."""
+        if etype not in TYPES:
+            self.entries += 1
+            return
+        if etype in ANSWER_TYPES:
+            at = canonical.find(b'"claim_id":"')
+            if at < 0 or canonical[at + 12 : at + 48].decode() not in self.claims:
+                self.entries += 1
+                return
+        self.add(orjson.loads(canonical))
 
     def add_all(self, bodies: Iterable[Body]) -> Fold:
         for body in bodies:
@@ -193,4 +211,5 @@ def _install() -> None:
 _install()
 
 TYPES = frozenset(_HANDLERS)
+ANSWER_TYPES = frozenset(("claim.confirmed", "claim.rejected"))
 """The event types the pass reads: the scan asks the database for these alone."""

@@ -9,13 +9,13 @@ here: it only checks these labels.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
+import orjson
 import pandas as pd
 from sqlalchemy import func, select
 
@@ -78,7 +78,7 @@ def read_labels(ledger: Ledger, table: FeatureTable, window_days: int = WINDOW_D
             .order_by(Entry.seq)
         )
         for (canonical,) in connection.execution_options(yield_per=2_000).execute(stmt):
-            fold.add(json.loads(canonical))
+            fold.add(orjson.loads(canonical))
         newest = connection.execute(select(func.max(Entry.occurred_at))).scalar_one()
     return Labels(fold.bad, fold.end, newest is not None and newest >= fold.end)
 

@@ -11,12 +11,12 @@ out the same as in the full pass, at a fraction of the cost.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import orjson
 import pandas as pd
 from sqlalchemy import ColumnElement, Connection, func, or_, select, union_all
 
@@ -84,13 +84,13 @@ def as_of_point(ledger: Ledger, connection: Connection, tree_size: int | None) -
 
 def rows(
     connection: Connection, tree_size: int, participants: Collection[str] | None = None
-) -> Iterator[tuple[str, bytes]]:
+) -> Iterator[Any]:
     """``(type, canonical)`` of the entries of the tree, oldest first, streamed in batches."""
     stmt = select(Entry.type, Entry.canonical).where(Entry.seq < tree_size)
     if participants is not None:
         stmt = stmt.where(_naming(tree_size, participants))
     result = connection.execution_options(yield_per=BATCH).execute(stmt.order_by(Entry.seq))
-    yield from ((str(row[0]), bytes(row[1])) for row in result)
+    yield from result  # rows unpack as (type, canonical); nothing is copied
 
 
 def _naming(tree_size: int, participants: Collection[str]) -> ColumnElement[bool]:
@@ -113,11 +113,9 @@ def compute(
     with ledger.reading() as connection:
         as_of = as_of_point(ledger, connection, tree_size)
         fold = Fold(as_of.at)
+        feed = fold.feed
         for etype, canonical in rows(connection, as_of.tree_size, participants):
-            if etype in TYPES:
-                fold.add(json.loads(canonical))
-            else:
-                fold.entries += 1
+            feed(etype, canonical)
     return table_from(fold, as_of, participants)
 
 
@@ -146,5 +144,5 @@ def entries_of(
     with ledger.reading() as connection:
         as_of = as_of_point(ledger, connection, tree_size)
         stmt = select(Entry.seq, Entry.canonical).where(_naming(as_of.tree_size, [participant]))
-        found = [(int(s), json.loads(c)) for s, c in connection.execute(stmt.order_by(Entry.seq))]
+        found = [(int(s), orjson.loads(c)) for s, c in connection.execute(stmt.order_by(Entry.seq))]
     return as_of, found

@@ -3,19 +3,43 @@
 Figures (AUC with a bootstrap interval, Gini, KS, Brier), calibration by grade, the IV
 table of the scorecard's own bins, lender loss at a fixed approval rate, plots (ROC,
 calibration, score by outcome), and the challenger's out-of-time figures beside the
-champion's, all from labels read from the ledger.
+champion's, and the stability of PD (PSI) and of the inputs (CSI) from the training
+population to the test point, all from labels read from the ledger.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 from credit.evaluation.report import Report, write_report
 from credit.evaluation.tables import iv_table
+from credit.models.base import CreditModel
+from credit.monitoring import csi, psi
 from credit.scoring.points import Plan, plan
 from credit.scoring.scorer import LoadedModel
 from credit.scoring.training import challenger, metrics, samples, stack
 from ledger.log import Ledger
+
+
+def _stability(model: CreditModel, X_train: pd.DataFrame, X_test: pd.DataFrame) -> list[str]:
+    """PSI of the score and the worst CSIs, training population against the test point."""
+    names = list(model.schema_.names)
+    score_train = model.predict_proba(X_train[names])[:, 1]
+    score_test = model.predict_proba(X_test[names])[:, 1]
+    shift = psi(score_train, score_test, name="pd", warn=False)
+    worst = csi(X_train[names], X_test[names], warn=False).head(8)
+    return [
+        "## Stability (training population against the out-of-time point)",
+        "",
+        f"PSI of PD: {shift.value:.4f} ({shift.band}; watch at 0.10, act at 0.25).",
+        "",
+        "| feature | CSI | band |",
+        "| --- | --- | --- |",
+        *[f"| {r.feature} | {r.csi:.4f} | {r.band} |" for r in worst.itertuples()],
+        "",
+    ]
 
 
 def ledger_report(
@@ -55,8 +79,9 @@ def ledger_report(
         f"Feature schema {test.table.schema_hash}; labels read from the ledger.",
         "",
     ]
+    X_train, y_train = stack(parts[:-1])
+    lines += _stability(model, X_train, X)
     if with_challenger:
-        X_train, y_train = stack(parts[:-1])
         rival = challenger().fit(X_train, y_train)
         figures = metrics(test.y, rival.predict_proba(test.X)[:, 1], "challenger_oot")
         champion = metrics(test.y, pd_bad, "champion_oot")

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from credit.errors import CreditError
 from credit.features import FEATURE_SCHEMA_HASH, compute
@@ -87,15 +88,15 @@ class Scorer:
                 f"no participant {missing[0]} at this checkpoint", field="participant"
             )
         model = self.loaded.model
-        rows = table.frame.loc[list(participants), list(model.schema_.names)]
-        pd_bad = model.predict_proba(rows)[:, 1]
+        frame = table.frame
+        rows = frame.index.get_indexer(pd.Index(list(participants)))
+        cols = frame.columns.get_indexer(pd.Index(list(model.schema_.names)))
+        columns = model.columns_of(frame.to_numpy(dtype=np.float64)[np.ix_(rows, cols)])
+        pd_bad = model.pd_of(columns)
         grades = model.grade(pd_bad)
-        points = (
-            model.predict_score(rows)
-            if hasattr(model, "predict_score")
-            else -np.log(pd_bad / (1 - pd_bad))
-        )
-        reasons = model.reasons(rows)
+        score_of = getattr(model, "score_of", None)
+        points = score_of(columns) if score_of is not None else -np.log(pd_bad / (1 - pd_bad))
+        reasons = model.reasons_of(columns, 4)
         checkpoint = {"tree_size": table.as_of.tree_size, "root_hash": table.as_of.root_hash}
         out = []
         for i, participant in enumerate(participants):

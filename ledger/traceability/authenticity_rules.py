@@ -5,7 +5,8 @@ cannot be true: ``commissioned_twice`` (two commissioning events), ``two_places_
 (two events at the same instant with different read points or business locations) and
 ``after_destroyed`` (an event after one that destroyed the item). The verdict is
 ``suspicious`` when any flag is raised, ``authentic`` when the item has a commissioning
-event and no flag, ``unknown`` when its origin was never captured. The ledger computes it
+event and no flag, ``unknown`` when its origin was never captured; the answer names whose
+signatures it rests on (:func:`rests_on`). The ledger computes it
 over its index, ``verify-trace`` over the proven entries of the answer.
 """
 
@@ -34,6 +35,7 @@ class Observed:
     seq: int
     event: EpcisEvent
     captured_by: str
+    signed_by: str
 
 
 def _commissions(item: str, seen: Observed) -> bool:
@@ -103,6 +105,8 @@ def assess(item: str, raw_ids: Sequence[str], observed: Sequence[Observed]) -> d
             "biz_location": origin_event.event.biz_location,
             "read_point": origin_event.event.read_point,
             "captured_by": origin_event.captured_by,
+            "signed_by": origin_event.signed_by,
+            "sender_signed": origin_event.signed_by == origin_event.captured_by,
         }
     gtin = re.search(r"/01/(\d{14})", item)
     return {
@@ -116,7 +120,28 @@ def assess(item: str, raw_ids: Sequence[str], observed: Sequence[Observed]) -> d
         "certifications": certifications,
         "flags": raised,
         "events": [s.seq for s in observed],
+        "rests_on": rests_on(observed),
     }
+
+
+def rests_on(observed: Sequence[Observed]) -> list[dict[str, Any]]:
+    """Whose signatures the verdict rests on: each signer, its events, and in what capacity.
+
+    A sender-signed entry is signed by the participant that captured the event; a notarised
+    one only by the capture notary, which attests that an API key of ``captured_by`` sent it.
+    """
+    by: dict[tuple[str, str], list[int]] = {}
+    for seen in observed:
+        by.setdefault((seen.signed_by, seen.captured_by), []).append(seen.seq)
+    return [
+        {
+            "signed_by": signer,
+            "captured_by": capturer,
+            "capacity": "sender" if signer == capturer else "notary",
+            "events": seqs,
+        }
+        for (signer, capturer), seqs in sorted(by.items())
+    ]
 
 
 def observed_events(source: Source, items: Sequence[str]) -> list[Observed]:

@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from sqlalchemy import Connection
 
 from ledger.core.entry import LedgerEntry
-from ledger.core.errors import Conflict
-from ledger.traceability import store
+from ledger.core.errors import Conflict, Forbidden
+from ledger.traceability import prefixes, store
 from ledger.traceability.epcis import EpcisEvent
 from ledger.traceability.index import capture_key
+from ledger.traceability.question import NOTARY
 from ledger.traceability.tables import EpcisEventRow, EpcisItem, EpcisLink
 
 
@@ -34,6 +35,20 @@ class EpcisIndexProjector:
 
     def apply(self, connection: Connection, entries: Sequence[LedgerEntry]) -> None:
         events = [(entry, parse_entry(entry)) for entry in entries]
+        for i, (entry, event) in enumerate(events):
+            if entry.event.actor != NOTARY:  # signed by the sender: its prefixes, checked here
+                actor = entry.event.actor
+                if entry.event.payload.get("captured_by", actor) != actor:
+                    raise Forbidden(
+                        f"{actor} signs captures only as their capturer",
+                        field="payload.captured_by",
+                        seq=entry.seq,
+                    )
+                mine = prefixes.registered(connection, actor)
+                try:
+                    prefixes.check([(i, event)], actor, mine)
+                except Forbidden as exc:
+                    raise Forbidden(exc.detail, field="payload.epcis", seq=entry.seq) from None
         keys = [capture_key(event) for _, event in events]
         known = store.seqs_by_key(connection, keys)
         seen: set[tuple[str, str]] = set()

@@ -45,13 +45,13 @@ def recall_body(source: Source, start: str) -> tuple[Reach, set[int], dict[str, 
     ends = sorted(reach.items - made_from - holders)
     naming = source.naming(reach.items)
     events = source.events(source.live(naming))
-    times = {s: e.event_time for s, (e, _) in events.items()}
+    times = {s: seen[0].event_time for s, seen in events.items()}
     end_items = []
     for item in ends:
         inside = containers(reach, item, times)
         seen = [
-            (seq, event, by)
-            for seq, (event, by) in events.items()
+            (seq, event, by, signer)
+            for seq, (event, by, signer) in events.items()
             if _names(event, item)
             or any(_names(event, c) and event.event_time >= t for c, t in inside.items())
         ]

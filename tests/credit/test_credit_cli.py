@@ -92,5 +92,27 @@ def test_the_report_writes_plots_and_the_out_of_time_figures(
         assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     text = (out / "report.md").read_text()
     for heading in ("Lender loss at 80% approval", "Calibration by grade", "Information value",
-                    "Champion and challenger, out of time", "| ks |", "| brier |"):  # fmt: skip
+                    "Champion and challenger, out of time", "| ks |", "| brier |",
+                    "PSI of PD"):  # fmt: skip
         assert heading in text
+
+
+def test_the_scorers_fast_path_agrees_with_the_estimator(
+    sim_ledger: SimLedger, models: Path
+) -> None:
+    from credit.scoring.scorer import Scorer, load
+
+    scorer = Scorer(load(models))
+    model = scorer.loaded.model
+    with sim_ledger.open() as ledger:
+        table = compute(ledger)
+    some = list(table.frame.index[::5])
+    got = scorer.score_table(table, some)
+    X = table.frame.loc[some, list(model.schema_.names)]
+    expected_pd = model.predict_proba(X)[:, 1]
+    expected_score = model.predict_score(X)
+    expected_reasons = model.reasons(X)
+    for i, result in enumerate(got):
+        assert result["pd"] == round(float(expected_pd[i]), 6)
+        assert result["score"] == round(float(expected_score[i]))
+        assert [r["feature"] for r in result["reasons"]] == [r.feature for r in expected_reasons[i]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
@@ -109,3 +110,21 @@ def test_the_waterfall_pays_fees_then_interest_then_principal(
     assert paid.interest == 0 or paid.fees == fees
     assert paid.principal == 0 or paid.interest == interest
     assert paid.surplus == 0 or left.total == 0
+
+
+@given(
+    q=st.integers(0, 10**9),
+    total=st.integers(1, 10**9),
+    value=money,
+    price=st.none() | money,
+    haircut=st.integers(0, 9999),
+)
+def test_valuation_equals_the_exact_fraction_rounded_down(
+    q: int, total: int, value: int, price: int | None, haircut: int
+) -> None:
+    """The integer-only rule against a naive oracle in exact fractions."""
+    reference = Fraction(value * q, total)
+    if price is not None:
+        reference = min(reference, Fraction(price * q, 1000))
+    expected = int(reference * (10_000 - haircut) / 10_000) if q else 0
+    assert receipt_value(q, total, value, price, haircut) == expected
