@@ -37,14 +37,18 @@ from tests.lending.lending_events import (
 
 
 @pytest.fixture
-def ledger(store: Store) -> Iterator[Ledger]:
+def ledger_url(store: Store) -> Iterator[str]:
     url = store.new_url()
-    with open_ledger(url, clock=FixedClock(NOW)) as opened:
+    yield url
+    store.drop(url)
+
+
+@pytest.fixture
+def ledger(ledger_url: str) -> Iterator[Ledger]:
+    with open_ledger(ledger_url, clock=FixedClock(NOW)) as opened:
         demo_scenario.register(opened)
         with_other_lender(opened)
-        opened.url_for_test = url  # type: ignore[attr-defined]
         yield opened
-    store.drop(url)
 
 
 def troubles(line_id: str, lender: str = LENDER) -> list[Any]:
@@ -129,7 +133,7 @@ def hook() -> Iterator[tuple[Hook, str]]:
 
 
 def test_webhook_retried_with_backoff_and_not_lost_across_a_restart(
-    ledger: Ledger, hook: tuple[Hook, str]
+    ledger: Ledger, ledger_url: str, hook: tuple[Hook, str]
 ) -> None:
     receiver, url = hook
     clock = FixedClock(NOW)
@@ -144,10 +148,9 @@ def test_webhook_retried_with_backoff_and_not_lost_across_a_restart(
     ledger.append(line_act("line-w", "frozen", reason="review"))
     assert Deliverer(ledger, clock).deliver_due() == 0  # the receiver answers 500
     assert [status for _, _, status in receiver.seen] == [500]
-    url_of_db = ledger.url_for_test  # type: ignore[attr-defined]
     ledger.close()  # the service stops; the alert is still owed
 
-    with open_ledger(url_of_db, clock=FixedClock(NOW)) as reopened:
+    with open_ledger(ledger_url, clock=FixedClock(NOW)) as reopened:
         again = Deliverer(reopened, clock)
         assert again.deliver_due() == 0  # the backoff (2 s) has not passed
         assert len(receiver.seen) == 1
