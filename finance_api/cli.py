@@ -72,6 +72,7 @@ COMMANDS: dict[str, Spec] = {
     "sanity": Spec(
         "simulations.cli", "app", "sanity", "Simulated figures against their cited bands."
     ),
+    "credit": Spec("finance_api.commands.credit", "app", None, "Credit scoring on the ledger."),
     "serve": Spec("finance_api.commands.service", "app", "serve", "Serve the HTTP API."),
     "participant-add": Spec(
         "finance_api.commands.onboard",

@@ -67,7 +67,7 @@ def demo(
     The anchor goes to web3's in-process EVM, which lives only as long as this process, so
     the demo rebuilds its ledger each run (``--keep`` to skip that and the anchoring).
     """
-    from finance_api import demo_receipts
+    from finance_api import demo_credit, demo_receipts
     from ledger.audit.database import verify_database
     from ledger.log import CheckpointPolicy
     from simulations.cli import truth_path_for
@@ -112,6 +112,7 @@ def demo(
     table.add_row("verified", "yes: leaves, chain, signatures, keys, checkpoints, subtree hashes")
     if anchored is not None:
         table.add_row("anchored", anchored)
+    demo_credit.prepare(db, key_file, table, port)
     console.print(table)
     console.print(signed.note, soft_wrap=True, highlight=False)
     if serve_api:
