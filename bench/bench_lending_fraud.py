@@ -8,10 +8,11 @@ labels (``participants.parquet``) and each facility's loss (``loans.parquet``, b
 application id) it reports the AUC of the score and of each signal alone (the velocity rule
 alone is the baseline), and the share of fraud losses that would have been stopped had the
 applications with the highest scores been sent to review, at a fixed review rate. Speed is
-the scan against a bare read of the same rows in the same run.
+the scan against a bare read of the same rows in the same run, and a live score (the
+``lending.fraud`` projection's five reads, as at application time) against one registry read.
 
 Run: ``.venv/bin/python -m bench.bench_lending_fraud [--participants 1000] [--months 12]
-[--seed 3] [--review-rate 0.05] [--fraud-share 0.10]``
+[--seed 3] [--review-rate 0.05] [--fraud-share 0.10] [--skip-projection NAME]``
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import argparse
 import json
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -27,20 +29,27 @@ import pandas as pd
 from sklearn.metrics import roc_auc_score
 from sqlalchemy import create_engine, select
 
+from finance_api.lending.fraud_live import fraud_for
 from finance_api.lending.fraud_scan import TYPES, ScoredApplication, scan
 from ledger.core.keys import SigningKey
 from ledger.log import Ledger
-from ledger.storage.models import Entry
+from ledger.storage.db import make_engines, migrate
+from ledger.storage.models import Entry, Participant
+from ledger.storage.projections import Projectors
 from simulations.config import FraudConfig, SimulationConfig
 from simulations.runner import run_simulation
 
 
-def _simulate(folder: Path, participants: int, months: int, seed: int, share: float) -> str:
+def _simulate(folder: Path, participants: int, months: int, seed: int, share: float,
+              skip: Sequence[str] = ()) -> str:  # fmt: skip
     url = f"sqlite:///{folder / 'world.db'}"
     fraud = FraudConfig(seller_share=share, buyer_share=0.03, spread_months=max(1, months // 2))
     config = replace(SimulationConfig(participants=participants, months=months, seed=seed),
                      fraud=fraud)  # fmt: skip
-    ledger = Ledger.open(url, ledger_key=SigningKey(bytes(range(32))))
+    engines = make_engines(url)
+    migrate(engines)
+    projectors = [p for p in Projectors.installed() if p.name not in skip]
+    ledger = Ledger(engines, ledger_key=SigningKey(bytes(range(32))), projectors=projectors)
     try:
         run_simulation(config, ledger, folder / "truth", progress=False)
     finally:
@@ -74,6 +83,23 @@ def _scored(url: str) -> tuple[list[ScoredApplication], float]:
     return scored, elapsed
 
 
+def _live(url: str, scored: list[ScoredApplication], count: int = 300) -> tuple[float, float]:
+    """Milliseconds per live fraud score (projection reads) and per bare registry read."""
+    engine = create_engine(url)
+    sample = scored[-count:]
+    with engine.connect() as connection:
+        began = time.perf_counter()
+        for s in sample:
+            fraud_for(connection, s.applicant, s.lender, s.at)
+        live = (time.perf_counter() - began) / len(sample) * 1000
+        began = time.perf_counter()
+        for s in sample:
+            connection.execute(select(Participant.country).where(Participant.id == s.applicant))
+        bare = (time.perf_counter() - began) / len(sample) * 1000
+    engine.dispose()
+    return live, bare
+
+
 def _stopped(frame: pd.DataFrame, score: str, rate: float) -> tuple[float, float]:
     """Shares of fraud losses and of all credit losses in the top ``rate`` of applications."""
     reviewed = frame.nlargest(max(1, round(rate * len(frame))), score)
@@ -91,15 +117,29 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--review-rate", type=float, default=0.05)
     parser.add_argument("--fraud-share", type=float, default=0.10, help="of sellers")
+    parser.add_argument(
+        "--skip-projection",
+        action="append",
+        default=[],
+        help="leave an installed projection out (one that refuses the world)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-fraud-") as tmp:
         folder = Path(tmp)
         began = time.perf_counter()
-        url = _simulate(folder, args.participants, args.months, args.seed, args.fraud_share)
+        url = _simulate(
+            folder,
+            args.participants,
+            args.months,
+            args.seed,
+            args.fraud_share,
+            args.skip_projection,
+        )
         print(f"simulated {args.participants} firms x {args.months} months in "
               f"{time.perf_counter() - began:.0f} s")  # fmt: skip
         rows, bare = _bare_read(url)
         scored, took = _scored(url)
+        live, one_read = _live(url, scored)
         people = pd.read_parquet(folder / "truth" / "participants.parquet")
         loans = pd.read_parquet(folder / "truth" / "loans.parquet")
     fraud = dict(zip(people.participant_id, people.fraud, strict=True))
@@ -115,6 +155,10 @@ def main() -> None:
           f"scan of {rows:,} login and application entries {took:.2f} s "
           f"({rows / took:,.0f} entries/s) against a bare read {bare:.2f} s: "
           f"x{took / bare:.2f}")  # fmt: skip
+    print(
+        f"live score at application time (lending.fraud projection): {live:.2f} ms, "
+        f"against {one_read:.2f} ms for one registry read: x{live / one_read:.1f}"
+    )
     print(f"\nAUC of the fraud score: {roc_auc_score(frame.fraud, frame.score):.3f}")
     for name in scored[0].fraud.signals:
         auc = roc_auc_score(frame.fraud, frame[name]) if frame[name].nunique() > 1 else 0.5

@@ -4,10 +4,11 @@ Capture rate: events/s through the whole capture path (read, EPCIS schema valida
 hashing, signing by the capture notary, atomic append, index rows), in documents of
 ``--batch`` ObjectEvents. Trace latency: a backward trace with one inclusion proof per
 entry against one checkpoint, for transformation chains 5, 20 and 50 links deep, on a
-ledger filled to ``--size`` entries. The ledger is cached under ``bench/out/`` (git-ignored)
-and reused when its size matches. Prints figures only.
+ledger filled to ``--size`` entries. The ledger is cached in ``--path`` (default under
+``/tmp``: a million entries take a while to build on a shared machine) and reused when its
+size matches. Prints figures only.
 
-Run: ``.venv/bin/python -m bench.bench_trace [--size 1000000] [--batch 1000]``
+Run: ``.venv/bin/python -m bench.bench_trace [--size 1000000] [--batch 1000] [--path FILE]``
 """
 
 from __future__ import annotations
@@ -72,14 +73,17 @@ def _open(path: Path) -> Ledger:
     )
 
 
-def build(size: int, batch: int) -> tuple[Ledger, float | None]:
+def default_path(size: int) -> Path:
+    return Path("/tmp") / f"threeflow-bench-trace-{size}.db"
+
+
+def build(size: int, batch: int, path: Path | None = None) -> tuple[Ledger, float | None]:
     """The cached ledger of ``size`` entries (built if missing), and the rate it was built at.
 
     The filler events are built here, so they skip reading and schema validation (hashing,
     signing, appending and indexing remain): the full capture path is timed apart.
     """
-    OUT.mkdir(exist_ok=True)
-    path = OUT / f"trace-{size}.db"
+    path = path or default_path(size)
     if path.exists():
         ledger = _open(path)
         if ledger.size() >= size:
@@ -128,14 +132,21 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=1_000_000)
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--path", type=Path, default=None, help="cached ledger file")
+    parser.add_argument("--build-only", action="store_true")
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
+    if args.build_only:
+        ledger, build_rate = build(args.size, args.batch, args.path)
+        print(f"built {ledger.size():,} entries at {build_rate or 0:,.0f} events/s")
+        ledger.close()
+        return
     rate = capture_rate(args.batch, 10)
     print(
         f"EPCIS capture (read+schema+hash+sign+append+index), {args.batch}-event documents: "
         f"{rate:,.0f} events/s"
     )
-    ledger, build_rate = build(args.size, args.batch)
+    ledger, build_rate = build(args.size, args.batch, args.path)
     if build_rate:
         print(f"build rate (hash+sign+append+index, no schema): {build_rate:,.0f} events/s")
     print(f"ledger: {ledger.size():,} entries")

@@ -8,8 +8,6 @@ issued are not collateral. Values round down (in the lender's favour), to the mi
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 from finance_api.domain.collateral import BP
 from finance_api.domain.errors import InvalidAmount
 from finance_api.domain.quantities import MILLI
@@ -28,11 +26,13 @@ def receipt_value(
         raise InvalidAmount("quantities and values cannot be negative", field="collateral")
     if receipt_quantity_milli == 0 or quantity_milli == 0:
         return 0
-    stated = Fraction(receipt_value_minor * quantity_milli, receipt_quantity_milli)
-    reference = stated
-    if market_price_minor is not None:
-        reference = min(stated, Fraction(market_price_minor * quantity_milli, MILLI))
-    return int(reference * (BP - haircut_bp) / BP)
+    # the receipt's value of the quantity is V*q/Q, the market's P*q/1000: compare them
+    # cross-multiplied and keep the lower as an exact fraction (integers only: this runs
+    # for every loan on every price event)
+    num, den = receipt_value_minor * quantity_milli, receipt_quantity_milli
+    if market_price_minor is not None and market_price_minor * quantity_milli * den < num * MILLI:
+        num, den = market_price_minor * quantity_milli, MILLI
+    return num * (BP - haircut_bp) // (den * BP)
 
 
 def covered(live_milli: int, held_milli: int) -> int:

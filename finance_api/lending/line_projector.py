@@ -53,7 +53,7 @@ def read_lines(connection: Connection, line_ids: Iterable[str]) -> dict[str, Lin
 
 class CreditLinesProjector:
     name = "lending.credit_lines"
-    version = 1
+    version = 2  # 2: postings carry their date
     order = 40
     event_types = EVENT_TYPES
     tables = (CreditLineRow.__table__, CreditLinePosting.__table__, AlertRow.__table__,
@@ -84,7 +84,8 @@ class CreditLinesProjector:
                 opened[line_id] = entry.seq
             touched[line_id] = entry.seq
             postings.extend({"seq": entry.seq, "component": p.component, "line_id": line_id,
-                             "amount_minor": p.amount} for p in posted)  # fmt: skip
+                             "amount_minor": p.amount, "posted_on": event.occurred_at.date()}
+                            for p in posted)  # fmt: skip
         new = [{**to_row(_live(lines, i)), "opened_seq": s, "updated_seq": touched[i]}
                for i, s in opened.items()]  # fmt: skip
         changed = [{**to_row(_live(lines, i)), "b_line_id": i, "updated_seq": s}

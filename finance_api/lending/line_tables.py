@@ -53,3 +53,4 @@ class CreditLinePosting(Base):
     component: Mapped[str] = mapped_column(String(16), primary_key=True)
     line_id: Mapped[str] = mapped_column(String(200), index=True)
     amount_minor: Mapped[int] = mapped_column(BigInteger)
+    posted_on: Mapped[date | None] = mapped_column(Date)  # the entry's date (accrual days)

@@ -18,7 +18,7 @@ from finance_api.domain.policies import PolicyBook
 from finance_api.domain.waterfall import Allocation, Owed, allocate
 from finance_api.receipts import facts, registry
 from finance_api.receipts.records import Loan, find_loan, loan_of, receipt
-from finance_api.receipts.revaluation import marks
+from finance_api.receipts.revaluation import marks, revalue
 from finance_api.receipts.tables import LoanRow, MarginCallRow, PledgeRow, PostingRow, ReceiptRow
 from ledger.core.entry import LedgerEntry
 from ledger.core.errors import Conflict
@@ -137,6 +137,7 @@ def disbursed(connection: Connection, entry: LedgerEntry, book: PolicyBook) -> N
                 field="payload.principal.amount_minor",
             )
     post(connection, entry, loan_id, "disbursed", principal, Owed(principal=principal))
+    revalue(connection, book, [loan_id])
 
 
 def charged(connection: Connection, entry: LedgerEntry) -> str:

@@ -149,7 +149,9 @@ def cancelled(connection: Connection, entry: LedgerEntry) -> None:
     if facts.optional(entry, "reason") == "liquidated" and row.status != "liquidated":
         raise e.ReceiptNotLive(f"receipt {receipt_id} was not liquidated", field="payload.reason")
     if row.status == "liquidated":  # the sold goods leave
-        stock.take_out(connection, row.warehouse_id, row.lot_id, row.holder, row.live_milli)
+        held = stock.held(connection, row.warehouse_id, row.lot_id, row.holder) or 0
+        sold = min(row.live_milli, held)  # a loss may have taken some already
+        stock.take_out(connection, row.warehouse_id, row.lot_id, row.holder, sold)
     connection.execute(
         update(ReceiptRow)
         .where(ReceiptRow.receipt_id == receipt_id)

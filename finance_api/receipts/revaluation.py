@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from sqlalchemy import Connection, and_, bindparam, select, update
+from sqlalchemy import Connection, and_, select
 
-from finance_api.domain.collateral import ltv_bp, ltv_state
+from finance_api.domain.collateral import CollateralPolicy, ltv_bp, state_at
 from finance_api.domain.policies import PolicyBook
 from finance_api.domain.valuation import covered, receipt_value
 from finance_api.receipts.tables import LoanRow, PriceRow, ReceiptRow, StockRow
@@ -23,8 +23,9 @@ from finance_api.receipts.tables import LoanRow, PriceRow, ReceiptRow, StockRow
 UNSECURED = "unsecured"
 
 
-@dataclass(frozen=True, slots=True)
-class Mark:
+class Mark(NamedTuple):
+    """A loan's mark (a tuple: one is built per loan on every price event)."""
+
     loan_id: str
     value_minor: int
     ltv_bp: int | None
@@ -48,95 +49,103 @@ def marks(
     loan_ids: Iterable[str] = (),
     commodity: str | None = None,
 ) -> list[Mark]:
-    """The current marks of the given loans (or of every open loan against ``commodity``)."""
-    loans = select(
-        LoanRow.loan_id,
-        LoanRow.lender,
-        LoanRow.owed_fees,
-        LoanRow.owed_interest,
-        LoanRow.owed_principal,
-    ).where(LoanRow.status.in_(("open", "defaulted")))
-    if commodity is not None:
-        pledged = select(ReceiptRow.loan_id).where(
-            ReceiptRow.commodity == commodity, ReceiptRow.loan_id.is_not(None)
-        )
-        loans = loans.where(LoanRow.loan_id.in_(pledged))
-    else:
-        loans = loans.where(LoanRow.loan_id.in_(sorted(set(loan_ids))))
-    owed = {
-        str(r.loan_id): (str(r.lender), int(r.owed_fees + r.owed_interest + r.owed_principal))
-        for r in connection.execute(loans)
-    }
-    if not owed:
-        return []
-    collateral = connection.execute(
+    """The current marks of the given loans (or of every open loan against ``commodity``).
+
+    One query: each open loan with its live receipts (outer-joined: a loan with none is
+    unsecured) and the stock behind each; then the rule, loan by loan, in Python.
+    """
+    collateral = and_(
+        ReceiptRow.loan_id == LoanRow.loan_id,
+        ReceiptRow.status == "live",
+        ReceiptRow.pledged_to == LoanRow.lender,
+    )
+    behind = and_(
+        StockRow.warehouse_id == ReceiptRow.warehouse_id,
+        StockRow.lot_id == ReceiptRow.lot_id,
+        StockRow.owner == ReceiptRow.holder,
+    )
+    query = (
         select(
-            ReceiptRow.loan_id,
-            ReceiptRow.pledged_to,
+            LoanRow.loan_id,
+            LoanRow.owed_fees,
+            LoanRow.owed_interest,
+            LoanRow.owed_principal,
             ReceiptRow.commodity,
             ReceiptRow.live_milli,
             ReceiptRow.quantity_milli,
             ReceiptRow.value_minor,
             StockRow.held_milli,
         )
-        .join(
-            StockRow,
-            and_(
-                StockRow.warehouse_id == ReceiptRow.warehouse_id,
-                StockRow.lot_id == ReceiptRow.lot_id,
-                StockRow.owner == ReceiptRow.holder,
-            ),
+        .select_from(LoanRow)
+        .outerjoin(ReceiptRow, collateral)
+        .outerjoin(StockRow, behind)
+        .where(LoanRow.status.in_(("open", "defaulted")))
+    )
+    if commodity is not None:
+        pledged = select(ReceiptRow.loan_id).where(
+            ReceiptRow.commodity == commodity, ReceiptRow.loan_id.is_not(None)
         )
-        .where(ReceiptRow.loan_id.in_(sorted(owed)), ReceiptRow.status == "live")
-    ).all()
-    prices = _prices(connection, (str(r.commodity) for r in collateral))
+        query = query.where(LoanRow.loan_id.in_(pledged))
+    else:
+        ids = sorted(set(loan_ids))
+        if not ids:
+            return []
+        query = query.where(LoanRow.loan_id.in_(ids))
+    rows = connection.execute(query).tuples().all()
+    prices = _prices(connection, {str(r[4]) for r in rows if r[4] is not None})
+    owed: dict[str, int] = {}
     values: dict[str, int] = defaultdict(int)
     kinds: dict[str, str] = {}
-    for r in collateral:
-        loan_id = str(r.loan_id)
-        if r.pledged_to != owed[loan_id][0]:
+    policies: dict[str, CollateralPolicy] = {}
+    for loan_id, fees, interest, principal, kind, live, quantity, value, held in rows:
+        owed[loan_id] = fees + interest + principal
+        if kind is None:
             continue
-        policy = book.policy_for(str(r.commodity))
-        kinds.setdefault(loan_id, str(r.commodity))
+        policy = policies.get(kind) or policies.setdefault(kind, book.policy_for(kind))
+        kinds.setdefault(loan_id, kind)
         values[loan_id] += receipt_value(
-            covered(int(r.live_milli), int(r.held_milli)),
-            int(r.quantity_milli),
-            int(r.value_minor),
-            prices.get(str(r.commodity)),
-            policy.haircut_bp,
+            covered(live, held or 0), quantity, value, prices.get(kind), policy.haircut_bp
         )
     out = []
-    for loan_id, (_, total) in sorted(owed.items()):
+    for loan_id, total in owed.items():
         if loan_id not in kinds:
             out.append(Mark(loan_id, 0, None, UNSECURED))
             continue
-        policy = book.policy_for(kinds[loan_id])
-        value = values[loan_id]
-        out.append(
-            Mark(loan_id, value, ltv_bp(total, value), ltv_state(total, value, policy).value)
-        )
+        worth = values[loan_id]
+        ratio = ltv_bp(total, worth)
+        out.append(Mark(loan_id, worth, ratio, state_at(ratio, policies[kinds[loan_id]]).value))
     return out
 
 
+_CHUNK = 2000
+
+
 def store(connection: Connection, found: list[Mark]) -> None:
+    """Write the marks: at driver level, since on a price event there is one per loan.
+
+    SQLite takes an ``executemany`` of one ``UPDATE``; PostgreSQL one ``UPDATE ... FROM
+    (VALUES ...)`` per chunk, a round trip per 2,000 loans instead of one per loan.
+    """
     if not found:
         return
-    statement = (
-        update(LoanRow)
-        .where(LoanRow.loan_id == bindparam("b_loan"))
-        .values(
-            value_minor=bindparam("b_value"),
-            ltv_bp=bindparam("b_ltv"),
-            ltv_state=bindparam("b_state"),
+    table = LoanRow.__tablename__
+    if connection.dialect.name != "postgresql":
+        marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+        connection.exec_driver_sql(
+            f"UPDATE {table} SET value_minor = {marker}, ltv_bp = {marker}, ltv_state = {marker} "
+            f"WHERE loan_id = {marker}",
+            [(m.value_minor, m.ltv_bp, m.state, m.loan_id) for m in found],
         )
-    )
-    connection.execute(
-        statement,
-        [
-            {"b_loan": m.loan_id, "b_value": m.value_minor, "b_ltv": m.ltv_bp, "b_state": m.state}
-            for m in found
-        ],
-    )
+        return
+    for start in range(0, len(found), _CHUNK):
+        chunk = found[start : start + _CHUNK]
+        rows = ", ".join(["(%s, %s::bigint, %s::integer, %s::varchar)"] * len(chunk))
+        params = tuple(v for m in chunk for v in (m.loan_id, m.value_minor, m.ltv_bp, m.state))
+        connection.exec_driver_sql(
+            f"UPDATE {table} AS l SET value_minor = v.value, ltv_bp = v.ltv, ltv_state = v.state "
+            f"FROM (VALUES {rows}) AS v(loan_id, value, ltv, state) WHERE l.loan_id = v.loan_id",
+            params,
+        )
 
 
 def revalue(connection: Connection, book: PolicyBook, loan_ids: Iterable[str]) -> list[Mark]:

@@ -1,10 +1,12 @@
-"""``threeflow anchor info`` and ``threeflow anchor set-anchorer``: who anchors this ledger.
+"""``threeflow anchor info``, ``set-anchorer`` and ``deploy``: who anchors this ledger, where.
 
 ``info`` answers what an operator setting up anchoring must know: the ledger's id on chain
 (SHA-256 of its origin line, what ``setAnchorer`` takes), the address of the configured
 anchorer key, and on the contract its owner, the anchorer it holds for this ledger and its
 latest anchor. ``set-anchorer`` has the contract's owner choose the anchorer on an
-existing contract (``--deploy`` does it only for a contract it deploys itself). Keys are
+existing contract (``--deploy`` does it only for a contract it deploys itself). ``deploy``
+puts a new anchor contract (v2 unless ``--contract-version 1``) on any chain, owned by the
+key given and paid by it: the first step of moving a ledger from v1 to v2. Keys are
 read from files and never printed. Both print one JSON object; failures are those of
 :mod:`ledger.anchoring.cli_support`.
 """
@@ -17,6 +19,7 @@ from typing import Annotated, Any
 
 import typer
 
+from ledger.anchoring.anchor_versions import LATEST, VERSIONS
 from ledger.anchoring.cli_support import (
     connect,
     existing_client,
@@ -145,3 +148,34 @@ def set_anchorer(
             }
         )
     )
+
+
+def deploy(
+    owner_key_file: Annotated[
+        Path, typer.Option("--owner-key-file", help="file holding the new owner's key (pays)")
+    ],
+    rpc_url: RpcOption = None,
+    contract_version: Annotated[
+        int, typer.Option("--contract-version", min=1, help="anchor contract version")
+    ] = LATEST,
+    timeout: Annotated[
+        float | None, typer.Option("--timeout", min=0.0, help="seconds to wait for the block")
+    ] = None,
+) -> None:
+    """Deploy a new anchor contract owned by a key of yours; prints its address."""
+    settings = load_settings(rpc_url=rpc_url, wait_timeout=timeout)
+    with guarded():
+        owner = key_from_file(owner_key_file, "owner")
+        chain = connect(settings)
+        if contract_version not in VERSIONS:
+            fail("unknown_version", f"known versions: {sorted(VERSIONS)}", exit_code=2)
+        client = VERSIONS[contract_version].deploy(
+            chain, sender=owner, timeout=settings.wait_timeout
+        )
+        report = {
+            "contract": client.address,
+            "version": client.VERSION,
+            "owner": client.owner(),
+            "chain_id": chain.chain_id,
+        }
+    typer.echo(json.dumps(report))

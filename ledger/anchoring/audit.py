@@ -28,10 +28,11 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from ledger.anchoring.anchor_client import LedgerAnchorClient
+from ledger.anchoring.anchor_client import AnchorContractClient
+from ledger.anchoring.anchor_versions import open_anchor_client
 from ledger.anchoring.chain import Chain
 from ledger.anchoring.contract import address
-from ledger.anchoring.errors import BadChainInput, CouldNotCheck, NothingChecked
+from ledger.anchoring.errors import BadChainInput, NothingChecked
 from ledger.anchoring.settings import IN_PROCESS, AnchorSettings
 from ledger.anchoring.store import AnchorRow, all_anchors, anchor_from_json, ledger_id_for
 from ledger.anchoring.verify import (
@@ -81,13 +82,9 @@ def trusted_contracts(given: Sequence[str]) -> list[str]:
     return [] if configured is None else [address(configured, "THREEFLOW_ANCHOR_CONTRACT")]
 
 
-def _client(chain: Chain, contract: str) -> LedgerAnchorClient:
-    """A client of a contract the auditor trusts; no code there means nothing to check."""
-    with chain.translating():
-        code = chain.w3.eth.get_code(address(contract, "contract"))
-    if not code:
-        raise CouldNotCheck(f"no contract at {contract} on chain {chain.chain_id}")
-    return LedgerAnchorClient(chain, contract)
+def _client(chain: Chain, contract: str) -> AnchorContractClient:
+    """A client of a contract (either version); no code there means nothing to check."""
+    return open_anchor_client(chain, contract)
 
 
 def _named_by(rows: Sequence[AnchorRow], chain_id: int) -> list[str]:
@@ -142,7 +139,7 @@ def check_database(url: str, chain: Chain, given: Sequence[str], confirmations: 
         verified = verify_anchors(rows, roots, head, prove, chain, None, confirmations)
         if not trusted:
             contracts = _named_by(rows, chain.chain_id)
-            clients = [LedgerAnchorClient(chain, c) for c in contracts]
+            clients = [_client(chain, c) for c in contracts]
         if not clients:
             raise _none_to_check()
         ledger_id = ledger_id_for(ledger.origin)
@@ -177,8 +174,7 @@ def plan_bundle(bundle: Path, origin: str, chain: Chain, given: Sequence[str]) -
     ledger_id = ledger_id_for(origin)
     watch: list[int] = []
     for contract in contracts:
-        client = _client(chain, contract) if trusted else LedgerAnchorClient(chain, contract)
-        watch += [client.anchor_at(ledger_id, i).tree_size for i in range(client.count(ledger_id))]
+        watch += [r.tree_size for r in _client(chain, contract).records(ledger_id)]
     return BundlePlan(contracts, trusted, watch)
 
 
@@ -203,9 +199,7 @@ def check_bundle(
     ledger_id = ledger_id_for(origin)
     head = chain.head()
     for contract in plan.contracts:
-        client = LedgerAnchorClient(chain, contract)
-        for index in range(client.count(ledger_id)):
-            record = client.anchor_at(ledger_id, index)
+        for record in _client(chain, contract).records(ledger_id):
             depth = head - record.block_number + 1
             if depth < confirmations:
                 continue

@@ -2,7 +2,8 @@
 
 Mounted by the main CLI as a group: ``threeflow anchor [OPTIONS]`` anchors, ``threeflow
 anchor info`` prints the ledger id and its anchorer, ``threeflow anchor set-anchorer``
-chooses the anchorer on an existing contract (:mod:`ledger.anchoring.admin_cli`). The
+chooses the anchorer on an existing contract, ``threeflow anchor deploy`` puts a new
+contract on any chain (:mod:`ledger.anchoring.admin_cli`). The
 anchorer's key comes from ``--key-file`` or the anchoring settings
 (``THREEFLOW_ANCHOR_PRIVATE_KEY`` / ``THREEFLOW_ANCHOR_KEY_FILE``) and is never printed.
 ``--deploy`` is for development nodes: it deploys a fresh ``LedgerAnchor`` owned by the
@@ -25,12 +26,12 @@ from typing import Annotated, Any
 
 import typer
 
-from ledger.anchoring.admin_cli import info, set_anchorer
-from ledger.anchoring.anchor_client import LedgerAnchorClient
+from ledger.anchoring.admin_cli import deploy, info, set_anchorer
 from ledger.anchoring.chain import Chain
 from ledger.anchoring.cli_support import (
     connect,
     deploy_for,
+    existing_client,
     fail,
     fund_from_dev_account,
     guarded,
@@ -47,6 +48,7 @@ __all__ = ["app", "connect", "deploy_for", "fund_from_dev_account"]
 app = typer.Typer(add_completion=False)
 app.command("info")(info)
 app.command("set-anchorer")(set_anchorer)
+app.command("deploy")(deploy)
 
 
 @app.callback(invoke_without_command=True)
@@ -99,7 +101,7 @@ def anchor(
             elif settings.contract is None:
                 raise typer.BadParameter("give --contract, or --deploy on a development node")
             else:
-                client = LedgerAnchorClient(chain, settings.contract)
+                client = existing_client(chain, settings.contract)
             service = AnchorService(ledger, chain, client, account, settings)
             settled = service.poll()  # re-anchors what a reorganisation dropped
             row = service.anchor_latest()

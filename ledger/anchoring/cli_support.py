@@ -20,10 +20,10 @@ from eth_account.signers.local import LocalAccount
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
-from ledger.anchoring.anchor_client import LedgerAnchorClient
+from ledger.anchoring.anchor_client import AnchorContractClient
+from ledger.anchoring.anchor_versions import deploy_anchor, open_anchor_client
 from ledger.anchoring.chain import Chain
-from ledger.anchoring.contract import address
-from ledger.anchoring.errors import ChainError, ContractRevert, CouldNotCheck
+from ledger.anchoring.errors import ChainError, ContractRevert
 from ledger.anchoring.settings import IN_PROCESS, AnchorKeyMissing, AnchorSettings
 from ledger.anchoring.store import ledger_id_for
 from ledger.core.errors import LedgerError
@@ -59,14 +59,9 @@ def key_from_file(path: Path, what: str) -> LocalAccount:
     return account
 
 
-def existing_client(chain: Chain, contract: str) -> LedgerAnchorClient:
-    """A client of a contract that is there: no code at the address is said plainly."""
-    checked = address(contract, "contract")
-    with chain.translating():
-        code = chain.w3.eth.get_code(checked)
-    if not code:
-        raise CouldNotCheck(f"no contract at {checked} on chain {chain.chain_id}")
-    return LedgerAnchorClient(chain, checked)
+def existing_client(chain: Chain, contract: str) -> AnchorContractClient:
+    """A client of a contract that is there (either version); no code there is said plainly."""
+    return open_anchor_client(chain, contract)
 
 
 def fund_from_dev_account(chain: Chain, account: str, wei: int = 10**19) -> None:
@@ -85,10 +80,15 @@ def fund_from_dev_account(chain: Chain, account: str, wei: int = 10**19) -> None
     chain.wait(bytes(tx))
 
 
-def deploy_for(chain: Chain, ledger: Ledger, account: LocalAccount) -> LedgerAnchorClient:
-    """Deploys a LedgerAnchor owned by ``account`` and makes it the ledger's anchorer."""
+def deploy_for(
+    chain: Chain, ledger: Ledger, account: LocalAccount, *, version: int | None = None
+) -> AnchorContractClient:
+    """Deploys an anchor contract (v2 unless told) owned by ``account``, it the anchorer."""
     fund_from_dev_account(chain, account.address)
-    client = LedgerAnchorClient.deploy(chain, sender=account)
+    if version is None:
+        client = deploy_anchor(chain, sender=account)
+    else:
+        client = deploy_anchor(chain, sender=account, version=version)
     chain.wait(client.set_anchorer(ledger_id_for(ledger.origin), account.address, sender=account))
     return client
 

@@ -43,7 +43,7 @@ class AnchorLoop:
         """Whether N entries or T seconds have passed since the last anchor."""
         ledger = self.service.ledger
         with ledger.reading() as connection:
-            anchored = highest_live_size(connection)
+            anchored = highest_live_size(connection, self.service.client.address)
         size = ledger.size()
         if size <= anchored:
             return False

@@ -33,9 +33,8 @@ from dataclasses import dataclass
 from hexbytes import HexBytes
 from sqlalchemy import Connection
 
-from ledger.anchoring.anchor_client import LedgerAnchorClient
+from ledger.anchoring.anchor_client import AnchorContractClient
 from ledger.anchoring.chain import Chain, Sender, TxOptions
-from ledger.anchoring.errors import NoAnchor
 from ledger.anchoring.settings import AnchorSettings
 from ledger.anchoring.settle import Settler
 from ledger.anchoring.store import (
@@ -74,7 +73,7 @@ class AnchorService:
         self,
         ledger: Ledger,
         chain: Chain,
-        client: LedgerAnchorClient,
+        client: AnchorContractClient,
         account: Sender,
         settings: AnchorSettings,
     ) -> None:
@@ -125,8 +124,9 @@ class AnchorService:
         """
         if tree_size == 0:
             return None
+        on = self.client.address  # rows on another contract (before a move to v2) don't count
         with self.ledger.reading() as connection:
-            if at_nonce is None and highest_live_size(connection) >= tree_size:
+            if at_nonce is None and highest_live_size(connection, on) >= tree_size:
                 return None
             pending_nonce = highest_pending_nonce(connection)
         if self._on_chain_size() >= tree_size:
@@ -177,10 +177,7 @@ class AnchorService:
         return row
 
     def _on_chain_size(self) -> int:
-        try:
-            return self.client.latest(self.ledger_id).tree_size
-        except NoAnchor:
-            return 0
+        return self.client.latest_size(self.ledger_id)
 
     def _adopt_from_chain(self) -> None:
         """Tracks recent anchors of this ledger on chain that no live row stands for.

@@ -13,10 +13,9 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ledger.traceability.epcis import EpcisEvent
 from ledger.traceability.graph import Reach, walk
 from ledger.traceability.index import Link, item_roles, links
-from ledger.traceability.question import Window, event_voids, summary
+from ledger.traceability.question import Seen, Window, event_voids, summary
 
 
 class Source(Protocol):
@@ -34,8 +33,8 @@ class Source(Protocol):
         """Voided seq -> seq of the (first) declaration that voids it."""
         ...
 
-    def events(self, seqs: Collection[int]) -> dict[int, tuple[EpcisEvent, str]]:
-        """The proven event and its capturer, read from the entry (not from the index)."""
+    def events(self, seqs: Collection[int]) -> dict[int, Seen]:
+        """The proven event, its capturer and signer, read from the entry (not the index)."""
         ...
 
 
@@ -79,22 +78,22 @@ def trace_body(source: Source, start: str, direction: str, window: Window) -> Tr
 class MemorySource:
     """A source over captures held in memory (the verifier's: a file's proven entries)."""
 
-    def __init__(self, captures: Mapping[int, tuple[EpcisEvent, str]]) -> None:
+    def __init__(self, captures: Mapping[int, Seen]) -> None:
         self.captures = dict(captures)
         self._from: dict[str, list[tuple[Link, int]]] = {}
         self._to: dict[str, list[tuple[Link, int]]] = {}
         self._naming: dict[str, set[int]] = {}
-        for seq, (event, _) in self.captures.items():
+        for seq, (event, _, _) in self.captures.items():
             for link in links(event):
                 self._from.setdefault(link.from_item, []).append((link, seq))
                 self._to.setdefault(link.to_item, []).append((link, seq))
             for item, _role in item_roles(event):
                 self._naming.setdefault(item, set()).add(seq)
         declarations = [
-            (s, e) for s, (e, _) in sorted(self.captures.items()) if e.is_error_declaration
+            (s, e) for s, (e, _, _) in sorted(self.captures.items()) if e.is_error_declaration
         ]
         self._voided: dict[int, int] = {}
-        for seq, (event, _) in self.captures.items():
+        for seq, (event, _, _) in self.captures.items():
             for by, declaration in declarations:
                 if event_voids(declaration, event):
                     self._voided[seq] = by
@@ -119,5 +118,5 @@ class MemorySource:
     def voided_by(self, seqs: Collection[int]) -> dict[int, int]:
         return {s: self._voided[s] for s in seqs if s in self._voided}
 
-    def events(self, seqs: Collection[int]) -> dict[int, tuple[EpcisEvent, str]]:
+    def events(self, seqs: Collection[int]) -> dict[int, Seen]:
         return {s: self.captures[s] for s in seqs}

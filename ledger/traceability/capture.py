@@ -4,10 +4,11 @@ Each accepted event becomes one entry signed by the capture notary (see :mod:`no
 the capturing participant in ``payload.captured_by`` and in ``subjects``, next to every
 item and business transaction id that fits the ledger's identifier rule (all of them are
 in ``epcis_items`` regardless). An event whose hash ID is on the ledger already, or earlier
-in the same document, is a duplicate (an error declaration only of another declaration:
-CBV hashes it like the event it voids): it is answered with the existing entry and not
-written again. The entry id is derived from the hash ID, so two racing captures of the same
-event cannot both be written.
+in the same document, is a duplicate (an error declaration only of the same declaration,
+same eventID and errorDeclaration: CBV hashes every declaration like the event it voids):
+it is answered with the existing entry and not written again. The entry id is derived from
+the hash ID and declaration key, so two racing captures of the same event cannot both be
+written.
 
 The index rows are written by the traceability projection in the same transaction as the
 entries (see :mod:`ledger.traceability.projection`).
@@ -24,7 +25,7 @@ from typing import Any
 from ledger.core.events import MAX_SUBJECTS, Event
 from ledger.core.keys import SigningKey
 from ledger.log import Ledger
-from ledger.traceability import store
+from ledger.traceability import prefixes, store
 from ledger.traceability.epcis import EpcisEvent, parse_document
 from ledger.traceability.index import capture_key, item_roles
 from ledger.traceability.notary import NOTARY, ensure_notary, notary_key
@@ -51,8 +52,13 @@ class Captured:
         }
 
 
-def entry_id(hash_id: str, error_declaration: bool = False) -> str:
-    return str(uuid.uuid5(_NAMESPACE, hash_id + ("#errorDeclaration" if error_declaration else "")))
+def entry_id(hash_id: str, declaration: str = "") -> str:
+    """The entry's event id, from the capture key (a declaration's key names which one)."""
+    return str(
+        uuid.uuid5(
+            _NAMESPACE, hash_id + (f"#errorDeclaration#{declaration}" if declaration else "")
+        )
+    )
 
 
 def subjects_for(event: EpcisEvent, participant: str) -> list[str]:
@@ -60,21 +66,31 @@ def subjects_for(event: EpcisEvent, participant: str) -> list[str]:
     return [participant, *ids[: MAX_SUBJECTS - 1]]
 
 
-def ledger_event(key: SigningKey, event: EpcisEvent, participant: str) -> Event:
+def ledger_event(
+    key: SigningKey, event: EpcisEvent, participant: str, *, notarised: bool = True
+) -> Event:
+    """The ``epcis.captured`` entry of ``event``: by the notary, or signed by ``participant``.
+
+    A notarised entry says so in its payload (``notarised: true``): its signature is the
+    notary's, attesting only that an API key of ``captured_by`` sent the event.
+    """
+    payload: dict[str, Any] = {
+        "epcis": dict(event.event),
+        "hash_id": event.hash_id,
+        "hash_algorithm": event.hash_algorithm,
+        "captured_by": participant,
+    }
+    if notarised:
+        payload["notarised"] = True
     return Event.create(
         key,
         flow="logistics",
         type="epcis.captured",
-        actor=NOTARY,
-        payload={
-            "epcis": dict(event.event),
-            "hash_id": event.hash_id,
-            "hash_algorithm": event.hash_algorithm,
-            "captured_by": participant,
-        },
+        actor=NOTARY if notarised else participant,
+        payload=payload,
         occurred_at=event.event_time,
         subjects=subjects_for(event, participant),
-        event_id=entry_id(event.hash_id, event.is_error_declaration),
+        event_id=entry_id(*capture_key(event)),
     )
 
 
@@ -95,13 +111,16 @@ def capture_events(
     captures of one event cannot both write it) and appends the others.
     """
     key = notary_key(ledger.key)
-    candidates: dict[tuple[str, bool], Event] = {}
+    candidates: dict[tuple[str, str], Event] = {}
     for event in events:
         ck = capture_key(event)
         if ck not in candidates:
             candidates[ck] = ledger_event(key, event, participant)
     prepared = ledger.prepare(list(candidates.values()))
     with ledger.unit_of_work() as uow:
+        prefixes.check(
+            enumerate(events), participant, prefixes.registered(uow.connection, participant)
+        )
         ensure_notary(ledger, uow)
         known = store.seqs_by_key(uow.connection, list(candidates))
         fresh = {ck: e for ck, e in candidates.items() if ck not in known}
@@ -117,4 +136,22 @@ def capture_events(
         duplicate = ck in known or ck in seen
         seen.add(ck)
         out.append(Captured(event.hash_id, seqs[ck], event.event_type, duplicate))
+    return out
+
+
+def sender_events(
+    key: SigningKey, data: bytes, content_type: str | None, participant: str
+) -> list[Event]:
+    """A participant's own ``epcis.captured`` entries for a document, signed with its key.
+
+    Run by the participant, where its key is (``threeflow epcis sign``); the events are
+    appended through ``POST /v1/events`` like any signed event, so the ledger holds the
+    participant's signature over each captured event, and no notary's.
+    """
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for event in parse_document(data, content_type):
+        if capture_key(event) not in seen:
+            seen.add(capture_key(event))
+            out.append(ledger_event(key, event, participant, notarised=False))
     return out

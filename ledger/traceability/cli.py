@@ -65,6 +65,30 @@ def ingest(
 
 
 @app.command()
+def sign(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    participant: Annotated[str, typer.Option("--as", help="the capturing participant")],
+    key_file: Annotated[Path, typer.Option("--key-file", help="that participant's key")],
+    out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+    content_type: Annotated[str | None, typer.Option("--content-type")] = None,
+) -> None:
+    """Sign a document's captures with the participant's own key, for POST /v1/events.
+
+    Runs where the key is; no ledger needed. The entries are then the participant's, not
+    the notary's, and GS1 company prefix authority is checked against its registration.
+    """
+    from ledger.keyfile import load
+    from ledger.traceability.capture import sender_events
+
+    kind = content_type or ("application/xml" if file.suffix == ".xml" else "application/json")
+    try:
+        events = sender_events(load(key_file), file.read_bytes(), kind, participant)
+    except LedgerError as exc:
+        raise _fail(exc) from None
+    _emit({"events": [e.to_json() for e in events]}, out)
+
+
+@app.command()
 def export(
     out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
     item: Annotated[list[str] | None, typer.Option("--item", help="MATCH_anyEPC")] = None,
@@ -157,23 +181,36 @@ def verify_trace_command(
 
 
 @trace_app.command("recall")
-def recall_command(lot: str, db: DbOption = DEFAULT_DB) -> None:
-    """End items that contain a lot, and where each was last seen."""
+def recall_command(
+    lot: str,
+    out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+    db: DbOption = DEFAULT_DB,
+    key_file: KeyFileOption = DEFAULT_KEY,
+) -> None:
+    """End items that contain a lot and where each is now, proven (check with verify-trace)."""
     from ledger.log import Ledger
     from ledger.traceability.recall import recall_scope
 
     try:
-        with Ledger.open(db, read_only=True) as ledger:
-            _emit(recall_scope(ledger, lot), None)
+        with Ledger.open(db, key_file=key_file) as ledger:
+            _emit(recall_scope(ledger, lot), out)
     except LedgerError as exc:
         raise _fail(exc) from None
 
 
 @trace_app.command("authenticity")
-def authenticity_command(item_id: str, db: DbOption = DEFAULT_DB) -> None:
-    """Origin, brand, certifications and a verdict for one item."""
+def authenticity_command(
+    item_id: str,
+    out: Annotated[Path | None, typer.Option("--out", "-o")] = None,
+    db: DbOption = DEFAULT_DB,
+    key_file: KeyFileOption = DEFAULT_KEY,
+) -> None:
+    """Origin, brand, certifications and a verdict for one item, proven (see verify-trace)."""
     from ledger.log import Ledger
     from ledger.traceability.authenticity import authenticity
 
-    with Ledger.open(db, read_only=True) as ledger:
-        _emit(authenticity(ledger, item_id), None)
+    try:
+        with Ledger.open(db, key_file=key_file) as ledger:
+            _emit(authenticity(ledger, item_id), out)
+    except LedgerError as exc:
+        raise _fail(exc) from None

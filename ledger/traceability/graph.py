@@ -1,9 +1,10 @@
 """Walking item links: which items a trace reaches from one id, in one direction. Pure.
 
-Transformations are followed in the trace's direction (backward: output to inputs; forward:
-input to outputs). Containment (aggregation, association) is followed by the rule of
-nesting whatever the direction: from an item up to what it was packed into and on up, or
-from a container down to what it holds and on down, never up and then down again (that
+Transformations and lots are followed in the trace's direction (backward: output to inputs,
+instance to its lot; forward: input to outputs, lot to its instances). Containment
+(aggregation, association) is followed by the rule of nesting whatever the direction: from
+an item up to what it was packed into and on up, or from a container down to what it
+holds and on down, never up and then down again (that
 would pull in every sibling of a case on the same pallet). A business transaction is a
 leaf: it is reported, and the other flows' entries naming it are attached, but the trace
 does not fan out from an order to every other item on it.
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
-from ledger.traceability.index import CONTAINMENT, TRANSACTION, TRANSFORMATION, Link
+from ledger.traceability.index import CONTAINMENT, MAKING, TRANSACTION, Link
 
 ANY, UP, DOWN = "any", "up", "down"
 DIRECTIONS = ("backward", "forward", "both")
@@ -68,7 +69,7 @@ def walk(
             elif link.kind in CONTAINMENT and here & {ANY, UP}:
                 nxt.add((link.to_item, UP))
                 reach.links.add((link, seq))
-            elif link.kind == TRANSFORMATION and forward:
+            elif link.kind in MAKING and forward:
                 nxt.add((link.to_item, ANY))
                 reach.links.add((link, seq))
         for link, seq in incoming:
@@ -78,7 +79,7 @@ def walk(
             if link.kind in CONTAINMENT and here & {ANY, DOWN}:
                 nxt.add((link.from_item, DOWN))
                 reach.links.add((link, seq))
-            elif link.kind == TRANSFORMATION and not forward:
+            elif link.kind in MAKING and not forward:
                 nxt.add((link.from_item, ANY))
                 reach.links.add((link, seq))
         frontier = nxt - seen

@@ -2,23 +2,38 @@
 
 Pure functions of an :class:`~ledger.epcis.EpcisEvent`. Links point in the direction goods
 flow: a child into its parent (aggregation, association), an input into an output
-(transformation), an item into a business transaction (any event with a bizTransactionList).
+(transformation), a lot into the instances commissioned in it (an ObjectEvent ADD whose
+``ilmd`` carries a ``lotNumber``: the LGTIN of each SGTIN's GTIN and that lot), an item
+into a business transaction (any event with a bizTransactionList).
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import product
+from typing import Any
+from urllib.parse import quote
 
-from ledger.traceability.epcis import EpcisEvent
+from ledger.core.canonical import canonicalize
+from ledger.core.events import format_timestamp
+from ledger.traceability.epcis import EpcisEvent, vocab
+from ledger.traceability.epcis.digital_link import canonical_id_or_self
+from ledger.traceability.epcis.timestamps import to_utc_datetime
 
 AGGREGATION = "aggregation"
 ASSOCIATION = "association"
 TRANSFORMATION = "transformation"
 TRANSACTION = "transaction"
-LINK_KINDS = (AGGREGATION, ASSOCIATION, TRANSFORMATION, TRANSACTION)
+LOT = "lot"
+LINK_KINDS = (AGGREGATION, ASSOCIATION, TRANSFORMATION, TRANSACTION, LOT)
 CONTAINMENT = frozenset({AGGREGATION, ASSOCIATION})
+MAKING = frozenset({TRANSFORMATION, LOT})
+"""Links followed in the trace's direction: what an item was made from, or made into."""
+
+_DL = "https://id.gs1.org/01/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +49,7 @@ class IndexRow:
     biz_location: str | None
     declared_event_id: str | None
     error_declaration: bool
+    declaration_key: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +72,7 @@ def index_row(event: EpcisEvent) -> IndexRow:
         biz_location=event.biz_location,
         declared_event_id=event.declared_event_id,
         error_declaration=event.is_error_declaration,
+        declaration_key=declaration_key(event),
     )
 
 
@@ -70,16 +87,64 @@ def item_roles(event: EpcisEvent) -> set[tuple[str, str]]:
     if event.parent_id is not None:
         roles.add((event.parent_id, "parent"))
     roles.update((bt.id, "bt") for bt in event.biz_transactions)
+    roles.update((lot, "lot") for lot in commissioned_lots(event))
     return roles
 
 
-def capture_key(event: EpcisEvent) -> tuple[str, bool]:
-    """What makes a capture a duplicate: the hash ID, and whether it declares an error.
+def _lot_number(ilmd: Any) -> str | None:
+    if not isinstance(ilmd, dict):
+        return None
+    for key, value in ilmd.items():
+        if isinstance(key, str) and key.rsplit(":", 1)[-1].rsplit("#", 1)[-1] == "lotNumber":
+            return value if isinstance(value, str) and value else None
+    return None
 
-    CBV leaves ``errorDeclaration`` out of the hash, so a declaration and the event it voids
-    share a hash ID; they are still two captures.
+
+def commissioned_lots(event: EpcisEvent) -> dict[str, tuple[str, ...]]:
+    """LGTIN -> the SGTINs an ObjectEvent ADD commissions in it (its ``ilmd`` lotNumber)."""
+    lot = _lot_number(event.event.get("ilmd"))
+    if lot is None or event.event_type != "ObjectEvent" or event.action != "ADD":
+        return {}
+    out: dict[str, list[str]] = {}
+    for epc in event.epc_list:
+        if epc.startswith(_DL) and "/21/" in epc:
+            gtin = epc[len(_DL) :].split("/", 1)[0]
+            lgtin = canonical_id_or_self(f"{_DL}{gtin}/10/{quote(lot, safe='')}")
+            out.setdefault(lgtin, []).append(epc)
+    for cls in event.quantity_classes("quantityList"):
+        if cls.startswith(_DL) and "/" not in cls[len(_DL) :]:
+            out.setdefault(canonical_id_or_self(f"{cls}/10/{quote(lot, safe='')}"), [])
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def declaration_key(event: EpcisEvent) -> str:
+    """``""`` for an event; for an error declaration, a digest of its eventID and declaration.
+
+    CBV leaves ``eventID`` and ``errorDeclaration`` out of the hash, so a declaration shares
+    the hash ID of the event it voids, and so do two different declarations of that event
+    (one without eventID, a later one with it, or with another reason): each is a capture.
     """
-    return (event.hash_id, event.is_error_declaration)
+    if not event.is_error_declaration:
+        return ""
+    declaration = dict(event.event["errorDeclaration"])
+    moment = declaration.get("declarationTime")
+    if isinstance(moment, str):  # the XML and JSON twins write one instant differently
+        with contextlib.suppress(ValueError, OverflowError):
+            declaration["declarationTime"] = format_timestamp(to_utc_datetime(moment))
+    reason = declaration.get("reason")
+    if isinstance(reason, str):  # a bare term, a CBV URN and a web URI name one reason
+        declaration["reason"] = vocab.expand_curie(
+            vocab.cbv_urn_to_web(vocab.expand_term(vocab.ERROR_REASON, reason))
+        )
+    if isinstance(declaration.get("correctiveEventIDs"), list):
+        declaration["correctiveEventIDs"] = sorted(map(str, declaration["correctiveEventIDs"]))
+    what = {"eventID": event.event_id, "errorDeclaration": declaration}
+    return hashlib.sha256(canonicalize(what)).hexdigest()[:32]
+
+
+def capture_key(event: EpcisEvent) -> tuple[str, str]:
+    """What makes a capture a duplicate: the hash ID and the declaration key (see above)."""
+    return (event.hash_id, declaration_key(event))
 
 
 def links(event: EpcisEvent) -> set[Link]:
@@ -94,6 +159,8 @@ def links(event: EpcisEvent) -> set[Link]:
     inputs = (*event.input_epcs, *event.input_classes)
     outputs = (*event.output_epcs, *event.output_classes)
     out.update(Link(i, o, TRANSFORMATION) for i, o in product(inputs, outputs) if i != o)
+    for lot, instances in commissioned_lots(event).items():
+        out.update(Link(lot, epc, LOT) for epc in instances)
     things = {*event.epc_list, *event.quantity_classes("quantityList"), *children}
     if event.parent_id is not None:
         things.add(event.parent_id)

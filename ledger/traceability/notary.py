@@ -22,8 +22,10 @@ from ledger.core.keys import SigningKey
 from ledger.log import Ledger
 from ledger.storage.models import ParticipantKey
 from ledger.storage.unit_of_work import UnitOfWork
+from ledger.traceability.question import NOTARY
 
-NOTARY = "epcis-notary"
+__all__ = ["NOTARY", "ensure_notary", "notary_key"]
+
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _DERIVATION = b"threeflow/epcis-notary/v1\x00"
 

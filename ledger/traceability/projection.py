@@ -1,9 +1,9 @@
 """The EPCIS index as a projection: written in the same transaction as the entries it indexes.
 
 A crash can no longer fall between a captured entry and its index rows. The projector
-refuses a second capture of an event already indexed (same hash ID and error-declaration
-flag), whoever appends it: through capture, which answers duplicates without appending,
-or straight through ``POST /v1/events``.
+refuses a second capture of an event already indexed (same hash ID and declaration key,
+see :func:`~ledger.traceability.index.declaration_key`), whoever appends it: through
+capture, which answers duplicates without appending, or straight through ``POST /v1/events``.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from sqlalchemy import Connection
 
 from ledger.core.entry import LedgerEntry
-from ledger.core.errors import Conflict
-from ledger.traceability import store
+from ledger.core.errors import Conflict, Forbidden
+from ledger.traceability import prefixes, store
 from ledger.traceability.epcis import EpcisEvent
 from ledger.traceability.index import capture_key
+from ledger.traceability.question import NOTARY
 from ledger.traceability.tables import EpcisEventRow, EpcisItem, EpcisLink
 
 
@@ -27,16 +28,30 @@ def parse_entry(entry: LedgerEntry) -> EpcisEvent:
 
 class EpcisIndexProjector:
     name = "traceability.epcis_index"
-    version = 1
+    version = 2  # 2: lots commissioned in the ilmd are indexed (role and links "lot")
     order = 100
     event_types = frozenset({store.CAPTURED})
     tables = (EpcisEventRow.__table__, EpcisItem.__table__, EpcisLink.__table__)
 
     def apply(self, connection: Connection, entries: Sequence[LedgerEntry]) -> None:
         events = [(entry, parse_entry(entry)) for entry in entries]
+        for i, (entry, event) in enumerate(events):
+            if entry.event.actor != NOTARY:  # signed by the sender: its prefixes, checked here
+                actor = entry.event.actor
+                if entry.event.payload.get("captured_by", actor) != actor:
+                    raise Forbidden(
+                        f"{actor} signs captures only as their capturer",
+                        field="payload.captured_by",
+                        seq=entry.seq,
+                    )
+                mine = prefixes.registered(connection, actor)
+                try:
+                    prefixes.check([(i, event)], actor, mine)
+                except Forbidden as exc:
+                    raise Forbidden(exc.detail, field="payload.epcis", seq=entry.seq) from None
         keys = [capture_key(event) for _, event in events]
         known = store.seqs_by_key(connection, keys)
-        seen: set[tuple[str, bool]] = set()
+        seen: set[tuple[str, str]] = set()
         for (entry, event), key in zip(events, keys, strict=True):
             if key in known or key in seen:
                 raise Conflict(

@@ -10,15 +10,17 @@ summary printed for each event (every field of it is checked against the proven 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ledger.core.events import format_timestamp
+from ledger.core.events import Event, format_timestamp
 from ledger.traceability.epcis import EpcisEvent
 from ledger.traceability.errors import QueryError
 from ledger.traceability.graph import DIRECTIONS
+
+NOTARY = "epcis-notary"
+"""The participant that signs captures sent without the sender's own signature."""
 
 STATEMENT_DOMAIN = b"threeflow/answer-statement/v1\n"
 """Prefix of what the ledger key signs over an answer (never a checkpoint note or an event)."""
@@ -72,7 +74,11 @@ def event_voids(declaration: EpcisEvent, event: EpcisEvent) -> bool:
     )
 
 
-def summary(seq: int, event: EpcisEvent, captured_by: str) -> dict[str, Any]:
+Seen = tuple[EpcisEvent, str, str]
+"""A captured EPCIS event, who captured it, and who signed its entry (it or the notary)."""
+
+
+def summary(seq: int, event: EpcisEvent, captured_by: str, signed_by: str) -> dict[str, Any]:
     """What an answer prints about one event; the verifier recomputes it field by field."""
     return {
         "seq": seq,
@@ -86,10 +92,12 @@ def summary(seq: int, event: EpcisEvent, captured_by: str) -> dict[str, Any]:
         "read_point": event.read_point,
         "biz_location": event.biz_location,
         "captured_by": captured_by,
+        "signed_by": signed_by,
     }
 
 
-def captured(payload: Mapping[str, Any]) -> tuple[EpcisEvent, str]:
-    """The EPCIS event an ``epcis.captured`` payload carries, and who captured it."""
+def captured(entry: Event) -> Seen:
+    """The EPCIS event an ``epcis.captured`` entry carries, who captured it, who signed it."""
+    payload = entry.payload
     event = EpcisEvent.from_event(payload["epcis"], algorithm=str(payload["hash_algorithm"]))
-    return event, str(payload.get("captured_by", ""))
+    return event, str(payload.get("captured_by", entry.actor)), entry.actor

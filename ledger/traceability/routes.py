@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -72,14 +72,19 @@ def build_router(ledger_dep: Callable[..., Any], caller_dep: Callable[..., Calle
         description="Body: an EPCISDocument or a single event, as application/json, "
         "application/ld+json or application/xml. Answers each event's hash ID and ledger seq "
         "in document order; events already on the ledger are flagged `duplicate` with their "
-        "seq.",
+        "seq. Answers 201 when anything was written, 200 when every event was on the ledger "
+        "already (an idempotent resubmit, as on `POST /v1/events`).",
         response_model=CaptureOut,
-        responses=errors(400, 401, 403, 409, 413, 422, 429),
+        responses={
+            200: {"model": CaptureOut, "description": "every event was on the ledger already"},
+            **errors(400, 401, 403, 409, 413, 422, 429),
+        },
     )
     async def post_capture(
         ledger: LedgerDep,
         caller: CallerDep,
         request: Request,
+        response: Response,
         content_type: Annotated[str | None, Header()] = None,
     ) -> Any:
         roles = REGISTRY.event_type("logistics", "epcis.captured").authority.roles
@@ -95,6 +100,8 @@ def build_router(ledger_dep: Callable[..., Any], caller_dep: Callable[..., Calle
             )
         except EpcisError as exc:
             return _refusal(exc)
+        if captured and all(c.duplicate for c in captured):
+            response.status_code = 200  # nothing new: the existing entries, as a replay
         return {"captured_by": caller.participant_id, "events": [c.to_json() for c in captured]}
 
     @router.get(

@@ -58,16 +58,17 @@ class TraceOut(ProvenOut):
     business_transactions: list[dict[str, Any]]
 
 
-class RecallOut(BaseModel):
-    lot: str
-    canonical_id: str
+class RecallOut(ProvenOut):
+    query: dict[str, Any]
+    items: list[str]
     end_items: list[dict[str, Any]]
 
 
-class AuthenticityOut(BaseModel):
+class AuthenticityOut(ProvenOut):
+    query: dict[str, Any]
     id: str
     verdict: str
-    origin: dict[str, Any] | None
+    commissioning: dict[str, Any] | None
     brand: dict[str, Any]
     certifications: list[dict[str, Any]]
     flags: list[dict[str, Any]]

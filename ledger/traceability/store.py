@@ -38,20 +38,20 @@ def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
 
 
 def seqs_by_key(
-    connection: Connection, keys: Collection[tuple[str, bool]]
-) -> dict[tuple[str, bool], int]:
-    """Seqs of captures already indexed, by ``(hash_id, error_declaration)``."""
+    connection: Connection, keys: Collection[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
+    """Seqs of captures already indexed, by ``(hash_id, declaration_key)``."""
     wanted = set(keys)
-    found: dict[tuple[str, bool], int] = {}
+    found: dict[tuple[str, str], int] = {}
     for chunk in _chunks({h for h, _ in wanted}):
         rows = connection.execute(
-            select(EpcisEventRow.hash_id, EpcisEventRow.error_declaration, EpcisEventRow.seq).where(
+            select(EpcisEventRow.hash_id, EpcisEventRow.declaration_key, EpcisEventRow.seq).where(
                 EpcisEventRow.hash_id.in_(chunk)
             )
         )
-        for hash_id, declaration, seq in rows:
-            if (hash_id, bool(declaration)) in wanted:
-                found[(hash_id, bool(declaration))] = seq
+        for hash_id, key, seq in rows:
+            if (hash_id, key) in wanted:
+                found[(hash_id, key)] = seq
     return found
 
 

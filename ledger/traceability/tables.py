@@ -19,7 +19,8 @@ class EpcisEventRow(Base):
     """The EPCIS index of one ``epcis.captured`` entry: its hash ID and what queries filter on.
 
     Derived from the ledger (``threeflow epcis reindex`` rebuilds it). ``(hash_id,
-    error_declaration)`` is unique, which is how a second capture of an event is recognised.
+    declaration_key)`` is unique, which is how a second capture of an event is recognised
+    (the key tells apart an event, ``""``, from each distinct declaration of it).
     """
 
     __tablename__ = "epcis_events"
@@ -27,6 +28,7 @@ class EpcisEventRow(Base):
     seq: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=False)
     hash_id: Mapped[str] = mapped_column(String(120))
     error_declaration: Mapped[bool] = mapped_column(Boolean)
+    declaration_key: Mapped[str] = mapped_column(String(32), default="")
     hash_algorithm: Mapped[str] = mapped_column(String(16))
     event_id: Mapped[str | None] = mapped_column(String(1000), index=True)
     event_type: Mapped[str] = mapped_column(String(40))
@@ -39,7 +41,7 @@ class EpcisEventRow(Base):
     captured_by: Mapped[str] = mapped_column(String(200))
 
     # An error declaration hashes like the event it voids (CBV ignores errorDeclaration).
-    __table_args__ = (UniqueConstraint("hash_id", "error_declaration"),)
+    __table_args__ = (UniqueConstraint("hash_id", "declaration_key"),)
 
 
 class EpcisItem(Base):

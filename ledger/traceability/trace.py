@@ -11,7 +11,6 @@ the body from the proven entries, so the file answers exactly the question it st
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection
@@ -21,14 +20,13 @@ from ledger.core.events import format_timestamp
 from ledger.log import Ledger
 from ledger.traceability import store
 from ledger.traceability.answer import TraceBody, trace_body
-from ledger.traceability.epcis import EpcisEvent
 from ledger.traceability.epcis.digital_link import canonical_id_or_self
 from ledger.traceability.index import Link
 from ledger.traceability.proving import prove, snapshot_size
-from ledger.traceability.question import Window, captured, check_direction, voids
+from ledger.traceability.question import Seen, Window, captured, check_direction, voids
 from ledger.verification.trace import FORMAT
 
-__all__ = ["IndexSource", "Observed", "Window", "live_events", "trace", "trace_question"]
+__all__ = ["IndexSource", "Window", "trace", "trace_question"]
 
 
 class IndexSource:
@@ -39,7 +37,7 @@ class IndexSource:
         self.as_of = as_of
         self.rows: dict[int, Any] = {}
         self._voided: dict[int, int] = {}
-        self._events: dict[int, tuple[EpcisEvent, str]] = {}
+        self._events: dict[int, Seen] = {}
 
     def _load(self, seqs: Collection[int]) -> None:
         missing = [s for s in seqs if s not in self.rows and s < self.as_of]
@@ -76,11 +74,11 @@ class IndexSource:
         self._load(seqs)
         return {s: self._voided[s] for s in seqs if s in self._voided}
 
-    def events(self, seqs: Collection[int]) -> dict[int, tuple[EpcisEvent, str]]:
+    def events(self, seqs: Collection[int]) -> dict[int, Seen]:
         """Parsed from the entries with one read: summaries come from the signed event."""
         wanted = [s for s in seqs if s not in self._events]
         for seq, entry in store.entries(self.connection, wanted).items():
-            self._events[seq] = captured(entry.event.payload)
+            self._events[seq] = captured(entry.event)
         return {s: self._events[s] for s in seqs}
 
 
@@ -133,20 +131,3 @@ def trace(
         declarations = set(source.voided_by(answer.naming).values())
         seqs = answer.naming | declarations | {s for v in related.values() for s in v}
         return prove(ledger, connection, body, seqs, as_of)
-
-
-@dataclass(frozen=True, slots=True)
-class Observed:
-    """One live EPCIS event as read back from its entry."""
-
-    seq: int
-    event: EpcisEvent
-    captured_by: str
-
-
-def live_events(connection: Connection, items: Collection[str]) -> list[Observed]:
-    """Live (not voided, not declaration) EPCIS events naming ``items``, in time order."""
-    source = IndexSource(connection, snapshot_size(connection))
-    events = source.events(source.live(source.naming(items)))
-    out = [Observed(seq, *pair) for seq, pair in events.items()]
-    return sorted(out, key=lambda o: (o.event.event_time, o.seq))

@@ -24,9 +24,8 @@ from ledger.core.hashing import FORMAT_PLAIN, FORMAT_RECORDED, entry_leaf
 from ledger.core.keybook import OPERATOR
 from ledger.core.keys import key_id_for, parse_public_key, verify_signature
 from ledger.core.merkle.verify import verify_inclusion
-from ledger.traceability.epcis import EpcisEvent
 from ledger.traceability.errors import TraceVerificationFailed
-from ledger.traceability.question import STATEMENT_DOMAIN, captured
+from ledger.traceability.question import STATEMENT_DOMAIN, Seen, captured
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -38,9 +37,8 @@ class Proven:
     head: Checkpoint
     as_of: int
     events: dict[int, Event]
-    captures: dict[int, tuple[EpcisEvent, str]]
-    signers: dict[int, str]
-    """Seq of each capture -> the participant whose key signed it."""
+    captures: dict[int, Seen]
+    """Seq of each capture -> its event, capturer and signer (whose registered key signed it)."""
 
 
 def fail(detail: str, field: str) -> TraceVerificationFailed:
@@ -75,8 +73,7 @@ def verify_envelope(doc: Mapping[str, Any], ledger_key: bytes, fmt: str) -> Prov
         raise fail("the ledger did not sign this answer to this question", "statement") from None
     events = _entries(doc, head, as_of)
     keys = _keys(doc, events, ledger_key)
-    captures: dict[int, tuple[EpcisEvent, str]] = {}
-    signers: dict[int, str] = {}
+    captures: dict[int, Seen] = {}
     for seq, event in events.items():
         if event.type != "epcis.captured":
             continue
@@ -84,12 +81,11 @@ def verify_envelope(doc: Mapping[str, Any], ledger_key: bytes, fmt: str) -> Prov
         if key is None or key[0] != event.actor:
             raise fail(f"entry {seq} is signed by an unregistered key", f"entries.{seq}")
         verify_signature(key[1], event.canonical, event.signature)
-        epcis, by = captured(event.payload)
-        if epcis.hash_id != event.payload["hash_id"]:
+        seen = captured(event)
+        if seen[0].hash_id != event.payload["hash_id"]:
             raise fail(f"entry {seq}: EPCIS hash ID does not recompute", f"entries.{seq}")
-        captures[seq] = (epcis, by)
-        signers[seq] = key[0]
-    return Proven(head, as_of, events, captures, signers)
+        captures[seq] = seen
+    return Proven(head, as_of, events, captures)
 
 
 def _entries(doc: Mapping[str, Any], head: Checkpoint, as_of: int) -> dict[int, Event]:

@@ -136,3 +136,36 @@ def test_the_owner_sets_the_anchorer_on_an_existing_contract_and_no_one_else(
     ledger.checkpoint()
     stale = run(*where, "--key-file", owner_key)  # the old anchorer: refused, and said why
     assert "NotAnchorer" in refusal(stale, 1)["detail"]
+
+
+def test_deploy_on_any_chain_then_set_the_anchorer_then_anchor(
+    tmp_path: Path, ledger: Ledger, chain: Chain, anvil_url: str
+) -> None:
+    """The move to v2 by commands alone: deploy, choose the anchorer, anchor there."""
+    owner: LocalAccount = Account.create()
+    owner_key = key_file(tmp_path, owner, "owner")
+    broke = run("deploy", "--rpc-url", anvil_url, "--owner-key-file", owner_key)
+    assert "funds" in refusal(broke, 1)["detail"]  # an unfunded owner: refused, said why
+    chain.w3.eth.send_transaction(
+        {"from": chain.dev_accounts()[0], "to": owner.address, "value": 10**18}
+    )
+    for version in (1, 2):
+        made = run(
+            "deploy", "--rpc-url", anvil_url, "--owner-key-file", owner_key,
+            "--contract-version", str(version),
+        )  # fmt: skip
+        assert made.exit_code == 0, made.output
+        report = json.loads(made.output)
+        assert (report["version"], report["owner"]) == (version, owner.address)
+    contract = report["contract"]  # the v2 one
+    url = str(ledger.engines.url)
+    where = ["--db", url, "--rpc-url", anvil_url, "--contract", contract]
+    chosen = run("set-anchorer", *where, "--owner-key-file", owner_key, "--key-file", owner_key)
+    assert chosen.exit_code == 0, chosen.output
+    grow(ledger, 1)
+    size = ledger.checkpoint().checkpoint.tree_size
+    anchored = run(*where, "--key-file", owner_key, "--wait", "--confirmations", "1")
+    assert anchored.exit_code == 0, anchored.output
+    assert json.loads(anchored.output)["sent"] == size
+    shown = json.loads(run("info", *where).output)
+    assert (shown["anchors_on_chain"], shown["latest_on_chain"]["tree_size"]) == (1, size)

@@ -30,14 +30,15 @@ pytestmark = pytest.mark.chain
 runner = CliRunner()
 
 
+@pytest.mark.parametrize("version", [1, 2])
 def test_a_reanchor_after_a_reorg_at_the_fee_floor_lands_and_verifies(
-    ledger_url: str, floor_chain: Chain, floor_url: str
+    ledger_url: str, floor_chain: Chain, floor_url: str, version: int
 ) -> None:
-    """On SQLite and PostgreSQL: the re-anchor's row is a row of its own (unique tx_hash)."""
+    """On SQLite and PostgreSQL, either contract: the re-anchor has a row of its own."""
     chain = floor_chain
     anchorer: LocalAccount = Account.create()
     with open_ledger(ledger_url) as ledger:
-        client = deploy_for(chain, ledger, anchorer)
+        client = deploy_for(chain, ledger, anchorer, version=version)
         service = AnchorService(ledger, chain, client, anchorer, SETTINGS)
         grow(ledger, 2)
         checkpoint = ledger.checkpoint().checkpoint

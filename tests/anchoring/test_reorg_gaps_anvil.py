@@ -9,17 +9,20 @@ in flight is held by the contract: its row must be tracked again, not left orpha
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
 from ledger.anchoring import Chain
+from ledger.anchoring.anchor_v2_client import LedgerAnchorV2Client
 from ledger.anchoring.cli import deploy_for
 from ledger.anchoring.service import AnchorService
-from ledger.anchoring.store import AnchorStatus
+from ledger.anchoring.store import AnchorStatus, ledger_id_for
 from ledger.anchoring.verify import verify_ledger_anchors
 from tests.anchoring.anvil_tools import automine_off, raw_transaction, rpc
-from tests.anchoring.conftest import SETTINGS, grow
+from tests.anchoring.conftest import SETTINGS, grow, new_ledger
 from tests.ledger.scenario import open_ledger
 
 pytestmark = pytest.mark.chain
@@ -103,3 +106,30 @@ def test_a_dropped_anchor_that_lands_beside_a_later_one_is_tracked_again(
         }
         verified = verify_ledger_anchors(ledger, chain, client, SETTINGS.confirmations)
         assert sorted(v.tree_size for v in verified) == [first, second]
+
+
+def test_a_node_signed_reanchor_at_the_fee_floor_tracks_its_own_row_again(
+    tmp_path: Path, floor_chain: Chain
+) -> None:
+    """The node signs the re-send: the very transaction on record, tracked again by its row."""
+    chain = floor_chain
+    owner = chain.dev_accounts()[3]  # unlocked by the node: it signs, deterministically
+    with new_ledger(tmp_path / "ledger.db") as ledger:
+        client = LedgerAnchorV2Client.deploy(chain, sender=owner)
+        chain.wait(client.set_anchorer(ledger_id_for(ledger.origin), owner, sender=owner))
+        service = AnchorService(ledger, chain, client, owner, SETTINGS)
+        grow(ledger, 1)
+        size = ledger.checkpoint().checkpoint.tree_size
+        snapshot = rpc(chain, "evm_snapshot")
+        dropped = service.anchor_latest()
+        assert dropped is not None
+        service.poll()
+        rpc(chain, "evm_revert", snapshot)
+        result = service.poll()
+        assert (result.orphaned, result.reanchored) == ((size,), (size,))
+        [again] = service.anchors()  # the same hash: its own row again, not a second insert
+        assert (again.tx_hash, again.status) == (dropped.tx_hash, AnchorStatus.PENDING)
+        chain.mine(3)
+        assert service.poll().confirmed == (size,)
+        [verified] = verify_ledger_anchors(ledger, chain, client, SETTINGS.confirmations)
+        assert verified.tree_size == size

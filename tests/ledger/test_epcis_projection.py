@@ -60,7 +60,7 @@ def _counts(ledger: Ledger) -> tuple[int, int, int]:
 @pytest.fixture
 def shop(ledger: Ledger) -> Ledger:
     ledger.register_participant("shop-1", "Shop", ["buyer"], "DE", key_for("shop-1").public_key,
-                                T0)  # fmt: skip
+                                T0, gs1_prefixes=["0614141"])  # fmt: skip
     return ledger
 
 

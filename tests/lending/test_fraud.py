@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event as sa_event
 
+from finance_api.lending.fraud_live import fraud_for
 from finance_api.lending.fraud_scan import scan
 from finance_api.lending.rules.fraud import FraudState, FraudWeights, score
 from ledger.log import Ledger
@@ -119,3 +120,26 @@ def test_the_scan_scores_each_application_in_one_pass(firms: Ledger) -> None:
     assert "application_velocity" not in first.fraud.reasons
     assert "application_velocity" in second.fraud.reasons
     assert second.fraud.points > first.fraud.points
+
+
+def test_the_live_score_from_the_projection_equals_the_scan(firms: Ledger) -> None:
+    mark = f"live-{firms.size()}"
+    logins = [
+        login(SELLER, ip="NG", billing="GB", offset=60, proxy=True, device=f"{mark}-ring"),
+        login(SELLER, device=f"{mark}-own"),
+        login(BUYER, ip="DE", billing="DE", offset=60, device=f"{mark}-ring"),
+    ]
+    events = [event(PLATFORM, "account.login", body, flow="information") for body in logins]
+    first = application(SELLER, OTHER_LENDER)
+    events.append(event(SELLER, "credit.application", first, at=AT))
+    firms.append_batch(events)
+    second = application(SELLER, LENDER)
+    at = AT + timedelta(minutes=5)
+    with firms.reading() as connection:
+        live = fraud_for(connection, SELLER, LENDER, at)
+    firms.append(event(SELLER, "credit.application", second, at=at))
+    with firms.reading() as connection:
+        _, scored = scan(connection)
+    (scanned,) = [s for s in scored if s.application_id == second["application_id"]]
+    assert live == scanned.fraud
+    assert {"ip_country_mismatch", "shared_device", "application_velocity"} <= set(live.reasons)

@@ -30,7 +30,9 @@ from finance_api.lending.rules.interest import (
     daily_principal,
     statement,
 )
-from finance_api.lending.rules.lines import Line
+from finance_api.lending.rules.lines import Line, apply
+from finance_api.lending.rules.servicing import due_acts
+from ledger.core.event_types import REGISTRY
 
 D0 = date(2024, 2, 1)
 
@@ -125,3 +127,22 @@ def test_per_lender_sums_and_an_unscored_borrower_counts_as_certain_default() ->
     assert got == [("a", 10_000, 1_000), ("b", 5_000, 5_000)]
     (bank,) = by_lender(risks)
     assert (bank.lender, bank.lines, bank.ead, bank.expected_loss) == ("bank", 2, 15_000, 6_000)
+
+
+def test_servicing_freezes_at_the_policy_and_declares_default_at_ninety_days() -> None:
+    late = Line("l", "b", "bank", "USD", 10_000, principal=6_000, arrears=2_000,
+                days_past_due=29, dpd_as_of=D0)  # fmt: skip
+    assert due_acts(late, D0) == []
+    (freeze,) = due_acts(late, D0 + timedelta(days=1))
+    assert freeze == ("credit_line.frozen", {"line_id": "l", "lender": "bank",
+                                             "reason": "past_due"})  # fmt: skip
+    frozen = apply(late, *freeze, D0 + timedelta(days=1))[0]
+    (default,) = due_acts(frozen, D0 + timedelta(days=61))
+    assert default[0] == "credit_line.defaulted"
+    assert default[1]["days_past_due"] == 90
+    assert default[1]["amount"] == {"amount_minor": 6_000, "currency": "USD"}
+    REGISTRY.validate("finance", default[0], {**default[1]})
+    defaulted = apply(frozen, *default, D0 + timedelta(days=61))[0]
+    assert due_acts(defaulted, D0 + timedelta(days=100)) == []
+    current = Line("l", "b", "bank", "USD", 10_000)
+    assert due_acts(current, D0, covenant_breached=True)[0][1]["reason"] == "covenant_breach"

@@ -4,6 +4,8 @@ the sum of their postings, random sequences conserve money, and a replay gives t
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -11,13 +13,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from finance_api.lending.accrual import accrued_interest
 from finance_api.lending.errors import LendingError
 from finance_api.lending.line_projector import PROJECTOR, read_lines
 from finance_api.lending.line_tables import CreditLinePosting, CreditLineRow
 from ledger.core.errors import LedgerError
 from ledger.log import Ledger
 from ledger.storage.projections import rebuild
-from tests.lending.lending_events import OTHER_LENDER, line_act, open_line, usd, with_other_lender
+from tests.lending.lending_events import (
+    AT,
+    OTHER_LENDER,
+    line_act,
+    open_line,
+    usd,
+    with_other_lender,
+)
 
 _ids = itertools.count()
 
@@ -158,3 +168,23 @@ def test_a_rebuild_from_the_log_gives_the_same_rows(firms: Ledger) -> None:
         after = uow.connection.execute(select(table).order_by(table.c.line_id)).all()
     assert after == before
     assert len(before) >= 1
+
+
+def test_daily_interest_from_the_dated_postings(firms: Ledger) -> None:
+    line_id = f"line-accrual-{firms.size()}"
+    start = AT.date()
+    firms.append(open_line(line_id, 1_000_000))
+    firms.append(line_act(line_id, "drawn", amount=usd(100_000)))
+    firms.append(line_act(line_id, "drawn", amount=usd(50_000), at=AT + timedelta(days=10)))
+    firms.append(line_act(line_id, "interest_posted", amount=usd(999), at=AT + timedelta(days=11)))
+    firms.append(line_act(line_id, "repaid", amount=usd(1_999), at=AT + timedelta(days=20)))
+    with firms.reading() as connection:
+        month = accrued_interest(connection, line_id, start, start + timedelta(days=30), 1_000)
+        later = accrued_interest(connection, line_id, start + timedelta(days=30),
+                                 start + timedelta(days=31), 1_000, month.carry)  # fmt: skip
+    # 10 days on 1,000.00, 10 on 1,500.00, 10 on 1,490.00 (the repayment paid the 9.99
+    # interest first), at 10% a year, ACT/365: 2.740 + 4.110 + 4.082 = 10.9315 -> 10.93
+    assert month.interest == 1_093
+    exact = Fraction((100_000 * 10 + 150_000 * 10 + 149_000 * 10) * 1_000, 3_650_000)
+    assert Fraction(month.carry, 3_650_000) == exact - 1_093
+    assert later.interest == round(Fraction(149_000 * 1_000, 3_650_000) + exact - 1_093)

@@ -97,7 +97,7 @@ def test_export_round_trip_keeps_every_hash_id(world: World, shared_dir: Path) -
         response = world.client.post(
             "/v1/epcis/capture", content=(folder / name).read_bytes(), headers=headers
         )
-        assert response.status_code == 201, name
+        assert response.status_code in (200, 201), name  # 200: an XML twin, nothing new
     listed = world.client.get(
         "/v1/epcis/events", params={"limit": 1000}, headers=world.headers
     ).json()["events"]

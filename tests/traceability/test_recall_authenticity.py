@@ -82,8 +82,8 @@ def test_an_item_with_a_clean_history_is_authentic(world: World) -> None:
     answer = _check(world, UNITS[0])
     assert answer["verdict"] == "authentic"
     assert answer["flags"] == []
-    assert answer["origin"]["seq"] == seqs[0]
-    assert answer["origin"]["biz_location"] == canonical_id_or_self(FARM)
+    assert answer["commissioning"]["seq"] == seqs[0]
+    assert answer["commissioning"]["biz_location"] == canonical_id_or_self(FARM)
     assert answer["brand"]["company_prefix"] == "0614141"
 
 
@@ -144,4 +144,43 @@ def test_an_item_never_commissioned_is_unknown(world: World) -> None:
     _events(world, supply_chain())
     answer = _check(world, SSCC)
     assert answer["verdict"] == "unknown"
-    assert answer["origin"] is None
+    assert answer["commissioning"] is None
+
+
+def _declaration(event: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    body = {"declarationTime": "2026-01-06T08:00:00Z", "reason": "incorrect_data"}
+    return {**event, **fields, "errorDeclaration": body}
+
+
+def test_a_declaration_without_event_id_voids_by_hash_and_is_not_live(world: World) -> None:
+    events = supply_chain()  # the packing carries no eventID
+    seqs = _events(world, events)
+    (declared,) = _events(world, [_declaration(events[1])])
+    after = _get(world, f"/v1/trace/{PRODUCT}")
+    live = [e["seq"] for e in after["events"]]
+    assert declared not in live
+    assert seqs[1] not in live
+    assert [(v["seq"], v["declared_by"]) for v in after["voided"]] == [(seqs[1], declared)]
+    assert canonical_id_or_self(SSCC) not in after["items"]
+    verify_trace(after, LEDGER_KEY.public_key)
+
+
+def test_a_later_proper_declaration_is_written_not_answered_as_duplicate(world: World) -> None:
+    events = supply_chain()
+    events[1]["eventID"] = PACK_ID
+    seqs = _events(world, events)
+    bare = {k: v for k, v in events[1].items() if k != "eventID"}
+    first = capture_json(world, [_declaration(bare)])["events"]
+    proper = capture_json(world, [_declaration(events[1])])["events"]
+    assert isinstance(first, list)
+    assert isinstance(proper, list)
+    assert proper[0]["duplicate"] is False
+    assert proper[0]["seq"] != first[0]["seq"]
+    again = capture_json(world, [_declaration(events[1])])["events"]
+    assert isinstance(again, list)
+    assert again[0] == {**proper[0], "duplicate": True}
+    after = _get(world, f"/v1/trace/{PRODUCT}")
+    assert seqs[1] in [v["seq"] for v in after["voided"]]
+    live = {e["seq"] for e in after["events"]}
+    assert live.isdisjoint({first[0]["seq"], proper[0]["seq"], seqs[1]})
+    verify_trace(after, LEDGER_KEY.public_key)

@@ -17,7 +17,7 @@ signals that added points, largest first. The weights are a setting.
 from __future__ import annotations
 
 from collections import Counter, deque
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -119,7 +119,7 @@ class FraudState:
         usual = self.usual_offsets.get(registered or "")
         if not usual or not state.logins:
             return 0.0
-        home = usual.most_common(1)[0][0]
+        home = min(usual.items(), key=lambda kv: (-kv[1], kv[0]))[0]  # most votes, then lowest
         return 1 - state.offsets[home] / state.logins
 
     def _shared(self, account: str, state: _Account) -> int:
@@ -152,4 +152,48 @@ def score(strengths: Mapping[str, float], weights: FraudWeights = FraudWeights()
     return FraudScore(sum(points.values()), reasons, points)
 
 
-__all__ = ["SIGNALS", "FraudScore", "FraudState", "FraudWeights", "score"]
+__all__ = [
+    "SIGNALS",
+    "FraudScore",
+    "FraudState",
+    "FraudWeights",
+    "LoginCount",
+    "score",
+    "strengths",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class LoginCount:
+    """How many of an account's logins showed this combination (the fraud projection's row)."""
+
+    ip_country: str
+    billing_country: str
+    utc_offset_minutes: int
+    proxy: bool
+    count: int
+
+
+def strengths(registered: str | None, logins: Sequence[LoginCount], home_offset: int | None,
+              shared_accounts: int, other_lenders: int,
+              weights: FraudWeights = FraudWeights()) -> dict[str, float]:  # fmt: skip
+    """The signals of :meth:`FraudState.signals`, from counted logins (the same formulas)."""
+    n = sum(c.count for c in logins)
+    if n == 0:
+        abroad = billing = not_billing = proxy = timezone = 0.0
+    else:
+        abroad = sum(c.count for c in logins if registered and c.ip_country != registered) / n
+        billing = sum(c.count for c in logins
+                      if registered and c.billing_country != registered) / n  # fmt: skip
+        not_billing = sum(c.count for c in logins if c.ip_country != c.billing_country) / n
+        proxy = sum(c.count for c in logins if c.proxy) / n
+        home = sum(c.count for c in logins if c.utc_offset_minutes == home_offset)
+        timezone = 0.0 if home_offset is None else 1 - home / n
+    return {
+        "ip_country_mismatch": abroad,
+        "billing_country_mismatch": max(billing, not_billing),
+        "timezone_mismatch": timezone,
+        "proxy": proxy,
+        "shared_device": min(1.0, shared_accounts / weights.shared_full),
+        "application_velocity": min(1.0, other_lenders / weights.velocity_full),
+    }

@@ -1,7 +1,7 @@
 """lending: credit lines and their postings (the lending.credit_lines projection)
 
 Revision ID: 0009_lending
-Revises: 0008
+Revises: 0009_receipts (the receipts migration; chained after it on merge)
 Create Date: 2026-12-02 13:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_lending"
-down_revision = "0008"
+down_revision = "0009_receipts"
 branch_labels = None
 depends_on = None
 
