@@ -38,7 +38,10 @@ COMMANDS: dict[str, Spec] = {
         "ledger.cli", "app", "rebuild", "Recompute a projection (read model) from the log."
     ),
     "anchor": Spec(
-        "ledger.anchoring.cli", "app", "anchor", "Anchor the latest checkpoint on Ethereum."
+        "ledger.anchoring.cli",
+        "app",
+        None,
+        "Anchor the latest checkpoint on Ethereum (info, set-anchorer).",
     ),
     "epcis": Spec("ledger.traceability.cli", "app", None, "GS1 EPCIS 2.0 capture and export."),
     "trace": Spec(
@@ -69,6 +72,7 @@ COMMANDS: dict[str, Spec] = {
     "sanity": Spec(
         "simulations.cli", "app", "sanity", "Simulated figures against their cited bands."
     ),
+    "credit": Spec("finance_api.commands.credit", "app", None, "Credit scoring on the ledger."),
     "serve": Spec("finance_api.commands.service", "app", "serve", "Serve the HTTP API."),
     "participant-add": Spec(
         "finance_api.commands.onboard",

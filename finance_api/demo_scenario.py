@@ -115,6 +115,7 @@ def events(orders: int = 400, seed: int = 7) -> Iterator[Event]:
         yield invoice
         if n % 5 != 4:  # most invoices are accepted by their buyer; some stay unconfirmed
             yield confirm(buyer, invoice, at + timedelta(hours=6))
+        stocked = rng.randint(100, 900)
         received = make(
             wh,
             "logistics",
@@ -124,7 +125,7 @@ def events(orders: int = 400, seed: int = 7) -> Iterator[Event]:
                 "warehouse_id": wh,
                 "lot_id": lot,
                 "sku": "LAMP-220V",
-                "quantity": rng.randint(100, 900),
+                "quantity": stocked,
                 "unit": "pcs",
                 "owner": seller,
             },
@@ -145,7 +146,7 @@ def events(orders: int = 400, seed: int = 7) -> Iterator[Event]:
                     "holder": seller,
                     "lot_id": lot,
                     "commodity": "packaged goods",
-                    "quantity": 500,
+                    "quantity": min(500, stocked),  # never more than the warehouse holds
                     "value": _money(total),
                     "document_hash": hashlib.sha256(receipt.encode()).hexdigest(),
                 },

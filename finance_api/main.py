@@ -2,6 +2,7 @@
 
 When anchoring is configured (``THREEFLOW_ANCHOR_CONTRACT`` and the anchorer's key), the
 server also runs the anchoring loop in a background thread: every N entries or T seconds.
+Risk alerts owed to lenders' webhooks are delivered by another (``finance_api.lending``).
 """
 
 from __future__ import annotations
@@ -25,14 +26,14 @@ def anchoring_from_settings(ledger: Ledger) -> Callable[[], None] | None:
     settings = get_anchor_settings()
     if settings.contract is None:
         return None
-    from ledger.anchoring.anchor_client import LedgerAnchorClient
+    from ledger.anchoring.anchor_versions import open_anchor_client
     from ledger.anchoring.cli import connect
     from ledger.anchoring.loop import AnchorLoop, start_anchor_loop
     from ledger.anchoring.service import AnchorService
 
     chain = connect(settings)
     service = AnchorService(
-        ledger, chain, LedgerAnchorClient(chain, settings.contract), settings.account(), settings
+        ledger, chain, open_anchor_client(chain, settings.contract), settings.account(), settings
     )
     thread, stop = start_anchor_loop(AnchorLoop(service))
     log.info(
@@ -49,6 +50,19 @@ def anchoring_from_settings(ledger: Ledger) -> Callable[[], None] | None:
     return halt
 
 
+def background_from_settings(ledger: Ledger) -> Callable[[], None]:
+    """Anchoring (when configured) and the risk monitor's webhook delivery."""
+    from finance_api.lending.webhooks import start_delivery
+
+    halts = [h for h in (anchoring_from_settings(ledger), start_delivery(ledger)) if h]
+
+    def halt() -> None:
+        for stop in halts:
+            stop()
+
+    return halt
+
+
 def create_from_settings() -> FastAPI:
     ledger = open_from_settings()
-    return create_app(ledger, close_ledger=True, on_startup=anchoring_from_settings)
+    return create_app(ledger, close_ledger=True, on_startup=background_from_settings)

@@ -108,7 +108,7 @@ class Ledger:
     ) -> Ledger:
         """Open, migrate (on first use initialise) the ledger at ``url``; without ``ledger_key``
         it comes from ``key_file`` (made if missing), unless ``read_only`` (readers need none)."""
-        engines = make_engines(url)
+        engines = make_engines(url, must_exist=read_only)
         migrate(engines)
         if ledger_key is None and not read_only:
             ledger_key = keyfile.load_or_create(key_file or Path("var/ledger.key"))

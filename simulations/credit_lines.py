@@ -48,6 +48,9 @@ def ensure_cash(w: World, s: Seller, amount: int, when: datetime, allowance: int
 
 
 def draw_line(w: World, s: Seller, line: CreditLine, amount: int, when: datetime) -> None:
+    # The draw changes the line now: it is dated within this month, never after the next
+    # month's statement (which would otherwise report a balance drawn later that day).
+    when = min(when, w.month_end - timedelta(seconds=1))
     lender = w.lender(line.lender)
     claim = w.emit(lender, "finance", "credit_line.drawn",
                    {"line_id": line.line_id, "lender": lender.pid, "borrower": s.pid,

@@ -31,9 +31,15 @@ def free_stock(seller: Seller) -> int:
     return sum(lot.free for lot in seller.lots)
 
 
-def take_stock(seller: Seller, quantity: int) -> str:
-    """Take goods first-in first-out from unpledged lots; return the first lot touched."""
+def take_stock(w: World, seller: Seller, quantity: int, when: datetime) -> str:
+    """Take goods first-in first-out from unpledged lots; return the first lot touched.
+
+    The warehouse records each lot's goods leaving its custody (``goods.released``): only
+    goods no live receipt covers, which the ledger's stock projection checks.
+    """
     first = ""
+    assert seller.warehouse is not None
+    warehouse = w.pop.warehouses[seller.warehouse]
     for lot in seller.lots:
         if quantity <= 0:
             break
@@ -43,6 +49,9 @@ def take_stock(seller: Seller, quantity: int) -> str:
         taken = min(lot.free, quantity)
         lot.quantity -= taken
         quantity -= taken
+        w.emit(warehouse, "logistics", "goods.released",
+               {"warehouse_id": warehouse.pid, "lot_id": lot.lot_id, "quantity": taken,
+                "owner": seller.pid}, when, (seller.pid,))  # fmt: skip
     seller.lots = [lot for lot in seller.lots if lot.quantity > 0]
     return first
 
@@ -126,7 +135,7 @@ def on_order(w: World, s: Seller, rng: random.Random, when: datetime, _: Any) ->
     w.emit(s, "information", "order.accepted", {"order_id": order_id, **parties}, t1,
            (buyer.pid,))  # fmt: skip
     if s.warehouse is not None:
-        lot_id = take_stock(s, quantity)
+        lot_id = take_stock(w, s, quantity, t1 + timedelta(minutes=10))
     else:
         s.cash -= cogs
         lot_id = f"lot-{s.num:06d}-m{w.month:03d}"

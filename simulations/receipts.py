@@ -136,7 +136,7 @@ def on_cure(w: World, s: Seller, rng: random.Random, when: datetime, loan: Any) 
         return
     paydown = cure_paydown(loan.outstanding, collateral, policy)
     if s.trading and s.cash >= paydown:
-        payment_id = repay(w, s, rng, loan, paydown, when)
+        payment_id = repay(w, s, rng, loan, paydown, when, release=False)
         if loan.live and loan.lot.receipt_id is not None:
             after = pledges.value(w, s, loan.lot)
             lender_act(w, s, loan, "margin_cured", when + timedelta(hours=1),

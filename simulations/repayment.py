@@ -40,8 +40,15 @@ def post_fee(w: World, s: Seller, f: Facility, fee: str, amount: int, when: date
         lender_act(w, s, f, "fee_posted", when, amount=money(amount), fee=fee)
 
 
-def repay(w: World, s: Seller, rng: random.Random, f: Facility, amount: int, when: datetime) -> str:
-    """The borrower pays the lender; the lender applies it. Return the payment id."""
+def repay(
+    w: World, s: Seller, rng: random.Random, f: Facility, amount: int, when: datetime,
+    *, release: bool = True,
+) -> str:  # fmt: skip
+    """The borrower pays the lender; the lender applies it. Return the payment id.
+
+    A receipt loan's goods are released in proportion, except for a margin-call paydown
+    (``release=False``), which must bring loan-to-value down, not keep it where it was.
+    """
     s.cash -= amount
     lender = w.lender(f.lender)
     payment_id, _ = payments.pay(w, s, rng, s, lender, amount, when, w.config.confirm.institution,
@@ -51,7 +58,8 @@ def repay(w: World, s: Seller, rng: random.Random, f: Facility, amount: int, whe
     lender_act(w, s, f, "repaid", when + timedelta(minutes=20), amount=money(amount),
                payment_id=payment_id)  # fmt: skip
     if isinstance(f, ReceiptLoan):
-        pledges.release(w, s, f, before, when)
+        if release or f.outstanding <= 0:
+            pledges.release(w, s, f, before, when)
         if f.outstanding <= 0:
             close(w, s, f, "repaid", when.date())
     else:

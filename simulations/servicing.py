@@ -75,7 +75,7 @@ def on_due(w: World, s: Seller, rng: random.Random, when: datetime, _: Any) -> N
         if f.next_due is not None:
             f.fall_due(*f.next_due)
             f.next_due = None
-        paid = min(spendable(w, s), f.arrears)
+        paid = min(spendable(w, s), f.arrears, f.balance)  # never more than is owed
         if paid > 0:
             repay(w, s, rng, f, paid, when)
         unpaid = f.arrears

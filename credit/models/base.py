@@ -16,9 +16,10 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from credit.calibration import sigmoid
+from credit.errors import InvalidInput
 from credit.master_scale import MasterScale
 from credit.models.validation import check_fitted, column_arrays, fit_input, predict_input
-from credit.schema import FeatureSchema
+from credit.schema import FeatureKind, FeatureSchema
 
 FloatArray = npt.NDArray[np.float64]
 Columns = dict[str, npt.NDArray[Any]]
@@ -54,6 +55,22 @@ class CreditModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     def _columns(self, X: Any) -> Columns:
         frame = predict_input(self, X)
         return column_arrays(frame, self.schema_)
+
+    def columns_of(self, matrix: FloatArray) -> Columns:
+        """Typed columns straight from a float matrix in schema order, skipping the frame
+        checks: for callers whose rows come from a table of this schema (all numeric), such
+        as ledger features, where one row's checks would cost more than its score."""
+        check_fitted(self)
+        names = self.schema_.names
+        if matrix.ndim != 2 or matrix.shape[1] != len(names):
+            raise InvalidInput(f"need a matrix of {len(names)} columns", field="X")
+        if any(spec.kind is not FeatureKind.NUMERIC for spec in self.schema_.features):
+            raise InvalidInput("columns_of takes numeric schemas only", field="X")
+        values = np.asarray(matrix, dtype=np.float64)
+        return {name: values[:, i] for i, name in enumerate(names)}
+
+    def pd_of(self, columns: Columns) -> FloatArray:
+        return self._pd(columns)
 
     def decision_function(self, X: Any) -> FloatArray:
         """Calibrated log-odds of default (higher is riskier)."""

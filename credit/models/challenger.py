@@ -198,8 +198,10 @@ class Challenger(CreditModel):
 
     def reasons(self, X: Any, n: int = 4) -> list[tuple[Reason, ...]]:
         """For each row, at most ``n`` factors whose best attainable value lowers PD most."""
-        n = check_count(n)
-        columns = self._columns(X)
+        return self.reasons_of(self._columns(X), check_count(n))
+
+    def reasons_of(self, columns: Columns, n: int = 4) -> list[tuple[Reason, ...]]:
+        """:meth:`reasons` of typed columns already checked (see ``CreditModel.columns_of``)."""
         encoded = self._encode(columns)
         pd_now = sigmoid(self._calibrated(encoded))
         rows = encoded.shape[0]

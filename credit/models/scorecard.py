@@ -188,7 +188,10 @@ class Scorecard(CreditModel):
 
     def predict_score(self, X: Any) -> FloatArray:
         """Total points of each row: higher is safer; ``pdo`` points double the odds."""
-        return np.asarray(self._point_matrix(self._columns(X))[0].sum(axis=1))
+        return self.score_of(self._columns(X))
+
+    def score_of(self, columns: Columns) -> FloatArray:
+        return np.asarray(self._point_matrix(columns)[0].sum(axis=1))
 
     def points_table(self) -> pd.DataFrame:
         """Every bin of every characteristic in use, with its counts, WoE, IV and points."""
@@ -209,8 +212,10 @@ class Scorecard(CreditModel):
         bins) minus the points the row got; characteristics that cost nothing are never
         reasons. Ordered by cost, ties by feature order.
         """
-        n = check_count(n)
-        columns = self._columns(X)
+        return self.reasons_of(self._columns(X), check_count(n))
+
+    def reasons_of(self, columns: Columns, n: int = 4) -> list[tuple[Reason, ...]]:
+        """:meth:`reasons` of typed columns already checked (see ``CreditModel.columns_of``)."""
         points, bins = self._point_matrix(columns)
         position = {name: i for i, name in enumerate(self.schema_.names)}
         best = {name: float(self.points_[name][:-1].max()) for name in self.features_}

@@ -35,9 +35,11 @@ def verify(
         typer.Option("--rpc-url", help="Ethereum JSON-RPC URL (or 'in-process'): check anchors"),
     ] = None,
     contract: Annotated[
-        str | None,
+        list[str] | None,
         typer.Option(
-            "--contract", help="trusted LedgerAnchor address: check every anchor it holds"
+            "--contract",
+            help="trusted LedgerAnchor address: check every anchor it holds (repeat it for a "
+            "ledger that moved contracts); default THREEFLOW_ANCHOR_CONTRACT",
         ),
     ] = None,
     confirmations: Annotated[int, typer.Option("--confirmations", min=0)] = 3,
@@ -47,13 +49,14 @@ def verify(
     For a database, also every stored subtree hash, index row, registry row and projection
     (each compared with a replay of the log). With ``--rpc-url``, also the anchors: the
     contract holds each anchored root at its size in a block deep enough, and this ledger
-    extends every anchored tree.
+    extends every anchored tree. Exit 1 when something is invalid; exit 2 when the chain
+    could not be checked (node unreachable, or nothing on chain to check the ledger with).
     """
     if (bundle is None) == (db is None):
         console.print("[red]error:[/red] give either a bundle FILE or --db URL")
         raise typer.Exit(2)
     pinned = parse_pinned_key(key)
-    anchors: list[Any] = []
+    audit: Any = None
     try:
         chain = None
         if rpc_url is not None:
@@ -66,32 +69,43 @@ def verify(
 
                 report = verify_database(db, pinned_key=pinned, progress=update)
                 if chain is not None:
-                    anchors = anchor_audit.check_database(db, chain, contract, confirmations)
+                    audit = anchor_audit.check_database(db, chain, contract or [], confirmations)
             else:
                 from ledger.verification.bundle import read_header, verify_bundle
 
                 assert bundle is not None
-                watch: list[int] = []
-                if chain is not None and contract is not None:
-                    origin = read_header(bundle)["origin"]
-                    watch = anchor_audit.chain_anchor_sizes(chain, contract, origin)
-                report = verify_bundle(
-                    bundle, pinned_key=pinned, progress=update, watch_sizes=watch
-                )
+                plan = None
                 if chain is not None:
                     origin = read_header(bundle)["origin"]
-                    anchors = anchor_audit.check_bundle(
-                        report, origin, chain, contract, confirmations
-                    )
+                    plan = anchor_audit.plan_bundle(bundle, origin, chain, contract or [])
+                report = verify_bundle(
+                    bundle,
+                    pinned_key=pinned,
+                    progress=update,
+                    watch_sizes=plan.watch if plan else (),
+                )
+                if chain is not None and plan is not None:
+                    audit = anchor_audit.check_bundle(report, origin, chain, plan, confirmations)
     except LedgerError as exc:
+        from ledger.anchoring.errors import ChainError
+
+        if isinstance(exc, ChainError):  # the node down, nothing to check with: undecided
+            console.print(f"[yellow]NOT CHECKED[/yellow] on chain: {exc}")
+            raise typer.Exit(2) from None
         console.print(f"[red]INVALID[/red] {exc}")
         raise typer.Exit(1) from None
     print_report(report, str(bundle or db))
-    if chain is not None:
+    if audit is not None:
+        last = audit.verified[-1].tree_size
         console.print(
-            f"[green]anchored[/green]: {len(anchors)} anchors verified on chain {chain.chain_id}"
-            + (f", the last at size {anchors[-1].tree_size}" if anchors else "")
+            f"[green]anchored[/green]: {len(audit.verified)} anchors verified on chain "
+            f"{audit.chain_id}, the last at size {last}, contract {', '.join(audit.contracts)}"
         )
+        if not audit.trusted:
+            console.print(
+                "[yellow]note:[/yellow] the contract is the one the ledger's own anchor rows "
+                "name; give --contract to check against an address you trust"
+            )
 
 
 @app.command()

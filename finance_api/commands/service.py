@@ -67,6 +67,7 @@ def demo(
     The anchor goes to web3's in-process EVM, which lives only as long as this process, so
     the demo rebuilds its ledger each run (``--keep`` to skip that and the anchoring).
     """
+    from finance_api import demo_credit, demo_receipts
     from ledger.audit.database import verify_database
     from ledger.log import CheckpointPolicy
     from simulations.cli import truth_path_for
@@ -77,6 +78,7 @@ def demo(
         _remove_sqlite(db)
     anchored = None
     simulated = None
+    story: list[tuple[str, str]] = []
     config = SimulationConfig(participants=participants, months=12, seed=7, start=date(2025, 1, 1))
     clock = simulation_clock(config)  # the ledger records the year at simulated time
     policy = CheckpointPolicy(every_entries=1000, every_seconds=86_400)
@@ -85,6 +87,7 @@ def demo(
             simulated = run_simulation(
                 config, ledger, truth_path_for(db), progress=True, clock=clock
             )
+            story = demo_receipts.run(ledger)  # receipts pledged, a margin call, a sale
         signed = ledger.checkpoint()
         if fresh:
             anchored = _anchor_in_process(ledger)
@@ -102,11 +105,14 @@ def demo(
             f"(ground truth: {simulated.ground_truth})",
         )
     table.add_row("participants", str(report.participants))
+    for what, value in story:
+        table.add_row(what, value)
     table.add_row("signed checkpoints", str(report.checkpoints))
     table.add_row("root hash", report.root_hash.hex())
     table.add_row("verified", "yes: leaves, chain, signatures, keys, checkpoints, subtree hashes")
     if anchored is not None:
         table.add_row("anchored", anchored)
+    demo_credit.prepare(db, key_file, table, port)
     console.print(table)
     console.print(signed.note, soft_wrap=True, highlight=False)
     if serve_api:

@@ -71,7 +71,11 @@ def ltv_bp(outstanding_minor: int, value_minor: int) -> int:
 
 
 def ltv_state(outstanding_minor: int, value_minor: int, policy: CollateralPolicy) -> LtvState:
-    ratio = ltv_bp(outstanding_minor, value_minor)
+    return state_at(ltv_bp(outstanding_minor, value_minor), policy)
+
+
+def state_at(ratio: int, policy: CollateralPolicy) -> LtvState:
+    """The state of a loan at ``ratio`` basis points of loan-to-value."""
     if ratio >= policy.liquidation_bp:
         return LtvState.LIQUIDATION
     if ratio >= policy.margin_call_bp:

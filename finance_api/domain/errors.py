@@ -102,3 +102,77 @@ class AlreadyAdmitted(FinanceError):
     """The warehouse is admitted already."""
 
     code = "already_admitted"
+
+
+class UnknownLoan(FinanceError):
+    """No loan is known under that id."""
+
+    code = "unknown_loan"
+    status = 404
+
+
+class NotLender(FinanceError):
+    """Only the lender of a loan may act on it."""
+
+    code = "not_lender"
+    status = 403
+
+
+class GoodsNotHeld(FinanceError):
+    """The warehouse holds no goods of that lot for that owner: a receipt needs stock."""
+
+    code = "goods_not_held"
+
+
+class ReceiptExceedsStock(FinanceError):
+    """Live receipts would cover more than the goods the warehouse holds (the Qingdao rule)."""
+
+    code = "receipt_exceeds_stock"
+
+
+class GoodsEncumbered(FinanceError):
+    """Goods under a live receipt may not leave the warehouse until it is released."""
+
+    code = "goods_encumbered"
+
+
+class ReceiptExpired(FinanceError):
+    """The receipt's expiry date has passed: it backs nothing any more."""
+
+    code = "receipt_expired"
+
+
+class Overpayment(InvalidAmount):
+    """A payment or a write-off larger than what is owed on the loan."""
+
+    code = "overpayment"
+
+
+class AdvanceExceeded(FinanceError):
+    """A disbursement above the advance rate of the pledged collateral's value."""
+
+    code = "advance_exceeded"
+
+
+class LoanClosed(FinanceError):
+    """The loan is repaid or written off: nothing more can be posted to it."""
+
+    code = "loan_closed"
+
+
+class MarginCallOpen(FinanceError):
+    """A margin call is open on the loan already."""
+
+    code = "margin_call_open"
+
+
+class NoMarginCall(FinanceError):
+    """There is no open margin call to cure."""
+
+    code = "no_margin_call"
+
+
+class LtvRuleNotMet(FinanceError):
+    """The loan-to-value the ledger computes does not allow this act (call, cure, sale)."""
+
+    code = "ltv_rule_not_met"

@@ -18,6 +18,7 @@ from typing import Any
 from ledger.anchoring.errors import ArtifactError
 
 LEDGER_ANCHOR = "LedgerAnchor"
+LEDGER_ANCHOR_V2 = "LedgerAnchorV2"
 
 _PACKAGED = Path(__file__).resolve().parent / "compiled"
 

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from eth_account.signers.local import LocalAccount
 from eth_tester.exceptions import TransactionFailed
@@ -46,6 +46,7 @@ from ledger.anchoring.errors import (
     TransactionRejected,
     TransactionReverted,
 )
+from ledger.anchoring.signing import signed_anew, why
 
 #: Who signs: a local key (a service's anchorer key) or the address of an account the node
 #: itself unlocks (anvil's and eth-tester's development accounts).
@@ -139,10 +140,13 @@ class Chain:
             except BlockNotFound:
                 return None
 
-    def next_nonce(self, address: str) -> int:
-        """The nonce the next transaction from ``address`` should take, pending ones counted."""
+    def next_nonce(self, address: str, block: Literal["pending", "latest"] = "pending") -> int:
+        """The nonce the next transaction from ``address`` should take, pending ones counted.
+
+        With ``block="latest"``: the first nonce no mined transaction has used yet.
+        """
         with self.translating():
-            return int(self.w3.eth.get_transaction_count(to_checksum_address(address), "pending"))
+            return int(self.w3.eth.get_transaction_count(to_checksum_address(address), block))
 
     def dev_accounts(self) -> list[ChecksumAddress]:
         """Accounts the node unlocks (development nodes only)."""
@@ -184,7 +188,7 @@ class Chain:
                 self.w3.eth.call(probe)
             if isinstance(sender, str):
                 return bytes(self.w3.eth.send_transaction(tx))
-            raw = _signed_anew(sender, cast(dict[str, Any], dict(tx)), options.avoid)
+            raw = signed_anew(sender, cast(dict[str, Any], dict(tx)), options.avoid)
             return bytes(self.w3.eth.send_raw_transaction(raw))
 
     def receipt(self, tx_hash: bytes) -> TxOutcome | None:
@@ -262,7 +266,10 @@ class Chain:
         if isinstance(exc, TransactionFailed):
             return self._from_eth_tester(str(exc.args[0]) if exc.args else "")
         if isinstance(exc, ProviderConnectionError | RequestTimedOut | TimeExhausted | OSError):
-            return ChainUnavailable(f"node unreachable: {exc}")
+            where = getattr(self.w3.provider, "endpoint_uri", None)
+            return ChainUnavailable(
+                f"node unreachable{f' at {where}' if where else ''}: {why(exc)}"
+            )
         if isinstance(exc, Web3RPCError):
             return TransactionRejected(f"node refused: {exc}")
         return ChainError(f"{type(exc).__name__}: {exc}")
@@ -275,21 +282,3 @@ class Chain:
             if isinstance(data, bytes) and len(data) >= 4:
                 return self.decoder.exception(data)
         return TransactionReverted(message or "execution reverted")
-
-
-_FEES = ("maxFeePerGas", "maxPriorityFeePerGas", "gasPrice")
-
-
-def _signed_anew(sender: LocalAccount, tx: dict[str, Any], avoid: frozenset[bytes]) -> bytes:
-    """``tx`` signed, its fees raised by one wei at a time until its hash is not in ``avoid``.
-
-    Each raise makes another transaction, so ``len(avoid) + 1`` tries always find one.
-    """
-    for _ in range(len(avoid) + 1):
-        signed = sender.sign_transaction(tx)
-        if bytes(signed.hash) not in avoid:
-            return bytes(signed.raw_transaction)
-        for fee in _FEES:
-            if fee in tx:
-                tx[fee] = int(tx[fee]) + 1
-    raise TransactionRejected("every fee tried gives a transaction already sent")

@@ -134,9 +134,9 @@ class ContractClient:
             call = self.contract.get_function_by_name(fn)(*args)
         return self.chain.send(call, sender, options)
 
-    def _call(self, fn: str, *args: Any) -> Any:
+    def _call(self, fn: str, *args: Any, block: BlockIdentifier = "latest") -> Any:
         with self.chain.translating():
-            return self.contract.get_function_by_name(fn)(*args).call()
+            return self.contract.get_function_by_name(fn)(*args).call(block_identifier=block)
 
 
 def _plain(value: Any) -> Any:

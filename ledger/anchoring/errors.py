@@ -42,11 +42,28 @@ class BadChainInput(ChainError):
     status = 422
 
 
-class ChainUnavailable(ChainError):
+class CouldNotCheck(ChainError):
+    """Nothing was decided: the chain could not be asked (an auditor's exit 2, not 1)."""
+
+    code = "could_not_check"
+    status = 503
+
+
+class ChainUnavailable(CouldNotCheck):
     """The node cannot be reached or did not answer in time; nothing was decided."""
 
     code = "chain_unavailable"
     status = 503
+
+
+class NothingChecked(CouldNotCheck):
+    """Verification against the chain was asked for, but there was nothing to check it with.
+
+    No trusted contract was given and the ledger names none, or no anchor is deep enough:
+    saying "verified" then would reassure about a check that never ran.
+    """
+
+    code = "nothing_checked_on_chain"
 
 
 class TransactionRejected(ChainError):

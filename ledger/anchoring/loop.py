@@ -2,8 +2,9 @@
 
 Each tick settles what was sent (:meth:`AnchorService.poll`) and, when N entries were
 appended or T seconds passed since the last anchor, cuts a checkpoint and anchors it. A
-chain failure is logged and the tick ends; the next tick tries again, so a node that is
-down delays anchoring and loses nothing.
+failure — the node down, the database locked, a refusal — is logged and the tick ends; the
+next tick tries again, so a failure delays anchoring and loses nothing. (A failure that
+escaped a tick would end the thread, and anchoring with it, without a word.)
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ from __future__ import annotations
 import logging
 import threading
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from ledger.anchoring.errors import ChainError
 from ledger.anchoring.service import AnchorService, PollResult
 from ledger.anchoring.store import highest_live_size
+from ledger.core.errors import LedgerError
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +43,7 @@ class AnchorLoop:
         """Whether N entries or T seconds have passed since the last anchor."""
         ledger = self.service.ledger
         with ledger.reading() as connection:
-            anchored = highest_live_size(connection)
+            anchored = highest_live_size(connection, self.service.client.address)
         size = ledger.size()
         if size <= anchored:
             return False
@@ -57,6 +61,9 @@ class AnchorLoop:
             return result
         except ChainError as exc:
             log.warning("anchoring delayed: %s", exc)
+            return None
+        except (LedgerError, SQLAlchemyError) as exc:
+            log.error("anchoring tick failed, trying again next tick: %s", exc)
             return None
 
     def run(self, stop: threading.Event) -> None:

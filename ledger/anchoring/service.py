@@ -10,7 +10,9 @@ Re-anchoring after a reorganisation always lands. With fees unchanged (a base fe
 floor) the re-send would be, byte for byte, the dropped transaction: a local signer signs
 another one instead (see :class:`~ledger.anchoring.chain.TxOptions`), and a transaction
 already on record — a node-signed re-send, or a dropped one that landed after all and is
-found on chain — is tracked again by its own row rather than recorded twice.
+found on chain — is tracked again by its own row rather than recorded twice. A lost anchor
+whose nonce later anchors in flight wait for is sent again at that very nonce, even though
+a later checkpoint is on its way: otherwise those would wait for good.
 
 Nothing is lost when the node is down: a row is written only after the node accepted the
 transaction, so a failed send leaves the checkpoint unanchored and the next run sends it.
@@ -30,25 +32,21 @@ from dataclasses import dataclass
 
 from hexbytes import HexBytes
 from sqlalchemy import Connection
-from web3.exceptions import TransactionNotFound
 
-from ledger.anchoring.anchor_client import LedgerAnchorClient
+from ledger.anchoring.anchor_client import AnchorContractClient
 from ledger.anchoring.chain import Chain, Sender, TxOptions
-from ledger.anchoring.errors import NoAnchor, TransactionReverted
 from ledger.anchoring.settings import AnchorSettings
+from ledger.anchoring.settle import Settler
 from ledger.anchoring.store import (
     AnchorRow,
     AnchorStatus,
     add_pending,
     all_anchors,
     anchor_by_tx,
-    confirm,
     highest_live_size,
     highest_pending_nonce,
     ledger_id_for,
     live_anchors,
-    orphan,
-    set_block,
     track_again,
     tx_hashes_at_nonce,
 )
@@ -75,7 +73,7 @@ class AnchorService:
         self,
         ledger: Ledger,
         chain: Chain,
-        client: LedgerAnchorClient,
+        client: AnchorContractClient,
         account: Sender,
         settings: AnchorSettings,
     ) -> None:
@@ -86,6 +84,7 @@ class AnchorService:
         self.settings = settings
         self.ledger_id = ledger_id_for(ledger.origin)
         self._lock = threading.Lock()
+        self._settler = Settler(chain, lambda: self.settings, ledger.clock, self._writing)
 
     @property
     def address(self) -> str:
@@ -115,19 +114,30 @@ class AnchorService:
                 return None
             return self._anchor(latest.tree_size, latest.root_hash)
 
-    def _anchor(self, tree_size: int, root: bytes) -> AnchorRow | None:
+    def _anchor(
+        self, tree_size: int, root: bytes, *, at_nonce: int | None = None
+    ) -> AnchorRow | None:
+        """Sends ``root`` at ``tree_size`` unless it is anchored or on its way already.
+
+        ``at_nonce`` fills the nonce of a lost anchor that later ones wait for: it is sent
+        even though a larger checkpoint is in flight (the contract takes both, in order).
+        """
         if tree_size == 0:
             return None
+        on = self.client.address  # rows on another contract (before a move to v2) don't count
         with self.ledger.reading() as connection:
-            if highest_live_size(connection) >= tree_size:
+            if at_nonce is None and highest_live_size(connection, on) >= tree_size:
                 return None
             pending_nonce = highest_pending_nonce(connection)
         if self._on_chain_size() >= tree_size:
             self._adopt_from_chain()  # an earlier run sent it and stopped before its row
             return None
-        nonce = self.chain.next_nonce(self.address)
-        if pending_nonce is not None:
-            nonce = max(nonce, pending_nonce + 1)
+        if at_nonce is not None:
+            nonce = at_nonce
+        else:
+            nonce = self.chain.next_nonce(self.address)
+            if pending_nonce is not None:
+                nonce = max(nonce, pending_nonce + 1)
         with self.ledger.reading() as connection:
             sent_before = tx_hashes_at_nonce(connection, nonce)
         # With nothing in flight, a dry run first turns a refusal (not the anchorer) into an
@@ -167,10 +177,7 @@ class AnchorService:
         return row
 
     def _on_chain_size(self) -> int:
-        try:
-            return self.client.latest(self.ledger_id).tree_size
-        except NoAnchor:
-            return 0
+        return self.client.latest_size(self.ledger_id)
 
     def _adopt_from_chain(self) -> None:
         """Tracks recent anchors of this ledger on chain that no live row stands for.
@@ -206,73 +213,45 @@ class AnchorService:
             with self.ledger.reading() as connection:
                 rows = live_anchors(connection)
             head = self.chain.head() if rows else 0
-            rows = [r for r in rows if not self._final(r, head)]
+            rows = [r for r in rows if not self._settler.final(r, head)]
             confirmed: list[int] = []
-            orphaned: list[int] = []
+            lost: list[AnchorRow] = []
             for row in rows:
-                state = self._settle(row)
+                state = self._settler.settle(row)
                 if state is AnchorStatus.CONFIRMED and row.status is AnchorStatus.PENDING:
                     confirmed.append(row.tree_size)
                 elif state is AnchorStatus.ORPHANED:
-                    orphaned.append(row.tree_size)
-            reanchored: list[int] = []
-            for size in sorted(set(orphaned)):
-                root = self._checkpoint_root(size)
-                if root is not None and self._anchor(size, root) is not None:
-                    reanchored.append(size)
+                    lost.append(row)
+            reanchored = self._reanchor(lost)
             with self.ledger.reading() as connection:
                 pending = sum(r.status is AnchorStatus.PENDING for r in live_anchors(connection))
-        return PollResult(tuple(confirmed), tuple(orphaned), tuple(reanchored), pending)
+        orphaned = tuple(sorted({r.tree_size for r in lost}))
+        return PollResult(tuple(confirmed), orphaned, tuple(reanchored), pending)
 
-    def _final(self, row: AnchorRow, head: int) -> bool:
-        """A confirmed anchor deeper than ``finality_depth`` is no longer re-checked."""
-        if row.status is not AnchorStatus.CONFIRMED or row.block_number is None:
-            return False
-        return head - row.block_number + 1 > self.settings.finality_depth
+    def _reanchor(self, lost: list[AnchorRow]) -> list[int]:
+        """Sends the checkpoints of ``lost`` rows again; returns the sizes sent.
 
-    def _settle(self, row: AnchorRow) -> AnchorStatus:
-        try:
-            outcome = self.chain.receipt(row.tx_hash)
-        except TransactionReverted as exc:
-            log.warning("anchor tx 0x%s reverted: %s", row.tx_hash.hex(), exc)
-            return self._orphan(row)
-        if outcome is None:
-            if not self._still_known(row.tx_hash):
-                return self._orphan(row)  # gone from the node: anchor the checkpoint again
-            if row.block_hash is None:
-                return row.status  # sent, not mined yet: wait
-            with self._writing() as connection:  # its block is gone, the pool mines it again
-                track_again(connection, row.id)
-            return AnchorStatus.PENDING
-        status = row.status
-        with self._writing() as connection:
-            if outcome.block_hash != row.block_hash:
-                if status is AnchorStatus.CONFIRMED:  # mined again elsewhere: confirm it there
-                    track_again(connection, row.id)
-                    status = AnchorStatus.PENDING
-                set_block(connection, row.id, outcome.block_number, outcome.block_hash)
-            if (
-                status is AnchorStatus.PENDING
-                and outcome.confirmations >= self.settings.confirmations
-            ):
-                confirm(connection, row.id, self.ledger.clock.now())
-                return AnchorStatus.CONFIRMED
-        return status
-
-    def _still_known(self, tx_hash: bytes) -> bool:
-        """Whether the node still holds ``tx_hash`` (in its pool or a block)."""
-        with self.chain.translating():
-            try:
-                self.chain.w3.eth.get_transaction(HexBytes(tx_hash))
-            except TransactionNotFound:
-                return False
-        return True
-
-    def _orphan(self, row: AnchorRow) -> AnchorStatus:
-        with self._writing() as connection:
-            orphan(connection, row.id)
-        log.warning("anchor at size %d orphaned (tx 0x%s)", row.tree_size, row.tx_hash.hex())
-        return AnchorStatus.ORPHANED
+        A dropped transaction that landed after all is adopted first (the contract holds
+        it: its row is tracked again). A lost nonce that later anchors in flight wait for
+        is filled with its own checkpoint; otherwise the usual rule holds, and a checkpoint
+        a later live anchor covers is not sent again.
+        """
+        if not lost:
+            return []
+        self._adopt_from_chain()
+        mined = self.chain.next_nonce(self.address, "latest")
+        sent: list[int] = []
+        for row in sorted(lost, key=lambda r: r.nonce):
+            root = self._checkpoint_root(row.tree_size)
+            if root is None or row.tree_size in sent:
+                continue
+            with self.ledger.reading() as connection:
+                later = [r.nonce for r in live_anchors(connection) if r.nonce > row.nonce]
+            blocking = row.nonce >= mined and bool(later)
+            at_nonce = row.nonce if blocking else None
+            if self._anchor(row.tree_size, root, at_nonce=at_nonce) is not None:
+                sent.append(row.tree_size)
+        return sorted(sent)
 
     def _checkpoint_root(self, size: int) -> bytes | None:
         try:

@@ -47,6 +47,8 @@ class AnchorSettings(BaseSettings):
     every_seconds: float = Field(default=300.0, gt=0)
     gas: int = Field(default=200_000, ge=21_000)
     rpc_timeout: float = Field(default=10.0, gt=0)
+    #: How long ``threeflow anchor --wait`` waits for the confirmations (``--timeout``).
+    wait_timeout: float = Field(default=60.0, ge=0)
 
     def account(self) -> LocalAccount:
         """The anchorer's account, from the key in the environment or the key file."""

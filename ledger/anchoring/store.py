@@ -170,11 +170,12 @@ def live_anchors(connection: Connection) -> list[AnchorRow]:
     return [_row(r) for r in connection.execute(query)]
 
 
-def highest_live_size(connection: Connection) -> int:
-    """The largest tree size anchored or being anchored (0 if none)."""
-    value = connection.execute(
-        select(func.max(Anchor.tree_size)).where(Anchor.status != AnchorStatus.ORPHANED.value)
-    ).scalar_one_or_none()
+def highest_live_size(connection: Connection, contract: str | None = None) -> int:
+    """The largest tree size anchored or being anchored (0 if none), on ``contract`` if given."""
+    query = select(func.max(Anchor.tree_size)).where(Anchor.status != AnchorStatus.ORPHANED.value)
+    if contract is not None:
+        query = query.where(Anchor.contract == contract)
+    value = connection.execute(query).scalar_one_or_none()
     return int(value or 0)
 
 

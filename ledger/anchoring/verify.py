@@ -16,8 +16,10 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from ledger.anchoring.anchor_client import AnchorRecord, LedgerAnchorClient
+from ledger.anchoring.anchor_client import AnchorContractClient, AnchorRecord
+from ledger.anchoring.anchor_versions import open_anchor_client
 from ledger.anchoring.chain import Chain
+from ledger.anchoring.contract import address
 from ledger.anchoring.store import AnchorRow, AnchorStatus, all_anchors
 from ledger.core.errors import LedgerError
 from ledger.core.merkle.verify import verify_consistency
@@ -62,18 +64,11 @@ class VerifiedAnchor:
     confirmations: int
 
 
-def find_on_chain(client: LedgerAnchorClient, ledger_id: bytes, tree_size: int) -> AnchorRecord:
-    """The on-chain anchor at ``tree_size`` (binary search: sizes strictly increase)."""
-    lo, hi = 0, client.count(ledger_id) - 1
-    while lo <= hi:
-        mid = (lo + hi) // 2
-        record = client.anchor_at(ledger_id, mid)
+def find_on_chain(client: AnchorContractClient, ledger_id: bytes, tree_size: int) -> AnchorRecord:
+    """The on-chain anchor at ``tree_size`` (sizes strictly increase: one at most)."""
+    for record in client.records(ledger_id):
         if record.tree_size == tree_size:
             return record
-        if record.tree_size < tree_size:
-            lo = mid + 1
-        else:
-            hi = mid - 1
     raise AnchorNotOnChain("the contract holds no anchor at this size", tree_size=tree_size)
 
 
@@ -83,7 +78,7 @@ def verify_anchors(
     latest: tuple[int, bytes],
     prove: Callable[[int, int], Sequence[bytes]],
     chain: Chain,
-    client: LedgerAnchorClient | None,
+    client: AnchorContractClient | None,
     confirmations: int,
 ) -> list[VerifiedAnchor]:
     """Verifies every confirmed anchor; pending and orphaned rows are not claims yet.
@@ -95,7 +90,8 @@ def verify_anchors(
     """
     latest_size, latest_root = latest
     verified: list[VerifiedAnchor] = []
-    clients: dict[str, LedgerAnchorClient] = {}
+    clients: dict[str, AnchorContractClient] = {}
+    held: dict[tuple[str, bytes], dict[int, AnchorRecord]] = {}
     for anchor in anchors:
         if anchor.status is not AnchorStatus.CONFIRMED:
             continue
@@ -106,11 +102,20 @@ def verify_anchors(
                     f"anchored on chain {anchor.chain_id}, not {chain.chain_id}", tree_size=size
                 )
             if anchor.contract not in clients:
-                clients[anchor.contract] = LedgerAnchorClient(chain, anchor.contract)
+                with chain.translating():
+                    code = chain.w3.eth.get_code(address(anchor.contract, "contract"))
+                if not code:
+                    raise AnchorNotOnChain(f"no contract at {anchor.contract}", tree_size=size)
+                clients[anchor.contract] = open_anchor_client(chain, anchor.contract)
             contract = clients[anchor.contract]
         else:
             contract = client
-        record = find_on_chain(contract, anchor.ledger_id, size)
+        key = (contract.address, anchor.ledger_id)
+        if key not in held:  # one read of each contract, however many rows name it
+            held[key] = {r.tree_size: r for r in contract.records(anchor.ledger_id)}
+        record = held[key].get(size)
+        if record is None:
+            raise AnchorNotOnChain("the contract holds no anchor at this size", tree_size=size)
         if record.root != anchor.root_hash:
             raise AnchorNotOnChain("the contract holds another root", tree_size=size)
         outcome = chain.receipt(anchor.tx_hash)
@@ -136,7 +141,7 @@ def verify_chain_anchors(
     latest: tuple[int, bytes],
     prove: Callable[[int, int], Sequence[bytes]],
     chain: Chain,
-    client: LedgerAnchorClient,
+    client: AnchorContractClient,
     confirmations: int,
 ) -> list[VerifiedAnchor]:
     """Checks the ledger against every anchor the contract holds for ``ledger_id``.
@@ -149,8 +154,7 @@ def verify_chain_anchors(
     latest_size, latest_root = latest
     head = chain.head()
     verified: list[VerifiedAnchor] = []
-    for index in range(client.count(ledger_id)):
-        record = client.anchor_at(ledger_id, index)
+    for record in client.records(ledger_id):
         depth = head - record.block_number + 1
         if depth < confirmations:
             continue
@@ -186,7 +190,7 @@ def _check_linked(
 
 
 def verify_ledger_anchors(
-    ledger: Ledger, chain: Chain, client: LedgerAnchorClient | None, confirmations: int
+    ledger: Ledger, chain: Chain, client: AnchorContractClient | None, confirmations: int
 ) -> list[VerifiedAnchor]:
     """:func:`verify_anchors` over a ledger database: its anchors, checkpoints and proofs."""
     with ledger.reading() as connection:

@@ -25,6 +25,8 @@ from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from ledger.core.errors import NotFound
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 READ_POOL = 40
 MMAP_BYTES = 1 << 30
@@ -93,10 +95,15 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
     return engine
 
 
-def make_engines(url: str) -> Engines:
+def make_engines(url: str, *, must_exist: bool = False) -> Engines:
+    """Engines for ``url``; ``must_exist`` refuses an SQLite file that is not there (a reader
+    must never make an empty ledger out of a mistyped path)."""
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        name = parsed.database
+        if must_exist and name not in (None, "", ":memory:") and not Path(str(name)).exists():
+            raise NotFound(f"no ledger database at {name}", field="db")
         return Engines(
             url, _sqlite_engine(url, immediate=True), _sqlite_engine(url, immediate=False)
         )
@@ -139,5 +146,5 @@ def migrate(engines: Engines) -> None:
         if connection.dialect.name == "postgresql":
             connection.execute(select(func.pg_advisory_xact_lock(_MIGRATION_LOCK)))
         config.attributes["connection"] = connection
-        command.upgrade(config, "heads")  # features may add migrations side by side
+        command.upgrade(config, "heads")  # features add migrations side by side
         connection.commit()

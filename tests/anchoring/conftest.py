@@ -21,7 +21,14 @@ from ledger.anchoring.service import AnchorService
 from ledger.anchoring.settings import AnchorSettings
 from ledger.core.keys import SigningKey
 from ledger.log import Ledger
+from tests.anchoring.anvil_tools import floor_node
 from tests.chain.conftest import accounts, anvil_url, chain  # noqa: F401  (fixtures)
+from tests.ledger.conftest import (  # noqa: F401  (fixtures: SQLite and PostgreSQL databases)
+    ledger_url,
+    postgres_store,
+    sqlite_store,
+    store,
+)
 from tests.ledger.scenario import NOW, open_ledger
 
 SETTINGS = AnchorSettings(rpc_url="unused", confirmations=3, every_entries=4, every_seconds=60)
@@ -65,3 +72,15 @@ def service(
     anchorer: LocalAccount,
 ) -> AnchorService:
     return AnchorService(ledger, chain, client, anchorer, SETTINGS)
+
+
+@pytest.fixture(scope="session")
+def floor_url() -> Iterator[str]:
+    """A node of the fee-floor tests' own (see :func:`tests.anchoring.anvil_tools.floor_node`)."""
+    with floor_node() as url:
+        yield url
+
+
+@pytest.fixture
+def floor_chain(floor_url: str) -> Chain:
+    return Chain.connect(floor_url)

@@ -3,92 +3,42 @@
 With the base fee at its floor, the re-anchor of a dropped checkpoint has the same nonce,
 fees and data as the dropped transaction: signed, it is the very same transaction. It must
 still land, be tracked, confirm and verify, through the service and through
-``threeflow anchor``. These tests run on a node of their own: hundreds of empty blocks
-would bring the base fee of the shared node to its floor for every test after them.
+``threeflow anchor``. These tests run on a node of their own (``floor_url``).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from typer.testing import CliRunner
-from web3.types import RPCEndpoint
 
 from finance_api.cli import app as threeflow
-from ledger.anchoring import Chain, ChainUnavailable
+from ledger.anchoring import Chain
 from ledger.anchoring.cli import deploy_for
-from ledger.anchoring.devnode import AnvilNode
 from ledger.anchoring.service import AnchorService
 from ledger.anchoring.store import AnchorStatus
 from ledger.anchoring.verify import verify_ledger_anchors
+from tests.anchoring.anvil_tools import automine_off, base_fee, raw_transaction, rpc
 from tests.anchoring.conftest import SETTINGS, grow, new_ledger
-from tests.chain.conftest import unavailable
+from tests.ledger.scenario import open_ledger
 
 pytestmark = pytest.mark.chain
 runner = CliRunner()
-EMPTY_BLOCKS = 300  # 1 gwei falls by 1/8 per empty block: at its floor well before this
 
 
-def rpc(chain: Chain, method: str, *params: Any) -> Any:
-    return chain.w3.manager.request_blocking(RPCEndpoint(method), list(params))
-
-
-@contextmanager
-def automine_off(chain: Chain) -> Iterator[None]:
-    rpc(chain, "evm_setAutomine", False)
-    try:
-        yield
-    finally:
-        rpc(chain, "evm_setAutomine", True)
-
-
-def raw_transaction(chain: Chain, tx_hash: bytes) -> str:
-    return str(rpc(chain, "eth_getRawTransactionByHash", "0x" + tx_hash.hex()))
-
-
-def base_fee(chain: Chain) -> int:
-    return int(chain.w3.eth.get_block("latest")["baseFeePerGas"])
-
-
-@pytest.fixture(scope="module")
-def floor_url() -> Iterator[str]:
-    """A node of this module's own, its base fee brought to the floor by empty blocks."""
-    node = AnvilNode()
-    try:
-        url = node.start()
-    except ChainUnavailable as exc:
-        unavailable(f"{exc}; run `make contracts` (npm ci in contracts/)")
-        raise
-    try:
-        chain = Chain.connect(url)
-        chain.mine(EMPTY_BLOCKS)
-        floor = base_fee(chain)
-        chain.mine(1)
-        assert base_fee(chain) == floor  # at the floor: empty blocks lower it no more
-        yield url
-    finally:
-        node.stop()
-
-
-@pytest.fixture
-def floor_chain(floor_url: str) -> Chain:
-    return Chain.connect(floor_url)
-
-
+@pytest.mark.parametrize("version", [1, 2])
 def test_a_reanchor_after_a_reorg_at_the_fee_floor_lands_and_verifies(
-    tmp_path: Path, floor_chain: Chain, floor_url: str
+    ledger_url: str, floor_chain: Chain, floor_url: str, version: int
 ) -> None:
+    """On SQLite and PostgreSQL, either contract: the re-anchor has a row of its own."""
     chain = floor_chain
     anchorer: LocalAccount = Account.create()
-    with new_ledger(tmp_path / "ledger.db") as ledger:
-        client = deploy_for(chain, ledger, anchorer)
+    with open_ledger(ledger_url) as ledger:
+        client = deploy_for(chain, ledger, anchorer, version=version)
         service = AnchorService(ledger, chain, client, anchorer, SETTINGS)
         grow(ledger, 2)
         checkpoint = ledger.checkpoint().checkpoint

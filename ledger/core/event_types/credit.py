@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from ledger.core.event_types.common import ID, MONEY, obj
+from ledger.core.event_types.common import ID, MONEY, UUID, obj
 from ledger.core.event_types.spec import EventType, Schema, declare
 
 FLOW = "finance"
@@ -24,6 +24,18 @@ DECLINE_REASONS = (
 """Reason codes a lender gives for a decline: at most four per decision (Regulation B)."""
 
 _REASONS: Schema = {"type": "array", "maxItems": 4, "items": {"enum": list(DECLINE_REASONS)}}
+
+_HEX64: Schema = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+_DECIDED_BY: dict[str, Schema] = {
+    "model_version": {"type": "string", "minLength": 1, "maxLength": 100},
+    "tree_size": {"type": "integer", "minimum": 1},
+    "root_hash": _HEX64,
+    "pd_ppm": {"type": "integer", "minimum": 0, "maximum": 1_000_000},
+    "fraud_points": {"type": "integer", "minimum": 0, "maximum": 1000},
+    "rules": {"type": "array", "maxItems": 32, "items": {"type": "string", "maxLength": 200}},
+    "override_of": UUID,
+}
+"""What an automatic decision (or an override of one) records beside the outcome."""
 
 TYPES: list[EventType] = [
     _t(
@@ -49,11 +61,19 @@ TYPES: list[EventType] = [
                 "application_id": ID,
                 "decision": {"enum": ["approved", "declined", "review"]},
             },
-            {"limit": MONEY, "reason": {"type": "string"}, "reasons": _REASONS, "applicant": ID},
+            {
+                "limit": MONEY,
+                "reason": {"type": "string"},
+                "reasons": _REASONS,
+                "applicant": ID,
+                **_DECIDED_BY,
+            },
         ),
         roles="lender",
         actor="lender",
-        summary="A lender decides an application; a decline gives up to four reason codes.",
+        summary="A lender decides an application; a decline gives up to four reason codes. "
+        "An automatic decision names the model and checkpoint it used and the rules that "
+        "decided; an override names the decision it overrides and says why (reason).",
     ),
     _t(
         "credit.score_issued",

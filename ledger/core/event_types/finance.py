@@ -101,7 +101,13 @@ TYPES: list[EventType] = [
                 "value": MONEY,
                 "document_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
             },
-            {"unit": {"type": "string"}, "replaces": ID},
+            {
+                "unit": {"type": "string"},
+                "replaces": ID,
+                "grade": ID,
+                "insurance_ref": ID,
+                "expires_on": DATE,
+            },
         ),
         roles="warehouse",
         actor="warehouse_id",
@@ -167,7 +173,12 @@ TYPES: list[EventType] = [
     ),
     _t(
         "credit_line.frozen",
-        obj({"line_id": ID, "reason": {"enum": ["past_due", "insolvency", "review"]}}),
+        obj(
+            {
+                "line_id": ID,
+                "reason": {"enum": ["past_due", "insolvency", "review", "covenant_breach"]},
+            }
+        ),
         roles="lender",
         actor="lender",
         summary="The lender stops drawdowns on a line.",
@@ -178,6 +189,14 @@ TYPES: list[EventType] = [
         roles="lender",
         actor="lender",
         summary="The lender allows drawdowns on a frozen line again.",
+    ),
+    _t(
+        "credit_line.closure_requested",
+        obj({"line_id": ID, "lender": ID}),
+        roles=("seller", "buyer"),
+        actor="borrower",
+        summary="The borrower asks to close its line: nothing more can be drawn; the lender "
+        "closes it once nothing is owed.",
     ),
     _t(
         "credit_line.closed",

@@ -92,6 +92,18 @@ TYPES: list[EventType] = [
         summary="The custodian of goods (carrier or warehouse) reports them lost.",
     ),
     _t(
+        "goods.released",
+        obj(
+            {"warehouse_id": ID, "lot_id": ID, "quantity": QUANTITY},
+            {"unit": {"type": "string"}, "shipment_id": ID},
+        ),
+        roles="warehouse",
+        actor="warehouse_id",
+        confirm="owner",
+        summary="A warehouse lets goods of a lot leave its custody (never goods under a live "
+        "receipt).",
+    ),
+    _t(
         "goods.commissioned",
         obj(
             {"lot_id": ID, "sku": ID, "quantity": QUANTITY},

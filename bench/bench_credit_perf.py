@@ -1,0 +1,221 @@
+"""Credit scoring speed: the feature pass against a raw scan, single and batch scores, HTTP.
+
+On one simulated ledger (``--db``, or a world simulated into a fresh SQLite file, and the
+same world copied into PostgreSQL when the server is up):
+
+- feature pass over the whole tree (``credit.features.compute``: one streaming scan)
+  against a raw scan of the same rows (the same ``SELECT``, rows fetched and counted,
+  nothing parsed), entries/s and their ratio (target >= 50 %), and peak resident memory;
+- a single score from features in hand (target < 10 ms p99), a single score from the
+  ledger (one participant's entries), and batch scoring rows/s;
+- ``GET /v1/credit/{id}`` req/s and p99 beside the trivial FastAPI app, both served by
+  uvicorn (one worker, uvloop, httptools) and loaded by ``wrk`` in the same run: as the
+  subject itself (nothing recorded) and as a lender with consent (each score recorded on
+  the ledger as ``credit.score_issued``: a write per request).
+
+Run: ``.venv/bin/python -m bench.bench_credit_perf [--participants 300] [--months 18]
+[--db sqlite:///PATH --seed S] [--seconds 10] [--connections 16]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+
+from bench.bench_http import BIN, _serve, _wrk
+from credit.features import compute
+from credit.features.scan import rows
+from credit.scoring.scorer import Scorer, load
+from credit.scoring.training import train
+from finance_api.auth import create_api_key
+from ledger.core.events import Event, format_timestamp
+from ledger.log import Ledger
+from simulations.config import SimulationConfig
+from simulations.runner import ledger_key_for, run_simulation, simulation_clock
+from simulations.signer import agent_key
+
+LENDER = "lender-0001"
+
+
+def progress(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def scan_rates(ledger: Ledger, repeats: int = 2) -> tuple[float, float, int]:
+    size = ledger.size()
+    raw, feat = [], []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        with ledger.reading() as connection:
+            count = sum(1 for _ in rows(connection, size))
+        assert count == size
+        raw.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        compute(ledger, size)
+        feat.append(time.perf_counter() - t)
+    return size / min(raw), size / min(feat), size
+
+
+def simulate(url: str, participants: int, months: int, seed: int, truth: Path) -> None:
+    config = SimulationConfig(participants=participants, months=months, seed=seed)
+    clock = simulation_clock(config)
+    with Ledger.open(url, ledger_key=ledger_key_for(seed), clock=clock) as ledger:
+        run_simulation(config, ledger, truth, progress=False, clock=clock)
+        ledger.checkpoint()
+
+
+def score_latencies(ledger: Ledger, scorer: Scorer) -> dict[str, float]:
+    table = compute(ledger)
+    sellers = [p for p, r in table.roles.items() if r == "seller"]
+    picks = random.Random(1).choices(sellers, k=500)
+    one = []
+    for p in picks:
+        t = time.perf_counter()
+        scorer.score_table(table, [p])
+        one.append(time.perf_counter() - t)
+    t = time.perf_counter()
+    scorer.score_table(table, sellers)
+    batch = len(sellers) / (time.perf_counter() - t)
+    ledger_one = []
+    for p in picks[:50]:
+        t = time.perf_counter()
+        scorer.score(ledger, [p], table.as_of.tree_size)
+        ledger_one.append(time.perf_counter() - t)
+    ms = lambda xs, q: float(np.percentile(xs, q) * 1000)  # noqa: E731
+    return {"one_p50": ms(one, 50), "one_p99": ms(one, 99), "batch_rows_s": batch,
+            "ledger_p50": ms(ledger_one, 50), "ledger_p99": ms(ledger_one, 99),
+            "sellers": len(sellers)}  # fmt: skip
+
+
+def http(
+    db_path: Path, seed: int, model: Path, seconds: int, connections: int
+) -> dict[str, tuple[float, float]]:
+    results: dict[str, tuple[float, float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "var").mkdir()
+        (folder / "var" / "ledger.key").write_text(ledger_key_for(seed).seed.hex() + "\n")
+        (folder / "scorer.key").write_text(agent_key(seed, "platform-0001").seed.hex() + "\n")
+        copy = folder / "ledger.db"
+        shutil.copy(db_path, copy)
+        url = f"sqlite:///{copy}"
+        with Ledger.open(url, ledger_key=ledger_key_for(seed)) as ledger:
+            sellers = sorted(p for p, r in compute(ledger).roles.items() if r == "seller")[:50]
+            now = ledger.clock.now()
+            subject_key = create_api_key(ledger, sellers[0], "bench", now)
+            lender_key = create_api_key(ledger, LENDER, "bench", now)
+            ledger.append_batch([Event.create(
+                agent_key(seed, s), flow="information", type="consent.granted", actor=s,
+                payload={"consent_id": f"bench-{s}", "subject": s, "grantee": LENDER,
+                         "scope": ["score"],
+                         "expires_at": format_timestamp(now + timedelta(days=9))},
+                occurred_at=now, subjects=[LENDER]) for s in sellers])  # fmt: skip
+            ledger.checkpoint()
+        env = {**os.environ, "THREEFLOW_CHECKPOINT_EVERY_SECONDS": "3600",
+               "THREEFLOW_CREDIT_MODEL": str(model), "THREEFLOW_CREDIT_SCORER_KEY_FILE":
+               str(folder / "scorer.key")}  # fmt: skip
+        trivial, base = _serve([str(BIN / "uvicorn"), "bench.trivial_app:app", "--loop",
+                                "uvloop", "--http", "httptools", "--log-level", "warning"],
+                               Path.cwd(), env)  # fmt: skip
+        try:
+            results["trivial FastAPI /health"] = _wrk(base + "/health", seconds, connections, None)
+        finally:
+            trivial.terminate()
+            trivial.wait()
+        server, base = _serve([str(BIN / "threeflow"), "serve", "--db", url], folder, env)
+        try:
+            own = folder / "own.lua"
+            own.write_text(f'wrk.headers["X-API-Key"] = "{subject_key}"\n')
+            import httpx
+
+            httpx.get(f"{base}/v1/credit/{sellers[0]}", headers={"X-API-Key": subject_key})
+            results["GET /v1/credit/{id}, the subject"] = _wrk(
+                f"{base}/v1/credit/{sellers[0]}", seconds, connections, own
+            )
+            lender = folder / "lender.lua"
+            paths = ",".join(f'"/v1/credit/{s}"' for s in sellers)
+            lender.write_text(
+                f'wrk.headers["X-API-Key"] = "{lender_key}"\npaths = {{{paths}}}\ni = 0\n'
+                "request = function()\n  i = i % #paths + 1\n"
+                "  return wrk.format(nil, paths[i])\nend\n"
+            )
+            results["GET /v1/credit/{id}, a lender (recorded)"] = _wrk(
+                base + "/", seconds, connections, lender
+            )
+        finally:
+            server.terminate()
+            server.wait()
+    return results
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--participants", type=int, default=300)
+    parser.add_argument("--months", type=int, default=18)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--db", help="an existing simulated SQLite ledger (sqlite:///PATH)")
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--no-http", action="store_true")
+    parser.add_argument("--postgres", action="store_true", help="also time it on PostgreSQL")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        url = args.db
+        if url is None:
+            url = f"sqlite:///{folder / 'sim.db'}"
+            progress(f"simulating {args.participants} x {args.months} into {url}")
+            simulate(url, args.participants, args.months, args.seed, folder / "truth")
+        path = Path(url.removeprefix("sqlite:///"))
+        before = peak_mb()
+        with Ledger.open(url, read_only=True) as ledger:
+            raw, feat, size = scan_rates(ledger)
+            after = peak_mb()
+            trained = train(ledger, folder / "models", created_at=datetime.now(UTC))
+            figures = score_latencies(ledger, Scorer(load(trained.folder)))
+        print(f"Credit scoring on a simulated SQLite ledger of {size:,} entries "
+              f"({figures['sellers']} sellers)")  # fmt: skip
+        print(f"  raw scan of the rows        {raw:12,.0f} entries/s")
+        print(f"  feature pass (all firms)    {feat:12,.0f} entries/s  {feat / raw:5.0%} of "
+              f"the scan  peak RSS {after:,.0f} MB (before {before:,.0f} MB)")  # fmt: skip
+        print(f"  one score, features in hand p50 {figures['one_p50']:.2f} ms  "
+              f"p99 {figures['one_p99']:.2f} ms")  # fmt: skip
+        print(f"  one score from the ledger   p50 {figures['ledger_p50']:.1f} ms  "
+              f"p99 {figures['ledger_p99']:.1f} ms (that participant's entries only)")  # fmt: skip
+        print(f"  batch scoring               {figures['batch_rows_s']:12,.0f} rows/s")
+        if args.postgres and args.db is None:
+            from bench import pgdb
+
+            with pgdb.scratch_database("credit") as pg:
+                simulate(pg, args.participants, args.months, args.seed, folder / "pg.truth")
+                with Ledger.open(pg, read_only=True) as ledger:
+                    raw, feat, size = scan_rates(ledger)
+            print(f"  PostgreSQL: raw scan {raw:,.0f} entries/s, feature pass {feat:,.0f} "
+                  f"entries/s ({feat / raw:.0%} of the scan)")  # fmt: skip
+        if not args.no_http and shutil.which("wrk"):
+            results = http(path, args.seed, trained.folder, args.seconds, args.connections)
+            base = results["trivial FastAPI /health"][0]
+            print(f"  HTTP, wrk -t1 -c{args.connections} -d{args.seconds}s, one uvicorn worker:")
+            for name, (rate, p99) in results.items():
+                print(f"    {name:42s} {rate:8,.0f} req/s {rate / base:5.0%} of trivial"
+                      f"  p99 {p99:7.1f} ms")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,102 @@
+"""One participant's running counts during the feature pass, and its feature vector.
+
+The pass knows its as-of time before it starts, so each event lands straight in the
+windows it belongs to (last 7, 90, 180 days, or 90 to 180 days back): the state is a few
+counters per participant, not a list of its events, and memory grows with participants
+and open items, not with the ledger.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from credit.features.catalogue import NAMES
+
+NAN = math.nan
+
+
+@dataclass(slots=True)
+class Facility:
+    """A credit line or loan as the ledger shows it: drawn + interest + fees - repaid."""
+
+    borrower: str
+    limit: int
+    balance: int = 0
+    open: bool = True
+
+
+@dataclass(slots=True)
+class Party:
+    role: str = ""
+    first_ts: float | None = None
+    c: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+    buyers: Counter[str] = field(default_factory=Counter)
+    stock: dict[tuple[str, str], float] = field(default_factory=dict)
+    pledged: set[str] = field(default_factory=set)
+
+    def seen(self, ts: float) -> None:
+        if self.first_ts is None or ts < self.first_ts:
+            self.first_ts = ts
+
+    def vector(self, as_of_ts: float, facilities: list[Facility]) -> dict[str, float]:
+        """The catalogue's features, NaN where a ratio has nothing to divide by."""
+        c = self.c
+        stock = float(sum(self.stock.values()))
+        limit = sum(f.limit for f in facilities if f.open)
+        balance = sum(max(f.balance, 0) for f in facilities if f.open)
+        repeat = sum(1 for n in self.buyers.values() if n > 1)
+        values = {
+            "info_tenure_days": (
+                NAN if self.first_ts is None else (as_of_ts - self.first_ts) / 86_400
+            ),
+            "info_orders_90d": c["orders_90"],
+            "info_order_value_90d": c["value_90"] / 100,
+            "info_order_growth": _ratio(c["orders_90"], c["orders_90_180"]),
+            "info_repeat_buyer_share": _ratio(repeat, len(self.buyers)),
+            "info_cancel_rate_90d": _ratio(c["cancels_90"], c["orders_90"]),
+            "info_review_mean_180d": _ratio(c["review_sum_180"], c["review_n_180"]),
+            "info_dispute_rate_180d": _ratio(c["disputes_180"], c["orders_180"]),
+            "info_invoice_confirmed_share": _ratio(c["inv_confirmed"], c["inv_mature"]),
+            "info_invoice_rejected_180d": c["inv_rejected_180"],
+            "info_orders_placed_90d": c["placed_90"],
+            "log_shipments_90d": c["ship_90"],
+            "log_on_time_share_180d": _ratio(c["ontime_180"], c["deliv_180"]),
+            "log_delivery_confirmed_share": _ratio(c["deliv_confirmed"], c["deliv_mature"]),
+            "log_customs_hold_rate_180d": _ratio(c["held_180"], c["decl_180"]),
+            "log_goods_lost_180d": c["lost_180"],
+            "log_dispatch_delay_days_90d": _ratio(c["delay_sum_90"], c["delay_n_90"]),
+            "log_stock_units": stock,
+            "log_turnover_90d": c["packed_90"] / (stock + 1.0),
+            "fin_received_late_share_180d": _ratio(c["recv_late_180"], c["recv_180"]),
+            "fin_paid_days_late_180d": _ratio(c["paid_late_days_180"], c["paid_180"]),
+            "fin_paid_confirmed_share": _ratio(c["paid_confirmed"], c["paid_mature"]),
+            "fin_facilities_open": sum(1 for f in facilities if f.open),
+            "fin_balance": balance / 100,
+            "fin_utilisation": _ratio(balance, limit),
+            "fin_repaid_180d": c["repaid_180"] / 100,
+            "fin_max_dpd_180d": c["dpd_max_180"],
+            "fin_past_due_180d": c["past_due_180"],
+            "fin_late_fees_180d": c["late_fees_180"],
+            "fin_prior_defaults": c["defaults"],
+            "fin_pledged_receipts": len(self.pledged),
+            "fin_margin_calls_180d": c["margin_180"],
+            "fin_applications_90d": c["apps_90"],
+            "fin_applications_7d": c["apps_7"],
+            "fin_declines_90d": c["declines_90"],
+        }
+        return {name: float(values[name]) for name in NAMES}
+
+
+def usd(money: Any) -> int:
+    """Minor units of a USD amount; other currencies add nothing to sums (counts still)."""
+    if isinstance(money, Mapping) and money.get("currency") == "USD":
+        return int(money.get("amount_minor", 0))
+    return 0
+
+
+def _ratio(num: float, den: float) -> float:
+    return num / den if den else NAN

@@ -1,0 +1,148 @@
+"""The feature pass over a ledger: one streaming scan of the as-of tree, in sequence order.
+
+All participants come from one ``SELECT`` over ``entries`` with ``seq < tree_size`` read in
+batches (a server-side cursor on PostgreSQL), never a query per participant. Asked for a
+few participants, the same fold runs over the entries naming them (through
+``entry_refs``): every entry a participant's features read names it as actor or subject,
+or answers a claim that does (found through the ``trust.claims`` projection's answering
+sequence numbers, below the tree size, so a later answer stays out), so its features come
+out the same as in the full pass, at a fraction of the cost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import orjson
+import pandas as pd
+from sqlalchemy import ColumnElement, Connection, func, or_, select, union_all
+
+from credit.features.catalogue import FEATURE_SCHEMA_HASH, NAMES
+from credit.features.fold import TYPES, Fold
+from ledger.core.errors import InvalidEvent
+from ledger.log import Ledger
+from ledger.storage import reads
+from ledger.storage.models import Entry, EntryRef
+from ledger.trust.tables import ClaimParty
+
+BATCH = 5_000
+MAX_PARTICIPANTS = 1_000
+
+
+@dataclass(frozen=True, slots=True)
+class AsOf:
+    """The checkpoint a feature vector was computed at: tree size, root, its time."""
+
+    tree_size: int
+    root_hash: str
+    at: datetime
+
+    def to_json(self) -> dict[str, object]:
+        return {"tree_size": self.tree_size, "root_hash": self.root_hash, "at": self.at.isoformat()}
+
+
+@dataclass(frozen=True)
+class FeatureTable:
+    """Features of participants at one as-of point (index: participant id)."""
+
+    as_of: AsOf
+    frame: pd.DataFrame
+    roles: dict[str, str]
+    bad_before: frozenset[str]  # in default, 90+ days past due or insolvent by then
+    facilities: dict[str, str] = field(default_factory=dict)  # facility id -> borrower
+    entries: int = 0
+    schema_hash: str = FEATURE_SCHEMA_HASH
+
+    def row(self, participant: str) -> pd.DataFrame:
+        return self.frame.loc[[participant]]
+
+
+def as_of_point(ledger: Ledger, connection: Connection, tree_size: int | None) -> AsOf:
+    """The as-of point of ``tree_size`` (default: the ledger's size): its root and time.
+
+    Its time is the recording time of the newest entry of a type the pass reads (an order,
+    a payment, a shipment...), not of the newest entry: scores recorded or consents given
+    later, with no trade since, do not age every firm's activity. Found in one statement of
+    per-type index lookups (``(type, seq)``), whatever the size of the ledger.
+    """
+    current = reads.tree_size(connection)
+    size = current if tree_size is None else tree_size
+    if not 1 <= size <= current:
+        raise InvalidEvent(f"must be between 1 and the tree size {current}", field="tree_size")
+    newest = union_all(*(
+        select(func.max(Entry.seq).label("seq")).where(Entry.type == t, Entry.seq < size)
+        for t in sorted(TYPES)
+    )).subquery()  # fmt: skip
+    last = connection.execute(select(func.max(newest.c.seq))).scalar_one()
+    seq = size - 1 if last is None else int(last)
+    at = connection.execute(select(Entry.recorded_at).where(Entry.seq == seq)).scalar_one()
+    return AsOf(size, ledger.proofs.root(size, connection).hex(), at)
+
+
+def rows(
+    connection: Connection, tree_size: int, participants: Collection[str] | None = None
+) -> Iterator[Any]:
+    """``(type, canonical)`` of the entries of the tree, oldest first, streamed in batches."""
+    stmt = select(Entry.type, Entry.canonical).where(Entry.seq < tree_size)
+    if participants is not None:
+        stmt = stmt.where(_naming(tree_size, participants))
+    result = connection.execution_options(yield_per=BATCH).execute(stmt.order_by(Entry.seq))
+    yield from result  # rows unpack as (type, canonical); nothing is copied
+
+
+def _naming(tree_size: int, participants: Collection[str]) -> ColumnElement[bool]:
+    """Entries naming one of ``participants`` below ``tree_size``, and answers to them."""
+    named = select(EntryRef.seq).where(
+        EntryRef.ref.in_(sorted(participants)), EntryRef.seq < tree_size
+    )
+    answers = select(ClaimParty.answered_seq).where(
+        ClaimParty.claim_seq.in_(named), ClaimParty.answered_seq < tree_size
+    )
+    return or_(Entry.seq.in_(named), Entry.seq.in_(answers))
+
+
+def compute(
+    ledger: Ledger, tree_size: int | None = None, participants: Collection[str] | None = None
+) -> FeatureTable:
+    """Features of every firm (or of ``participants``) at ``tree_size``, in one pass."""
+    if participants is not None and not 1 <= len(participants) <= MAX_PARTICIPANTS:
+        raise InvalidEvent(f"ask for 1 to {MAX_PARTICIPANTS} participants", field="participants")
+    with ledger.reading() as connection:
+        as_of = as_of_point(ledger, connection, tree_size)
+        fold = Fold(as_of.at)
+        feed = fold.feed
+        for etype, canonical in rows(connection, as_of.tree_size, participants):
+            feed(etype, canonical)
+    return table_from(fold, as_of, participants)
+
+
+def table_from(
+    fold: Fold, as_of: AsOf, participants: Collection[str] | None = None
+) -> FeatureTable:
+    """The fold's vectors as a frame (participants unknown to the tree get no row)."""
+    only = None if participants is None else [p for p in participants if p in fold.parties]
+    vectors = fold.vectors(only)
+    frame = pd.DataFrame.from_dict(vectors, orient="index", columns=list(NAMES))
+    frame.index.name = "participant"
+    return FeatureTable(
+        as_of,
+        frame.astype("float64"),
+        {p: fold.role(p) for p in vectors},
+        frozenset(fold.bad),
+        {fid: f.borrower for fid, f in fold.facilities.items()},
+        fold.entries,
+    )
+
+
+def entries_of(
+    ledger: Ledger, participant: str, tree_size: int | None = None
+) -> tuple[AsOf, list[tuple[int, dict[str, Any]]]]:
+    """``(seq, body)`` of the entries naming ``participant`` (and answers to its claims)."""
+    with ledger.reading() as connection:
+        as_of = as_of_point(ledger, connection, tree_size)
+        stmt = select(Entry.seq, Entry.canonical).where(_naming(as_of.tree_size, [participant]))
+        found = [(int(s), orjson.loads(c)) for s, c in connection.execute(stmt.order_by(Entry.seq))]
+    return as_of, found

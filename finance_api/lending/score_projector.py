@@ -1,0 +1,58 @@
+"""The ``lending.scores`` projection: the newest ``credit.score_issued`` per recipient and
+subject, so decisions and expected losses use the score a lender was actually shown.
+
+A later entry replaces an earlier one (a score is superseded, never edited); batched: one
+read of the pairs a batch touches, then inserts and an executemany of updates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, insert, select, tuple_, update
+
+from finance_api.lending.score_tables import ShownScore
+from ledger.core.entry import LedgerEntry
+
+
+def _row(entry: LedgerEntry) -> dict[str, Any]:
+    p = entry.event.payload
+    return {"recipient": str(p["recipient"]), "subject": str(p["subject"]),
+            "score_id": str(p["score_id"]), "score": int(p["score"]), "pd_ppm": int(p["pd_ppm"]),
+            "grade": str(p["grade"]), "model_version": str(p["model_version"]),
+            "tree_size": int(p["tree_size"]), "root_hash": str(p["root_hash"]),
+            "seq": entry.seq}  # fmt: skip
+
+
+class ScoresProjector:
+    name = "lending.scores"
+    version = 1
+    order = 35
+    event_types = frozenset({"credit.score_issued"})
+    tables = (ShownScore.__table__,)
+
+    def apply(self, connection: Connection, entries: Sequence[LedgerEntry]) -> None:
+        latest: dict[tuple[str, str], dict[str, Any]] = {}
+        for entry in entries:
+            row = _row(entry)
+            latest[(row["recipient"], row["subject"])] = row
+        pair = tuple_(ShownScore.recipient, ShownScore.subject)
+        stored = {(r, s) for r, s in connection.execute(
+            select(ShownScore.recipient, ShownScore.subject).where(pair.in_(sorted(latest)))
+        )}  # fmt: skip
+        new = [row for key, row in latest.items() if key not in stored]
+        old = [{**row, "b_recipient": row["recipient"], "b_subject": row["subject"]}
+               for key, row in latest.items() if key in stored]  # fmt: skip
+        if new:
+            connection.execute(insert(ShownScore), new)
+        if old:
+            connection.execute(
+                update(ShownScore).where(ShownScore.recipient == bindparam("b_recipient"),
+                                         ShownScore.subject == bindparam("b_subject")),
+                [{k: v for k, v in row.items() if k not in ("recipient", "subject")}
+                 for row in old],
+            )  # fmt: skip
+
+
+PROJECTOR = ScoresProjector()

@@ -1,0 +1,172 @@
+"""Marking loans to market: each loan's collateral value, LTV and LTV state.
+
+A loan's collateral is the live receipts pledged to its lender for it; each counts for what
+of it the warehouse still holds, at the lowest of market and receipt value less the
+commodity's haircut (:func:`finance_api.domain.valuation.receipt_value`). On a price event
+every open loan against that commodity is revalued in one pass: one read of loans,
+receipts and stock, the rule applied in Python, one batched update.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from sqlalchemy import Connection, and_, select
+
+from finance_api.domain.collateral import CollateralPolicy, ltv_bp, state_at
+from finance_api.domain.policies import PolicyBook
+from finance_api.domain.valuation import covered, receipt_value
+from finance_api.receipts.tables import LoanRow, PriceRow, ReceiptRow, StockRow
+
+UNSECURED = "unsecured"
+
+
+class Mark(NamedTuple):
+    """A loan's mark (a tuple: one is built per loan on every price event)."""
+
+    loan_id: str
+    value_minor: int
+    ltv_bp: int | None
+    state: str | None
+
+
+def _prices(connection: Connection, commodities: Iterable[str]) -> dict[str, int]:
+    names = sorted(set(commodities))
+    if not names:
+        return {}
+    rows = connection.execute(
+        select(PriceRow.commodity, PriceRow.price_minor).where(PriceRow.commodity.in_(names))
+    )
+    return {str(r.commodity): int(r.price_minor) for r in rows}
+
+
+def marks(
+    connection: Connection,
+    book: PolicyBook,
+    *,
+    loan_ids: Iterable[str] = (),
+    commodity: str | None = None,
+) -> list[Mark]:
+    """The current marks of the given loans (or of every open loan against ``commodity``).
+
+    One query: each open loan with its live receipts (outer-joined: a loan with none is
+    unsecured) and the stock behind each; then the rule, loan by loan, in Python.
+    """
+    collateral = and_(
+        ReceiptRow.loan_id == LoanRow.loan_id,
+        ReceiptRow.status == "live",
+        ReceiptRow.pledged_to == LoanRow.lender,
+    )
+    behind = and_(
+        StockRow.warehouse_id == ReceiptRow.warehouse_id,
+        StockRow.lot_id == ReceiptRow.lot_id,
+        StockRow.owner == ReceiptRow.holder,
+    )
+    query = (
+        select(
+            LoanRow.loan_id,
+            LoanRow.owed_fees,
+            LoanRow.owed_interest,
+            LoanRow.owed_principal,
+            ReceiptRow.commodity,
+            ReceiptRow.live_milli,
+            ReceiptRow.quantity_milli,
+            ReceiptRow.value_minor,
+            StockRow.held_milli,
+        )
+        .select_from(LoanRow)
+        .outerjoin(ReceiptRow, collateral)
+        .outerjoin(StockRow, behind)
+        .where(LoanRow.status.in_(("open", "defaulted")))
+    )
+    if commodity is not None:
+        pledged = select(ReceiptRow.loan_id).where(
+            ReceiptRow.commodity == commodity, ReceiptRow.loan_id.is_not(None)
+        )
+        query = query.where(LoanRow.loan_id.in_(pledged))
+    else:
+        ids = sorted(set(loan_ids))
+        if not ids:
+            return []
+        query = query.where(LoanRow.loan_id.in_(ids))
+    rows = connection.execute(query).tuples().all()
+    prices = _prices(connection, {str(r[4]) for r in rows if r[4] is not None})
+    owed: dict[str, int] = {}
+    values: dict[str, int] = defaultdict(int)
+    kinds: dict[str, str] = {}
+    policies: dict[str, CollateralPolicy] = {}
+    for loan_id, fees, interest, principal, kind, live, quantity, value, held in rows:
+        owed[loan_id] = fees + interest + principal
+        if kind is None:
+            continue
+        policy = policies.get(kind) or policies.setdefault(kind, book.policy_for(kind))
+        kinds.setdefault(loan_id, kind)
+        values[loan_id] += receipt_value(
+            covered(live, held or 0), quantity, value, prices.get(kind), policy.haircut_bp
+        )
+    out = []
+    for loan_id, total in owed.items():
+        if loan_id not in kinds:
+            out.append(Mark(loan_id, 0, None, UNSECURED))
+            continue
+        worth = values[loan_id]
+        ratio = ltv_bp(total, worth)
+        out.append(Mark(loan_id, worth, ratio, state_at(ratio, policies[kinds[loan_id]]).value))
+    return out
+
+
+_CHUNK = 2000
+
+
+def store(connection: Connection, found: list[Mark]) -> None:
+    """Write the marks: at driver level, since on a price event there is one per loan.
+
+    SQLite takes an ``executemany`` of one ``UPDATE``; PostgreSQL one ``UPDATE ... FROM
+    (VALUES ...)`` per chunk, a round trip per 2,000 loans instead of one per loan.
+    """
+    if not found:
+        return
+    table = LoanRow.__tablename__
+    if connection.dialect.name != "postgresql":
+        marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+        connection.exec_driver_sql(
+            f"UPDATE {table} SET value_minor = {marker}, ltv_bp = {marker}, ltv_state = {marker} "
+            f"WHERE loan_id = {marker}",
+            [(m.value_minor, m.ltv_bp, m.state, m.loan_id) for m in found],
+        )
+        return
+    for start in range(0, len(found), _CHUNK):
+        chunk = found[start : start + _CHUNK]
+        rows = ", ".join(["(%s, %s::bigint, %s::integer, %s::varchar)"] * len(chunk))
+        params = tuple(v for m in chunk for v in (m.loan_id, m.value_minor, m.ltv_bp, m.state))
+        connection.exec_driver_sql(
+            f"UPDATE {table} AS l SET value_minor = v.value, ltv_bp = v.ltv, ltv_state = v.state "
+            f"FROM (VALUES {rows}) AS v(loan_id, value, ltv, state) WHERE l.loan_id = v.loan_id",
+            params,
+        )
+
+
+def revalue(connection: Connection, book: PolicyBook, loan_ids: Iterable[str]) -> list[Mark]:
+    ids = [i for i in loan_ids if i]
+    found = marks(connection, book, loan_ids=ids) if ids else []
+    store(connection, found)
+    return found
+
+
+def revalue_commodity(connection: Connection, book: PolicyBook, commodity: str) -> int:
+    found = marks(connection, book, commodity=commodity)
+    store(connection, found)
+    return len(found)
+
+
+def loans_on_lot(connection: Connection, warehouse: str, lot: str) -> list[str]:
+    rows = connection.execute(
+        select(ReceiptRow.loan_id).where(
+            ReceiptRow.warehouse_id == warehouse,
+            ReceiptRow.lot_id == lot,
+            ReceiptRow.loan_id.is_not(None),
+        )
+    )
+    return sorted({str(r.loan_id) for r in rows})

@@ -1,0 +1,184 @@
+"""Stock the ledger proves: goods per warehouse, lot and owner from the logistics flow.
+
+``goods.received`` adds, ``goods.lost`` (by the warehouse as custodian) and
+``goods.released`` (out of custody) take away; goods under a live receipt may not be
+released out of the warehouse. A ``stock.counted`` that disagrees with the live receipts
+(fewer goods than receipts cover: the Qingdao check) or with the book raises an alert; so
+does a loss that leaves receipts covering more than is held. Counts and losses are facts
+and are never refused for disagreeing: the alert is what they are for.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from finance_api.domain.errors import GoodsEncumbered, GoodsNotHeld, InvalidAmount
+from finance_api.receipts import facts
+from finance_api.receipts.tables import AlertRow, ReceiptRow, StockRow
+from ledger.core.entry import LedgerEntry
+
+LIVE = ("live", "liquidated")  # a liquidated receipt still covers goods until cancelled
+
+
+def covered(connection: Connection, warehouse: str, lot: str, owner: str | None = None) -> int:
+    """What live receipts cover of a lot (of one owner's goods, when given)."""
+    query = select(func.coalesce(func.sum(ReceiptRow.live_milli), 0)).where(
+        ReceiptRow.warehouse_id == warehouse,
+        ReceiptRow.lot_id == lot,
+        ReceiptRow.status.in_(LIVE),
+    )
+    if owner is not None:
+        query = query.where(ReceiptRow.holder == owner)
+    return int(connection.execute(query).scalar_one())
+
+
+def held(connection: Connection, warehouse: str, lot: str, owner: str) -> int | None:
+    """What the warehouse holds of the lot for the owner; None when it never received any."""
+    value = connection.execute(
+        select(StockRow.held_milli).where(
+            StockRow.warehouse_id == warehouse, StockRow.lot_id == lot, StockRow.owner == owner
+        )
+    ).scalar()
+    return None if value is None else int(value)
+
+
+def take_out(connection: Connection, warehouse: str, lot: str, owner: str, milli: int) -> None:
+    connection.execute(
+        update(StockRow)
+        .where(StockRow.warehouse_id == warehouse, StockRow.lot_id == lot, StockRow.owner == owner)
+        .values(held_milli=StockRow.held_milli - milli, out_milli=StockRow.out_milli + milli)
+    )
+
+
+def received(connection: Connection, entry: LedgerEntry) -> None:
+    p = entry.event.payload
+    warehouse, lot, owner = str(p["warehouse_id"]), str(p["lot_id"]), str(p["owner"])
+    milli = facts.quantity(entry)
+    if held(connection, warehouse, lot, owner) is None:
+        connection.execute(
+            insert(StockRow).values(
+                warehouse_id=warehouse,
+                lot_id=lot,
+                owner=owner,
+                sku=str(p["sku"]),
+                unit=facts.optional(entry, "unit"),
+                held_milli=milli,
+                received_milli=milli,
+                out_milli=0,
+                counted_milli=None,
+                counted_seq=None,
+            )
+        )
+        return
+    connection.execute(
+        update(StockRow)
+        .where(StockRow.warehouse_id == warehouse, StockRow.lot_id == lot, StockRow.owner == owner)
+        .values(
+            held_milli=StockRow.held_milli + milli, received_milli=StockRow.received_milli + milli
+        )
+    )
+
+
+def lost(connection: Connection, entry: LedgerEntry) -> list[tuple[str, str]]:
+    """A warehouse's loss of goods of a lot; a carrier's loss is not stock. Returns the
+    (warehouse, lot) touched, for revaluation."""
+    lot = facts.optional(entry, "lot_id")
+    custodian = facts.text(entry, "custodian")
+    if lot is None:
+        return []
+    rows = connection.execute(
+        select(StockRow.owner, StockRow.held_milli)
+        .where(StockRow.warehouse_id == custodian, StockRow.lot_id == lot)
+        .order_by(StockRow.owner)
+    ).all()
+    if not rows:
+        return []
+    milli = facts.quantity(entry)
+    if milli > sum(int(r.held_milli) for r in rows):
+        raise InvalidAmount(
+            f"{custodian} holds less of lot {lot} than it reports lost", field="payload.quantity"
+        )
+    left = milli
+    for row in rows:
+        part = min(left, int(row.held_milli))
+        if part:
+            take_out(connection, custodian, lot, str(row.owner), part)
+        left -= part
+    _alert_if_uncovered(connection, entry, custodian, lot, None)
+    return [(custodian, lot)]
+
+
+def released(connection: Connection, entry: LedgerEntry) -> None:
+    """Goods leave custody: never those a live receipt covers."""
+    p = entry.event.payload
+    warehouse, lot, owner = str(p["warehouse_id"]), str(p["lot_id"]), str(p["owner"])
+    milli = facts.quantity(entry)
+    have = held(connection, warehouse, lot, owner)
+    if have is None:
+        raise GoodsNotHeld(
+            f"{warehouse} holds no goods of lot {lot} for {owner}", field="payload.lot_id"
+        )
+    free = have - covered(connection, warehouse, lot, owner)
+    if milli > free:
+        raise GoodsEncumbered(
+            f"only {free / 1000:g} of lot {lot} is free of live receipts; a pledged receipt "
+            "must be released and the receipt cancelled before its goods leave",
+            field="payload.quantity",
+        )
+    take_out(connection, warehouse, lot, owner, milli)
+
+
+def counted(connection: Connection, entry: LedgerEntry) -> None:
+    p = entry.event.payload
+    warehouse, lot, sku = str(p["warehouse_id"]), facts.optional(entry, "lot_id"), str(p["sku"])
+    where = [StockRow.warehouse_id == warehouse]
+    where.append(StockRow.lot_id == lot if lot is not None else StockRow.sku == sku)
+    rows = connection.execute(select(StockRow.lot_id, StockRow.held_milli).where(*where)).all()
+    milli = facts.quantity(entry)
+    connection.execute(
+        update(StockRow).where(*where).values(counted_milli=milli, counted_seq=entry.seq)
+    )
+    book = sum(int(r.held_milli) for r in rows)
+    cover = sum(covered(connection, warehouse, str(lot_id)) for lot_id in {r.lot_id for r in rows})
+    if milli < cover:
+        _alert(connection, entry, "count_below_receipts", warehouse, lot, book, cover, milli)
+    if milli != book:
+        _alert(connection, entry, "count_differs_from_book", warehouse, lot, book, cover, milli)
+
+
+def _alert_if_uncovered(
+    connection: Connection, entry: LedgerEntry, warehouse: str, lot: str, count: int | None
+) -> None:
+    book = int(
+        connection.execute(
+            select(func.coalesce(func.sum(StockRow.held_milli), 0)).where(
+                StockRow.warehouse_id == warehouse, StockRow.lot_id == lot
+            )
+        ).scalar_one()
+    )
+    cover = covered(connection, warehouse, lot)
+    if cover > book:
+        _alert(connection, entry, "stock_below_receipts", warehouse, lot, book, cover, count)
+
+
+def _alert(
+    connection: Connection,
+    entry: LedgerEntry,
+    kind: str,
+    warehouse: str,
+    lot: str | None,
+    book: int,
+    cover: int,
+    count: int | None,
+) -> None:
+    connection.execute(
+        insert(AlertRow).values(
+            seq=entry.seq,
+            kind=kind,
+            warehouse_id=warehouse,
+            lot_id=lot,
+            held_milli=book,
+            covered_milli=cover,
+            counted_milli=count,
+        )
+    )

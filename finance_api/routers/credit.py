@@ -1,0 +1,218 @@
+"""Credit over HTTP: a participant's score, a batch, its history, a buyer's credibility.
+
+Under the consent rules of :mod:`finance_api.routers.credit_service`: a subject another
+caller may not see is answered 404, exactly like one that does not exist. Scores are
+computed off the event loop, at the newest signed checkpoint, and a score shown to a
+lender or a seller is recorded on the ledger (``credit.score_issued``) before it is sent.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from finance_api.deps import CallerDep, LedgerDep
+from finance_api.routers.credit_service import CreditService, NoModel, from_env
+from finance_api.routers.participants import ID_PATTERN
+from ledger.core.access import Caller
+from ledger.core.errors import NotFound
+from ledger.http import errors
+from ledger.log import Ledger
+from ledger.storage.query import EntryQuery
+from ledger.trust.access import READ_ALL
+
+MAX_BATCH = 100
+MAX_HISTORY = 100
+Participant = Annotated[str, Path(pattern=ID_PATTERN, max_length=200)]
+router = APIRouter(prefix="/v1", tags=["credit"])
+
+
+class ReasonOut(BaseModel):
+    rank: int
+    code: str
+    feature: str
+    value: float | str | None
+    bin: str | None
+    cost: float
+    unit: str
+    text: str = Field(description="in words a borrower understands")
+
+
+class CheckpointOut(BaseModel):
+    tree_size: int
+    root_hash: str
+
+
+class ScoreOut(BaseModel):
+    participant: str
+    score: int = Field(description="points: 600 at 50:1 good:bad odds, 20 to double them")
+    pd: float = Field(description="probability of default within 12 months")
+    pd_ppm: int
+    grade: str
+    reasons: list[ReasonOut] = Field(description="at most four, costliest first")
+    reasons_hash: str
+    model_version: str
+    feature_schema_hash: str
+    checkpoint: CheckpointOut = Field(description="the tree the features were read from")
+    as_of: str
+    score_id: str | None = Field(None, description="set when the score was recorded")
+    recorded_seq: int | None = Field(None, description="the credit.score_issued entry")
+
+
+class BatchIn(BaseModel):
+    participants: list[Annotated[str, Field(pattern=ID_PATTERN, max_length=200)]] = Field(
+        min_length=1, max_length=MAX_BATCH
+    )
+
+
+class BatchOut(BaseModel):
+    scores: list[ScoreOut]
+    not_found: list[str] = Field(description="absent, or not visible to you: the same answer")
+
+
+class HistoryItem(BaseModel):
+    seq: int
+    recorded_at: str
+    score_id: str
+    recipient: str
+    model_version: str
+    tree_size: int
+    root_hash: str
+    score: int
+    pd_ppm: int
+    grade: str
+    reasons_hash: str
+
+
+class HistoryOut(BaseModel):
+    participant: str
+    items: list[HistoryItem]
+    next_cursor: int | None
+
+
+class Figure(BaseModel):
+    value: Any
+    entries: list[int] = Field(description="ledger sequence numbers behind the figure")
+    count: int = Field(description="how many entries are behind it (the list is capped)")
+
+
+class CredibilityOut(BaseModel):
+    participant: str
+    score: ScoreOut
+    checkpoint: CheckpointOut
+    payment_record: dict[str, Figure]
+    channel_distribution: dict[str, Figure]
+    capital_status: dict[str, Figure]
+    reputation: dict[str, Figure]
+
+
+def _service(request: Request) -> CreditService:
+    state = request.app.state
+    if not hasattr(state, "credit"):
+        state.credit = from_env()
+    service: CreditService | None = state.credit
+    if service is None:
+        raise NoModel("no credit model is loaded in this service", field="participant")
+    return service
+
+
+def _one(service: CreditService, ledger: Ledger, caller: Caller, subject: str) -> dict[str, Any]:
+    shown, _ = service.serve(ledger, caller, [subject])
+    if not shown:
+        raise NotFound(f"no participant {subject} you may see", field="participant")
+    return shown[0]
+
+
+@router.get(
+    "/credit/{participant}",
+    summary="A participant's score, PD, grade and reasons at the newest checkpoint",
+    description="Your own score, or another's under its consent (scope `score`); shown to "
+    "anyone but the subject, the score is recorded on the ledger as `credit.score_issued`.",
+    response_model=ScoreOut,
+    responses=errors(401, 404, 422, 429),
+)
+async def get_score(
+    request: Request, ledger: LedgerDep, caller: CallerDep, participant: Participant
+) -> dict[str, Any]:
+    service = _service(request)
+    return await run_in_threadpool(_one, service, ledger, caller, participant)
+
+
+@router.post(
+    "/credit/batch",
+    summary=f"Scores of up to {MAX_BATCH} participants",
+    response_model=BatchOut,
+    responses=errors(401, 404, 413, 422, 429),
+)
+async def post_batch(
+    request: Request, ledger: LedgerDep, caller: CallerDep, body: BatchIn
+) -> dict[str, Any]:
+    service = _service(request)
+    wanted = list(dict.fromkeys(body.participants))
+    shown, hidden = await run_in_threadpool(service.serve, ledger, caller, wanted)
+    return {"scores": shown, "not_found": hidden}
+
+
+def _history(
+    service: CreditService,
+    ledger: Ledger,
+    caller: Caller,
+    subject: str,
+    limit: int,
+    after: int | None,
+) -> dict[str, Any]:
+    if subject not in service.visible(ledger, caller, [subject]):
+        raise NotFound(f"no participant {subject} you may see", field="participant")
+    own = subject == caller.participant_id or bool(caller.roles & READ_ALL)
+    page = ledger.query(
+        EntryQuery(participant=subject, type="credit.score_issued", limit=limit, after=after)
+    )
+    items = []
+    for entry in page.entries:
+        p = entry.event.payload
+        if p["subject"] != subject or not (own or p["recipient"] == caller.participant_id):
+            continue
+        items.append({
+            "seq": entry.seq, "recorded_at": entry.recorded_at.isoformat(),
+            **{k: p[k] for k in ("score_id", "recipient", "model_version", "tree_size",
+                                 "root_hash", "score", "pd_ppm", "grade", "reasons_hash")},
+        })  # fmt: skip
+    return {"participant": subject, "items": items, "next_cursor": page.next_cursor}
+
+
+@router.get(
+    "/credit/{participant}/history",
+    summary="The scores recorded about a participant, oldest first",
+    description="The subject and auditors see every recorded score; a grantee sees those "
+    "shown to it.",
+    response_model=HistoryOut,
+    responses=errors(401, 404, 422, 429),
+)
+async def get_history(
+    request: Request,
+    ledger: LedgerDep,
+    caller: CallerDep,
+    participant: Participant,
+    limit: Annotated[int, Query(ge=1, le=MAX_HISTORY)] = 50,
+    after: Annotated[int | None, Query(ge=0, le=2**63 - 1)] = None,
+) -> dict[str, Any]:
+    service = _service(request)
+    return await run_in_threadpool(_history, service, ledger, caller, participant, limit, after)
+
+
+@router.get(
+    "/buyers/{participant}/credibility",
+    summary="A buyer's credibility for a seller: score, payments, channels, capital, reputation",
+    description="Each figure lists the ledger entries behind it. Needs the buyer's consent "
+    "(scope `score`) unless you are the buyer; the score shown is recorded on the ledger.",
+    response_model=CredibilityOut,
+    responses=errors(401, 404, 422, 429),
+)
+async def get_credibility(
+    request: Request, ledger: LedgerDep, caller: CallerDep, participant: Participant
+) -> dict[str, Any]:
+    service = _service(request)
+    return await run_in_threadpool(service.credibility, ledger, caller, participant)

@@ -1,0 +1,176 @@
+"""Credit over HTTP on a simulated ledger: consent rules, recorded scores, credibility."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from credit.features import compute
+from credit.scoring.scorer import Scorer, load
+from credit.scoring.training import train
+from finance_api import demo_scenario
+from finance_api.app import create_app
+from finance_api.auth import create_api_key
+from finance_api.ratelimit import RateLimiter
+from finance_api.routers.credit_service import CreditService
+from ledger.core.events import Event, format_timestamp
+from ledger.log import Ledger
+from simulations.signer import agent_key
+from tests.credit.ledgers import simulate_into
+
+SELLER, OTHER = "seller-000010", "seller-000011"
+LENDER, STRANGER = "lender-0001", "lender-0002"
+BUYER = ""  # the busiest buyer of the world, set by the fixture
+
+
+@dataclass
+class Credit:
+    client: TestClient
+    ledger: Ledger
+    keys: dict[str, dict[str, str]]
+    seed: int
+
+    def get(self, who: str, path: str) -> Any:
+        return self.client.get(path, headers=self.keys[who])
+
+
+def _consent(ledger: Ledger, seed: int, subject: str, grantee: str) -> None:
+    now = ledger.clock.now()
+    ledger.append(Event.create(
+        agent_key(seed, subject), flow="information", type="consent.granted", actor=subject,
+        payload={"consent_id": f"c-{subject}-{grantee}", "subject": subject, "grantee": grantee,
+                 "scope": ["score"], "expires_at": format_timestamp(now + timedelta(days=30))},
+        occurred_at=now, subjects=[grantee],
+    ))  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def credit(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Credit]:
+    folder: Path = tmp_path_factory.mktemp("credit-http")
+    sim = simulate_into(f"sqlite:///{folder / 'sim.db'}", folder / "truth")
+    ledger = sim.open()
+    trained = train(ledger, folder / "models", created_at=datetime.now(UTC))
+    now = ledger.clock.now()
+    table = compute(ledger)
+    buyers = table.frame[[table.roles[p] == "buyer" for p in table.frame.index]]
+    global BUYER
+    BUYER = str(buyers["info_orders_placed_90d"].idxmax())  # the busiest buyer
+    keys = {
+        p: {"X-API-Key": create_api_key(ledger, p, "test", now)}
+        for p in (SELLER, BUYER, LENDER, STRANGER)
+    }
+    _consent(ledger, sim.config.seed, SELLER, LENDER)
+    _consent(ledger, sim.config.seed, BUYER, SELLER)
+    ledger.checkpoint()
+    app = create_app(ledger, limiter=RateLimiter(1e9, 10**9))
+    scorer = agent_key(sim.config.seed, "platform-0001")
+    app.state.credit = CreditService(Scorer(load(trained.folder)), "platform-0001", scorer)
+    with TestClient(app) as client:
+        yield Credit(client, ledger, keys, sim.config.seed)
+    ledger.close()
+
+
+def test_a_participant_sees_its_own_score_and_nothing_is_recorded(credit: Credit) -> None:
+    size = credit.ledger.size()
+    answer = credit.get(SELLER, f"/v1/credit/{SELLER}")
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["recorded_seq"] is None
+    assert 1 <= len(body["reasons"]) <= 4
+    assert credit.ledger.size() == size
+    checkpoint = body["checkpoint"]
+    again = Scorer(credit.client.app.state.credit.scorer.loaded).score(  # type: ignore[attr-defined]
+        credit.ledger, [SELLER], checkpoint["tree_size"]
+    )[0]
+    assert (again["score"], again["pd"], again["reasons_hash"]) == (
+        body["score"], body["pd"], body["reasons_hash"],
+    )  # fmt: skip
+
+
+def test_without_consent_a_lender_gets_the_answer_for_nobody(credit: Credit) -> None:
+    size = credit.ledger.size()
+    hidden = credit.get(STRANGER, f"/v1/credit/{SELLER}")
+    absent = credit.get(STRANGER, "/v1/credit/seller-999999")
+    assert hidden.status_code == absent.status_code == 404
+    assert hidden.json()["error"] == absent.json()["error"] == "not_found"
+    assert credit.get(LENDER, f"/v1/credit/{OTHER}").status_code == 404  # consent is per subject
+    assert credit.ledger.size() == size  # nothing shown, nothing recorded
+
+
+def test_a_score_shown_to_a_lender_is_recorded_on_the_ledger(credit: Credit) -> None:
+    answer = credit.get(LENDER, f"/v1/credit/{SELLER}")
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    entry = credit.ledger.entry(body["recorded_seq"])
+    assert (entry.event.type, entry.event.actor) == ("credit.score_issued", "platform-0001")
+    p = entry.event.payload
+    assert (p["subject"], p["recipient"], p["score_id"]) == (SELLER, LENDER, body["score_id"])
+    assert (p["score"], p["pd_ppm"], p["grade"]) == (body["score"], body["pd_ppm"], body["grade"])
+    assert p["reasons_hash"] == body["reasons_hash"]
+    assert p["tree_size"] == body["checkpoint"]["tree_size"]
+    log = credit.get(SELLER, "/v1/access-log").json()
+    assert any(r["reader"] == LENDER and "credit" in r["resource"] for r in log["records"])
+
+    history = credit.get(SELLER, f"/v1/credit/{SELLER}/history").json()
+    assert body["score_id"] in [i["score_id"] for i in history["items"]]
+    mine = credit.get(LENDER, f"/v1/credit/{SELLER}/history").json()["items"]
+    assert {i["recipient"] for i in mine} == {LENDER}
+    assert credit.get(STRANGER, f"/v1/credit/{SELLER}/history").status_code == 404
+
+
+def test_a_batch_answers_what_the_caller_may_see(credit: Credit) -> None:
+    answer = credit.client.post(
+        "/v1/credit/batch",
+        json={"participants": [SELLER, OTHER, "seller-999999"]},
+        headers=credit.keys[LENDER],
+    )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert [s["participant"] for s in body["scores"]] == [SELLER]
+    assert body["not_found"] == [OTHER, "seller-999999"]
+    too_many = {"participants": [f"seller-{i:06d}" for i in range(101)]}
+    refused = credit.client.post("/v1/credit/batch", json=too_many, headers=credit.keys[LENDER])
+    assert refused.status_code == 422
+    assert refused.json()["field"] == "participants"
+
+
+def test_a_seller_reads_a_consenting_buyers_credibility_with_its_evidence(credit: Credit) -> None:
+    answer = credit.get(SELLER, f"/v1/buyers/{BUYER}/credibility")
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    paid = body["payment_record"]["invoices_paid"]
+    assert paid["value"] == paid["count"] > 0
+    for seq in paid["entries"][:5]:
+        event = credit.ledger.entry(seq).event
+        assert (event.type, event.payload["payer"]) == ("payment.made", BUYER)
+    assert body["channel_distribution"]["channels"]["value"]
+    assert body["reputation"]["tenure_days"]["value"] > 0
+    assert body["score"]["recorded_seq"] is not None  # shown to a seller: recorded
+    assert credit.get(LENDER, f"/v1/buyers/{BUYER}/credibility").status_code == 404
+
+
+def test_bad_parameters_are_refused_naming_the_field(credit: Credit) -> None:
+    answer = credit.get(SELLER, f"/v1/credit/{SELLER}/history?limit=1000")
+    assert answer.status_code == 422
+    assert answer.json()["field"] == "limit"
+    assert credit.get(SELLER, "/v1/credit/%20bad").json()["field"] == "participant"
+
+
+def test_without_a_model_the_routes_answer_404_naming_it(tmp_path: Path) -> None:
+    ledger = Ledger.open(f"sqlite:///{tmp_path / 'empty.db'}", key_file=tmp_path / "k")
+    try:
+        demo_scenario.register(ledger)
+        key = create_api_key(ledger, "seller-shenzhen-01", "test", datetime.now(UTC))
+        with TestClient(create_app(ledger)) as client:
+            client.app.state.credit = None  # type: ignore[attr-defined]
+            answer = client.get("/v1/credit/seller-shenzhen-01", headers={"X-API-Key": key})
+        assert answer.status_code == 404
+        assert answer.json()["error"] == "no_model"
+    finally:
+        ledger.close()
