@@ -16,12 +16,14 @@ entries (see :mod:`ledger.traceability.projection`).
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ledger.core.errors import Forbidden, InvalidEvent
 from ledger.core.events import MAX_SUBJECTS, Event
 from ledger.core.keys import SigningKey
 from ledger.log import Ledger
@@ -104,24 +106,55 @@ def capture(
 def capture_events(
     ledger: Ledger, events: Sequence[EpcisEvent], participant: str
 ) -> list[Captured]:
-    """Append the events not captured yet, in one unit of work with their index rows.
+    """Notarise and append the events not captured yet, in one unit of work with their index.
 
     Signatures are made and checked before the lock is taken; under it the capture learns
     which events are on the ledger already (the lock serialises captures, so two racing
     captures of one event cannot both write it) and appends the others.
     """
     key = notary_key(ledger.key)
+    pairs = [(event, ledger_event(key, event, participant)) for event in events]
+    return _append(ledger, pairs, participant, notarised=True)
+
+
+def capture_signed(ledger: Ledger, entries: Sequence[Event], participant: str) -> list[Captured]:
+    """Append captures the participant signed itself (see :func:`sender_events`).
+
+    Each must be an ``epcis.captured`` event by ``participant``, captured by it, not marked
+    notarised, whose hash ID recomputes; its signature is checked against the participant's
+    registered key like any event's.
+    """
+    pairs = []
+    for i, entry in enumerate(entries):
+        payload = entry.payload
+        if entry.type != store.CAPTURED or entry.actor != participant:
+            raise Forbidden(
+                f"only {participant}'s own epcis.captured events", field=f"events[{i}].actor"
+            )
+        if payload.get("captured_by") != participant or payload.get("notarised"):
+            raise InvalidEvent("must be captured by its signer", field=f"events[{i}].payload")
+        event = EpcisEvent.from_event(payload["epcis"], algorithm=str(payload["hash_algorithm"]))
+        if event.hash_id != payload.get("hash_id"):
+            raise InvalidEvent("does not recompute", field=f"events[{i}].payload.hash_id")
+        pairs.append((event, entry))
+    return _append(ledger, pairs, participant, notarised=False)
+
+
+def _append(
+    ledger: Ledger, pairs: Sequence[tuple[EpcisEvent, Event]], participant: str, *, notarised: bool
+) -> list[Captured]:
     candidates: dict[tuple[str, str], Event] = {}
-    for event in events:
-        ck = capture_key(event)
-        if ck not in candidates:
-            candidates[ck] = ledger_event(key, event, participant)
+    for event, entry in pairs:
+        candidates.setdefault(capture_key(event), entry)
     prepared = ledger.prepare(list(candidates.values()))
     with ledger.unit_of_work() as uow:
         prefixes.check(
-            enumerate(events), participant, prefixes.registered(uow.connection, participant)
+            enumerate(e for e, _ in pairs),
+            participant,
+            prefixes.registered(uow.connection, participant),
         )
-        ensure_notary(ledger, uow)
+        if notarised:
+            ensure_notary(ledger, uow)
         known = store.seqs_by_key(uow.connection, list(candidates))
         fresh = {ck: e for ck, e in candidates.items() if ck not in known}
         seqs = dict(known)
@@ -131,7 +164,7 @@ def capture_events(
             seqs.update({ck: by_id[e.id] for ck, e in fresh.items()})
         uow.commit()
     out, seen = [], set()
-    for event in events:
+    for event, _ in pairs:
         ck = capture_key(event)
         duplicate = ck in known or ck in seen
         seen.add(ck)
@@ -154,4 +187,27 @@ def sender_events(
         if capture_key(event) not in seen:
             seen.add(capture_key(event))
             out.append(ledger_event(key, event, participant, notarised=False))
+    return out
+
+
+SIGNED_CAPTURES = "application/vnd.threeflow.signed-captures+json"
+"""The media type of a capture the sender signed: ``{"events": [signed epcis.captured]}``."""
+
+
+def signed_entries(data: bytes) -> list[Event]:
+    """The signed events of a sender-signed capture body (bounded like any JSON body)."""
+    try:
+        body = json.loads(data)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidEvent("not JSON", field="body") from None
+    items = body.get("events") if isinstance(body, dict) else None
+    if not isinstance(items, list) or not items:
+        raise InvalidEvent("must be a non-empty list of signed events", field="events")
+    out = []
+    for i, item in enumerate(items):
+        try:
+            out.append(Event.from_json(item))
+        except InvalidEvent as exc:
+            exc.field = f"events[{i}]" + (f".{exc.field}" if exc.field else "")
+            raise
     return out

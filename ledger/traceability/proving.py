@@ -20,14 +20,13 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from ledger.core.canonical import canonicalize
 from ledger.core.checkpoint import SignedCheckpoint
 from ledger.core.errors import NotFound
 from ledger.core.events import format_timestamp
 from ledger.log import Ledger
 from ledger.storage.models import Entry, ParticipantKey
 from ledger.traceability import store
-from ledger.traceability.question import STATEMENT_DOMAIN
+from ledger.verification.trace_envelope import signed_bytes
 
 HOW_TO_CHECK = (
     "Offline: `threeflow verify-trace FILE --key LEDGER_KEY` checks the checkpoint, every "
@@ -64,8 +63,8 @@ def covering_checkpoint(ledger: Ledger, last_seq: int) -> SignedCheckpoint:
 
 
 def statement_bytes(document: Mapping[str, Any]) -> bytes:
-    """What the ledger key signs: the answer without its statement, domain-separated."""
-    return STATEMENT_DOMAIN + canonicalize({k: v for k, v in document.items() if k != "statement"})
+    """What the ledger key signs (one rule for both sides: see ``trace_envelope``)."""
+    return signed_bytes(document)
 
 
 def prove(

@@ -96,8 +96,16 @@ def summary(seq: int, event: EpcisEvent, captured_by: str, signed_by: str) -> di
     }
 
 
-def captured(entry: Event) -> Seen:
-    """The EPCIS event an ``epcis.captured`` entry carries, who captured it, who signed it."""
+def captured(entry: Event, *, recompute: bool = True) -> Seen:
+    """The EPCIS event an ``epcis.captured`` entry carries, who captured it, who signed it.
+
+    ``recompute=False`` takes the hash ID the entry states (the ledger's own reads: it was
+    recomputed at capture); a verifier recomputes it.
+    """
     payload = entry.payload
-    event = EpcisEvent.from_event(payload["epcis"], algorithm=str(payload["hash_algorithm"]))
+    algorithm = str(payload["hash_algorithm"])
+    if recompute:
+        event = EpcisEvent.from_event(payload["epcis"], algorithm=algorithm)
+    else:
+        event = EpcisEvent.stored(payload["epcis"], str(payload["hash_id"]), algorithm)
     return event, str(payload.get("captured_by", entry.actor)), entry.actor

@@ -24,7 +24,7 @@ from ledger.core.event_types import REGISTRY
 from ledger.http import errors
 from ledger.log import Ledger
 from ledger.traceability.authenticity import authenticity
-from ledger.traceability.capture import capture
+from ledger.traceability.capture import SIGNED_CAPTURES, capture, capture_signed, signed_entries
 from ledger.traceability.epcis import EpcisError, export_document
 from ledger.traceability.epcis.timestamps import to_utc_datetime
 from ledger.traceability.errors import QueryError
@@ -73,7 +73,10 @@ def build_router(ledger_dep: Callable[..., Any], caller_dep: Callable[..., Calle
         "application/ld+json or application/xml. Answers each event's hash ID and ledger seq "
         "in document order; events already on the ledger are flagged `duplicate` with their "
         "seq. Answers 201 when anything was written, 200 when every event was on the ledger "
-        "already (an idempotent resubmit, as on `POST /v1/events`).",
+        "already (an idempotent resubmit, as on `POST /v1/events`). Sender-signed: body "
+        f'`{{"events": [...]}}` as `{SIGNED_CAPTURES}`, the participant\'s own signed '
+        "`epcis.captured` entries (`threeflow epcis sign`); otherwise the capture notary "
+        "signs the entries and marks them `notarised`.",
         response_model=CaptureOut,
         responses={
             200: {"model": CaptureOut, "description": "every event was on the ledger already"},
@@ -95,9 +98,15 @@ def build_router(ledger_dep: Callable[..., Any], caller_dep: Callable[..., Calle
             )
         data = await request.body()
         try:
-            captured = await run_in_threadpool(
-                capture, ledger, data, content_type, caller.participant_id
-            )
+            if (content_type or "").split(";")[0].strip() == SIGNED_CAPTURES:
+                entries = await run_in_threadpool(signed_entries, data)
+                captured = await run_in_threadpool(
+                    capture_signed, ledger, entries, caller.participant_id
+                )
+            else:
+                captured = await run_in_threadpool(
+                    capture, ledger, data, content_type, caller.participant_id
+                )
         except EpcisError as exc:
             return _refusal(exc)
         if captured and all(c.duplicate for c in captured):

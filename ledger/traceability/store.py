@@ -31,6 +31,13 @@ _LINKS_FROM = select(EpcisLink.__table__).where(EpcisLink.from_item.in_(_VALUES)
 _LINKS_TO = select(EpcisLink.__table__).where(EpcisLink.to_item.in_(_VALUES))
 
 
+_DECLARED = select(EpcisEventRow.seq, EpcisEventRow.declared_event_id, EpcisEventRow.hash_id).where(
+    EpcisEventRow.error_declaration.is_(True)
+)
+_DECLARED_BY_ID = _DECLARED.where(EpcisEventRow.declared_event_id.in_(_VALUES))
+_DECLARED_BY_HASH = _DECLARED.where(EpcisEventRow.hash_id.in_(_VALUES))
+
+
 def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
     items = list(values)
     for start in range(0, len(items), _CHUNK):
@@ -140,17 +147,9 @@ def declarations_for(
     ``(seq, eventID, hash ID)`` of each; :func:`~ledger.traceability.question.voids` decides.
     """
     found: dict[int, tuple[int, str | None, str]] = {}
-    for column, values in (
-        (EpcisEventRow.declared_event_id, event_ids),
-        (EpcisEventRow.hash_id, hash_ids),
-    ):
+    for stmt, values in ((_DECLARED_BY_ID, event_ids), (_DECLARED_BY_HASH, hash_ids)):
         for chunk in _chunks(set(values)):
-            rows = connection.execute(
-                select(
-                    EpcisEventRow.seq, EpcisEventRow.declared_event_id, EpcisEventRow.hash_id
-                ).where(column.in_(chunk), EpcisEventRow.error_declaration.is_(True))
-            )
-            for seq, event_id, hash_id in rows:
+            for seq, event_id, hash_id in connection.execute(stmt, {"values": chunk}):
                 found[seq] = (seq, event_id, hash_id)
     return [found[s] for s in sorted(found)]
 

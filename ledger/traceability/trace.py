@@ -78,7 +78,7 @@ class IndexSource:
         """Parsed from the entries with one read: summaries come from the signed event."""
         wanted = [s for s in seqs if s not in self._events]
         for seq, entry in store.entries(self.connection, wanted).items():
-            self._events[seq] = captured(entry.event)
+            self._events[seq] = captured(entry.event, recompute=False)
         return {s: self._events[s] for s in seqs}
 
 

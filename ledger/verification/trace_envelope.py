@@ -11,6 +11,7 @@ What each answer then lists is recomputed from these proven entries by its own v
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -41,6 +42,20 @@ class Proven:
     """Seq of each capture -> its event, capturer and signer (whose registered key signed it)."""
 
 
+def signed_bytes(document: Mapping[str, Any]) -> bytes:
+    """What the ledger key signs over an answer: everything but the statement itself.
+
+    The checkpoint note enters as its SHA-256 (its signature line is not ASCII, which would
+    send the whole answer down the slow canonicalisation path); the note itself is checked
+    on its own against the same key.
+    """
+    unsigned = {k: v for k, v in document.items() if k != "statement"}
+    note = unsigned.get("checkpoint")
+    if isinstance(note, str):
+        unsigned["checkpoint"] = hashlib.sha256(note.encode()).hexdigest()
+    return STATEMENT_DOMAIN + canonicalize(unsigned)
+
+
 def fail(detail: str, field: str) -> TraceVerificationFailed:
     return TraceVerificationFailed(detail, field=field)
 
@@ -66,9 +81,8 @@ def verify_envelope(doc: Mapping[str, Any], ledger_key: bytes, fmt: str) -> Prov
     if type(as_of) is not int or not 0 <= as_of <= head.tree_size:
         raise fail("as_of must be a tree size the checkpoint covers", "as_of")
     statement = bytes.fromhex(doc["statement"])
-    unsigned = {k: v for k, v in doc.items() if k != "statement"}
     try:
-        verify_signature(ledger_key, STATEMENT_DOMAIN + canonicalize(unsigned), statement)
+        verify_signature(ledger_key, signed_bytes(doc), statement)
     except LedgerError:
         raise fail("the ledger did not sign this answer to this question", "statement") from None
     events = _entries(doc, head, as_of)

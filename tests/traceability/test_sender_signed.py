@@ -8,8 +8,10 @@ from typing import Any
 
 from typer.testing import CliRunner
 
+from ledger.core.events import Event
+from ledger.core.keys import SigningKey
 from ledger.traceability import samples as s
-from ledger.traceability.capture import sender_events
+from ledger.traceability.capture import SIGNED_CAPTURES, sender_events
 from ledger.traceability.cli import app as epcis_app
 from ledger.traceability.epcis.digital_link import canonical_id_or_self
 from ledger.verification.trace_answers import verify_answer
@@ -120,3 +122,40 @@ def test_cli_sign_makes_entries_the_ledger_accepts_from_their_sender(
     posted = world.client.post("/v1/events", content=out.read_bytes(), headers=world.headers)
     assert posted.status_code == 201, posted.text
     assert world.ledger.entry(posted.json()["entries"][0]["seq"]).event.actor == "shop-1"
+
+
+def _signed_capture(world: World, events: list[Any]) -> Any:
+    return world.client.post(
+        "/v1/epcis/capture",
+        json={"events": [e.to_json() for e in events]},
+        headers={**world.headers, "Content-Type": SIGNED_CAPTURES},
+    )
+
+
+def test_a_sender_signed_document_captured_through_the_capture_route(world: World) -> None:
+    document = s.document_bytes(supply_chain(), at(10))
+    events = sender_events(world.buyer_key, document, "application/ld+json", "shop-1")
+    first = _signed_capture(world, events)
+    assert first.status_code == 201, first.text
+    seqs = [e["seq"] for e in first.json()["events"]]
+    assert {world.ledger.entry(q).event.actor for q in seqs} == {"shop-1"}
+    again = _signed_capture(world, events)
+    assert again.status_code == 200
+    assert [e["seq"] for e in again.json()["events"]] == seqs
+    notarised = _post(world, supply_chain())  # the same events unsigned: duplicates
+    assert notarised.status_code == 200
+    assert [e["seq"] for e in notarised.json()["events"]] == seqs
+
+
+def test_a_sender_signed_capture_must_be_the_sender_s_and_intact(world: World) -> None:
+    document = s.document_bytes(supply_chain()[:1], at(10))
+    size = world.ledger.size()
+    other = SigningKey(bytes(range(7, 39)))
+    (theirs,) = sender_events(other, document, "application/ld+json", "maker-1")
+    assert _signed_capture(world, [theirs]).status_code == 403
+    (mine,) = sender_events(world.buyer_key, document, "application/ld+json", "shop-1")
+    forged = mine.to_json()
+    forged["payload"]["epcis"]["bizStep"] = "destroying"
+    refused = _signed_capture(world, [Event.from_json(forged)])
+    assert refused.status_code in (400, 422), refused.text
+    assert world.ledger.size() == size

@@ -71,6 +71,17 @@ class EpcisEvent:
             event_time=event_time,
         )
 
+    @classmethod
+    def stored(cls, event: Mapping[str, Any], hash_id: str, algorithm: str) -> EpcisEvent:
+        """An event read back from the ledger with the hash ID computed when it was captured."""
+        return cls(
+            event=event,
+            hash_id=hash_id,
+            hash_algorithm=algorithm,
+            event_type=str(event["type"]),
+            event_time=to_utc_datetime(str(event["eventTime"])),
+        )
+
     # -- what -------------------------------------------------------------------------
     @property
     def epc_list(self) -> tuple[str, ...]:
