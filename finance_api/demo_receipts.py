@@ -174,7 +174,7 @@ def run(ledger: Ledger) -> list[tuple[str, str]]:
     opened = story.at.date()
     story.at += timedelta(days=30)
     for loan_id, (bank, principal) in LOANS.items():
-        interest = accrue(principal, RATE_BP, opened, story.at.date()).interest_minor
+        interest = accrue(principal, RATE_BP, opened, story.at.date()).interest
         story.act(
             bank,
             "finance",

@@ -1,29 +1,24 @@
-"""Daily interest, ACT/365, in integer minor units.
+"""Daily interest of a receipt loan, ACT/365 Fixed, in integer minor units.
 
-Interest accrues each calendar day on the principal outstanding at the end of the
-previous day: principal x annual rate / 365 per day, whatever the year (ACT/365 Fixed).
-Rounding: the accrual is kept exactly as a fraction of a minor unit and only whole minor
-units are charged; the fraction carries to the next period, so over a loan's life the
-interest charged is the exact accrual rounded down once, never more, and nothing leaks.
+The rule is the pure core's (:mod:`ledger.core.interest`), shared with credit lines and the
+simulation: each calendar day accrues principal x annual rate / 365 (whatever the year),
+on principal only; the accrual is kept exact and rounded half up when interest is posted,
+the difference (at most half a minor unit) carried to the next period, so the interest
+charged over a loan's life never drifts more than half a minor unit from the exact figure.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
-from finance_api.domain.collateral import BP
 from finance_api.domain.errors import InvalidAmount
+from ledger.core.interest import SCALE, Accrual
+from ledger.core.interest import accrue as accrue_daily
 
-DAYS_IN_YEAR = 365
-DENOMINATOR = BP * DAYS_IN_YEAR
+DENOMINATOR = SCALE
 """The carry is kept in units of 1/DENOMINATOR of a minor unit."""
 
-
-@dataclass(frozen=True, slots=True)
-class Accrual:
-    interest_minor: int
-    carry: int  # in 1/DENOMINATOR of a minor unit, 0 <= carry < DENOMINATOR
+__all__ = ["DENOMINATOR", "Accrual", "accrue"]
 
 
 def accrue(
@@ -32,9 +27,7 @@ def accrue(
     """Interest from ``start`` (exclusive) to ``end`` (inclusive) on a constant principal."""
     if principal_minor < 0 or annual_rate_bp < 0:
         raise InvalidAmount("principal and rate cannot be negative", field="interest")
-    if not 0 <= carry < DENOMINATOR:
+    if not -DENOMINATOR // 2 <= carry < DENOMINATOR // 2:
         raise InvalidAmount("the carried fraction is out of range", field="carry")
     days = max(0, (end - start).days)
-    exact = principal_minor * annual_rate_bp * days + carry
-    whole, rest = divmod(exact, DENOMINATOR)
-    return Accrual(whole, rest)
+    return accrue_daily([principal_minor] * days, annual_rate_bp, carry)

@@ -181,7 +181,7 @@ def loan_json(connection: Connection, row: Any, today: date) -> dict[str, Any]:
         "receipts": list(secured),
         "surplus_to_borrower": money(row.surplus_minor),
         "rate_bp": row.rate_bp,
-        "daily_interest_act365": money(daily.interest_minor),
+        "daily_interest_act365": money(daily.interest),
     }
 
 

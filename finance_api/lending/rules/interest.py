@@ -7,7 +7,8 @@ compounding). The accrual is kept exact, as an integer count of 1/3,650,000ths o
 unit, and rounded half up to a minor unit only when the period's interest is posted; the
 rounding difference (at most half a minor unit either way) is carried into the next period,
 so over a line's life the interest charged never drifts from the exact accrual by more
-than half a minor unit.
+than half a minor unit. The rule itself is the pure core's (:mod:`ledger.core.interest`),
+shared with receipt loans and the simulation; here it answers in the lending errors.
 """
 
 from __future__ import annotations
@@ -18,47 +19,29 @@ from datetime import date, timedelta
 from math import ceil
 
 from finance_api.lending.errors import InvalidSetting
+from ledger.core import interest as core
+from ledger.core.interest import SCALE, YEAR_DAYS, Accrual
 
-YEAR_DAYS = 365
-BP = 10_000
-SCALE = BP * YEAR_DAYS
-"""The accrual unit: 1/SCALE of a minor unit per (minor unit x basis point x day)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Accrual:
-    """Interest to post for a period, and the exact remainder carried to the next one."""
-
-    interest: int
-    carry: int
+__all__ = ["SCALE", "YEAR_DAYS", "Accrual", "Statement", "StatementPolicy", "accrue",
+           "daily_principal", "statement"]  # fmt: skip
 
 
 def daily_principal(
     opening: int, changes: Iterable[tuple[date, int]], start: date, end: date
 ) -> list[int]:
-    """Each day's closing principal from ``start`` to ``end`` (exclusive), given the opening
-    principal and the signed changes (drawdowns positive, principal repaid negative)."""
-    if end < start:
-        raise InvalidSetting("a period ends after it starts", field="end")
-    by_day: dict[date, int] = {}
-    for day, delta in changes:
-        if start <= day < end:
-            by_day[day] = by_day.get(day, 0) + delta
-    out, balance, day = [], opening, start
-    while day < end:
-        balance += by_day.get(day, 0)
-        out.append(balance)
-        day += timedelta(days=1)
-    return out
+    """Each day's closing principal from ``start`` to ``end`` (exclusive); see the core."""
+    try:
+        return core.daily_principal(opening, changes, start, end)
+    except core.InterestInputError as exc:
+        raise InvalidSetting(str(exc), field="end") from exc
 
 
 def accrue(balances: Iterable[int], annual_rate_bp: int, carry: int = 0) -> Accrual:
     """Interest on the daily balances at the annual rate, rounded half up, carrying the rest."""
-    if annual_rate_bp < 0:
-        raise InvalidSetting("an interest rate cannot be negative", field="rate_bp")
-    exact = carry + sum(max(0, b) for b in balances) * annual_rate_bp
-    interest = (exact + SCALE // 2) // SCALE
-    return Accrual(interest, exact - interest * SCALE)
+    try:
+        return core.accrue(balances, annual_rate_bp, carry)
+    except core.InterestInputError as exc:
+        raise InvalidSetting(str(exc), field="rate_bp") from exc
 
 
 @dataclass(frozen=True, slots=True)
