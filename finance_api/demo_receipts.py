@@ -184,7 +184,8 @@ def run(ledger: Ledger) -> list[tuple[str, str]]:
                 "lender": bank,
                 "amount": _usd(interest),
                 "rate_bp": RATE_BP,
-                "period_end": story.at.date().isoformat(),
+                # the days from the disbursement up to yesterday: today's accrues next time
+                "period_end": (story.at.date() - timedelta(days=1)).isoformat(),
             },
         )
     change = (DROPPED - PRICE) * 10_000 // PRICE

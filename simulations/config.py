@@ -132,10 +132,12 @@ class CreditConfig:
     limit_share: tuple[float, float] = (0.3, 0.6)  # of six months' payouts, by lender
     limit_cap_usd: float = 750_000.0
     limit_floor_usd: float = 1000.0
-    line_rate_bp: tuple[int, int] = (100, 250)  # monthly interest on drawn lines, by lender
+    # annual, accrued daily on principal: the interest burden of the 1-2.5 % a month on the
+    # whole balance the calibration was made with
+    line_rate_bp: tuple[int, int] = (1_700, 4_200)  # annual interest on drawn lines, by lender
     line_instalments: int = 6  # a drawn balance is repaid over this many months
     line_term_months: int = 12  # then undrawn lines close and drawn ones amortise out
-    receipt_rate_bp: int = 100  # monthly interest on warehouse-receipt loans
+    receipt_rate_bp: int = 1_200  # annual interest on warehouse-receipt loans
     origination_fee_bp: int = 50
     late_fee_bp: int = 200  # of the unpaid amount, at least late_fee_min_usd
     late_fee_min_usd: float = 10.0

@@ -58,7 +58,7 @@ def draw_line(w: World, s: Seller, line: CreditLine, amount: int, when: datetime
     rng = random.Random(f"{line.line_id}/{line.drawn_total}")  # no draw on the month's stream
     confirm = 0.0 if s.status == "absconded" else w.config.confirm.borrower_funds
     confirmations.answer(w, s, rng, (claim, "finance", lender.pid, when), s, confirm)
-    line.drawn += amount
+    line.lend(when.date(), amount)
     line.drawn_total += amount
     s.cash += amount
     w.metrics.credit_drawn_minor += amount

@@ -10,22 +10,27 @@ from __future__ import annotations
 
 from datetime import date
 
+from ledger.core.interest import due_since_start
+
 
 class Facility:
     """Credit owed to a lender, with its overdue amounts oldest first."""
 
     __slots__ = (
         "application_id",
+        "charges",
         "closed",
         "default_day",
         "default_reason",
         "ead",
         "frozen",
+        "interest_posted",
         "lender",
         "next_due",
         "opened",
         "overdue",
         "period",
+        "principal_moves",
         "rate_bp",
         "recovered",
     )
@@ -33,7 +38,7 @@ class Facility:
     def __init__(self, lender: int, opened: date, rate_bp: int, application_id: str) -> None:
         self.lender = lender
         self.opened = opened
-        self.rate_bp = rate_bp
+        self.rate_bp = rate_bp  # annual, accrued daily ACT/365 on principal
         self.application_id = application_id
         self.overdue: list[tuple[date, int]] = []
         self.next_due: tuple[date, int] | None = None  # set by the statement
@@ -45,6 +50,11 @@ class Facility:
         self.recovered = 0
         # what the next statement reports: opening balance, interest, fees, payments
         self.period = [0, 0, 0, 0]
+        # the ledger's buckets: principal by its dated changes, and fees + interest owed
+        # (a payment clears those first, then principal, as the projectors apply it)
+        self.charges = 0
+        self.interest_posted = 0
+        self.principal_moves: list[tuple[date, int]] = []
 
     @property
     def ident(self) -> str:
@@ -88,10 +98,30 @@ class Facility:
         if amount > 0:
             self.overdue.append((day, amount))
 
-    def apply(self, amount: int) -> None:
-        """Apply a payment to the oldest overdue amounts first, then reduce the balance."""
+    def lend(self, day: date, amount: int) -> None:
+        """Principal advanced on ``day`` (the date of the ledger event that advances it)."""
+        self.principal_moves.append((day, amount))
+        self.add_balance(amount)
+
+    def charge(self, amount: int, *, interest: bool = False) -> None:
+        """A fee or interest posted: owed, but earning no interest."""
+        self.charges += amount
+        self.interest_posted += amount if interest else 0
+        self.add_balance(amount)
+
+    def interest_due(self, end: date) -> int:
+        """The interest to post now, for the days before ``end``: the ledger's own rule."""
+        return due_since_start(self.principal_moves, end, self.rate_bp, self.interest_posted)
+
+    def apply(self, amount: int, day: date) -> None:
+        """Apply a payment dated ``day``: to fees and interest, then principal; and to the
+        oldest overdue amounts first."""
         self.period[3] += amount
         self.add_balance(-amount)
+        from_charges = min(amount, self.charges)
+        self.charges -= from_charges
+        if amount > from_charges:
+            self.principal_moves.append((day, from_charges - amount))
         while amount > 0 and self.overdue:
             day, due = self.overdue[0]
             if amount >= due:
@@ -188,7 +218,7 @@ class ReceiptLoan(Facility):
         self.loan_id = loan_id
         self.lot = lot
         self.principal = principal
-        self.outstanding = principal
+        self.outstanding = 0  # until it is lent (``lend``, on the disbursement's date)
         self.maturity = maturity
         self.cure_by: date | None = None
 

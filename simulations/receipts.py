@@ -81,6 +81,7 @@ def _disburse(
                        credit.receipt_rate_bp, application_id)  # fmt: skip
     s.loans.append(loan)
     paid_out = when + timedelta(hours=1)
+    loan.lend(paid_out.date(), principal)
     claim = w.emit(lender, "finance", "loan.disbursed",
                    {"loan_id": loan_id, "borrower": s.pid, "lender": lender.pid,
                     "principal": money(principal), "due_date": dues[-1].isoformat(),
@@ -149,7 +150,7 @@ def liquidate(w: World, s: Seller, rng: random.Random, loan: ReceiptLoan, when: 
     """Sell the collateral; any shortfall falls due at once and runs into days past due."""
     proceeds = pledges.sell_collateral(w, s, loan, when)
     applied = min(proceeds, loan.outstanding)
-    loan.apply(applied)
+    loan.apply(applied, when.date())
     surplus = proceeds - applied
     if surplus > 0:
         lender = w.lender(loan.lender)

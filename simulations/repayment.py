@@ -35,7 +35,7 @@ def lender_act(w: World, s: Seller, f: Facility, name: str, when: datetime, **ex
 
 def post_fee(w: World, s: Seller, f: Facility, fee: str, amount: int, when: datetime) -> None:
     if amount > 0:
-        f.add_balance(amount)
+        f.charge(amount)
         f.period[2] += amount
         lender_act(w, s, f, "fee_posted", when, amount=money(amount), fee=fee)
 
@@ -54,8 +54,9 @@ def repay(
     payment_id, _ = payments.pay(w, s, rng, s, lender, amount, when, w.config.confirm.institution,
                                  {f.key: f.ident, "purpose": "repayment"})  # fmt: skip
     before = f.balance
-    f.apply(amount)
-    lender_act(w, s, f, "repaid", when + timedelta(minutes=20), amount=money(amount),
+    applied = when + timedelta(minutes=20)
+    f.apply(amount, applied.date())
+    lender_act(w, s, f, "repaid", applied, amount=money(amount),
                payment_id=payment_id)  # fmt: skip
     if isinstance(f, ReceiptLoan):
         if release or f.outstanding <= 0:

@@ -1,7 +1,9 @@
 """Servicing credit: interest and fees posted, statements, instalments paid or missed.
 
-Each month, on the statement day, the lender posts the month's interest to every facility
-with a balance and issues a statement (opening and closing balance, interest, fees,
+Each month, on the statement day, the lender posts the interest accrued since the last
+posting (daily, ACT/365, on the principal outstanding each day, at the annual rate: the
+ledger's own rule, :mod:`ledger.core.interest`, which the projectors check) to every
+facility with a balance and issues a statement (opening and closing balance, interest, fees,
 payments, the amount due and its due date). On the due date the borrower pays what its
 hidden cash allows, oldest amount first: a ``payment.made`` to the lender, which the lender
 confirms and applies (``loan.repaid`` / ``credit_line.repaid``). What it cannot pay stays
@@ -37,9 +39,11 @@ def on_statement(w: World, s: Seller, rng: random.Random, when: datetime, _: Any
         opening, _, fees, paid = f.period
         if f.balance <= 0 and not (fees or paid):
             continue
-        interest = f.balance * f.rate_bp // 10_000
+        # a facility repaid in full is not charged the days it ran before (the lender waives
+        # the residual); were it drawn again, that accrual would be posted with the next
+        interest = max(0, f.interest_due(today)) if f.balance > 0 else 0
         if interest > 0:
-            f.add_balance(interest)
+            f.charge(interest, interest=True)
             period_end = (today - timedelta(days=1)).isoformat()
             lender_act(w, s, f, "interest_posted", when, amount=money(interest),
                        rate_bp=f.rate_bp, period_end=period_end)  # fmt: skip

@@ -176,3 +176,9 @@ class LtvRuleNotMet(FinanceError):
     """The loan-to-value the ledger computes does not allow this act (call, cure, sale)."""
 
     code = "ltv_rule_not_met"
+
+
+class InterestMismatch(InvalidAmount):
+    """Posted interest that is not the daily ACT/365 accrual on the loan's principal."""
+
+    code = "interest_mismatch"

@@ -99,3 +99,10 @@ class InvalidSetting(LendingError):
 
     code = "invalid_setting"
     status = 422
+
+
+class InterestMismatch(LendingError):
+    """Posted interest that is not the daily ACT/365 accrual on the line's principal."""
+
+    code = "interest_mismatch"
+    status = 422

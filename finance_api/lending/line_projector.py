@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
+from finance_api.lending.accrual import Pending, check_interest
 from finance_api.lending.alert_book import AlertBook
 from finance_api.lending.alert_tables import AlertRow, ConcentrationFlag
 from finance_api.lending.line_tables import CreditLinePosting, CreditLineRow
@@ -53,7 +54,7 @@ def read_lines(connection: Connection, line_ids: Iterable[str]) -> dict[str, Lin
 
 class CreditLinesProjector:
     name = "lending.credit_lines"
-    version = 2  # 2: postings carry their date
+    version = 3  # 2: postings carry their date; 3: interest checked against the accrual
     order = 40
     event_types = EVENT_TYPES
     tables = (CreditLineRow.__table__, CreditLinePosting.__table__, AlertRow.__table__,
@@ -73,6 +74,9 @@ class CreditLinesProjector:
             line_id = str(event.payload["line_id"])
             before = lines.get(line_id)
             try:
+                if event.type == "credit_line.interest_posted" and before is not None:
+                    check_interest(connection, before, event.payload, event.occurred_at.date(),
+                                   _pending(postings, line_id))  # fmt: skip
                 line, posted = apply(before, event.type, event.payload, event.occurred_at.date())
             except LedgerError as exc:
                 exc.seq = entry.seq
@@ -100,6 +104,11 @@ class CreditLinesProjector:
         if postings:
             connection.execute(insert(CreditLinePosting), postings)
         alerts.write()
+
+
+def _pending(postings: list[dict[str, Any]], line_id: str) -> list[Pending]:
+    return [(p["component"], p["posted_on"], p["amount_minor"])
+            for p in postings if p["line_id"] == line_id]  # fmt: skip
 
 
 def _live(lines: dict[str, Line | None], line_id: str) -> Line:

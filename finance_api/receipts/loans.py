@@ -16,7 +16,7 @@ from finance_api.domain import errors as e
 from finance_api.domain.collateral import max_advance
 from finance_api.domain.policies import PolicyBook
 from finance_api.domain.waterfall import Allocation, Owed, allocate
-from finance_api.receipts import facts, registry
+from finance_api.receipts import accrual, facts, registry
 from finance_api.receipts.records import Loan, find_loan, loan_of, receipt
 from finance_api.receipts.revaluation import marks, revalue
 from finance_api.receipts.tables import LoanRow, MarginCallRow, PledgeRow, PostingRow, ReceiptRow
@@ -44,6 +44,7 @@ def post(
             interest_delta=moved.interest,
             principal_delta=moved.principal,
             surplus_minor=surplus,
+            posted_on=facts.day(entry),
         )
     )
     connection.execute(
@@ -145,6 +146,7 @@ def charged(connection: Connection, entry: LedgerEntry) -> str:
     loan = loan_of(connection, facts.text(entry, "loan_id"), facts.text(entry, "lender"))
     amount = facts.positive(entry, "amount", loan.currency)
     if entry.event.type == "loan.interest_posted":
+        accrual.check_posting(connection, entry, loan, amount)
         post(connection, entry, loan.loan_id, "interest", amount, Owed(interest=amount))
     else:
         post(connection, entry, loan.loan_id, "fee", amount, Owed(fees=amount))

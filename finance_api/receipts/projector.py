@@ -70,7 +70,7 @@ HANDLERS: dict[str, Handler] = {
 
 class ReceiptsProjector:
     name = "finance.receipts"
-    version = 1
+    version = 2  # 2: postings carry their date; interest is checked against the accrual
     order = 40
     event_types = frozenset(HANDLERS)
     tables = TABLES

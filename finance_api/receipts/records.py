@@ -44,6 +44,7 @@ class Loan:
     call_seq: int | None
     call_cure_by: str | None
     unmatched_sale_minor: int
+    rate_bp: int | None
 
     @property
     def owed(self) -> Owed:

@@ -8,7 +8,9 @@ Quantities are in milli-units, money in integer minor units beside its currency.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Index, Integer, String, text
+from datetime import date
+
+from sqlalchemy import BigInteger, Date, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ledger.storage.models import Base, Seq
@@ -129,6 +131,7 @@ class PostingRow(Base):
     interest_delta: Mapped[int] = mapped_column(Minor)
     principal_delta: Mapped[int] = mapped_column(Minor)
     surplus_minor: Mapped[int] = mapped_column(Minor)
+    posted_on: Mapped[date | None] = mapped_column(Date)  # the entry's date: accrual needs it
 
 
 class PriceRow(Base):

@@ -73,12 +73,18 @@ def accrue(balances: Iterable[int], annual_rate_bp: int, carry: int = 0) -> Accr
 def due_since_start(
     changes: Iterable[tuple[date, int]], end: date, annual_rate_bp: int, posted: int
 ) -> int:
-    """What the next interest posting, dated ``end``, must be: the exact accrual on every
-    principal change before ``end`` (from the first one), rounded half up, less the interest
-    ``posted`` already. Equal to posting each period with its carry, from the postings alone.
+    """What the next interest posting, dated ``end`` (exclusive), must be: the exact accrual
+    on every principal change before ``end`` (from the first one), rounded half up, less the
+    interest ``posted`` already. Equal to posting each period with its carry, from the
+    postings alone. Computed a run of equal days at a time (the same sum as
+    :func:`daily_principal` and :func:`exact`, without a list of days).
     """
-    dated = sorted(changes)
-    if not dated or dated[0][0] >= end:
-        return -posted
-    balances = daily_principal(0, dated, dated[0][0], end)
-    return accrue(balances, annual_rate_bp).interest - posted
+    if annual_rate_bp < 0:
+        raise InterestInputError("an interest rate cannot be negative")
+    dated = sorted((day, delta) for day, delta in changes if day < end)
+    total, balance = 0, 0
+    ends = [day for day, _ in dated[1:]] + [end] if dated else []
+    for (day, delta), nxt in zip(dated, ends, strict=True):
+        balance += delta
+        total += max(0, balance) * (nxt - day).days
+    return accrue((), annual_rate_bp, total * annual_rate_bp).interest - posted

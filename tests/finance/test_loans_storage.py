@@ -71,16 +71,17 @@ def test_a_disbursement_needs_the_pledge_and_stays_within_the_advance_rate(desk:
 def test_repayments_pay_fees_then_interest_then_principal_and_never_more(desk: Desk) -> None:
     pledged_loan(desk)
     desk.loan_act(A, "fee_posted", "loan-1", amount=usd(50_000), fee="origination")
-    desk.loan_act(A, "interest_posted", "loan-1", amount=usd(120_000), rate_bp=900)
-    assert owed(desk) == (50_000, 120_000, LOAN)
+    # 31 days on 130,000.00 at 9% a year, ACT/365: 993.6986 -> 993.70
+    desk.loan_act(A, "interest_posted", "loan-1", days=31, amount=usd(99_370), rate_bp=900)
+    assert owed(desk) == (50_000, 99_370, LOAN)
     desk.repay(A, "loan-1", 100_000)
-    assert owed(desk) == (0, 70_000, LOAN)
+    assert owed(desk) == (0, 49_370, LOAN)
     refused(desk, e.NotLender, "payload.lender", lambda: desk.repay(B, "loan-1", 1))
     refused(
         desk,
         e.Overpayment,
         "payload.amount.amount_minor",
-        lambda: desk.repay(A, "loan-1", LOAN + 70_001),
+        lambda: desk.repay(A, "loan-1", LOAN + 49_371),
     )
     refused(
         desk,

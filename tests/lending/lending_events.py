@@ -57,5 +57,7 @@ def line_act(line_id: str, name: str, *, lender: str = LENDER, at: datetime = AT
     return event(lender, f"credit_line.{name}", payload, at=at)
 
 
-def open_line(line_id: str, limit: int, *, lender: str = LENDER, at: datetime = AT) -> Event:
-    return line_act(line_id, "opened", lender=lender, at=at, borrower=SELLER, limit=usd(limit))
+def open_line(line_id: str, limit: int, *, lender: str = LENDER, at: datetime = AT,
+              **extra: Any) -> Event:  # fmt: skip
+    return line_act(line_id, "opened", lender=lender, at=at, borrower=SELLER, limit=usd(limit),
+                    **extra)  # fmt: skip

@@ -37,9 +37,9 @@ def firms(registered: Ledger) -> Ledger:
     return with_other_lender(registered)
 
 
-def fresh_line(ledger: Ledger, limit: int = 100_000) -> str:
+def fresh_line(ledger: Ledger, limit: int = 100_000, **extra: Any) -> str:
     line_id = f"line-{next(_ids)}-{ledger.size()}"
-    ledger.append(open_line(line_id, limit))
+    ledger.append(open_line(line_id, limit, **extra))
     return line_id
 
 
@@ -106,18 +106,19 @@ def test_a_refusal_in_a_batch_undoes_the_whole_batch(firms: Ledger) -> None:
 
 
 def test_draw_charge_repay_and_the_balance_is_the_sum_of_postings(firms: Ledger) -> None:
-    line_id = fresh_line(firms)
+    line_id = fresh_line(firms, rate_bp=1_000)
+    # 73 days on 400.00 at 10% a year, ACT/365: exactly 8.00 of interest
     firms.append_batch([
         line_act(line_id, "drawn", amount=usd(40_000)),
-        line_act(line_id, "interest_posted", amount=usd(400)),
+        line_act(line_id, "interest_posted", amount=usd(800), at=AT + timedelta(days=73)),
         line_act(line_id, "fee_posted", amount=usd(100), fee="late_payment"),
         line_act(line_id, "repaid", amount=usd(10_300)),
     ])  # fmt: skip
     state = line(firms, line_id)
-    assert (state.principal, state.interest, state.fees) == (30_200, 0, 0)
-    assert state.balance == postings_sum(firms, line_id) == 30_200
+    assert (state.principal, state.interest, state.fees) == (30_600, 0, 0)
+    assert state.balance == postings_sum(firms, line_id) == 30_600
     assert state.available(state.expires_on or line_act(line_id, "x").occurred_at.date()) == (
-        69_800
+        69_400
     )
 
 
@@ -173,16 +174,17 @@ def test_a_rebuild_from_the_log_gives_the_same_rows(firms: Ledger) -> None:
 def test_daily_interest_from_the_dated_postings(firms: Ledger) -> None:
     line_id = f"line-accrual-{firms.size()}"
     start = AT.date()
-    firms.append(open_line(line_id, 1_000_000))
+    firms.append(open_line(line_id, 1_000_000, rate_bp=1_000))
     firms.append(line_act(line_id, "drawn", amount=usd(100_000)))
     firms.append(line_act(line_id, "drawn", amount=usd(50_000), at=AT + timedelta(days=10)))
-    firms.append(line_act(line_id, "interest_posted", amount=usd(999), at=AT + timedelta(days=11)))
-    firms.append(line_act(line_id, "repaid", amount=usd(1_999), at=AT + timedelta(days=20)))
+    # 10 days on 1,000.00 and 1 on 1,500.00 at 10%: 3.1507 -> 3.15
+    firms.append(line_act(line_id, "interest_posted", amount=usd(315), at=AT + timedelta(days=11)))
+    firms.append(line_act(line_id, "repaid", amount=usd(1_315), at=AT + timedelta(days=20)))
     with firms.reading() as connection:
         month = accrued_interest(connection, line_id, start, start + timedelta(days=30), 1_000)
         later = accrued_interest(connection, line_id, start + timedelta(days=30),
                                  start + timedelta(days=31), 1_000, month.carry)  # fmt: skip
-    # 10 days on 1,000.00, 10 on 1,500.00, 10 on 1,490.00 (the repayment paid the 9.99
+    # 10 days on 1,000.00, 10 on 1,500.00, 10 on 1,490.00 (the repayment paid the 3.15
     # interest first), at 10% a year, ACT/365: 2.740 + 4.110 + 4.082 = 10.9315 -> 10.93
     assert month.interest == 1_093
     exact = Fraction((100_000 * 10 + 150_000 * 10 + 149_000 * 10) * 1_000, 3_650_000)

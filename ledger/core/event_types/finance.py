@@ -53,7 +53,9 @@ def _facility_acts(kind: str, key: str, noun: str) -> list[EventType]:
 
     return [
         act("interest_posted", {"amount": MONEY}, {"rate_bp": _BP, "period_end": DATE},
-            f"The lender charges a month's interest to the {noun}; the balance grows by it."),
+            f"The lender charges the interest accrued on the {noun} up to period_end (else the "
+            "day before): daily, ACT/365, on principal at its annual rate_bp, rounded half "
+            "up with the remainder carried; any other amount is refused."),
         act("fee_posted", {"amount": MONEY, "fee": _FEE}, None,
             f"The lender charges a fee to the {noun}."),
         act("statement_issued", _STATEMENT, {"limit": MONEY, "days_past_due": {"type": "integer",
