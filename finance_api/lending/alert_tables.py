@@ -1,27 +1,25 @@
-"""Tables of the risk monitor: alerts (part of the credit-line projection), concentration
-flags, and the webhook side: each lender's endpoint and the delivery state of each alert.
+"""Tables of the risk monitor: alerts, concentration flags, and the webhook side: each
+lender's endpoint and the delivery state of each alert.
 
-Alerts and flags are derived from the log (rebuilt and compared on verification). Webhooks
-and deliveries are operational: a lender's subscription and what was sent to it, never
-derived. Together they are the outbox: an alert is written in the append's transaction,
-and it is owed to its lender's webhook until a delivery row says it arrived.
-"""
+Alerts (two tables: the credit-line projection's and the scores projection's) and flags
+are derived from the log (rebuilt and compared on verification). Webhooks and deliveries
+are operational: a lender's subscription and what was sent to it, never derived. Together
+they are the outbox: an alert is written in the append's transaction, and it is owed to
+its lender's webhook until a delivery row says it arrived."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, String, Text
+from sqlalchemy import JSON, Index, Integer, String, Subquery, Text, select, union_all
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ledger.storage.models import Base, Seq, UTCDateTime
 
 
-class AlertRow(Base):
-    """One alert, raised by the entry ``seq`` about a line or (concentration) a borrower."""
-
-    __tablename__ = "lending_alerts"
+class _Alert:
+    """The columns every alert table has: raised by the entry ``seq`` about ``subject``."""
 
     seq: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=False)
     kind: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -32,7 +30,26 @@ class AlertRow(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
+
+class AlertRow(_Alert, Base):
+    """An alert about a line or (concentration) a borrower: the credit-line projection's."""
+
+    __tablename__ = "lending_alerts"
     __table_args__ = (Index("ix_lending_alerts_lender_seq", "lender", "seq"),)
+
+
+class ScoreAlertRow(_Alert, Base):
+    """A score drop of a borrower shown to a lender: the scores projection's."""
+
+    __tablename__ = "lending_score_alerts"
+    __table_args__ = (Index("ix_lending_score_alerts_lender_seq", "lender", "seq"),)
+
+
+def every_alert() -> Subquery:
+    """Both alert tables as one (their keys never collide: one entry, one table)."""
+    names = ("seq", "kind", "subject", "lender", "borrower", "severity", "detail", "occurred_at")
+    parts = [select(*(getattr(t, n) for n in names)) for t in (AlertRow, ScoreAlertRow)]
+    return union_all(*parts).subquery("alerts")
 
 
 class ConcentrationFlag(Base):

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from finance_api.lending.alert_tables import AlertRow
+from finance_api.lending.alert_tables import every_alert
 from finance_api.lending.portfolio import Portfolio, portfolio
 from finance_api.lending.rules.alerts import KINDS
 from finance_api.lending.rules.exposure import ExposureSettings
@@ -124,15 +124,15 @@ def _lender(caller: Caller, *, auditors: bool = False) -> str | None:
 
 def alerts_page(ledger: Ledger, lender: str | None, after: int, kind: str | None,
                 limit: int) -> AlertPage:  # fmt: skip
-    query = select(AlertRow).where(AlertRow.seq > after)
+    alerts = every_alert()
+    c = alerts.c
+    query = select(alerts).where(c.seq > after)
     if lender is not None:
-        query = query.where(AlertRow.lender == lender)
+        query = query.where(c.lender == lender)
     if kind is not None:
-        query = query.where(AlertRow.kind == kind)
+        query = query.where(c.kind == kind)
     with ledger.reading() as connection:
-        rows = connection.execute(
-            query.order_by(AlertRow.seq, AlertRow.kind, AlertRow.subject).limit(limit + 1)
-        ).all()
+        rows = connection.execute(query.order_by(c.seq, c.kind, c.subject).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
     if more:  # a page ends on a whole entry, so the cursor never splits one entry's alerts
@@ -150,7 +150,7 @@ def build_router(ledger_dep: Callable[..., Any], caller_dep: Callable[..., Calle
     @router.get(
         "/alerts",
         summary="The caller's risk alerts: days past due, limit breaches, freezes, defaults, "
-        "concentration",
+        "concentration, score drops",
         responses=errors(401, 403, 422, 429),
     )
     async def get_alerts(

@@ -1,7 +1,8 @@
 """The ``lending.scores`` projection: the newest ``credit.score_issued`` per recipient and
 subject, so decisions and expected losses use the score a lender was actually shown.
 
-A later entry replaces an earlier one (a score is superseded, never edited); batched: one
+A later entry replaces an earlier one (a score is superseded, never edited), and raises a
+``score_drop`` alert to the recipient when it is well below the one before it. Batched: one
 read of the pairs a batch touches, then inserts and an executemany of updates.
 """
 
@@ -12,6 +13,8 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, tuple_, update
 
+from finance_api.lending.alert_tables import ScoreAlertRow
+from finance_api.lending.rules.alerts import score_drop
 from finance_api.lending.score_tables import ShownScore
 from ledger.core.entry import LedgerEntry
 
@@ -27,20 +30,34 @@ def _row(entry: LedgerEntry) -> dict[str, Any]:
 
 class ScoresProjector:
     name = "lending.scores"
-    version = 1
+    version = 2  # 2: score-drop alerts
     order = 35
     event_types = frozenset({"credit.score_issued"})
-    tables = (ShownScore.__table__,)
+    tables = (ShownScore.__table__, ScoreAlertRow.__table__)
 
     def apply(self, connection: Connection, entries: Sequence[LedgerEntry]) -> None:
-        latest: dict[tuple[str, str], dict[str, Any]] = {}
-        for entry in entries:
-            row = _row(entry)
-            latest[(row["recipient"], row["subject"])] = row
+        rows = [_row(entry) for entry in entries]
         pair = tuple_(ShownScore.recipient, ShownScore.subject)
-        stored = {(r, s) for r, s in connection.execute(
-            select(ShownScore.recipient, ShownScore.subject).where(pair.in_(sorted(latest)))
-        )}  # fmt: skip
+        keys = sorted({(r["recipient"], r["subject"]) for r in rows})
+        last: dict[tuple[str, str], tuple[int, int]] = {
+            (r, s): (score, pd) for r, s, score, pd in connection.execute(
+                select(ShownScore.recipient, ShownScore.subject, ShownScore.score,
+                       ShownScore.pd_ppm).where(pair.in_(keys))
+            )
+        }  # fmt: skip
+        stored = set(last)
+        latest: dict[tuple[str, str], dict[str, Any]] = {}
+        alerts: list[dict[str, Any]] = []
+        for entry, row in zip(entries, rows, strict=True):
+            key = (row["recipient"], row["subject"])
+            drop = score_drop(last.get(key), row["score"], row["pd_ppm"], *key)
+            if drop is not None:
+                alerts.append({"seq": entry.seq, "kind": drop.kind, "subject": drop.subject,
+                               "lender": drop.lender, "borrower": drop.borrower,
+                               "severity": drop.severity, "detail": dict(drop.detail),
+                               "occurred_at": entry.event.occurred_at})  # fmt: skip
+            last[key] = (row["score"], row["pd_ppm"])
+            latest[key] = row
         new = [row for key, row in latest.items() if key not in stored]
         old = [{**row, "b_recipient": row["recipient"], "b_subject": row["subject"]}
                for key, row in latest.items() if key in stored]  # fmt: skip
@@ -53,6 +70,8 @@ class ScoresProjector:
                 [{k: v for k, v in row.items() if k not in ("recipient", "subject")}
                  for row in old],
             )  # fmt: skip
+        if alerts:
+            connection.execute(insert(ScoreAlertRow), alerts)
 
 
 PROJECTOR = ScoresProjector()

@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 from sqlalchemy import Connection, and_, insert, select, update
 
-from finance_api.lending.alert_tables import AlertRow, Delivery, Webhook
+from finance_api.lending.alert_tables import Delivery, Webhook, every_alert
 from finance_api.lending.rules.signing import backoff_seconds, body_bytes, signature
 from ledger.core.clock import Clock
 from ledger.log import Ledger
@@ -71,9 +71,9 @@ class Due:
 
 def due(connection: Connection, now: datetime, limit: int) -> list[Due]:
     """Alerts owed to a webhook whose next try is due, oldest first (one query)."""
-    a, w, d = AlertRow, Webhook, Delivery
+    a, w, d = every_alert().c, Webhook, Delivery
     rows = connection.execute(
-        select(a, w.url, w.secret, d.attempts, d.next_attempt_at)
+        select(*a, w.url, w.secret, d.attempts, d.next_attempt_at)
         .join(w, and_(w.lender == a.lender, a.seq >= w.from_seq))
         .outerjoin(d, and_(d.seq == a.seq, d.kind == a.kind, d.subject == a.subject))
         .where(d.delivered_at.is_(None))

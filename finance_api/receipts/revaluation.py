@@ -91,7 +91,7 @@ def marks(
         if not ids:
             return []
         query = query.where(LoanRow.loan_id.in_(ids))
-    rows = connection.execute(query).tuples().all()
+    rows = connection.execute(query).all()
     prices = _prices(connection, {str(r[4]) for r in rows if r[4] is not None})
     owed: dict[str, int] = {}
     values: dict[str, int] = defaultdict(int)

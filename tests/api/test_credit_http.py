@@ -174,3 +174,22 @@ def test_without_a_model_the_routes_answer_404_naming_it(tmp_path: Path) -> None
         assert answer.json()["error"] == "no_model"
     finally:
         ledger.close()
+
+
+def test_concurrent_scores_shown_are_each_recorded_once(credit: Credit) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ledger.core.access import Caller
+
+    service = credit.client.app.state.credit  # type: ignore[attr-defined]
+    lender = Caller(LENDER, frozenset({"lender"}))
+    size = credit.ledger.size()
+    with ThreadPoolExecutor(8) as pool:
+        shown = list(pool.map(lambda _: service.serve(credit.ledger, lender, [SELLER])[0][0],
+                              range(24)))  # fmt: skip
+    seqs = sorted(s["recorded_seq"] for s in shown)
+    assert len(set(seqs)) == 24
+    assert credit.ledger.size() == size + 24
+    for s in shown:
+        entry = credit.ledger.entry(s["recorded_seq"])
+        assert entry.event.payload["score_id"] == s["score_id"]

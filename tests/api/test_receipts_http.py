@@ -315,3 +315,60 @@ def test_a_stock_count_below_the_receipts_raises_an_alert(desk: Desk) -> None:
         desk.get("/v1/finance/policies", "bank-1").json()["classes"]["default"]["advance_bp"]
         == 7000
     )
+
+
+def test_a_split_is_one_atomic_batch_and_encumbered_goods_stay(desk: Desk) -> None:
+    stocked(desk)
+    receipt(desk)
+    pledge(desk, "bank-1")
+    out = {"warehouse_id": "wh-1", "lot_id": "lot-1", "quantity": 1, "owner": "seller-1"}
+    refused(
+        desk.post("/v1/warehouses/stock", "wh-1", "logistics", "goods.released", out),
+        409,
+        "goods_encumbered",
+        "payload.quantity",
+    )
+    released = desk.post(
+        "/v1/lenders/postings",
+        "bank-1",
+        "finance",
+        "receipt.released",
+        {"receipt_id": "r-1", "lender": "bank-1", "reason": "partial_release"},
+    )
+    assert released.status_code == 201, released.text
+    new = desk.signed(
+        "wh-1",
+        "finance",
+        "receipt.issued",
+        {
+            "receipt_id": "r-2",
+            "warehouse_id": "wh-1",
+            "holder": "seller-1",
+            "lot_id": "lot-1",
+            "commodity": "aluminium",
+            "quantity": 60,
+            "value": VALUE,
+            "unit": "t",
+            "document_hash": "ab" * 32,
+            "replaces": "r-1",
+        },
+    )
+    old = desk.signed(
+        "wh-1",
+        "finance",
+        "receipt.cancelled",
+        {"receipt_id": "r-1", "warehouse_id": "wh-1", "reason": "split", "replaced_by": "r-2"},
+    )
+    split = desk.client.post(
+        "/v1/warehouses/receipts/split",
+        json={"events": [new, old]},
+        headers={"X-API-Key": desk.api["wh-1"]},
+    )
+    assert split.status_code == 201, split.text
+    assert desk.get("/v1/receipts/r-2", "seller-1").json()["live_quantity"] == 60
+    assert desk.get("/v1/receipts/r-1", "seller-1").json()["status"] == "cancelled"
+    out["quantity"] = 40
+    assert (
+        desk.post("/v1/warehouses/stock", "wh-1", "logistics", "goods.released", out).status_code
+        == 201
+    )

@@ -120,6 +120,10 @@ def test_refusals_name_the_rule_and_the_field() -> None:
         (lambda: act(line, "closed", reason="expired"), WrongState, "payload.line_id"),
         (lambda: act(line, "closure_requested", lender="bank", borrower="intruder"),
          NotLineLender, "payload.borrower"),
+        (lambda: act(line, "closure_requested", lender="other", borrower="shop"),
+         NotLineLender, "payload.lender"),
+        (lambda: act(line, "drawn", borrower="someone-else", amount=usd(1)), NotLineLender,
+         "payload.borrower"),
     ]  # fmt: skip
     for attempt, error, field in cases:
         with pytest.raises(error) as refused:

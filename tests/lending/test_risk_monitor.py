@@ -37,14 +37,18 @@ from tests.lending.lending_events import (
 
 
 @pytest.fixture
-def ledger(store: Store) -> Iterator[Ledger]:
+def ledger_url(store: Store) -> Iterator[str]:
     url = store.new_url()
-    with open_ledger(url, clock=FixedClock(NOW)) as opened:
+    yield url
+    store.drop(url)
+
+
+@pytest.fixture
+def ledger(ledger_url: str) -> Iterator[Ledger]:
+    with open_ledger(ledger_url, clock=FixedClock(NOW)) as opened:
         demo_scenario.register(opened)
         with_other_lender(opened)
-        opened.url_for_test = url  # type: ignore[attr-defined]
         yield opened
-    store.drop(url)
 
 
 def troubles(line_id: str, lender: str = LENDER) -> list[Any]:
@@ -129,7 +133,7 @@ def hook() -> Iterator[tuple[Hook, str]]:
 
 
 def test_webhook_retried_with_backoff_and_not_lost_across_a_restart(
-    ledger: Ledger, hook: tuple[Hook, str]
+    ledger: Ledger, ledger_url: str, hook: tuple[Hook, str]
 ) -> None:
     receiver, url = hook
     clock = FixedClock(NOW)
@@ -144,10 +148,9 @@ def test_webhook_retried_with_backoff_and_not_lost_across_a_restart(
     ledger.append(line_act("line-w", "frozen", reason="review"))
     assert Deliverer(ledger, clock).deliver_due() == 0  # the receiver answers 500
     assert [status for _, _, status in receiver.seen] == [500]
-    url_of_db = ledger.url_for_test  # type: ignore[attr-defined]
     ledger.close()  # the service stops; the alert is still owed
 
-    with open_ledger(url_of_db, clock=FixedClock(NOW)) as reopened:
+    with open_ledger(ledger_url, clock=FixedClock(NOW)) as reopened:
         again = Deliverer(reopened, clock)
         assert again.deliver_due() == 0  # the backoff (2 s) has not passed
         assert len(receiver.seen) == 1
@@ -184,10 +187,10 @@ def test_an_unreachable_webhook_keeps_the_alert_owed(ledger: Ledger) -> None:
     assert row.last_error
 
 
-def score_shown(pd_ppm: int, tag: str) -> Any:
+def score_shown(pd_ppm: int, tag: str, score: int = 610) -> Any:
     body = {"score_id": f"score-{tag}", "subject": SELLER, "recipient": LENDER,
             "model_version": "scorecard-1", "feature_schema": "cd" * 32, "tree_size": 10,
-            "root_hash": "ef" * 32, "score": 610, "pd_ppm": pd_ppm, "grade": "B",
+            "root_hash": "ef" * 32, "score": score, "pd_ppm": pd_ppm, "grade": "B",
             "reasons_hash": "01" * 32}  # fmt: skip
     return event(PLATFORM, "credit.score_issued", body)
 
@@ -228,3 +231,19 @@ def test_the_service_loop_delivers_in_the_background(
     finally:
         halt()
     assert [status for _, _, status in receiver.seen] == [204]
+
+
+def test_a_score_drop_is_an_alert_to_the_lender_it_was_shown_to(ledger: Ledger) -> None:
+    ledger.append_batch([score_shown(20_000, "a", 640), score_shown(22_000, "b", 635)])
+    ledger.append(score_shown(45_000, "c", 600))
+    key = create_api_key(ledger, LENDER, "t", NOW)
+    other = create_api_key(ledger, OTHER_LENDER, "t", NOW)
+    with TestClient(create_app(ledger)) as client:
+        mine = client.get("/v1/risk/alerts", params={"kind": "score_drop"},
+                          headers={"X-API-Key": key}).json()["alerts"]  # fmt: skip
+        theirs = client.get("/v1/risk/alerts", headers={"X-API-Key": other}).json()["alerts"]
+    (drop,) = mine
+    assert (drop["subject"], drop["severity"]) == (SELLER, "high")
+    assert drop["detail"] == {"score": 600, "previous_score": 635, "pd_ppm": 45_000,
+                              "previous_pd_ppm": 22_000}  # fmt: skip
+    assert theirs == []

@@ -5,8 +5,9 @@ over its limit (interest and fees can take it there), when it is frozen and when
 defaults. A lender's book raises a concentration alert when one borrower's share of what
 the lender is owed crosses ``share_bp`` (25% by default, the large-exposure limit's
 figure) in a book of at least ``min_borrowers`` borrowers; it is raised again only after the
-share has fallen back below. Each alert is evaluated entry by entry, so a replay of the log
-in any batching raises the same alerts.
+share has fallen back below. A score shown to a lender that is well below the last one it
+was shown of that borrower is a score drop. Each alert is evaluated entry by entry, so a
+replay of the log in any batching raises the same alerts.
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ from finance_api.lending.rules.delinquency import BUCKETS, bucket
 from finance_api.lending.rules.lines import Line
 
 SEVERITY = {"1-29": "low", "30-59": "medium", "60-89": "high", "90+": "critical"}
-KINDS = ("days_past_due", "limit_breach", "line_frozen", "line_defaulted", "concentration")
+KINDS = (
+    "days_past_due",
+    "limit_breach",
+    "line_frozen",
+    "line_defaulted",
+    "concentration",
+    "score_drop",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,3 +93,29 @@ def concentration(
         elif not over:
             flagged.discard(borrower)
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreDropPolicy:
+    """A score drop: ``points`` fewer (20 is one PDO: the odds of paying halve), or the PD
+    ``pd_ratio`` times what it was or more."""
+
+    points: int = 20
+    pd_ratio: float = 2.0
+
+
+def score_drop(
+    previous: tuple[int, int] | None, score: int, pd_ppm: int, lender: str, borrower: str,
+    policy: ScoreDropPolicy = ScoreDropPolicy(),
+) -> Alert | None:  # fmt: skip
+    """An alert when the score ``lender`` was shown of ``borrower`` fell against the last one
+    (``previous``: its score and PD)."""
+    if previous is None:
+        return None
+    old_score, old_pd = previous
+    doubled = old_pd > 0 and pd_ppm >= policy.pd_ratio * old_pd
+    if old_score - score < policy.points and not doubled:
+        return None
+    return Alert("score_drop", borrower, lender, borrower, "high" if doubled else "medium",
+                 {"score": score, "previous_score": old_score, "pd_ppm": pd_ppm,
+                  "previous_pd_ppm": old_pd})  # fmt: skip

@@ -124,12 +124,10 @@ def open_line(existing: Line | None, payload: Mapping[str, Any]) -> Line:
 def _owned(line: Line | None, payload: Mapping[str, Any], actor_field: str = "lender") -> Line:
     if line is None:
         raise UnknownLine(f"no credit line {payload['line_id']}", field="payload.line_id")
-    party = line.lender if actor_field == "lender" else line.borrower
-    if payload.get(actor_field) != party:
-        raise NotLineLender(
-            f"line {line.line_id} is {party}'s, not {payload.get(actor_field)}'s",
-            field=f"payload.{actor_field}",
-        )
+    for name, party in (("lender", line.lender), ("borrower", line.borrower)):
+        if (name == actor_field or name in payload) and payload.get(name) != party:
+            raise NotLineLender(f"line {line.line_id} is {party}'s, not {payload.get(name)}'s",
+                                field=f"payload.{name}")  # fmt: skip
     return line
 
 
