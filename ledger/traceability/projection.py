@@ -39,7 +39,7 @@ def parse_entry(entry: LedgerEntry) -> EpcisEvent:
 
 class EpcisIndexProjector:
     name = "traceability.epcis_index"
-    version = 2  # 2: lots commissioned in the ilmd are indexed (role and links "lot")
+    version = 3  # 2: lots commissioned in the ilmd are indexed; 3: DELETE links "unpacking"
     order = 100
     event_types = frozenset({store.CAPTURED})
     tables = (EpcisEventRow.__table__, EpcisItem.__table__, EpcisLink.__table__)
