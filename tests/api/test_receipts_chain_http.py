@@ -1,0 +1,240 @@
+"""Two deployments share one receipt registry on anvil: a receipt is pledged once, on both.
+
+Each deployment is its own app over its own database; the warehouse and the holder are the
+same real parties on both (same chain keys), each deployment has its own lender. The
+chain's answer and each database must agree after every act, and a refusal (by the chain
+or by the ledger) writes nothing on either side. In CI anvil must run (never skipped).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from eth_account.signers.local import LocalAccount
+from eth_typing import ChecksumAddress
+from fastapi.testclient import TestClient
+
+from finance_api.app import create_app
+from finance_api.auth import create_api_key
+from finance_api.receipts_chain.client import ReceiptRegistryClient, ReceiptStatus
+from finance_api.receipts_chain.gate import RegistryGate
+from finance_api.receipts_chain.keys import ChainKeys
+from finance_api.receipts_chain.service import ReceiptChainService, ReceiptChainSettings
+from finance_api.receipts_chain.store import OpStatus
+from ledger.anchoring import Chain
+from ledger.core.clock import FixedClock
+from ledger.core.events import Event
+from ledger.core.keys import SigningKey
+from ledger.log import CheckpointPolicy, Ledger
+from tests.api.conftest import NOW, SINCE
+from tests.chain.conftest import accounts, anvil_url, chain  # noqa: F401  (fixtures)
+from tests.receipts_chain.conftest import new_key
+
+AT = NOW - timedelta(days=20)
+VALUE = {"amount_minor": 20_000_000, "currency": "USD"}
+DOC = hashlib.sha256(b"warehouse receipt WR-2026-0001").hexdigest()
+SETTINGS = ReceiptChainSettings(confirmations=1)
+
+
+@dataclass
+class Deployment:
+    name: str
+    client: TestClient
+    ledger: Ledger
+    gate: RegistryGate
+    lender: str
+    keys: dict[str, SigningKey]
+    api: dict[str, str]
+    ids: itertools.count[int] = field(default_factory=itertools.count)
+
+    def post(self, path: str, actor: str, etype: str, payload: dict[str, Any]) -> Any:
+        n = next(self.ids)
+        flow = "logistics" if etype.startswith("goods.") else "finance"
+        body = Event.create(
+            self.keys[actor],
+            flow=flow,
+            type=etype,
+            actor=actor,
+            payload=payload,
+            occurred_at=AT + timedelta(minutes=n),
+            event_id=f"00000000-0000-4000-9{ord(self.name) % 10}00-{n:012d}",
+        ).to_json()
+        return self.client.post(path, json=body, headers={"X-API-Key": self.api[actor]})
+
+    def pledged_to(self) -> str | None:
+        got = self.client.get("/v1/receipts/r-1", headers={"X-API-Key": self.api["seller-1"]})
+        assert got.status_code == 200, got.text
+        value: str | None = got.json()["pledged_to"]
+        return value
+
+    def stock_and_issue(self, holder: str = "seller-1") -> Any:
+        goods = {"warehouse_id": "wh-1", "lot_id": "lot-1", "sku": "ALU", "quantity": 100}
+        goods |= {"unit": "t", "owner": holder}
+        ok = self.post("/v1/warehouses/stock", "wh-1", "goods.received", goods)
+        assert ok.status_code == 201, ok.text
+        receipt = {"receipt_id": "r-1", "warehouse_id": "wh-1", "holder": holder}
+        receipt |= {"lot_id": "lot-1", "commodity": "aluminium", "quantity": 100}
+        receipt |= {"value": VALUE, "unit": "t", "document_hash": DOC}
+        return self.post("/v1/warehouses/receipts", "wh-1", "receipt.issued", receipt)
+
+    def pledge(self, lender: str | None = None) -> Any:
+        payload = {"receipt_id": "r-1", "holder": "seller-1", "lender": lender or self.lender}
+        return self.post("/v1/borrowers/pledges", "seller-1", "receipt.pledged", payload)
+
+    def release(self) -> Any:
+        payload = {"receipt_id": "r-1", "lender": self.lender}
+        return self.post("/v1/lenders/postings", self.lender, "receipt.released", payload)
+
+
+@dataclass(frozen=True)
+class Shared:
+    chain: Chain
+    registry: ReceiptRegistryClient
+    accounts: dict[str, LocalAccount]
+
+    def pledgee(self) -> str | None:
+        return self.registry.get(bytes.fromhex(DOC)).pledgee
+
+    def who(self, address: ChecksumAddress | str | None) -> str | None:
+        return next((p for p, a in self.accounts.items() if a.address == address), None)
+
+
+@pytest.fixture
+def shared(chain: Chain, accounts: list[ChecksumAddress]) -> Shared:  # noqa: F811
+    parties = {p: new_key(chain) for p in ("wh-1", "seller-1", "bank-a", "bank-b", "bank-a2")}
+    registry = ReceiptRegistryClient.deploy(chain, sender=accounts[0])
+    chain.wait(registry.admit_warehouse(parties["wh-1"].address, sender=accounts[0]))
+    return Shared(chain, registry, parties)
+
+
+def _deployment(tmp_path: Path, name: str, lenders: list[str], shared: Shared) -> Deployment:
+    ledger = Ledger.open(
+        f"sqlite:///{tmp_path / f'{name}.db'}",
+        ledger_key=SigningKey.generate(),
+        clock=FixedClock(NOW),
+        policy=CheckpointPolicy(every_entries=10**6, every_seconds=1e9),
+    )
+    keys, api = {}, {}
+    roles = {"wh-1": "warehouse", "seller-1": "seller"} | {lender: "lender" for lender in lenders}
+    for pid, role in roles.items():
+        keys[pid] = SigningKey.generate()
+        ledger.register_participant(pid, pid, [role], "CN", keys[pid].public_key, SINCE)
+        api[pid] = create_api_key(ledger, pid, "test", NOW)
+    service = ReceiptChainService(
+        ledger, shared.chain, shared.registry, clock=FixedClock(NOW), settings=SETTINGS
+    )
+    gate = RegistryGate(service, ChainKeys({p: shared.accounts[p] for p in roles}))
+    app = create_app(ledger)
+    app.state.receipt_registry = gate
+    return Deployment(name, TestClient(app), ledger, gate, lenders[0], keys, api)
+
+
+@pytest.fixture
+def both(tmp_path: Path, shared: Shared) -> Iterator[tuple[Deployment, Deployment]]:
+    a = _deployment(tmp_path, "a", ["bank-a", "bank-a2"], shared)
+    b = _deployment(tmp_path, "b", ["bank-b"], shared)
+    with a.client, b.client:
+        yield a, b
+    a.ledger.close()
+    b.ledger.close()
+
+
+def refused(answer: Any, status: int, error: str, where: str) -> None:
+    assert answer.status_code == status, answer.text
+    body = answer.json()
+    assert (body["error"], body["field"]) == (error, where), body
+
+
+def agree(shared: Shared, *deployments: Deployment) -> None:
+    """The chain's pledgee is the one database that shows a pledge, or nobody."""
+    shown = [d.pledged_to() for d in deployments]
+    assert sum(s is not None for s in shown) <= 1, shown
+    assert shared.who(shared.pledgee()) == next((s for s in shown if s), None)
+
+
+def test_the_second_pledge_of_one_document_is_refused_on_both_deployments(
+    both: tuple[Deployment, Deployment], shared: Shared
+) -> None:
+    a, b = both
+    assert a.stock_and_issue().status_code == 201
+    assert b.stock_and_issue().status_code == 201  # the same registration, adopted
+    record = shared.registry.get(bytes.fromhex(DOC))
+    assert (record.status, record.holder) == (
+        ReceiptStatus.REGISTERED,
+        shared.accounts["seller-1"].address,
+    )
+    assert a.pledge().status_code == 201
+    agree(shared, a, b)
+
+    size = b.ledger.size()
+    refused(b.pledge(), 409, "already_pledged", "payload.receipt_id")  # the chain refuses
+    assert b.ledger.size() == size
+    assert b.pledged_to() is None
+    agree(shared, a, b)
+
+    ops = len(a.gate.service.ops())
+    refused(a.pledge("bank-a2"), 409, "already_pledged", "payload.receipt_id")  # the ledger
+    assert len(a.gate.service.ops()) == ops  # nothing was sent on chain
+    agree(shared, a, b)
+
+    assert a.release().status_code == 201
+    agree(shared, a, b)
+    assert b.pledge().status_code == 201
+    agree(shared, a, b)
+    assert shared.who(shared.pledgee()) == "bank-b"
+
+    size = a.ledger.size()
+    refused(a.pledge(), 409, "already_pledged", "payload.receipt_id")  # A's database says free
+    assert a.ledger.size() == size
+    assert a.pledged_to() is None
+    agree(shared, a, b)
+
+
+def test_another_registration_of_the_document_refuses_the_issue(
+    both: tuple[Deployment, Deployment], shared: Shared
+) -> None:
+    a, b = both
+    assert a.stock_and_issue().status_code == 201
+    size = b.ledger.size()
+    b.gate.keys = ChainKeys({"wh-1": shared.accounts["wh-1"], "seller-1": new_key(shared.chain)})
+    refused(b.stock_and_issue(), 409, "already_registered", "payload.document_hash")
+    assert b.ledger.size() == size + 1  # the goods were received; no receipt was issued
+    gone = b.client.get("/v1/receipts/r-1", headers={"X-API-Key": b.api["seller-1"]})
+    assert gone.status_code == 404, gone.text
+
+
+def test_a_node_that_is_down_refuses_cleanly_and_the_same_event_finishes_later(
+    both: tuple[Deployment, Deployment], shared: Shared
+) -> None:
+    a, _ = both
+    assert a.stock_and_issue().status_code == 201
+    working = a.gate.service
+    down = Chain.connect("http://127.0.0.1:1", timeout=0.5)
+    a.gate.service = ReceiptChainService(
+        a.ledger, down, shared.registry, clock=FixedClock(NOW), settings=SETTINGS
+    )
+    size = a.ledger.size()
+    n = next(a.ids)
+    a.ids = itertools.count(n)  # the retry below signs the very same event again
+    answer = a.pledge()
+    refused(answer, 503, "chain_unavailable", "payload.receipt_id")
+    assert a.ledger.size() == size
+    assert a.pledged_to() is None
+    assert shared.pledgee() is None
+    [op] = [o for o in a.gate.service.ops() if o.kind == "pledge"]
+    assert op.status is OpStatus.ORPHANED  # abandoned: no flush will send it later
+    assert working.flush() == ()
+
+    a.gate.service = working
+    a.ids = itertools.count(n)
+    assert a.pledge().status_code == 201
+    agree(shared, a)
+    assert shared.who(shared.pledgee()) == "bank-a"
+    assert [o.attempt for o in working.attempts(op.op_id)] == [1, 2]  # re-sent, once
