@@ -36,6 +36,7 @@ from finance_api.receipts_chain.client import ReceiptRecord, ReceiptStatus
 from finance_api.receipts_chain.errors import UnknownReceipt
 from finance_api.receipts_chain.keys import ChainKeys
 from finance_api.receipts_chain.plan import CHAIN_TYPES, PlannedOp, ReceiptFacts, plan
+from finance_api.receipts_chain.repaid import released_by_repayment
 from finance_api.receipts_chain.service import ReceiptChainService
 from finance_api.receipts_chain.store import OpKind, OpStatus, ReceiptOp, settle
 from ledger.anchoring.errors import ChainUnavailable, TransactionReverted
@@ -65,7 +66,9 @@ class RegistryGate:
         if not any(event.type in CHAIN_TYPES for event in events):
             with ledger.unit_of_work() as uow:
                 entries = uow.append(prepared)
+                freed = released_by_repayment(uow.connection, entries)
                 uow.commit()
+            self._release(freed)
             return entries
         with self._lock:
             ops = self._judge(ledger, prepared, batch)
@@ -199,6 +202,17 @@ class RegistryGate:
         with self.service.ledger.unit_of_work(lock=False) as uow:
             settle(uow.connection, row.id, OpStatus.ORPHANED, self.service.clock.now())
             uow.commit()
+
+    def _release(self, freed: Sequence[tuple[str, str, str, bytes]]) -> None:
+        """Releases on chain what a full repayment released on the ledger (after the
+        commit: a chain that lags here keeps a pledge longer, never two). A node that is
+        down leaves it queued; the lender's own ``receipt.released`` record sends it too."""
+        for op_id, receipt_id, lender, doc in freed:
+            try:
+                signer = self.keys.signer(lender, "payload.lender")
+                self.service.release(op_id, receipt_id, doc, lender=signer)
+            except LedgerError:
+                log.exception("could not release %s on chain after its repayment", receipt_id)
 
     # -- 3. undoing what the chain accepted when the ledger then refused -------------------
     def _undo(self, done: Sequence[PlannedOp]) -> None:

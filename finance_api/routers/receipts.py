@@ -25,11 +25,8 @@ from finance_api.body import json_body
 from finance_api.deps import CallerDep, LedgerDep
 from finance_api.routers.participants import _append, _parse
 from finance_api.schemas import EntriesOut, EntryOut, errors
-from ledger.core.append_receipt import AppendReceipt
 from ledger.core.errors import Forbidden, InvalidEvent
-from ledger.core.events import Event
 from ledger.http import ErrorBody
-from ledger.log import Ledger
 
 router = APIRouter(prefix="/v1", tags=["receipts"])
 BORROWERS = {"seller", "buyer"}
@@ -49,20 +46,6 @@ _ANSWERS: dict[str, Any] = {
         504: {"model": ErrorBody, "description": "the receipt registry did not answer in time"},
     },
 }
-
-
-def _gated(gate: Any, ledger: Ledger, events: list[Event], batch: bool) -> tuple[Any, Any]:
-    """Append through the registry gate, then sign a receipt per entry (like ``_append``)."""
-    entries = gate.append(ledger, events, batch=batch)
-    shown = [
-        {
-            **e.to_json(),
-            "replayed": e.replayed,
-            "receipt": AppendReceipt.issue(ledger.key, ledger.origin, e).to_json(),
-        }
-        for e in entries
-    ]
-    return entries, shown
 
 
 async def _act(
@@ -88,10 +71,7 @@ async def _act(
                 field=f"{where}actor",
             )
     gate = getattr(request.app.state, "receipt_registry", None)
-    if gate is None:
-        entries, shown = await run_in_threadpool(_append, ledger, events)
-    else:
-        entries, shown = await run_in_threadpool(_gated, gate, ledger, events, batch)
+    entries, shown = await run_in_threadpool(_append, ledger, events, gate, batch)
     if all(entry.replayed for entry in entries):
         response.status_code = 200
     return {"entries": shown} if batch else shown[0]

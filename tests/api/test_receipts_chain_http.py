@@ -238,3 +238,74 @@ def test_a_node_that_is_down_refuses_cleanly_and_the_same_event_finishes_later(
     agree(shared, a)
     assert shared.who(shared.pledgee()) == "bank-a"
     assert [o.attempt for o in working.attempts(op.op_id)] == [1, 2]  # re-sent, once
+
+
+def test_the_generic_events_route_meets_the_registry_too(
+    both: tuple[Deployment, Deployment], shared: Shared
+) -> None:
+    a, b = both
+    assert a.stock_and_issue().status_code == 201
+    assert b.stock_and_issue().status_code == 201
+    assert a.pledge().status_code == 201
+    payload = {"receipt_id": "r-1", "holder": "seller-1", "lender": "bank-b"}
+    size = b.ledger.size()
+    refused(
+        b.post("/v1/events", "seller-1", "receipt.pledged", payload),
+        409,
+        "already_pledged",
+        "payload.receipt_id",
+    )
+    assert b.ledger.size() == size
+    agree(shared, a, b)
+
+
+def test_a_full_repayment_releases_the_pledge_on_chain(
+    both: tuple[Deployment, Deployment], shared: Shared
+) -> None:
+    a, b = both
+    assert a.stock_and_issue().status_code == 201
+    assert b.stock_and_issue().status_code == 201
+    assert a.pledge().status_code == 201
+    principal = {"amount_minor": 1_000_000, "currency": "USD"}
+    loan = {"loan_id": "loan-1", "borrower": "seller-1", "lender": "bank-a"}
+    loan |= {"receipt_id": "r-1", "principal": principal, "rate_bp": 900}
+    disbursed = a.post("/v1/lenders/disbursements", "bank-a", "loan.disbursed", loan)
+    assert disbursed.status_code == 201, disbursed.text
+    repay = {"loan_id": "loan-1", "lender": "bank-a", "amount": principal}
+    repaid = a.post("/v1/lenders/postings", "bank-a", "loan.repaid", repay)
+    assert repaid.status_code == 201, repaid.text
+    [release] = [o for o in a.gate.service.ops() if o.kind == "release"]
+    assert release.tx_hash is not None
+    shared.chain.wait(release.tx_hash)
+    agree(shared, a, b)
+    assert shared.pledgee() is None
+    assert b.pledge().status_code == 201  # free on chain, so the other deployment may
+    agree(shared, a, b)
+
+
+def test_a_ledger_refusal_after_the_chain_accepted_undoes_the_pledge_on_chain(
+    both: tuple[Deployment, Deployment], shared: Shared, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, _ = both
+    assert a.stock_and_issue().status_code == 201
+    gate, run = a.gate, a.gate._run
+    cancel = Event.create(
+        a.keys["wh-1"],
+        flow="finance",
+        type="receipt.cancelled",
+        actor="wh-1",
+        payload={"receipt_id": "r-1", "warehouse_id": "wh-1", "reason": "goods_withdrawn"},
+        occurred_at=AT,
+    )
+
+    def then_cancelled(op: Any) -> bool:  # the projection moves between dry run and commit
+        changed = run(op)
+        a.ledger.append(cancel)
+        return changed
+
+    monkeypatch.setattr(gate, "_run", then_cancelled)
+    size = a.ledger.size()
+    refused(a.pledge(), 409, "receipt_not_live", "payload.receipt_id")
+    assert a.ledger.size() == size + 1  # only the cancellation
+    assert shared.pledgee() is None  # the pledge the chain took was released again
+    assert [o.kind for o in gate.service.ops()][-2:] == ["pledge", "release"]
