@@ -79,10 +79,12 @@ class RegistryGate:
                         done.append(op)
                 with ledger.unit_of_work() as uow:
                     entries = uow.append(prepared)
+                    freed = released_by_repayment(uow.connection, entries)
                     uow.commit()
             except LedgerError:
                 self._undo(done)
                 raise
+        self._release(freed)
         return entries
 
     # -- 1. the ledger's judgement, rolled back ------------------------------------------
@@ -209,8 +211,13 @@ class RegistryGate:
         down leaves it queued; the lender's own ``receipt.released`` record sends it too."""
         for op_id, receipt_id, lender, doc in freed:
             try:
+                record = self.service.client.get(doc)
+                if record.pledgee is None:
+                    continue  # released on chain already (the batch's own release)
                 signer = self.keys.signer(lender, "payload.lender")
                 self.service.release(op_id, receipt_id, doc, lender=signer)
+            except UnknownReceipt:
+                continue  # never on chain (pledged before the registry was on)
             except LedgerError:
                 log.exception("could not release %s on chain after its repayment", receipt_id)
 
