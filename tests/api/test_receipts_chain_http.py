@@ -1,6 +1,7 @@
 """Two deployments share one receipt registry on anvil: a receipt is pledged once, on both.
 
-Each deployment is its own app over its own database; the warehouse and the holder are the
+Each deployment is its own app over its own database (A on SQLite, B on SQLite and on
+PostgreSQL); the warehouse and the holder are the
 same real parties on both (same chain keys), each deployment has its own lender. The
 chain's answer and each database must agree after every act, and a refusal (by the chain
 or by the ledger) writes nothing on either side. In CI anvil must run (never skipped).
@@ -35,6 +36,8 @@ from ledger.core.keys import SigningKey
 from ledger.log import CheckpointPolicy, Ledger
 from tests.api.conftest import NOW, SINCE
 from tests.chain.conftest import accounts, anvil_url, chain  # noqa: F401  (fixtures)
+from tests.ledger.conftest import BACKENDS, postgres_store  # noqa: F401  (fixtures)
+from tests.ledger.stores import PgStore
 from tests.receipts_chain.conftest import new_key
 
 AT = NOW - timedelta(days=20)
@@ -114,9 +117,9 @@ def shared(chain: Chain, accounts: list[ChecksumAddress]) -> Shared:  # noqa: F8
     return Shared(chain, registry, parties)
 
 
-def _deployment(tmp_path: Path, name: str, lenders: list[str], shared: Shared) -> Deployment:
+def _deployment(url: str, name: str, lenders: list[str], shared: Shared) -> Deployment:
     ledger = Ledger.open(
-        f"sqlite:///{tmp_path / f'{name}.db'}",
+        url,
         ledger_key=SigningKey.generate(),
         clock=FixedClock(NOW),
         policy=CheckpointPolicy(every_entries=10**6, every_seconds=1e9),
@@ -136,10 +139,22 @@ def _deployment(tmp_path: Path, name: str, lenders: list[str], shared: Shared) -
     return Deployment(name, TestClient(app), ledger, gate, lenders[0], keys, api)
 
 
+@pytest.fixture(params=BACKENDS)
+def second_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Deployment B's database: SQLite, or PostgreSQL (must run in CI)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'b.db'}"
+        return
+    store: PgStore = request.getfixturevalue("postgres_store")
+    url = store.new_url()
+    yield url
+    store.drop(url)
+
+
 @pytest.fixture
-def both(tmp_path: Path, shared: Shared) -> Iterator[tuple[Deployment, Deployment]]:
-    a = _deployment(tmp_path, "a", ["bank-a", "bank-a2"], shared)
-    b = _deployment(tmp_path, "b", ["bank-b"], shared)
+def both(tmp_path: Path, second_db: str, shared: Shared) -> Iterator[tuple[Deployment, Deployment]]:
+    a = _deployment(f"sqlite:///{tmp_path / 'a.db'}", "a", ["bank-a", "bank-a2"], shared)
+    b = _deployment(second_db, "b", ["bank-b"], shared)
     with a.client, b.client:
         yield a, b
     a.ledger.close()
@@ -231,6 +246,12 @@ def test_a_node_that_is_down_refuses_cleanly_and_the_same_event_finishes_later(
     [op] = [o for o in a.gate.service.ops() if o.kind == "pledge"]
     assert op.status is OpStatus.ORPHANED  # abandoned: no flush will send it later
     assert working.flush() == ()
+
+    dead = ReceiptRegistryClient(down, shared.registry.address)  # not even a read answers
+    a.gate.service = ReceiptChainService(a.ledger, down, dead, clock=FixedClock(NOW))
+    a.ids = itertools.count(n)
+    refused(a.pledge(), 503, "chain_unavailable", "payload.receipt_id")
+    assert a.ledger.size() == size
 
     a.gate.service = working
     a.ids = itertools.count(n)
