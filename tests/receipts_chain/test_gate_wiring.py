@@ -54,3 +54,17 @@ def test_a_malformed_key_is_named_by_participant_never_shown(tmp_path: Path) -> 
         ChainKeys.from_file(keys)
     assert "wh-1" in str(caught.value)
     assert "secret" not in str(caught.value)
+
+
+def test_the_server_factory_builds_the_gate_from_the_environment(
+    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from finance_api.main import receipt_registry_from_settings
+
+    monkeypatch.delenv("THREEFLOW_RECEIPT_REGISTRY_CONTRACT", raising=False)
+    assert receipt_registry_from_settings(ledger) is None
+    keys = tmp_path / "keys.json"
+    keys.write_text(json.dumps({"wh-1": Account.create().key.hex()}))
+    monkeypatch.setenv("THREEFLOW_RECEIPT_REGISTRY_CONTRACT", CONTRACT)
+    monkeypatch.setenv("THREEFLOW_RECEIPT_REGISTRY_KEYS_FILE", str(keys))
+    assert receipt_registry_from_settings(ledger) is not None
