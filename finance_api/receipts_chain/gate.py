@@ -19,7 +19,8 @@ burn it; a registration that matches the warehouse and holder is adopted instead
 receipt known to two deployments). Cancellations are sent last since they cannot be
 undone. Acts are serialised in this process so steps 1 and 3 see the same registry acts
 of this deployment; across deployments the chain is the arbiter. A retry of the same
-signed event converges: its operations are found by their op id and not sent twice.
+signed event converges: its operations are found by their op id and not sent twice (one
+the chain refused is asked again, of the chain as it stands then).
 """
 
 from __future__ import annotations
@@ -128,7 +129,7 @@ class RegistryGate:
                 lender = self.keys.address(op.counterparty or "", "payload.lender")
                 self._wait(
                     self.service.pledge(
-                        op.op_id,
+                        self._fresh(op.op_id),
                         op.receipt_id,
                         op.facts.document_hash,
                         holder=holder,
@@ -145,9 +146,13 @@ class RegistryGate:
             signer = self.keys.signer(op.signer, op.field)
             doc = op.facts.document_hash
             if op.kind is OpKind.RELEASE:
-                sent = self.service.release(op.op_id, op.receipt_id, doc, lender=signer)
+                sent = self.service.release(
+                    self._fresh(op.op_id), op.receipt_id, doc, lender=signer
+                )
             else:
-                sent = self.service.cancel(op.op_id, op.receipt_id, doc, warehouse=signer)
+                sent = self.service.cancel(
+                    self._fresh(op.op_id), op.receipt_id, doc, warehouse=signer
+                )
             self._wait(sent)
             return True
         except LedgerError as exc:
@@ -172,9 +177,22 @@ class RegistryGate:
         doc = op.facts.document_hash
         op_id = op.op_id if op.kind is OpKind.REGISTER else f"{op.op_id}:register"
         self._wait(
-            self.service.register(op_id, op.receipt_id, doc, warehouse=warehouse, holder=holder)
+            self.service.register(
+                self._fresh(op_id), op.receipt_id, doc, warehouse=warehouse, holder=holder
+            )
         )
         return False  # never undone (see the module docstring)
+
+    def _fresh(self, op_id: str) -> str:
+        """``op_id``, or its next retry id when the chain refused it before: a resent event
+        is asked of the chain as it stands now, not answered with an old refusal."""
+        candidate, retry = op_id, 0
+        while (attempts := self.service.attempts(candidate)) and (
+            attempts[-1].status is OpStatus.FAILED
+        ):
+            retry += 1
+            candidate = f"{op_id}~{retry}"
+        return candidate
 
     def _wait(self, row: ReceiptOp) -> None:
         """Until the operation is mined; a queued one (node down) is abandoned."""
@@ -224,7 +242,7 @@ class RegistryGate:
     # -- 3. undoing what the chain accepted when the ledger then refused -------------------
     def _undo(self, done: Sequence[PlannedOp]) -> None:
         for op in reversed(done):
-            undo_id = f"{op.op_id}:undo"
+            undo_id = self._fresh(f"{op.op_id}:undo")
             doc = op.facts.document_hash
             try:
                 if op.kind is OpKind.PLEDGE:

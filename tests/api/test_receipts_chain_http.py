@@ -58,9 +58,13 @@ class Deployment:
     ids: itertools.count[int] = field(default_factory=itertools.count)
 
     def post(self, path: str, actor: str, etype: str, payload: dict[str, Any]) -> Any:
+        body = self.signed(actor, etype, payload)
+        return self.client.post(path, json=body, headers={"X-API-Key": self.api[actor]})
+
+    def signed(self, actor: str, etype: str, payload: dict[str, Any]) -> dict[str, Any]:
         n = next(self.ids)
         flow = "logistics" if etype.startswith("goods.") else "finance"
-        body = Event.create(
+        return Event.create(
             self.keys[actor],
             flow=flow,
             type=etype,
@@ -69,7 +73,6 @@ class Deployment:
             occurred_at=AT + timedelta(minutes=n),
             event_id=f"00000000-0000-4000-9{ord(self.name) % 10}00-{n:012d}",
         ).to_json()
-        return self.client.post(path, json=body, headers={"X-API-Key": self.api[actor]})
 
     def pledged_to(self) -> str | None:
         got = self.client.get("/v1/receipts/r-1", headers={"X-API-Key": self.api["seller-1"]})
@@ -330,3 +333,36 @@ def test_a_ledger_refusal_after_the_chain_accepted_undoes_the_pledge_on_chain(
     assert a.ledger.size() == size + 1  # only the cancellation
     assert shared.pledgee() is None  # the pledge the chain took was released again
     assert [o.kind for o in gate.service.ops()][-2:] == ["pledge", "release"]
+
+
+def test_a_split_cannot_cancel_a_receipt_another_deployment_holds_pledged(
+    both: tuple[Deployment, Deployment], shared: Shared
+) -> None:
+    a, b = both
+    assert a.stock_and_issue().status_code == 201
+    assert b.stock_and_issue().status_code == 201
+    assert b.pledge().status_code == 201
+    new = {"receipt_id": "r-2", "warehouse_id": "wh-1", "holder": "seller-1", "lot_id": "lot-1"}
+    new |= {"commodity": "aluminium", "quantity": 60, "value": VALUE, "unit": "t"}
+    new |= {"document_hash": "ab" * 32, "replaces": "r-1"}
+    old = {"receipt_id": "r-1", "warehouse_id": "wh-1", "reason": "split", "replaced_by": "r-2"}
+    body = {
+        "events": [
+            a.signed("wh-1", "receipt.issued", new),
+            a.signed("wh-1", "receipt.cancelled", old),
+        ]
+    }
+    headers = {"X-API-Key": a.api["wh-1"]}
+    size = a.ledger.size()
+    split = a.client.post("/v1/warehouses/receipts/split", json=body, headers=headers)
+    refused(split, 409, "still_pledged", "events[1].payload.receipt_id")
+    assert a.ledger.size() == size
+    assert shared.registry.get(bytes.fromhex(DOC)).status is ReceiptStatus.PLEDGED
+
+    b.lender = "bank-b"
+    assert b.release().status_code == 201
+    again = a.client.post("/v1/warehouses/receipts/split", json=body, headers=headers)
+    assert again.status_code == 201, again.text  # r-2's registration is adopted, r-1 cancelled
+    assert shared.registry.get(bytes.fromhex(DOC)).status is ReceiptStatus.CANCELLED
+    assert shared.registry.get(bytes.fromhex("ab" * 32)).status is ReceiptStatus.REGISTERED
+    assert a.pledge().status_code == 409  # r-1 is gone on both sides
