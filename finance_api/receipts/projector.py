@@ -70,7 +70,7 @@ HANDLERS: dict[str, Handler] = {
 
 class ReceiptsProjector:
     name = "finance.receipts"
-    version = 1
+    version = 2  # 2: receipts on one lot share its stock pro rata
     order = 40
     event_types = frozenset(HANDLERS)
     tables = TABLES
