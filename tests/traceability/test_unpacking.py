@@ -148,3 +148,20 @@ def test_a_delete_indexes_unpacking_links_never_packing_links() -> None:
     assert {(k.from_item, k.to_item, k.kind) for k in links(EpcisEvent.from_event(bare))} == {
         (EVERY_CHILD, parent, UNPACKING)
     }
+
+
+def test_a_repacked_unit_follows_its_case_again_from_the_repacking(world: World) -> None:
+    unit = [UNITS[0]]
+    events = [
+        s.aggregation_event(at(1), SSCC, unit, biz_location=FARM),
+        s.aggregation_event(at(2), SSCC, unit, action="DELETE", biz_step="unpacking"),
+        s.object_event(at(3), [SSCC], biz_step="shipping", biz_location=STORE),
+        s.aggregation_event(at(4), SSCC, unit, biz_location=FACTORY),
+        s.object_event(at(5), [SSCC], biz_step="shipping", biz_location=SHOP),
+    ]
+    seqs = [e["seq"] for e in capture_json(world, events)["events"]]  # type: ignore[attr-defined]
+    trace = _get(world, f"/v1/trace/{UNITS[0]}", direction="forward")
+    assert _seqs(trace) == [seqs[0], seqs[1], seqs[3], seqs[4]]  # not the lone case at 3
+    verify_trace(trace, LEDGER_KEY.public_key)
+    (end,) = _get(world, f"/v1/recall/{UNITS[0]}")["end_items"]
+    assert end["last_seen"]["biz_location"] == canonical_id_or_self(SHOP)
