@@ -2,6 +2,8 @@
 
 When anchoring is configured (``THREEFLOW_ANCHOR_CONTRACT`` and the anchorer's key), the
 server also runs the anchoring loop in a background thread: every N entries or T seconds.
+When the shared receipt registry is configured (``THREEFLOW_RECEIPT_REGISTRY_CONTRACT``
+and the participants' keys file), receipt acts go to the chain and the ledger together.
 Risk alerts owed to lenders' webhooks are delivered by another (``finance_api.lending``).
 """
 
@@ -63,6 +65,16 @@ def background_from_settings(ledger: Ledger) -> Callable[[], None]:
     return halt
 
 
+def receipt_registry_from_settings(ledger: Ledger) -> object | None:
+    """The receipt registry's gate when ``THREEFLOW_RECEIPT_REGISTRY_CONTRACT`` is set."""
+    from finance_api.receipts_chain.settings import RegistrySettings
+    from finance_api.receipts_chain.wiring import gate_from_settings
+
+    return gate_from_settings(ledger, RegistrySettings())
+
+
 def create_from_settings() -> FastAPI:
     ledger = open_from_settings()
-    return create_app(ledger, close_ledger=True, on_startup=background_from_settings)
+    app = create_app(ledger, close_ledger=True, on_startup=background_from_settings)
+    app.state.receipt_registry = receipt_registry_from_settings(ledger)
+    return app

@@ -26,6 +26,9 @@ from simulations.repayment import lender_act, post_fee, repay
 from simulations.underwriting import decide_receipt_loan
 from simulations.world import Action, World, add_business_days, month_start
 
+FINANCING_TAKES = timedelta(hours=6)
+"""From goods received to the loan's fee: receipt, application, decision, pledge, payout."""
+
 
 def maybe_pledge(w: World, s: Seller, rng: random.Random, when: datetime, lot: Lot) -> None:
     """Finance a lot just received if the seller is short of cash."""
@@ -38,6 +41,11 @@ def maybe_pledge(w: World, s: Seller, rng: random.Random, when: datetime, lot: L
         return
     quantity = int(lot.quantity * cfg.credit.pledge_share)
     if quantity <= 0:
+        return
+    if when + FINANCING_TAKES >= w.month_end:
+        # the disbursement would fall after the next month's price event, and the lender
+        # may advance only against the collateral's value when it pays out: a lot received
+        # in a month's last hours is not financed (the ledger would refuse the advance)
         return
     lender_index = s.lender
     lender = w.lender(lender_index)

@@ -35,6 +35,15 @@ def receipt_value(
     return num * (BP - haircut_bp) // (den * BP)
 
 
-def covered(live_milli: int, held_milli: int) -> int:
-    """What of a receipt's live quantity the warehouse still holds."""
-    return max(0, min(live_milli, held_milli))
+def covered(live_milli: int, held_milli: int, lot_live_milli: int | None = None) -> int:
+    """What of a receipt's live quantity the warehouse still holds.
+
+    Receipts on one lot share its stock: when the lot holds less than all its live receipts
+    cover (``lot_live_milli``, this one included), each receipt counts only its pro-rata
+    share, rounded down, so the receipts on a lot never count more goods than it holds.
+    """
+    live, held = max(0, live_milli), max(0, held_milli)
+    total = live if lot_live_milli is None else max(live, lot_live_milli)
+    if total <= held:
+        return live
+    return live * held // total

@@ -70,7 +70,8 @@ HANDLERS: dict[str, Handler] = {
 
 class ReceiptsProjector:
     name = "finance.receipts"
-    version = 2  # 2: postings carry their date; interest is checked against the accrual
+    version = 3  # 2: receipts on one lot share its stock pro rata; 3: postings carry their
+    # date and interest is checked against the daily accrual
     order = 40
     event_types = frozenset(HANDLERS)
     tables = TABLES

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_, func, select
 
 from finance_api.domain.collateral import CollateralPolicy, ltv_bp, state_at
 from finance_api.domain.policies import PolicyBook
@@ -64,6 +64,22 @@ def marks(
         StockRow.lot_id == ReceiptRow.lot_id,
         StockRow.owner == ReceiptRow.holder,
     )
+    on_lot = (  # what all live receipts on each lot cover: they share its stock
+        select(
+            ReceiptRow.warehouse_id,
+            ReceiptRow.lot_id,
+            ReceiptRow.holder,
+            func.sum(ReceiptRow.live_milli).label("live"),
+        )
+        .where(ReceiptRow.status == "live")
+        .group_by(ReceiptRow.warehouse_id, ReceiptRow.lot_id, ReceiptRow.holder)
+        .subquery()
+    )
+    sharing = and_(
+        on_lot.c.warehouse_id == ReceiptRow.warehouse_id,
+        on_lot.c.lot_id == ReceiptRow.lot_id,
+        on_lot.c.holder == ReceiptRow.holder,
+    )
     query = (
         select(
             LoanRow.loan_id,
@@ -75,10 +91,12 @@ def marks(
             ReceiptRow.quantity_milli,
             ReceiptRow.value_minor,
             StockRow.held_milli,
+            on_lot.c.live,
         )
         .select_from(LoanRow)
         .outerjoin(ReceiptRow, collateral)
         .outerjoin(StockRow, behind)
+        .outerjoin(on_lot, sharing)
         .where(LoanRow.status.in_(("open", "defaulted")))
     )
     if commodity is not None:
@@ -97,14 +115,18 @@ def marks(
     values: dict[str, int] = defaultdict(int)
     kinds: dict[str, str] = {}
     policies: dict[str, CollateralPolicy] = {}
-    for loan_id, fees, interest, principal, kind, live, quantity, value, held in rows:
+    for loan_id, fees, interest, principal, kind, live, quantity, value, held, lot in rows:
         owed[loan_id] = fees + interest + principal
         if kind is None:
             continue
         policy = policies.get(kind) or policies.setdefault(kind, book.policy_for(kind))
         kinds.setdefault(loan_id, kind)
         values[loan_id] += receipt_value(
-            covered(live, held or 0), quantity, value, prices.get(kind), policy.haircut_bp
+            covered(live, held or 0, None if lot is None else int(lot)),
+            quantity,
+            value,
+            prices.get(kind),
+            policy.haircut_bp,
         )
     out = []
     for loan_id, total in owed.items():

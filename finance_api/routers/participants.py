@@ -26,6 +26,7 @@ from ledger.core.entry import LedgerEntry
 from ledger.core.errors import Forbidden, InvalidEvent, NotFound
 from ledger.core.events import Event, format_timestamp
 from ledger.core.rotation import RotationRequest
+from ledger.http import ErrorBody
 from ledger.log import Ledger
 from ledger.storage import reads
 from ledger.storage.query import CLAIM_STATUSES, MAX_LIMIT, EntryQuery
@@ -79,7 +80,11 @@ def _shown(connection: Any, entries: list[LedgerEntry]) -> list[dict[str, Any]]:
     "new entries, or 200 when every event was on the ledger already (an idempotent resubmit).",
     openapi_extra={"requestBody": _BODY_SCHEMA},
     response_model=EntryOut | EntriesOut,
-    responses=errors(400, 401, 403, 409, 413, 422, 429),
+    responses={
+        **errors(400, 401, 403, 409, 413, 422, 429),
+        503: {"model": ErrorBody, "description": "the receipt registry's node is down"},
+        504: {"model": ErrorBody, "description": "the receipt registry did not answer in time"},
+    },
 )
 async def post_events(
     request: Request, ledger: LedgerDep, caller: CallerDep, response: Response
@@ -99,15 +104,21 @@ async def post_events(
                 f"this API key may not act in the roles {event.type} needs",
                 field=f"events[{i}].type" if batch else "type",
             )
-    entries, shown = await run_in_threadpool(_append, ledger, events)
+    gate = getattr(request.app.state, "receipt_registry", None)
+    entries, shown = await run_in_threadpool(_append, ledger, events, gate, batch)
     if all(entry.replayed for entry in entries):
         response.status_code = 200  # every event was already there: idempotent replay
     return {"entries": shown} if batch else shown[0]
 
 
-def _append(ledger: Ledger, events: list[Event]) -> tuple[list[Any], list[dict[str, Any]]]:
-    """Append, then sign a receipt per entry (CPU work: on the worker thread)."""
-    entries = ledger.append_batch(events)
+def _append(
+    ledger: Ledger, events: list[Event], gate: Any = None, batch: bool = False
+) -> tuple[list[Any], list[dict[str, Any]]]:
+    """Append, then sign a receipt per entry (CPU work: on the worker thread). With the
+    shared receipt registry on, ``gate`` appends (``finance_api.receipts_chain.gate``)."""
+    entries = (
+        ledger.append_batch(events) if gate is None else gate.append(ledger, events, batch=batch)
+    )
     shown = [
         {
             **e.to_json(),

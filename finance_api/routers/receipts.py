@@ -5,6 +5,12 @@ several events at once: a split is the new receipt and the cancellation of the o
 route accepts only the event types of its act, from a caller holding the role; the
 ``finance.receipts`` projection then judges it in the append's transaction, and a refusal
 answers 4xx naming the field and the rule, with nothing written.
+
+When the shared receipt registry is on (``app.state.receipt_registry``, set by the
+server's factory from ``THREEFLOW_RECEIPT_REGISTRY_*``), receipt events go through its
+gate (:mod:`finance_api.receipts_chain.gate`): the ledger judges first, then the chain,
+then the ledger commits, so the two agree or the act is refused (409 naming the field; 503
+when the node is down; 504 when it did not answer in time), with nothing written.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from finance_api.deps import CallerDep, LedgerDep
 from finance_api.routers.participants import _append, _parse
 from finance_api.schemas import EntriesOut, EntryOut, errors
 from ledger.core.errors import Forbidden, InvalidEvent
+from ledger.http import ErrorBody
 
 router = APIRouter(prefix="/v1", tags=["receipts"])
 BORROWERS = {"seller", "buyer"}
@@ -33,7 +40,11 @@ _ANSWERS: dict[str, Any] = {
     "status_code": 201,
     "openapi_extra": {"requestBody": _BODY},
     "response_model": EntryOut | EntriesOut,
-    "responses": errors(400, 401, 403, 404, 409, 413, 422, 429),
+    "responses": {
+        **errors(400, 401, 403, 404, 409, 413, 422, 429),
+        503: {"model": ErrorBody, "description": "the receipt registry's node is down"},
+        504: {"model": ErrorBody, "description": "the receipt registry did not answer in time"},
+    },
 }
 
 
@@ -59,7 +70,8 @@ async def _act(
                 f"the API key belongs to {caller.participant_id!r}, not to {event.actor!r}",
                 field=f"{where}actor",
             )
-    entries, shown = await run_in_threadpool(_append, ledger, events)
+    gate = getattr(request.app.state, "receipt_registry", None)
+    entries, shown = await run_in_threadpool(_append, ledger, events, gate, batch)
     if all(entry.replayed for entry in entries):
         response.status_code = 200
     return {"entries": shown} if batch else shown[0]

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
+from ledger.traceability.epcis import EpcisEvent
 from ledger.traceability.graph import Reach, walk
 from ledger.traceability.index import Link, item_roles, links
 from ledger.traceability.question import Seen, Window, event_voids, summary
@@ -37,6 +39,10 @@ class Source(Protocol):
         """The proven event, its capturer and signer, read from the entry (not the index)."""
         ...
 
+    def times(self, seqs: Collection[int]) -> dict[int, datetime]:
+        """The eventTime of each seq's EPCIS event (containment spans are built from them)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class TraceBody:
@@ -46,12 +52,17 @@ class TraceBody:
 
 
 def trace_body(source: Source, start: str, direction: str, window: Window) -> TraceBody:
-    """Walk every live link (whenever it happened), then list the events inside the window."""
-    reach = walk(start, direction, source.links, source.live)
+    """Walk every live link (whenever it happened), then list the events inside the window.
+
+    An event belongs to the trace when it names a reached item at a moment that item is part
+    of it (a case only while the traced unit was inside: :mod:`~ledger.traceability.graph`).
+    """
+    reach = walk(start, direction, source.links, source.live, source.times)
     naming = source.naming(reach.items)
+    events = source.events(naming)
+    naming = {s for s in naming if belongs(reach, events[s][0])}
     live = source.live(naming)
     voided = source.voided_by(naming)
-    events = source.events(naming)
     inside = {s for s in naming if window.holds(events[s][0].event_time)}
 
     def order(seq: int) -> tuple[Any, int]:
@@ -73,6 +84,11 @@ def trace_body(source: Source, start: str, direction: str, window: Window) -> Tr
         "business_transactions": sorted(reach.transactions),
     }
     return TraceBody(reach, naming, body)
+
+
+def belongs(reach: Reach, event: EpcisEvent) -> bool:
+    """Whether ``event`` names an item of ``reach`` within one of that item's spans."""
+    return any(reach.holds(item, event.event_time) for item, _ in item_roles(event))
 
 
 class MemorySource:
@@ -120,3 +136,6 @@ class MemorySource:
 
     def events(self, seqs: Collection[int]) -> dict[int, Seen]:
         return {s: self.captures[s] for s in seqs}
+
+    def times(self, seqs: Collection[int]) -> dict[int, datetime]:
+        return {s: self.captures[s][0].event_time for s in seqs}

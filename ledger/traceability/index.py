@@ -1,7 +1,8 @@
 """What to index about one EPCIS event: its filter columns, the ids it names, its item links.
 
 Pure functions of an :class:`~ledger.epcis.EpcisEvent`. Links point in the direction goods
-flow: a child into its parent (aggregation, association), an input into an output
+flow: a child into its parent (aggregation, association; a DELETE gives an ``unpacking``
+link instead, from each child it lists or from ``*`` when it lists none), an input into an output
 (transformation), a lot into the instances commissioned in it (an ObjectEvent ADD whose
 ``ilmd`` carries a ``lotNumber``: the LGTIN of each SGTIN's GTIN and that lot), an item
 into a business transaction (any event with a bizTransactionList).
@@ -28,7 +29,11 @@ ASSOCIATION = "association"
 TRANSFORMATION = "transformation"
 TRANSACTION = "transaction"
 LOT = "lot"
-LINK_KINDS = (AGGREGATION, ASSOCIATION, TRANSFORMATION, TRANSACTION, LOT)
+UNPACKING = "unpacking"
+"""A child leaving its parent (an Aggregation or Association DELETE): containment ends."""
+EVERY_CHILD = "*"
+"""The child of an unpacking link when the DELETE lists no children: all of them leave."""
+LINK_KINDS = (AGGREGATION, ASSOCIATION, TRANSFORMATION, TRANSACTION, LOT, UNPACKING)
 CONTAINMENT = frozenset({AGGREGATION, ASSOCIATION})
 MAKING = frozenset({TRANSFORMATION, LOT})
 """Links followed in the trace's direction: what an item was made from, or made into."""
@@ -153,7 +158,9 @@ def links(event: EpcisEvent) -> set[Link]:
         return set()
     out: set[Link] = set()
     children = (*event.child_epcs, *event.child_classes)
-    if event.parent_id is not None and children:
+    if event.parent_id is not None and event.action == "DELETE":  # EPCIS 2.0: unpacking
+        out.update(Link(child, event.parent_id, UNPACKING) for child in children or (EVERY_CHILD,))
+    elif event.parent_id is not None and children:  # ADD, or OBSERVE asserting containment
         kind = ASSOCIATION if event.event_type == "AssociationEvent" else AGGREGATION
         out.update(Link(child, event.parent_id, kind) for child in children)
     inputs = (*event.input_epcs, *event.input_classes)

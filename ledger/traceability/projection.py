@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from sqlalchemy import Connection
 
 from ledger.core.entry import LedgerEntry
-from ledger.core.errors import Conflict, Forbidden
+from ledger.core.errors import Conflict, Forbidden, InvalidEvent
 from ledger.traceability import prefixes, store
 from ledger.traceability.epcis import EpcisEvent
 from ledger.traceability.index import capture_key
@@ -22,13 +22,24 @@ from ledger.traceability.tables import EpcisEventRow, EpcisItem, EpcisLink
 
 
 def parse_entry(entry: LedgerEntry) -> EpcisEvent:
+    """The entry's EPCIS event; its hash ID recomputed unless the notary wrote it.
+
+    The notary's entries are built by the capture from the event it hashed a moment
+    before; an entry a participant signed and appended itself is hashed again here.
+    """
     payload = entry.event.payload
-    return EpcisEvent.from_event(payload["epcis"], algorithm=str(payload["hash_algorithm"]))
+    algorithm = str(payload["hash_algorithm"])
+    if entry.event.actor == NOTARY and isinstance(payload.get("hash_id"), str):
+        return EpcisEvent.stored(payload["epcis"], payload["hash_id"], algorithm)
+    event = EpcisEvent.from_event(payload["epcis"], algorithm=algorithm)
+    if event.hash_id != payload.get("hash_id"):
+        raise InvalidEvent("does not recompute from the event", field="payload.hash_id")
+    return event
 
 
 class EpcisIndexProjector:
     name = "traceability.epcis_index"
-    version = 2  # 2: lots commissioned in the ilmd are indexed (role and links "lot")
+    version = 3  # 2: lots commissioned in the ilmd are indexed; 3: DELETE links "unpacking"
     order = 100
     event_types = frozenset({store.CAPTURED})
     tables = (EpcisEventRow.__table__, EpcisItem.__table__, EpcisLink.__table__)

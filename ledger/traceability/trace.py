@@ -11,6 +11,7 @@ the body from the proven entries, so the file answers exactly the question it st
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
@@ -73,6 +74,10 @@ class IndexSource:
     def voided_by(self, seqs: Collection[int]) -> dict[int, int]:
         self._load(seqs)
         return {s: self._voided[s] for s in seqs if s in self._voided}
+
+    def times(self, seqs: Collection[int]) -> dict[int, datetime]:
+        self._load(seqs)
+        return {s: self.rows[s].event_time for s in seqs}
 
     def events(self, seqs: Collection[int]) -> dict[int, Seen]:
         """Parsed from the entries with one read: summaries come from the signed event."""

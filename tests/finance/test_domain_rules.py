@@ -13,7 +13,7 @@ from finance_api.domain.errors import InvalidAmount
 from finance_api.domain.interest import DENOMINATOR, accrue
 from finance_api.domain.policies import BOOK, DEFAULT, add_business_days
 from finance_api.domain.quantities import to_milli
-from finance_api.domain.valuation import receipt_value
+from finance_api.domain.valuation import covered, receipt_value
 from finance_api.domain.waterfall import Owed, allocate
 from simulations.tables import SECTORS
 
@@ -129,3 +129,14 @@ def test_valuation_equals_the_exact_fraction_rounded_down(
         reference = min(reference, Fraction(price * q, 1000))
     expected = int(reference * (10_000 - haircut) / 10_000) if q else 0
     assert receipt_value(q, total, value, price, haircut) == expected
+
+
+@given(st.lists(st.integers(min_value=0, max_value=10**9), min_size=1, max_size=8),
+       st.integers(min_value=0, max_value=10**10))  # fmt: skip
+def test_receipts_on_a_lot_never_count_more_than_it_holds(lives: list[int], held: int) -> None:
+    total = sum(lives)
+    counted = [covered(live, held, total) for live in lives]
+    assert sum(counted) <= held
+    assert all(0 <= c <= live for c, live in zip(counted, lives, strict=True))
+    if total <= held:
+        assert counted == lives  # a lot that holds enough backs every receipt in full

@@ -212,3 +212,19 @@ def test_after_default_a_sale_is_matched_by_its_recovery(desk: Desk, proceeds: i
     desk.loan_act(A, "written_off", "loan-1", amount=usd(LOAN - proceeds))
     assert desk.row(LoanRow, loan_id="loan-1").status == "written_off"
     assert owed(desk) == (0, 0, 0)
+
+
+def test_receipts_on_one_lot_share_what_it_still_holds(desk: Desk) -> None:
+    # two receipts of 50 t on a lot of 100 t; 60 t are lost: the 40 t left back both
+    # loans pro rata (20 t each, 3,880,000 after the 3% haircut), never 40 t each
+    desk.receive("lot-1", 100)
+    desk.issue("r-1", "lot-1", 50, VALUE // 2)
+    desk.issue("r-2", "lot-1", 50, VALUE // 2)
+    desk.pledge("r-1", A, loan="loan-1")
+    desk.pledge("r-2", B, loan="loan-2")
+    desk.disburse("loan-1", A, 1_000_000, "r-1")
+    desk.disburse("loan-2", B, 1_000_000, "r-2")
+    desk.lose("lot-1", 60)
+    desk.price(200_000)
+    values = [desk.row(LoanRow, loan_id=loan).value_minor for loan in ("loan-1", "loan-2")]
+    assert values == [3_880_000, 3_880_000]

@@ -36,6 +36,9 @@ from ledger.core.errors import LedgerError
 from tests.finance.desk import LENDERS, Desk, register, usd
 from tests.ledger.scenario import open_ledger
 
+# one worker runs the whole module, in order: the last test reads what the property saw
+pytestmark = pytest.mark.xdist_group("finance-properties")
+
 RUNS = itertools.count()
 ACCEPTED: Counter[str] = Counter()
 REFUSED: Counter[str] = Counter()

@@ -159,3 +159,24 @@ def test_a_sender_signed_capture_must_be_the_sender_s_and_intact(world: World) -
     refused = _signed_capture(world, [Event.from_json(forged)])
     assert refused.status_code in (400, 422), refused.text
     assert world.ledger.size() == size
+
+
+def test_a_sender_signed_entry_whose_hash_id_does_not_recompute_is_refused(world: World) -> None:
+    document = s.document_bytes(supply_chain()[:1], at(10))
+    (mine,) = sender_events(world.buyer_key, document, "application/ld+json", "shop-1")
+    body = mine.body()
+    payload = {**body["payload"], "hash_id": "ni:///sha-256;" + "0" * 64 + "?ver=CBV2.0"}
+    forged = Event.create(
+        world.buyer_key,
+        flow="logistics",
+        type="epcis.captured",
+        actor="shop-1",
+        payload=payload,
+        occurred_at=mine.occurred_at,
+        subjects=list(mine.subjects),
+    )
+    size = world.ledger.size()
+    refused = world.client.post("/v1/events", json=forged.to_json(), headers=world.headers)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["field"] == "payload.hash_id"
+    assert world.ledger.size() == size

@@ -12,6 +12,7 @@ left for the caller to keep verbatim.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from ledger.traceability.epcis.urn import epc_urn_to_digital_link
@@ -100,8 +101,13 @@ def _primary_key_at(segments: list[str]) -> int | None:
     return None
 
 
+@lru_cache(maxsize=1 << 16)
 def canonical_id(value: str) -> str | None:
-    """The canonical Digital Link of an EPC URN or a Digital Link URI; ``None`` for others."""
+    """The canonical Digital Link of an EPC URN or a Digital Link URI; ``None`` for others.
+
+    Pure, and asked of the same ids many times per capture (subjects, index rows, links):
+    the answers of recent ids are kept.
+    """
     if value.startswith("urn:epc:"):
         return epc_urn_to_digital_link(value)
     return normalise_digital_link(value)

