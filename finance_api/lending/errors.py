@@ -1,4 +1,5 @@
-"""Refusals of lending rules: each a :class:`LedgerError` with a code, a 4xx status and a field.
+"""Refusals of lending rules: each a finance refusal (:class:`FinanceError`) with a code, a
+4xx status and a field.
 
 A projector raising one refuses the whole append (nothing is written); the HTTP layer
 answers it as ``{"error", "detail", "field"}`` like any ledger error.
@@ -6,11 +7,11 @@ answers it as ``{"error", "detail", "field"}`` like any ledger error.
 
 from __future__ import annotations
 
-from ledger.core.errors import LedgerError
+from finance_api.domain.errors import FinanceError
 
 
-class LendingError(LedgerError):
-    """Root of every lending-rule refusal."""
+class LendingError(FinanceError):
+    """Root of every lending-rule refusal: a finance refusal like those of receipts."""
 
     code = "lending_error"
     status = 409

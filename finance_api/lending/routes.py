@@ -22,6 +22,7 @@ from finance_api.lending.portfolio import Portfolio, portfolio
 from finance_api.lending.rules.alerts import KINDS
 from finance_api.lending.rules.exposure import ExposureSettings
 from finance_api.lending.webhooks import alert_json, subscribe
+from finance_api.params import MAX_SEQ
 from ledger.core.access import Caller
 from ledger.core.errors import Forbidden, InvalidEvent
 from ledger.http import errors
@@ -156,7 +157,7 @@ def build_router(ledger_dep: Callable[..., Any], caller_dep: Callable[..., Calle
     async def get_alerts(
         ledger: LedgerDep,
         caller: CallerDep,
-        after: Annotated[int, Query(ge=-1, le=2**63 - 1, description="entry cursor")] = -1,
+        after: Annotated[int, Query(ge=-1, le=MAX_SEQ, description="entry cursor")] = -1,
         kind: Annotated[str | None, Query(max_length=32, description=", ".join(KINDS))] = None,
         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
     ) -> AlertPage:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from finance_api.deps import CallerDep, LedgerDep
+from finance_api.params import MAX_SEQ
 from finance_api.routers.credit_service import CreditService, NoModel, from_env
 from finance_api.routers.participants import ID_PATTERN
 from ledger.core.access import Caller
@@ -197,7 +198,7 @@ async def get_history(
     caller: CallerDep,
     participant: Participant,
     limit: Annotated[int, Query(ge=1, le=MAX_HISTORY)] = 50,
-    after: Annotated[int | None, Query(ge=0, le=2**63 - 1)] = None,
+    after: Annotated[int | None, Query(ge=0, le=MAX_SEQ)] = None,
 ) -> dict[str, Any]:
     service = _service(request)
     return await run_in_threadpool(_history, service, ledger, caller, participant, limit, after)
