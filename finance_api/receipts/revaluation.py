@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from sqlalchemy import Connection, and_, func, select
+from sqlalchemy.orm import aliased
 
 from finance_api.domain.collateral import CollateralPolicy, ltv_bp, state_at
 from finance_api.domain.policies import PolicyBook
@@ -64,21 +65,18 @@ def marks(
         StockRow.lot_id == ReceiptRow.lot_id,
         StockRow.owner == ReceiptRow.holder,
     )
-    on_lot = (  # what all live receipts on each lot cover: they share its stock
-        select(
-            ReceiptRow.warehouse_id,
-            ReceiptRow.lot_id,
-            ReceiptRow.holder,
-            func.sum(ReceiptRow.live_milli).label("live"),
+    peer = aliased(ReceiptRow)
+    on_lot = (  # what all live receipts on the lot cover (they share its stock): an indexed
+        # lookup per receipt, so revaluing one loan never aggregates the whole table
+        select(func.sum(peer.live_milli))
+        .where(
+            peer.warehouse_id == ReceiptRow.warehouse_id,
+            peer.lot_id == ReceiptRow.lot_id,
+            peer.holder == ReceiptRow.holder,
+            peer.status == "live",
         )
-        .where(ReceiptRow.status == "live")
-        .group_by(ReceiptRow.warehouse_id, ReceiptRow.lot_id, ReceiptRow.holder)
-        .subquery()
-    )
-    sharing = and_(
-        on_lot.c.warehouse_id == ReceiptRow.warehouse_id,
-        on_lot.c.lot_id == ReceiptRow.lot_id,
-        on_lot.c.holder == ReceiptRow.holder,
+        .correlate(ReceiptRow)
+        .scalar_subquery()
     )
     query = (
         select(
@@ -91,12 +89,11 @@ def marks(
             ReceiptRow.quantity_milli,
             ReceiptRow.value_minor,
             StockRow.held_milli,
-            on_lot.c.live,
+            on_lot,
         )
         .select_from(LoanRow)
         .outerjoin(ReceiptRow, collateral)
         .outerjoin(StockRow, behind)
-        .outerjoin(on_lot, sharing)
         .where(LoanRow.status.in_(("open", "defaulted")))
     )
     if commodity is not None:
