@@ -1,16 +1,15 @@
 """Reads of the receivables projection, shaped for the API and limited to who may see.
 
 A financing is seen by its lender, its seller (the lender's client) and its debtor, and by
-auditors; what a caller may not see is answered like what does not exist. A lender's
-exposure on its open financings is what it advanced and has not had back, by debtor: the
-name the risk monitor's concentration rule looks at.
+auditors; what a caller may not see is answered like what does not exist. (A lender's
+exposure on its open financings is in :mod:`finance_api.lending.portfolio`.)
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import Connection, or_, select
 
 from finance_api.lending.receivable_projector import from_row
 from finance_api.lending.receivable_tables import ReceivableFinancing, ReceivablePosting
@@ -89,15 +88,3 @@ def financings(connection: Connection, caller: Caller, status: str | None, limit
     if after is not None:
         query = query.where(table.c.financing_id > after)
     return [financing_json(row) for row in connection.execute(query)]
-
-
-def exposure_by_debtor(connection: Connection, lender: str) -> dict[tuple[str, str], int]:
-    """(debtor, currency) -> the advance still out on the lender's open financings."""
-    table = ReceivableFinancing.__table__
-    out = table.c.advanced - table.c.collected - table.c.recourse_paid
-    rows = connection.execute(
-        select(table.c.debtor, table.c.currency, func.sum(out))
-        .where(table.c.lender == lender, table.c.status == "open", out > 0)
-        .group_by(table.c.debtor, table.c.currency)
-    )  # fmt: skip
-    return {(debtor, currency): int(total) for debtor, currency, total in rows}

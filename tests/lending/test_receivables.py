@@ -9,12 +9,14 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from finance_api.lending.portfolio import portfolio
 from finance_api.lending.receivable_projector import PROJECTOR, read_financings
 from finance_api.lending.receivable_tables import ReceivablePosting
+from finance_api.lending.rules.exposure import ExposureSettings
 from ledger.core.errors import LedgerError
 from ledger.log import Ledger
 from ledger.storage.projections import rebuild
-from tests.ledger.scenario import BUYER, SELLER
+from tests.ledger.scenario import BUYER, LENDER, SELLER
 from tests.lending.lending_events import AT, OTHER_LENDER, event, usd, with_other_lender
 from tests.lending.receivable_events import (
     DUE,
@@ -259,3 +261,23 @@ def test_a_rebuild_gives_the_same_rows(firms: Ledger) -> None:
         rebuild(uow.connection, PROJECTOR)
         uow.commit()
     assert fin(firms, fid) == before
+
+
+def test_an_open_financing_is_exposure_on_its_debtor_until_the_advance_is_back(
+    firms: Ledger,
+) -> None:
+    _, invoice_id, world = invoice_world(100_000)
+    fid = fresh("f")
+    firms.append_batch([*world, financing(fid, "invoice", invoice_id, 100_000)])
+    with firms.reading() as connection:
+        book = portfolio(connection, LENDER, ExposureSettings())
+    (mine,) = [r for r in book.receivables if r.line_id == fid]
+    assert (mine.borrower, mine.ead, mine.pd_ppm) == (BUYER, 80_000, 1_000_000)
+    assert mine.expected_loss == 36_000  # unscored debtor: PD 1, LGD 45%
+    assert BUYER in {share.name for share in book.by_borrower}
+    total = sum(t.ead for t in book.totals if t.currency == "USD")
+    firms.append_batch([act(fid, "collected", amount=80_000, at=AT + timedelta(days=2))])
+    with firms.reading() as connection:
+        after = portfolio(connection, LENDER, ExposureSettings())
+    assert fid not in {r.line_id for r in after.receivables}
+    assert sum(t.ead for t in after.totals if t.currency == "USD") == total - 80_000
