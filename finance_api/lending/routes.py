@@ -231,7 +231,16 @@ def build_router(ledger_dep: Callable[..., Any], caller_dep: Callable[..., Calle
         responses={
             200: {
                 "description": "a stream of alert events",
-                "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                "content": {
+                    "text/event-stream": {
+                        "schema": {
+                            "type": "string",
+                            "description": "`id: <alert id>`, `event: alert`, "
+                            "`data: <AlertOut JSON>`, a blank line; `: heartbeat` comments; "
+                            "a final `event: shutdown`",
+                        }
+                    }
+                },
             },
             **errors(401, 403, 422, 429),
         },
