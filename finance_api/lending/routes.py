@@ -226,7 +226,8 @@ def build_router(ledger_dep: Callable[..., Any], caller_dep: Callable[..., Calle
         description="Each event is `event: alert`, `id:` the alert's id and `data:` the alert "
         "as `GET /v1/risk/alerts` gives it. Reconnect with `Last-Event-ID` (or `after`, an "
         "entry number) to resume with the next alert. A `: heartbeat` comment is sent when "
-        "idle; `event: shutdown` ends the stream when the server stops.",
+        "idle; `event: shutdown` ends the stream when the server stops, `event: reconnect` "
+        "after its lifetime (an hour).",
         response_class=StreamingResponse,
         responses={
             200: {

@@ -11,6 +11,8 @@ caller and in all (429 beyond), and end cleanly: on client disconnect (Starlette
 generator; the slot is given back in ``finally``) and on server shutdown, when
 :func:`close_streams` (called by :class:`ClosingServer` on SIGTERM/SIGINT) makes each send a
 ``shutdown`` event and return, so uvicorn's graceful shutdown is not held open by them.
+A stream lives at most ``max_seconds`` (then ``event: reconnect``), so a slot is never held
+forever by a client that reads nothing.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ class StreamLimits:
     poll_seconds: float = 1.0
     heartbeat_seconds: float = 15.0
     batch: int = 200
+    max_seconds: float = 3600.0  # then `event: reconnect`: the client resumes by its last id
 
 
 class Streams:
@@ -144,8 +147,12 @@ async def events(ledger: Ledger, streams: Streams, caller: str, lender: str | No
     limits = streams.limits
     try:
         yield f"retry: {int(limits.poll_seconds * 1000) + 1000}\n\n"
-        idle = 0.0
+        clock = asyncio.get_running_loop().time
+        idle, ends = 0.0, clock() + limits.max_seconds
         while not streams.closing:
+            if clock() >= ends:
+                yield 'event: reconnect\ndata: {"reason": "stream lifetime reached"}\n\n'
+                return
             rows = await run_in_threadpool(alerts_from, ledger, lender, cursor, limits.batch)
             for row in rows:
                 yield _event(row)
