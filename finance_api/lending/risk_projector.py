@@ -138,10 +138,15 @@ class RiskProjector:
         lines = facts.lines(connection, {str(r.line_id) for rs in line_posts.values() for r in rs})
         lenders = {p.lender for p in (*loans.values(), *lines.values())}
         book = _Book(connection, lenders)
-        countries = self._countries(connection, entries, book)
+        debtors = {p.borrower for p in (*loans.values(), *lines.values())}
+        countries = self._countries(connection, debtors | {r["debtor"] for r in book.rows.values()})
+        registered: dict[str, str | None] = {}
         alerts: list[dict[str, Any]] = []
         for entry in entries:
             s = entry.seq
+            if entry.event.type == "participant.registered":  # in order: a later registration
+                pid = str(entry.event.payload["participant_id"])  # never counts earlier
+                registered[pid] = countries[pid] = entry.event.payload.get("country")
             raised: list[Alert] = []
             changed: set[tuple[str, str]] = set()
             for row in line_posts.get(s, ()):
@@ -185,24 +190,18 @@ class RiskProjector:
         if alerts:
             connection.execute(insert(RiskAlertRow), alerts)
         book.write(connection)
-
-    def _countries(self, connection: Connection, entries: Sequence[LedgerEntry],
-                   book: _Book) -> dict[str, str | None]:  # fmt: skip
-        """Registered countries of the book's debtors; new registrations stored."""
-        registered = {str(e.event.payload["participant_id"]): e.event.payload.get("country")
-                      for e in entries if e.event.type == "participant.registered"}  # fmt: skip
         if registered:
             t = RiskCountryRow
-            ids = sorted(registered)
-            connection.execute(delete(t).where(t.participant.in_(ids)))
-            connection.execute(insert(t), [{"participant": p, "country": registered[p]}
-                                           for p in ids])  # fmt: skip
-        debtors = sorted({r["debtor"] for r in book.rows.values()}
-                         | {p for p in registered})  # fmt: skip
+            connection.execute(delete(t).where(t.participant.in_(sorted(registered))))
+            connection.execute(insert(t), [{"participant": p, "country": c}
+                                           for p, c in sorted(registered.items())])  # fmt: skip
+
+    def _countries(self, connection: Connection, debtors: set[str]) -> dict[str, str | None]:
+        """The stored registered countries of ``debtors`` (before this batch)."""
         if not debtors:
             return {}
         t = RiskCountryRow
-        query = select(t.participant, t.country).where(t.participant.in_(debtors))
+        query = select(t.participant, t.country).where(t.participant.in_(sorted(debtors)))
         return {str(p): c for p, c in connection.execute(query)}
 
     def _past_due(self, entry: LedgerEntry, loans: dict[str, facts.Party],

@@ -235,10 +235,16 @@ def build_router(ledger_dep: Callable[..., Any], caller_dep: Callable[..., Calle
                 "content": {
                     "text/event-stream": {
                         "schema": {
-                            "type": "string",
-                            "description": "`id: <alert id>`, `event: alert`, "
-                            "`data: <AlertOut JSON>`, a blank line; `: heartbeat` comments; "
-                            "a final `event: shutdown`",
+                            "type": "object",
+                            "description": "one Server-Sent Event: `event: alert` with `id:` "
+                            "the alert id and `data:` the alert (AlertOut) as JSON; a final "
+                            "`event: shutdown` or `event: reconnect`; `: heartbeat` comments",
+                            "properties": {
+                                "event": {"enum": ["alert", "shutdown", "reconnect"]},
+                                "id": {"type": "string"},
+                                "data": {"type": "string"},
+                                "retry": {"type": "integer"},
+                            },
                         }
                     }
                 },
