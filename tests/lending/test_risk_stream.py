@@ -159,3 +159,16 @@ def wait_for(condition: Callable[[], Any], seconds: float = 10) -> None:
     while not condition():
         assert time.monotonic() < deadline, "condition never met"
         time.sleep(0.02)
+
+
+def test_a_stream_ends_after_its_lifetime_asking_the_client_to_reconnect(desk: Desk) -> None:
+    streams = Streams(StreamLimits(poll_seconds=0.05, heartbeat_seconds=10, max_seconds=0.3))
+    pledged_loan(desk)
+    breach = desk.price(180_000)
+    key = create_api_key(desk.ledger, A, "t", NOW)
+    with served(desk, streams) as (url, _), httpx.Client(base_url=url, timeout=20) as client:
+        with client.stream("GET", PATH, headers={"X-API-Key": key}) as response:
+            got = read_events(response.iter_lines(), lambda e: False)  # to the end
+        assert alerts_in(got) == [f"{breach.seq}:limit_breach:loan-1"]
+        assert got[-1]["event"] == "reconnect"
+        wait_for(lambda: streams.open == {})
