@@ -11,7 +11,7 @@ not released by then). Each read covers a batch's range of entries in one query.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +52,15 @@ class Pledge:
 
     def live_at(self, seq: int) -> bool:
         return self.pledged_seq <= seq and (self.released_seq is None or self.released_seq > seq)
+
+
+CHUNK = 5000  # ids per IN list: PostgreSQL takes at most 65,535 parameters a statement
+
+
+def chunks(ids: Iterable[Any]) -> Iterator[list[Any]]:
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), CHUNK):
+        yield wanted[start : start + CHUNK]
 
 
 def _by_seq(rows: Iterable[Any]) -> dict[int, list[Any]]:
@@ -104,20 +113,17 @@ def pledges_moved(connection: Connection, lo: int, hi: int) -> list[Pledge]:
 
 
 def pledges_of_loans(connection: Connection, loan_ids: Iterable[str]) -> dict[str, list[Pledge]]:
-    ids = sorted(set(loan_ids))
     out: dict[str, list[Pledge]] = defaultdict(list)
-    if ids:
+    for ids in chunks(loan_ids):
         for pledge in _pledges(connection, PledgeRow.loan_id.in_(ids)):
             out[str(pledge.loan_id)].append(pledge)
     return out
 
 
 def pledges_on_lots(connection: Connection, lots: Iterable[tuple[str, str]]) -> list[Pledge]:
-    pairs = sorted(set(lots))
-    if not pairs:
-        return []
     r = ReceiptRow
-    return _pledges(connection, tuple_(r.warehouse_id, r.lot_id).in_(pairs))
+    return [p for pairs in chunks(lots)
+            for p in _pledges(connection, tuple_(r.warehouse_id, r.lot_id).in_(pairs))]  # fmt: skip
 
 
 def lots_of_sku(connection: Connection, warehouse: str, sku: str) -> list[str]:
@@ -127,19 +133,14 @@ def lots_of_sku(connection: Connection, warehouse: str, sku: str) -> list[str]:
 
 
 def loans(connection: Connection, loan_ids: Iterable[str]) -> dict[str, Party]:
-    ids = sorted(set(loan_ids))
-    if not ids:
-        return {}
     t = LoanRow
     query = select(t.loan_id, t.lender, t.borrower, t.currency, t.commodity, t.disbursed_seq)
-    return {str(r[0]): Party(*r[1:]) for r in connection.execute(query.where(t.loan_id.in_(ids)))}
+    return {str(r[0]): Party(*r[1:]) for ids in chunks(loan_ids)
+            for r in connection.execute(query.where(t.loan_id.in_(ids)))}  # fmt: skip
 
 
 def lines(connection: Connection, line_ids: Iterable[str]) -> dict[str, Party]:
-    ids = sorted(set(line_ids))
-    if not ids:
-        return {}
     t = CreditLineRow
     query = select(t.line_id, t.lender, t.borrower, t.currency, t.opened_seq)
-    return {str(r[0]): Party(r[1], r[2], r[3], None, r[4])
+    return {str(r[0]): Party(r[1], r[2], r[3], None, r[4]) for ids in chunks(line_ids)
             for r in connection.execute(query.where(t.line_id.in_(ids)))}  # fmt: skip

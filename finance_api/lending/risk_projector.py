@@ -91,10 +91,10 @@ class _Book:
         return concentration_alerts(lender, currency, book, flagged, policy)
 
     def write(self, connection: Connection) -> None:
-        if self.touched:
-            keys = sorted(self.touched)
-            connection.execute(delete(RiskExposureRow).where(RiskExposureRow.source.in_(keys)))
-            connection.execute(insert(RiskExposureRow), [self.rows[k] for k in keys])
+        t = RiskExposureRow
+        for keys in facts.chunks(self.touched):
+            connection.execute(delete(t).where(t.source.in_(keys)))
+            connection.execute(insert(t), [self.rows[k] for k in keys])
         now = self._flag_rows()
         gone, new = self.stored_flags - now, now - self.stored_flags
         f = RiskFlagRow
@@ -198,11 +198,10 @@ class RiskProjector:
 
     def _countries(self, connection: Connection, debtors: set[str]) -> dict[str, str | None]:
         """The stored registered countries of ``debtors`` (before this batch)."""
-        if not debtors:
-            return {}
         t = RiskCountryRow
-        query = select(t.participant, t.country).where(t.participant.in_(sorted(debtors)))
-        return {str(p): c for p, c in connection.execute(query)}
+        query = select(t.participant, t.country)
+        return {str(p): c for ids in facts.chunks(debtors)
+                for p, c in connection.execute(query.where(t.participant.in_(ids)))}  # fmt: skip
 
     def _past_due(self, entry: LedgerEntry, loans: dict[str, facts.Party],
                   book: _Book) -> list[Alert]:  # fmt: skip
