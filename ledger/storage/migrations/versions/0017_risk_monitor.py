@@ -1,7 +1,7 @@
 """risk monitor: LTV band moves of receipt loans, and the lending.risk projection's tables
 
-Revision ID: 0016_risk_monitor
-Revises: 0015_receipt_posting_dates
+Revision ID: 0017_risk_monitor
+Revises: 0016_receivables
 Create Date: 2026-12-03 10:20:00
 
 ``finance.receipts`` goes to version 4 (it records each loan's LTV band moves) and
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016_risk_monitor"
-down_revision = "0015_receipt_posting_dates"
+revision = "0017_risk_monitor"
+down_revision = "0016_receivables"
 branch_labels = None
 depends_on = None
 
