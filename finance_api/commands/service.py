@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import uvicorn
@@ -25,16 +25,16 @@ console = Console(stderr=True)
 def _serve(db: str, key_file: Path, host: str, port: int, workers: int) -> None:
     os.environ["THREEFLOW_DB_URL"] = db
     os.environ["THREEFLOW_LEDGER_KEY_FILE"] = str(key_file)
-    uvicorn.run(
-        "finance_api.main:create_from_settings",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        loop="uvloop",
-        http="httptools",
-        log_level="warning",
-    )
+    options: dict[str, Any] = {"factory": True, "host": host, "port": port, "loop": "uvloop",
+                               "http": "httptools", "log_level": "warning",
+                               "timeout_graceful_shutdown": 30}  # fmt: skip
+    if workers == 1:  # one process: alert streams end at once on SIGTERM (a shutdown event)
+        from finance_api.lending.stream import ClosingServer
+
+        ClosingServer(uvicorn.Config("finance_api.main:create_from_settings", **options)).run()
+        return
+    # several: each worker's streams are cancelled after the graceful-shutdown timeout
+    uvicorn.run("finance_api.main:create_from_settings", workers=workers, **options)
 
 
 @app.command()
