@@ -67,7 +67,7 @@ def demo(
     The anchor goes to web3's in-process EVM, which lives only as long as this process, so
     the demo rebuilds its ledger each run (``--keep`` to skip that and the anchoring).
     """
-    from finance_api import demo_credit, demo_receipts
+    from finance_api import demo_credit, demo_receipts, demo_receivables
     from ledger.audit.database import verify_database
     from ledger.log import CheckpointPolicy
     from simulations.cli import truth_path_for
@@ -88,6 +88,7 @@ def demo(
                 config, ledger, truth_path_for(db), progress=True, clock=clock
             )
             story = demo_receipts.run(ledger)  # receipts pledged, a margin call, a sale
+            story += demo_receivables.run(ledger)  # a factored invoice, a double financing refused
         signed = ledger.checkpoint()
         if fresh:
             anchored = _anchor_in_process(ledger)
