@@ -148,6 +148,7 @@ class DocumentBook:
             confirmed=confirmed, ambiguous=row["issues"] > 1,
             cancelled=rejected or bool(order is not None and order["cancelled"]),
             open_disputes=int(order["open_disputes"]) if order is not None else 0,
+            order_matches=kind == "order" or _matches(row, order),
         )  # fmt: skip
 
     def _buyer_answer(self, claim_seq: int, buyer: str, before_seq: int) -> tuple[bool, bool]:
@@ -186,6 +187,14 @@ class DocumentBook:
                 .values(open=bindparam("open")),
                 [{"b_id": d, "open": self._disputes[d]["open"]} for d in dirty],
             )  # fmt: skip
+
+
+def _matches(invoice: dict[str, Any], order: dict[str, Any] | None) -> bool:
+    """The invoice's order is on the ledger between its parties, covering its amount."""
+    if order is None:
+        return False
+    same = all(invoice[c] == order[c] for c in ("seller", "buyer", "currency"))
+    return same and invoice["amount_minor"] <= order["amount_minor"]
 
 
 def _target(etype: str, payload: Any) -> tuple[str, str]:
