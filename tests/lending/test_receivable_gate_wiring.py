@@ -5,14 +5,20 @@ factory that puts it where the routes look."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from eth_account import Account
 
-from finance_api.receipts_chain.keys import ChainKeysUnreadable
+from finance_api.receipts_chain.keys import ChainKeys, ChainKeysUnreadable
+from finance_api.receivables_chain.gate import ReceivableGate
 from finance_api.receivables_chain.settings import ReceivableRegistrySettings
 from finance_api.receivables_chain.wiring import gate_from_settings
+from ledger.core.errors import InvalidEvent
+from ledger.core.events import Event
+from ledger.core.keys import SigningKey
 
 CONTRACT = "0x" + "cd" * 20
 
@@ -43,3 +49,32 @@ def test_settings_come_from_the_environment(
     assert gate.client.address.lower() == CONTRACT
     assert gate.keys.address("bank-1", "payload.lender") == account.address
     assert account.key.hex() not in repr(gate.keys)
+
+
+class _Recorder:
+    def __init__(self) -> None:
+        self.calls: list[int] = []
+
+    def append(self, ledger: Any, events: Any, *, batch: bool) -> list[Any]:
+        self.calls.append(len(events))
+        return []
+
+
+def _event(etype: str, payload: dict[str, Any]) -> Event:
+    return Event.create(SigningKey.generate(), flow="finance", type=etype, actor="bank-1",
+                        payload=payload, occurred_at=datetime(2026, 1, 1, tzinfo=UTC))  # fmt: skip
+
+
+def test_other_batches_go_to_the_receipt_gate_and_mixed_ones_are_refused() -> None:
+    receipts = _Recorder()
+    gate = ReceivableGate(None, None, ChainKeys({}), fallback=receipts)  # type: ignore[arg-type]
+    pledge = _event("receipt.released", {"receipt_id": "r-1", "lender": "bank-1"})
+    assert gate.append(None, [pledge], batch=False) == []  # type: ignore[arg-type]
+    assert receipts.calls == [1]
+    usd = {"amount_minor": 1, "currency": "USD"}
+    financing = _event("receivable.settled", {"financing_id": "f-1", "lender": "bank-1",
+                       "seller": "s-1", "fee": usd, "rebate": usd})  # fmt: skip
+    with pytest.raises(InvalidEvent) as caught:
+        gate.append(None, [financing, pledge], batch=True)  # type: ignore[arg-type]
+    assert caught.value.field == "events"
+    assert receipts.calls == [1]
