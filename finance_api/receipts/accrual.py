@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from finance_api.domain.errors import InterestMismatch
 from finance_api.receipts import facts
@@ -30,19 +30,19 @@ def period_end(entry: LedgerEntry) -> date:
     return facts.parse_date(named, "payload.period_end") + timedelta(days=1)
 
 
+_P = PostingRow
+_PRINCIPAL_MOVES = select(_P.posted_on, _P.principal_delta).where(
+    _P.loan_id == bindparam("id"), _P.principal_delta != 0, _P.posted_on < bindparam("end")
+)
+_INTEREST_POSTED = select(func.coalesce(func.sum(_P.amount_minor), 0)).where(
+    _P.loan_id == bindparam("id"), _P.kind == "interest"
+)
+
+
 def expected(connection: Connection, loan: Loan, end: date) -> int:
     """The interest a posting covering the days before ``end`` must charge."""
-    p = PostingRow
-    moves = connection.execute(
-        select(p.posted_on, p.principal_delta).where(
-            p.loan_id == loan.loan_id, p.principal_delta != 0, p.posted_on < end
-        )
-    ).all()
-    posted = connection.execute(
-        select(func.coalesce(func.sum(p.amount_minor), 0)).where(
-            p.loan_id == loan.loan_id, p.kind == "interest"
-        )
-    ).scalar_one()
+    moves = connection.execute(_PRINCIPAL_MOVES, {"id": loan.loan_id, "end": end}).all()
+    posted = connection.execute(_INTEREST_POSTED, {"id": loan.loan_id}).scalar_one()
     changes = [(day, int(delta)) for day, delta in moves if day is not None]
     return due_since_start(changes, end, loan.rate_bp or 0, int(posted))
 

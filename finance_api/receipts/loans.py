@@ -10,7 +10,7 @@ goods can leave the warehouse. Acts on a loan are its lender's, on a loan that e
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from finance_api.domain import errors as e
 from finance_api.domain.collateral import max_advance
@@ -22,6 +22,19 @@ from finance_api.receipts.revaluation import marks, revalue
 from finance_api.receipts.tables import LoanRow, MarginCallRow, PledgeRow, PostingRow, ReceiptRow
 from ledger.core.entry import LedgerEntry
 from ledger.core.errors import Conflict
+
+# built once: every loan act posts (see finance_api.receipts.stock)
+_NEW_POSTING = insert(PostingRow)
+_MOVE_BUCKETS = (
+    update(LoanRow)
+    .where(LoanRow.loan_id == bindparam("id"))
+    .values(
+        owed_fees=LoanRow.owed_fees + bindparam("fees"),
+        owed_interest=LoanRow.owed_interest + bindparam("interest"),
+        owed_principal=LoanRow.owed_principal + bindparam("principal"),
+        surplus_minor=LoanRow.surplus_minor + bindparam("surplus"),
+    )
+)
 
 
 def post(
@@ -35,27 +48,28 @@ def post(
 ) -> None:
     """Record one posting; ``moved`` is the signed change of each bucket."""
     connection.execute(
-        insert(PostingRow).values(
-            seq=entry.seq,
-            loan_id=loan_id,
-            kind=kind,
-            amount_minor=amount,
-            fees_delta=moved.fees,
-            interest_delta=moved.interest,
-            principal_delta=moved.principal,
-            surplus_minor=surplus,
-            posted_on=facts.day(entry),
-        )
+        _NEW_POSTING,
+        {
+            "seq": entry.seq,
+            "loan_id": loan_id,
+            "kind": kind,
+            "amount_minor": amount,
+            "fees_delta": moved.fees,
+            "interest_delta": moved.interest,
+            "principal_delta": moved.principal,
+            "surplus_minor": surplus,
+            "posted_on": facts.day(entry),
+        },
     )
     connection.execute(
-        update(LoanRow)
-        .where(LoanRow.loan_id == loan_id)
-        .values(
-            owed_fees=LoanRow.owed_fees + moved.fees,
-            owed_interest=LoanRow.owed_interest + moved.interest,
-            owed_principal=LoanRow.owed_principal + moved.principal,
-            surplus_minor=LoanRow.surplus_minor + surplus,
-        )
+        _MOVE_BUCKETS,
+        {
+            "id": loan_id,
+            "fees": moved.fees,
+            "interest": moved.interest,
+            "principal": moved.principal,
+            "surplus": surplus,
+        },
     )
 
 

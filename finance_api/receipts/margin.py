@@ -11,7 +11,7 @@ they do not cover stays owed as unsecured debt.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, insert, update
+from sqlalchemy import Connection, bindparam, insert, update
 
 from finance_api.domain import errors as e
 from finance_api.domain.collateral import BP, cure_paydown
@@ -24,6 +24,15 @@ from finance_api.receipts.revaluation import Mark, marks, revalue_commodity, sto
 from finance_api.receipts.tables import LoanRow, MarginCallRow, PriceRow, ReceiptRow
 from ledger.core.entry import LedgerEntry
 
+_SET_PRICE = (
+    update(PriceRow)
+    .where(PriceRow.commodity == bindparam("k"))
+    .values(
+        unit=bindparam("u"), price_minor=bindparam("p"), currency=bindparam("c"), seq=bindparam("s")
+    )
+)
+_NEW_PRICE = insert(PriceRow)
+
 
 def price(connection: Connection, entry: LedgerEntry, book: PolicyBook) -> None:
     commodity = facts.text(entry, "commodity")
@@ -35,10 +44,11 @@ def price(connection: Connection, entry: LedgerEntry, book: PolicyBook) -> None:
         "seq": entry.seq,
     }
     done = connection.execute(
-        update(PriceRow).where(PriceRow.commodity == commodity).values(**values)
+        _SET_PRICE,
+        {"k": commodity, "u": values["unit"], "p": amount, "c": currency, "s": entry.seq},
     )
     if done.rowcount == 0:
-        connection.execute(insert(PriceRow).values(commodity=commodity, **values))
+        connection.execute(_NEW_PRICE, {"commodity": commodity, **values})
     revalue_commodity(connection, book, commodity)
 
 

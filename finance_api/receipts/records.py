@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from finance_api.domain import errors as e
 from finance_api.domain.waterfall import Owed
@@ -57,10 +57,13 @@ class Loan:
 
 _RECEIPT = [getattr(ReceiptRow, name) for name in Receipt.__slots__]
 _LOAN = [getattr(LoanRow, name) for name in Loan.__slots__]
+# built once: every receipt and loan act loads its row (see finance_api.receipts.stock)
+_FIND_RECEIPT = select(*_RECEIPT).where(ReceiptRow.receipt_id == bindparam("id"))
+_FIND_LOAN = select(*_LOAN).where(LoanRow.loan_id == bindparam("id"))
 
 
 def find_receipt(connection: Connection, receipt_id: str) -> Receipt | None:
-    row = connection.execute(select(*_RECEIPT).where(ReceiptRow.receipt_id == receipt_id)).first()
+    row = connection.execute(_FIND_RECEIPT, {"id": receipt_id}).first()
     return None if row is None else Receipt(**row._mapping)
 
 
@@ -72,7 +75,7 @@ def receipt(connection: Connection, receipt_id: str, field: str) -> Receipt:
 
 
 def find_loan(connection: Connection, loan_id: str) -> Loan | None:
-    row = connection.execute(select(*_LOAN).where(LoanRow.loan_id == loan_id)).first()
+    row = connection.execute(_FIND_LOAN, {"id": loan_id}).first()
     return None if row is None else Loan(**row._mapping)
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, Select, and_, bindparam, func, select
 from sqlalchemy.orm import aliased
 
 from finance_api.domain.collateral import CollateralPolicy, ltv_bp, state_at
@@ -33,28 +33,22 @@ class Mark(NamedTuple):
     state: str | None
 
 
+_PRICES = select(PriceRow.commodity, PriceRow.price_minor).where(
+    PriceRow.commodity.in_(bindparam("names", expanding=True))
+)
+
+
 def _prices(connection: Connection, commodities: Iterable[str]) -> dict[str, int]:
     names = sorted(set(commodities))
     if not names:
         return {}
-    rows = connection.execute(
-        select(PriceRow.commodity, PriceRow.price_minor).where(PriceRow.commodity.in_(names))
-    )
+    rows = connection.execute(_PRICES, {"names": names})
     return {str(r.commodity): int(r.price_minor) for r in rows}
 
 
-def marks(
-    connection: Connection,
-    book: PolicyBook,
-    *,
-    loan_ids: Iterable[str] = (),
-    commodity: str | None = None,
-) -> list[Mark]:
-    """The current marks of the given loans (or of every open loan against ``commodity``).
-
-    One query: each open loan with its live receipts (outer-joined: a loan with none is
-    unsecured) and the stock behind each; then the rule, loan by loan, in Python.
-    """
+def _marks_query() -> Select[Any]:
+    """Each open loan with its live receipts (outer-joined: a loan with none is unsecured),
+    the stock behind each and what all live receipts on that lot cover."""
     collateral = and_(
         ReceiptRow.loan_id == LoanRow.loan_id,
         ReceiptRow.status == "live",
@@ -78,7 +72,7 @@ def marks(
         .correlate(ReceiptRow)
         .scalar_subquery()
     )
-    query = (
+    return (
         select(
             LoanRow.loan_id,
             LoanRow.owed_fees,
@@ -96,17 +90,38 @@ def marks(
         .outerjoin(StockRow, behind)
         .where(LoanRow.status.in_(("open", "defaulted")))
     )
-    if commodity is not None:
-        pledged = select(ReceiptRow.loan_id).where(
-            ReceiptRow.commodity == commodity, ReceiptRow.loan_id.is_not(None)
+
+
+# Built once (building this statement costs more than running it for one loan, and every
+# disbursement, repayment and price event runs it): by loan ids, or by commodity.
+_MARKS_OF_LOANS = _marks_query().where(LoanRow.loan_id.in_(bindparam("ids", expanding=True)))
+_MARKS_OF_COMMODITY = _marks_query().where(
+    LoanRow.loan_id.in_(
+        select(ReceiptRow.loan_id).where(
+            ReceiptRow.commodity == bindparam("commodity"), ReceiptRow.loan_id.is_not(None)
         )
-        query = query.where(LoanRow.loan_id.in_(pledged))
+    )
+)
+
+
+def marks(
+    connection: Connection,
+    book: PolicyBook,
+    *,
+    loan_ids: Iterable[str] = (),
+    commodity: str | None = None,
+) -> list[Mark]:
+    """The current marks of the given loans (or of every open loan against ``commodity``).
+
+    One query (:func:`_marks_query`); then the rule, loan by loan, in Python.
+    """
+    if commodity is not None:
+        rows = connection.execute(_MARKS_OF_COMMODITY, {"commodity": commodity}).all()
     else:
         ids = sorted(set(loan_ids))
         if not ids:
             return []
-        query = query.where(LoanRow.loan_id.in_(ids))
-    rows = connection.execute(query).all()
+        rows = connection.execute(_MARKS_OF_LOANS, {"ids": ids}).all()
     prices = _prices(connection, {str(r[4]) for r in rows if r[4] is not None})
     owed: dict[str, int] = {}
     values: dict[str, int] = defaultdict(int)
@@ -180,12 +195,13 @@ def revalue_commodity(connection: Connection, book: PolicyBook, commodity: str) 
     return len(found)
 
 
+_LOANS_ON_LOT = select(ReceiptRow.loan_id).where(
+    ReceiptRow.warehouse_id == bindparam("w"),
+    ReceiptRow.lot_id == bindparam("l"),
+    ReceiptRow.loan_id.is_not(None),
+)
+
+
 def loans_on_lot(connection: Connection, warehouse: str, lot: str) -> list[str]:
-    rows = connection.execute(
-        select(ReceiptRow.loan_id).where(
-            ReceiptRow.warehouse_id == warehouse,
-            ReceiptRow.lot_id == lot,
-            ReceiptRow.loan_id.is_not(None),
-        )
-    )
+    rows = connection.execute(_LOANS_ON_LOT, {"w": warehouse, "l": lot})
     return sorted({str(r.loan_id) for r in rows})

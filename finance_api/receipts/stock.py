@@ -10,7 +10,7 @@ and are never refused for disagreeing: the alert is what they are for.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from finance_api.domain.errors import GoodsEncumbered, GoodsNotHeld, InvalidAmount
 from finance_api.receipts import facts
@@ -19,35 +19,76 @@ from ledger.core.entry import LedgerEntry
 
 LIVE = ("live", "liquidated")  # a liquidated receipt still covers goods until cancelled
 
+# Statements are built once, with bound parameters: building a SQLAlchemy statement per
+# call costs about ten times executing it, and these run for every stock event appended.
+_ON_LOT = (
+    ReceiptRow.warehouse_id == bindparam("w"),
+    ReceiptRow.lot_id == bindparam("l"),
+    ReceiptRow.status.in_(LIVE),
+)
+_COVERED = select(func.coalesce(func.sum(ReceiptRow.live_milli), 0)).where(*_ON_LOT)
+_COVERED_OF = _COVERED.where(ReceiptRow.holder == bindparam("o"))
+_THIS_STOCK = (
+    StockRow.warehouse_id == bindparam("w"),
+    StockRow.lot_id == bindparam("l"),
+    StockRow.owner == bindparam("o"),
+)
+_HELD = select(StockRow.held_milli).where(*_THIS_STOCK)
+_TAKE_OUT = (
+    update(StockRow)
+    .where(*_THIS_STOCK)
+    .values(
+        held_milli=StockRow.held_milli - bindparam("m"),
+        out_milli=StockRow.out_milli + bindparam("m"),
+    )
+)
+_RECEIVE = (
+    update(StockRow)
+    .where(*_THIS_STOCK)
+    .values(
+        held_milli=StockRow.held_milli + bindparam("m"),
+        received_milli=StockRow.received_milli + bindparam("m"),
+    )
+)
+_NEW_STOCK = insert(StockRow)
+_OWNERS = (
+    select(StockRow.owner, StockRow.held_milli)
+    .where(StockRow.warehouse_id == bindparam("w"), StockRow.lot_id == bindparam("l"))
+    .order_by(StockRow.owner)
+)
+_BOOK = select(func.coalesce(func.sum(StockRow.held_milli), 0)).where(
+    StockRow.warehouse_id == bindparam("w"), StockRow.lot_id == bindparam("l")
+)
+_NEW_ALERT = insert(AlertRow)
+_COUNTED = {  # a count names a lot, or only a SKU (every lot of it in the warehouse)
+    by: (
+        select(StockRow.lot_id, StockRow.held_milli).where(*where),
+        update(StockRow)
+        .where(*where)
+        .values(counted_milli=bindparam("m"), counted_seq=bindparam("s")),
+    )
+    for by, where in (
+        ("lot", (StockRow.warehouse_id == bindparam("w"), StockRow.lot_id == bindparam("k"))),
+        ("sku", (StockRow.warehouse_id == bindparam("w"), StockRow.sku == bindparam("k"))),
+    )
+}
+
 
 def covered(connection: Connection, warehouse: str, lot: str, owner: str | None = None) -> int:
     """What live receipts cover of a lot (of one owner's goods, when given)."""
-    query = select(func.coalesce(func.sum(ReceiptRow.live_milli), 0)).where(
-        ReceiptRow.warehouse_id == warehouse,
-        ReceiptRow.lot_id == lot,
-        ReceiptRow.status.in_(LIVE),
-    )
-    if owner is not None:
-        query = query.where(ReceiptRow.holder == owner)
-    return int(connection.execute(query).scalar_one())
+    if owner is None:
+        return int(connection.execute(_COVERED, {"w": warehouse, "l": lot}).scalar_one())
+    return int(connection.execute(_COVERED_OF, {"w": warehouse, "l": lot, "o": owner}).scalar_one())
 
 
 def held(connection: Connection, warehouse: str, lot: str, owner: str) -> int | None:
     """What the warehouse holds of the lot for the owner; None when it never received any."""
-    value = connection.execute(
-        select(StockRow.held_milli).where(
-            StockRow.warehouse_id == warehouse, StockRow.lot_id == lot, StockRow.owner == owner
-        )
-    ).scalar()
+    value = connection.execute(_HELD, {"w": warehouse, "l": lot, "o": owner}).scalar()
     return None if value is None else int(value)
 
 
 def take_out(connection: Connection, warehouse: str, lot: str, owner: str, milli: int) -> None:
-    connection.execute(
-        update(StockRow)
-        .where(StockRow.warehouse_id == warehouse, StockRow.lot_id == lot, StockRow.owner == owner)
-        .values(held_milli=StockRow.held_milli - milli, out_milli=StockRow.out_milli + milli)
-    )
+    connection.execute(_TAKE_OUT, {"w": warehouse, "l": lot, "o": owner, "m": milli})
 
 
 def received(connection: Connection, entry: LedgerEntry) -> None:
@@ -56,27 +97,22 @@ def received(connection: Connection, entry: LedgerEntry) -> None:
     milli = facts.quantity(entry)
     if held(connection, warehouse, lot, owner) is None:
         connection.execute(
-            insert(StockRow).values(
-                warehouse_id=warehouse,
-                lot_id=lot,
-                owner=owner,
-                sku=str(p["sku"]),
-                unit=facts.optional(entry, "unit"),
-                held_milli=milli,
-                received_milli=milli,
-                out_milli=0,
-                counted_milli=None,
-                counted_seq=None,
-            )
+            _NEW_STOCK,
+            {
+                "warehouse_id": warehouse,
+                "lot_id": lot,
+                "owner": owner,
+                "sku": str(p["sku"]),
+                "unit": facts.optional(entry, "unit"),
+                "held_milli": milli,
+                "received_milli": milli,
+                "out_milli": 0,
+                "counted_milli": None,
+                "counted_seq": None,
+            },
         )
         return
-    connection.execute(
-        update(StockRow)
-        .where(StockRow.warehouse_id == warehouse, StockRow.lot_id == lot, StockRow.owner == owner)
-        .values(
-            held_milli=StockRow.held_milli + milli, received_milli=StockRow.received_milli + milli
-        )
-    )
+    connection.execute(_RECEIVE, {"w": warehouse, "l": lot, "o": owner, "m": milli})
 
 
 def lost(connection: Connection, entry: LedgerEntry) -> list[tuple[str, str]]:
@@ -86,11 +122,7 @@ def lost(connection: Connection, entry: LedgerEntry) -> list[tuple[str, str]]:
     custodian = facts.text(entry, "custodian")
     if lot is None:
         return []
-    rows = connection.execute(
-        select(StockRow.owner, StockRow.held_milli)
-        .where(StockRow.warehouse_id == custodian, StockRow.lot_id == lot)
-        .order_by(StockRow.owner)
-    ).all()
+    rows = connection.execute(_OWNERS, {"w": custodian, "l": lot}).all()
     if not rows:
         return []
     milli = facts.quantity(entry)
@@ -131,13 +163,11 @@ def released(connection: Connection, entry: LedgerEntry) -> None:
 def counted(connection: Connection, entry: LedgerEntry) -> None:
     p = entry.event.payload
     warehouse, lot, sku = str(p["warehouse_id"]), facts.optional(entry, "lot_id"), str(p["sku"])
-    where = [StockRow.warehouse_id == warehouse]
-    where.append(StockRow.lot_id == lot if lot is not None else StockRow.sku == sku)
-    rows = connection.execute(select(StockRow.lot_id, StockRow.held_milli).where(*where)).all()
+    read, mark = _COUNTED["lot" if lot is not None else "sku"]
+    key = {"w": warehouse, "k": lot if lot is not None else sku}
+    rows = connection.execute(read, key).all()
     milli = facts.quantity(entry)
-    connection.execute(
-        update(StockRow).where(*where).values(counted_milli=milli, counted_seq=entry.seq)
-    )
+    connection.execute(mark, {**key, "m": milli, "s": entry.seq})
     book = sum(int(r.held_milli) for r in rows)
     cover = sum(covered(connection, warehouse, str(lot_id)) for lot_id in {r.lot_id for r in rows})
     if milli < cover:
@@ -149,13 +179,7 @@ def counted(connection: Connection, entry: LedgerEntry) -> None:
 def _alert_if_uncovered(
     connection: Connection, entry: LedgerEntry, warehouse: str, lot: str, count: int | None
 ) -> None:
-    book = int(
-        connection.execute(
-            select(func.coalesce(func.sum(StockRow.held_milli), 0)).where(
-                StockRow.warehouse_id == warehouse, StockRow.lot_id == lot
-            )
-        ).scalar_one()
-    )
+    book = int(connection.execute(_BOOK, {"w": warehouse, "l": lot}).scalar_one())
     cover = covered(connection, warehouse, lot)
     if cover > book:
         _alert(connection, entry, "stock_below_receipts", warehouse, lot, book, cover, count)
@@ -172,13 +196,14 @@ def _alert(
     count: int | None,
 ) -> None:
     connection.execute(
-        insert(AlertRow).values(
-            seq=entry.seq,
-            kind=kind,
-            warehouse_id=warehouse,
-            lot_id=lot,
-            held_milli=book,
-            covered_milli=cover,
-            counted_milli=count,
-        )
+        _NEW_ALERT,
+        {
+            "seq": entry.seq,
+            "kind": kind,
+            "warehouse_id": warehouse,
+            "lot_id": lot,
+            "held_milli": book,
+            "covered_milli": cover,
+            "counted_milli": count,
+        },
     )
