@@ -11,6 +11,7 @@ the chain as ``409 already_financed`` and nothing is written; a node that is dow
 from __future__ import annotations
 
 import itertools
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -227,3 +228,33 @@ def test_a_financing_whose_commit_failed_is_adopted_when_resent(
     assert shared.registry.get(op.key).ref == op.ref
     assert a.post("/v1/lenders/receivables", "bank-a", body).status_code == 201
     assert a.financed("fa-5") == 200
+
+
+def test_two_deployments_racing_for_one_invoice_leave_exactly_one_financing(
+    both: tuple[Deployment, Deployment], shared: Shared
+) -> None:
+    """Both ledgers accept their own trial; the chain takes one ``finance``, the other is
+    refused (by the estimate, or reverted when mined) and its ledger writes nothing."""
+    a, b = both
+    bodies = {"a": a.financing("fa-r"), "b": b.financing("fb-r")}
+    start = threading.Barrier(2)
+    answers: dict[str, Any] = {}
+
+    def post(d: Deployment) -> None:
+        start.wait(timeout=30)
+        answers[d.name] = d.post("/v1/lenders/receivables", d.lender, bodies[d.name])
+
+    racers = [threading.Thread(target=post, args=(d,)) for d in (a, b)]
+    for thread in racers:
+        thread.start()
+    for thread in racers:
+        thread.join(timeout=60)
+    codes = sorted(answer.status_code for answer in answers.values())
+    assert codes == [201, 409], {k: v.text for k, v in answers.items()}
+    loser = next(d for d in (a, b) if answers[d.name].status_code == 409)
+    winner = a if loser is b else b
+    assert answers[loser.name].json()["error"] == "already_financed"
+    assert loser.financed(f"f{loser.name}-r") == 404
+    assert winner.financed(f"f{winner.name}-r") == 200
+    record = shared.registry.get(_key(winner, f"f{winner.name}-r"))
+    assert record.lender == shared.accounts[winner.lender].address
