@@ -73,8 +73,18 @@ def receipt_registry_from_settings(ledger: Ledger) -> object | None:
     return gate_from_settings(ledger, RegistrySettings())
 
 
+def receivable_registry_from_settings(fallback: object | None) -> object | None:
+    """The receivable registry's gate when ``THREEFLOW_RECEIVABLE_REGISTRY_CONTRACT`` is set
+    (batches without financing acts go on to ``fallback``, the receipt registry's gate)."""
+    from finance_api.receivables_chain.settings import ReceivableRegistrySettings
+    from finance_api.receivables_chain.wiring import gate_from_settings
+
+    return gate_from_settings(ReceivableRegistrySettings(), fallback)
+
+
 def create_from_settings() -> FastAPI:
     ledger = open_from_settings()
     app = create_app(ledger, close_ledger=True, on_startup=background_from_settings)
     app.state.receipt_registry = receipt_registry_from_settings(ledger)
+    app.state.receivable_registry = receivable_registry_from_settings(app.state.receipt_registry)
     return app

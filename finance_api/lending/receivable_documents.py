@@ -35,6 +35,8 @@ class DocumentBook:
     def __init__(self, connection: Connection, entries: Sequence[LedgerEntry]) -> None:
         self._connection = connection
         self._docs: dict[DocKey, dict[str, Any]] = {}
+        self._looked: set[DocKey] = set()  # read from the tables (found or not)
+        self._looked_disputes: set[str] = set()
         self._disputes: dict[str, dict[str, Any]] = {}
         self._new: set[DocKey] = set()
         self._dirty: set[DocKey] = set()
@@ -46,14 +48,17 @@ class DocumentBook:
             kind, doc_id = _target(entry.event.type, entry.event.payload)
             if kind:
                 keys.add((kind, doc_id))
-            if entry.event.type == "dispute.resolved":
+            if entry.event.type == "invoice.issued":  # its order, for a financing later
+                keys.add(("order", str(entry.event.payload["order_id"])))
+            if entry.event.type.startswith("dispute."):
                 dispute_ids.add(str(entry.event.payload["dispute_id"]))
         self._read_disputes(dispute_ids)
         keys.update(("order", d["order_id"]) for d in self._disputes.values())
         self._read(keys)
 
     def _read(self, keys: Iterable[DocKey]) -> None:
-        wanted = sorted(set(keys) - set(self._docs))
+        wanted = sorted(set(keys) - self._looked)
+        self._looked.update(wanted)
         for start in range(0, len(wanted), _CHUNK):
             chunk = set(wanted[start : start + _CHUNK])
             ids = sorted({doc_id for _, doc_id in chunk})
@@ -63,7 +68,8 @@ class DocumentBook:
                     self._docs[(row.kind, row.document_id)] = dict(row._mapping)
 
     def _read_disputes(self, ids: set[str]) -> None:
-        wanted = sorted(ids)
+        wanted = sorted(ids - self._looked_disputes)
+        self._looked_disputes.update(wanted)
         for start in range(0, len(wanted), _CHUNK):
             table = ReceivableDispute.__table__
             rows = self._connection.execute(
@@ -72,7 +78,7 @@ class DocumentBook:
             self._disputes.update({r.dispute_id: dict(r._mapping) for r in rows})
 
     def get(self, kind: str, doc_id: str) -> dict[str, Any] | None:
-        if (kind, doc_id) not in self._docs:
+        if (kind, doc_id) not in self._docs and (kind, doc_id) not in self._looked:
             self._read([(kind, doc_id)])
         return self._docs.get((kind, doc_id))
 
@@ -148,6 +154,7 @@ class DocumentBook:
             confirmed=confirmed, ambiguous=row["issues"] > 1,
             cancelled=rejected or bool(order is not None and order["cancelled"]),
             open_disputes=int(order["open_disputes"]) if order is not None else 0,
+            order_matches=kind == "order" or _matches(row, order),
         )  # fmt: skip
 
     def _buyer_answer(self, claim_seq: int, buyer: str, before_seq: int) -> tuple[bool, bool]:
@@ -186,6 +193,14 @@ class DocumentBook:
                 .values(open=bindparam("open")),
                 [{"b_id": d, "open": self._disputes[d]["open"]} for d in dirty],
             )  # fmt: skip
+
+
+def _matches(invoice: dict[str, Any], order: dict[str, Any] | None) -> bool:
+    """The invoice's order is on the ledger between its parties, covering its amount."""
+    if order is None:
+        return False
+    same = all(invoice[c] == order[c] for c in ("seller", "buyer", "currency"))
+    return same and invoice["amount_minor"] <= order["amount_minor"]
 
 
 def _target(etype: str, payload: Any) -> tuple[str, str]:

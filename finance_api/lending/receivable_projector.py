@@ -3,8 +3,9 @@ transaction.
 
 A ``receivable.financed`` is judged against the document as the ledger shows it
 (:mod:`.receivable_documents`) and against every other financing: the same document, or
-the same goods (an invoice whose order is under a live advance payment, an order one of
-whose invoices is financed and open), is ``already_financed``, whichever lender asks. The
+the same goods (an invoice whose order is under a live advance payment, or whose advance
+became a receipt loan still open; an order one of whose invoices is financed and open), is
+``already_financed``, whichever lender asks. The
 unique constraints of :mod:`.receivable_tables` back the rule if two writers ever got past
 it. The lender's later acts go through the pure rules (:mod:`.rules.receivables`); a
 conversion reads the receipt loan from ``finance.receipts``, which applies before this one.
@@ -115,7 +116,7 @@ class _Financings:
         """A financing of this document or of the same goods, described; else None."""
         table = ReceivableFinancing.__table__
         same = (table.c.document_kind == kind) & (table.c.document_id == doc_id)
-        goods = (table.c.order_id == order_id) & (table.c.status == "open")
+        goods = (table.c.order_id == order_id) & table.c.status.in_(("open", "converted"))
         rows = self._connection.execute(
             select(table).where(or_(same, table.c.document_key == key, goods))
         )
@@ -130,7 +131,16 @@ class _Financings:
                 other = "its order is under a live advance payment" if kind == "invoice" else (
                     f"its invoice {fin.document_id} is financed")  # fmt: skip
                 return f"{other} by {fin.lender} (financing {fin.financing_id})"
+            if fin.status == "converted" and kind == "invoice" and self._live_loan(fin.loan_id):
+                return (f"its order's advance payment became loan {fin.loan_id} of "
+                        f"{fin.lender}, still open: the goods are pledged")  # fmt: skip
         return None
+
+    def _live_loan(self, loan_id: str | None) -> bool:
+        closed = self._connection.execute(
+            select(LoanRow.closed_seq).where(LoanRow.loan_id == loan_id)
+        ).first()
+        return closed is not None and closed.closed_seq is None
 
     def act(self, connection: Connection, entry: LedgerEntry) -> None:
         payload = entry.event.payload

@@ -104,7 +104,8 @@ async def post_events(
                 f"this API key may not act in the roles {event.type} needs",
                 field=f"events[{i}].type" if batch else "type",
             )
-    gate = getattr(request.app.state, "receipt_registry", None)
+    state = request.app.state  # the receivable gate hands other batches to the receipt one
+    gate = getattr(state, "receivable_registry", None) or getattr(state, "receipt_registry", None)
     entries, shown = await run_in_threadpool(_append, ledger, events, gate, batch)
     if all(entry.replayed for entry in entries):
         response.status_code = 200  # every event was already there: idempotent replay

@@ -3,6 +3,7 @@ wins), and an advance payment turns into a receipt loan when its goods land."""
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 from datetime import timedelta
 
@@ -110,3 +111,25 @@ def test_an_advance_payment_converts_into_the_receipt_loan_when_the_goods_land(
         5_000_000 + fee,
     )
     assert done.advanced + done.fee == done.converted + done.came_in
+
+    # the goods are pledged under the open loan: an invoice on the order is the same goods
+    with open_ledger(ledger_url) as ledger:
+        ledger.append_batch(confirmed_invoice("i-adv", "o-adv", 10_000_000, seller=SELLER,
+                                              buyer=BUYER, at=landed))  # fmt: skip
+        late = financing(
+            "f-adv",
+            "invoice",
+            "i-adv",
+            10_000_000,
+            lender=other,
+            seller=SELLER,
+            debtor=BUYER,
+            at=landed,
+        )
+        with pytest.raises(LedgerError) as caught:
+            ledger.append(late)
+        assert caught.value.code == "already_financed"
+        assert "loan-adv" in caught.value.detail
+        # once the loan is repaid the goods are free: the invoice may be financed
+        Desk(ledger, ledger_url, ids=itertools.count(500)).repay(lender, "loan-adv", 6_000_000)
+        ledger.append(late)

@@ -143,13 +143,17 @@ def test_an_order_with_a_financed_open_invoice_gets_no_advance(firms: Ledger) ->
         ("reserve", "advance_out_of_bounds", "payload.reserve"),
         ("currency", "currency_mismatch", "payload.face.currency"),
         ("twice", "document_ambiguous", "payload.document_id"),
+        ("orphan", "document_mismatch", "payload.document_id"),
+        ("over_order", "document_mismatch", "payload.document_id"),
     ],
 )
 def test_an_ineligible_invoice_is_refused_naming_the_rule(
     firms: Ledger, case: str, code: str, field: str
 ) -> None:
     order_id, invoice_id = fresh("order"), fresh("inv")
-    setup = accepted_order(order_id, 100_000)
+    setup = accepted_order(order_id, 90_000 if case == "over_order" else 100_000)
+    if case == "orphan":
+        setup = []
     answer = {"unconfirmed": None, "rejected": "claim.rejected"}.get(case, "claim.confirmed")
     invoice = confirmed_invoice(invoice_id, order_id, 100_000, confirm=answer)
     extra: dict[str, Any] = {}

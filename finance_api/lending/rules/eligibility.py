@@ -45,7 +45,9 @@ class Document:
     ``confirmed``: for an invoice, its buyer confirmed it before the financing; for an
     order, its seller accepted it. ``cancelled``: the order (an invoice's order) was
     cancelled, or the buyer rejected the invoice. ``open_disputes``: disputes open on the
-    order. ``ambiguous``: two documents were issued under the id.
+    order. ``ambiguous``: two documents were issued under the id. ``order_matches``: for
+    an invoice, its order is on the ledger between the same parties, in its currency, for
+    at least the invoice's amount.
     """
 
     kind: Kind
@@ -60,6 +62,7 @@ class Document:
     cancelled: bool = False
     open_disputes: int = 0
     ambiguous: bool = False
+    order_matches: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +115,12 @@ def check_eligible(
         raise UnknownDocument(f"no {kind} {doc_id} is on the ledger", field=where)
     if doc.ambiguous:
         raise DocumentAmbiguous(f"{kind} {doc_id} was issued twice", field=where)
+    if not doc.order_matches:
+        raise DocumentMismatch(
+            f"invoice {doc_id}'s order {doc.order_id} is not on the ledger between its "
+            "parties for at least its amount",
+            field=where,
+        )
     if not doc.confirmed:
         need = "its buyer's claim.confirmed" if kind == "invoice" else "the seller's acceptance"
         raise DocumentNotConfirmed(f"{kind} {doc_id} lacks {need}", field=where)

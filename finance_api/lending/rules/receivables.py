@@ -30,6 +30,7 @@ from finance_api.lending.receivable_errors import (
     AdvanceOutstanding,
     BeyondOutstanding,
     ConversionRefused,
+    DocumentMismatch,
     FinancingClosed,
     NoRecourse,
     NotFinancingLender,
@@ -207,8 +208,8 @@ def settlement(fin: Financing) -> tuple[int, int]:
 
 def _settled(fin: Financing, payload: Mapping[str, Any]) -> tuple[Financing, list[Posting]]:
     if payload["seller"] != fin.seller:
-        raise NotFinancingLender(f"financing {fin.financing_id} is of {fin.seller}",
-                                 field="payload.seller")  # fmt: skip
+        raise DocumentMismatch(f"financing {fin.financing_id} is of {fin.seller}",
+                               field="payload.seller")  # fmt: skip
     if fin.advance_out:
         raise AdvanceOutstanding(f"{fin.advance_out} of the advance is still out",
                                  field="payload.financing_id")  # fmt: skip
