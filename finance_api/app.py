@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import cast
 
 from anyio import to_thread
 from fastapi import FastAPI
@@ -23,8 +24,9 @@ from finance_api.deps import current_caller, get_ledger
 from finance_api.lending.routes import build_router as risk_router
 from finance_api.ratelimit import RateLimiter
 from finance_api.routers import admin, credit, participants, public, receipts, receipts_reads
-from finance_api.snapshot import REFRESH, Snapshot
+from finance_api.snapshot import REFRESH, Rendered, Snapshot
 from ledger.anchoring.routes import build_router as anchoring_router
+from ledger.core.access import Caller
 from ledger.core.event_types import EventTypeRegistry
 from ledger.log import Ledger
 from ledger.settings import get_settings
@@ -115,6 +117,7 @@ def create_app(
     )
     app.state.ledger = ledger
     app.state.snapshot = Snapshot(ledger)
+    app.state.proofs = Rendered()
     settings = get_settings()
     app.state.limiter = limiter or RateLimiter(settings.rate_per_second, settings.rate_burst)
     app.add_middleware(BodyLimit)
@@ -125,7 +128,9 @@ def create_app(
     app.include_router(credit.router)
     app.include_router(receipts.router)  # warehouse-receipt financing: acts by audience
     app.include_router(receipts_reads.router)
-    app.include_router(traceability_router(get_ledger, current_caller))
-    app.include_router(anchoring_router(get_ledger, current_caller))
-    app.include_router(risk_router(get_ledger, current_caller))
+    # The feature routers type the dependency by what it yields; FastAPI awaits it.
+    caller = cast("Callable[..., Caller]", current_caller)
+    app.include_router(traceability_router(get_ledger, caller))
+    app.include_router(anchoring_router(get_ledger, caller))
+    app.include_router(risk_router(get_ledger, caller))
     return app
