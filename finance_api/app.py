@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from finance_api import errors
 from finance_api.body import BodyLimit
 from finance_api.deps import current_caller, get_ledger
+from finance_api.fastpath import FastPath
 from finance_api.lending.routes import build_router as risk_router
 from finance_api.ratelimit import RateLimiter
 from finance_api.routers import admin, credit, participants, public, receipts, receipts_reads
@@ -120,6 +121,7 @@ def create_app(
     app.state.proofs = Rendered()
     settings = get_settings()
     app.state.limiter = limiter or RateLimiter(settings.rate_per_second, settings.rate_burst)
+    app.add_middleware(FastPath)  # inside the body limit: bodies bounded as for every route
     app.add_middleware(BodyLimit)
     errors.install(app)
     app.include_router(public.router)

@@ -83,7 +83,7 @@ async def latest_checkpoint(request: Request) -> Response:
     # no dependencies to solve, and the bytes serialised once per refresh (they match the
     # model: the snapshot holds exactly its fields)
     snapshot: Snapshot = request.app.state.snapshot
-    head = _fresh_head(snapshot)
+    head = fresh_head(snapshot)
     if head is None:  # none yet, or one was cut since the refresh
         head = await offload(snapshot.refresh)
     if head.body is None:
@@ -95,7 +95,7 @@ def _json(body: bytes) -> Response:
     return Response(body, media_type="application/json")
 
 
-def _fresh_head(snapshot: Snapshot) -> Head | None:
+def fresh_head(snapshot: Snapshot) -> Head | None:
     """The snapshot's head when it holds the newest checkpoint this process knows of."""
     head = snapshot.head
     if head is None or head.checkpoint is None:
@@ -125,7 +125,7 @@ def _signed_size(snapshot: Snapshot, tree_size: int | None) -> int:
     """The size asked for, or the latest signed checkpoint's (from the snapshot)."""
     if tree_size is not None:
         return tree_size
-    head = _fresh_head(snapshot) or snapshot.refresh()
+    head = fresh_head(snapshot) or snapshot.refresh()
     if head.checkpoint is None:
         raise NotFound("no checkpoint has been cut yet: pass tree_size", field="tree_size")
     return int(head.checkpoint["tree_size"])
@@ -135,7 +135,7 @@ def _known_size(snapshot: Snapshot, tree_size: int | None) -> int | None:
     """The tree a proof is asked in, when known without reading the database."""
     if tree_size is not None:
         return tree_size
-    head = _fresh_head(snapshot)
+    head = fresh_head(snapshot)
     return None if head is None else _size_of(head.checkpoint)
 
 
