@@ -1,16 +1,17 @@
 """The hottest answers sent before FastAPI's routing, when nothing is left to decide.
 
-Polled hardest: ``/health``, ``/v1/checkpoints/latest``, proofs already served, and a
+Polled hardest: ``/health``, ``/v1/checkpoints/latest``, inclusion proofs, and a
 participant's own score already computed. For them FastAPI's per-request work — matching
 some fifty routes, solving dependencies, validating the answer — costs several times the
 answer itself. :class:`FastPath` sits inside :class:`~finance_api.body.BodyLimit` (so
 bodies are bounded exactly as before) and answers only the plain success of a request it
-fully understands, with the very bytes the route would send (the same caches, filled by
-the routes). Anything else — an unusual query string, a cache miss, a missing or refused
-key, a rate limit reached, a degraded database — goes on to the app untouched, which then
-decides and words every refusal exactly as it always has. The key is checked as the
-route checks it (:class:`~finance_api.auth.KeyCache`, its revocation read off the loop)
-and the rate limit is spent once: here when answered here, in the app otherwise.
+fully understands, with the very bytes the route would send (the same caches and the same
+functions as the routes; a proof not served before is made here, off the loop). Anything
+else — an unusual query string, a score not in memory, a missing or refused key, a rate
+limit reached, a refused proof, a degraded database — goes on to the app untouched, which
+decides and words every refusal exactly as it always has. The key is checked as the route
+checks it (:class:`~finance_api.auth.KeyCache`, its revocation read off the loop) and the
+rate limit is spent once: here when answered here, in the app otherwise.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from finance_api.offload import offload
 from finance_api.params import MAX_SEQ
 from finance_api.ratelimit import RateLimited, RateLimiter
 from finance_api.routers.participants import ID_PATTERN
-from finance_api.routers.public import fresh_head
+from finance_api.routers.public import fresh_head, proof_json
 from finance_api.schemas import Health
 from finance_api.snapshot import Rendered, Snapshot
 from ledger.core.errors import LedgerError
@@ -60,7 +61,7 @@ class FastPath:
             head = fresh_head(state.snapshot)
             return None if head is None else head.body
         if path == "/v1/proofs/inclusion":
-            return _proof(state, scope.get("query_string", b""))
+            return await _proof(state, scope.get("query_string", b""))
         if path.startswith(CREDIT):
             return await _own_score(scope, state, path[len(CREDIT) :])
         return None
@@ -78,22 +79,21 @@ class FastPath:
         return cached[1]
 
 
-def _proof(state: Any, query: bytes) -> bytes | None:
+async def _proof(state: Any, query: bytes) -> bytes | None:
+    """An inclusion proof asked in the plain form (``seq=N`` then maybe ``&tree_size=M``,
+    decimal, in range), made or remembered by the route's own function; a request the
+    ledger refuses goes on to the route, which refuses it in its own words."""
     match = _PROOF.fullmatch(query.decode("latin-1"))
     if match is None:
         return None
     seq, size = int(match.group(1)), match.group(2)
-    if size is None:
-        head = fresh_head(state.snapshot)
-        if head is None or head.checkpoint is None:
-            return None
-        tree_size = int(head.checkpoint["tree_size"])
-    else:
-        tree_size = int(size)
-    if seq > MAX_SEQ or not 1 <= tree_size <= MAX_SEQ:
+    tree_size = None if size is None else int(size)
+    if seq > MAX_SEQ or (tree_size is not None and not 1 <= tree_size <= MAX_SEQ):
         return None
-    rendered: Rendered = state.proofs
-    return rendered.get(("inclusion", seq, tree_size))
+    try:
+        return await proof_json(state, "inclusion", seq, tree_size)
+    except Exception:  # refused, or the database is down: the route answers as it always has
+        return None
 
 
 async def _own_score(scope: Scope, state: Any, participant: str) -> bytes | None:

@@ -139,19 +139,18 @@ def _known_size(snapshot: Snapshot, tree_size: int | None) -> int | None:
     return None if head is None else _size_of(head.checkpoint)
 
 
-async def _proof(request: Request, kind: str, a: int, b: int | None) -> Response:
+async def proof_json(state: Any, kind: str, a: int, b: int | None) -> bytes:
     """A proof from the cache of those already served, or made in a worker thread.
 
     Only proofs the ledger produced are kept, keyed by the tree they are in: a refused
     request (out of range, no checkpoint) is asked again, and refused again, every time.
     """
-    state = request.app.state
     ledger: Ledger = state.ledger
     snapshot: Snapshot = state.snapshot
     rendered: Rendered = state.proofs
     size = _known_size(snapshot, b)
     if size is not None and (hit := rendered.get((kind, a, size))) is not None:
-        return _json(hit)
+        return hit
 
     def prove() -> tuple[int, bytes]:
         second = _signed_size(snapshot, b)
@@ -163,7 +162,7 @@ async def _proof(request: Request, kind: str, a: int, b: int | None) -> Response
 
     second, body = await offload(prove)
     rendered.put((kind, a, second), body)
-    return _json(body)
+    return body
 
 
 @router.get(
@@ -177,7 +176,7 @@ async def inclusion(
     seq: Annotated[int, Query(ge=0, le=MAX_SEQ)],
     tree_size: Annotated[int | None, Query(ge=1, le=MAX_SEQ)] = None,
 ) -> Response:
-    return await _proof(request, "inclusion", seq, tree_size)
+    return _json(await proof_json(request.app.state, "inclusion", seq, tree_size))
 
 
 @router.get(
@@ -191,7 +190,7 @@ async def consistency(
     first: Annotated[int, Query(ge=1, le=MAX_SEQ)],
     second: Annotated[int | None, Query(ge=1, le=MAX_SEQ)] = None,
 ) -> Response:
-    return await _proof(request, "consistency", first, second)
+    return _json(await proof_json(request.app.state, "consistency", first, second))
 
 
 @router.get(
