@@ -8,7 +8,7 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
 
 from finance_api.auth import ADMIN_ROLES, KeyCache, require_role
-from finance_api.offload import offload
+from finance_api.offload import quick
 from finance_api.ratelimit import RateLimiter
 from ledger.core.access import Caller
 from ledger.log import Ledger
@@ -47,7 +47,7 @@ async def current_caller(
     if checked is not None and checked[0] == x_api_key:
         caller: Caller = checked[1]  # checked a moment ago, in this very request
     else:
-        caller = await offload(key_cache(request, ledger).authenticate, x_api_key)
+        caller = await quick(key_cache(request, ledger).authenticate, x_api_key)
     limiter: RateLimiter = request.app.state.limiter
     limiter.take(next(iter(caller.scopes)))
     return caller

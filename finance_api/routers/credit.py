@@ -14,6 +14,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from finance_api.deps import CallerDep, LedgerDep
+from finance_api.heap import settle_heap
 from finance_api.offload import offload
 from finance_api.params import MAX_SEQ
 from finance_api.routers.credit_service import CACHE, CreditService, NoModel, from_env
@@ -115,6 +116,7 @@ async def _service(request: Request) -> CreditService:
     state = request.app.state
     if not hasattr(state, "credit"):
         state.credit = await offload(from_env)  # loading a model is not the loop's work
+        settle_heap()  # the model's objects join those the collector no longer walks
     service: CreditService | None = state.credit
     if service is None:
         raise NoModel("no credit model is loaded in this service", field="participant")

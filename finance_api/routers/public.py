@@ -13,7 +13,7 @@ import orjson
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from finance_api.deps import LedgerDep
-from finance_api.offload import offload
+from finance_api.offload import offload, quick
 from finance_api.params import MAX_SEQ
 from finance_api.schemas import (
     CheckpointOut,
@@ -49,7 +49,7 @@ async def health(request: Request, response: Response) -> dict[str, Any]:
     head = snapshot.head
     if head is None:
         try:
-            head = await offload(snapshot.refresh)
+            head = await quick(snapshot.refresh)
         except Exception:
             head = None
     if head is None or not snapshot.healthy():
@@ -85,7 +85,7 @@ async def latest_checkpoint(request: Request) -> Response:
     snapshot: Snapshot = request.app.state.snapshot
     head = fresh_head(snapshot)
     if head is None:  # none yet, or one was cut since the refresh
-        head = await offload(snapshot.refresh)
+        head = await quick(snapshot.refresh)
     if head.body is None:
         raise NotFound("no checkpoint has been cut yet")
     return _json(head.body)
@@ -160,7 +160,7 @@ async def proof_json(state: Any, kind: str, a: int, b: int | None) -> bytes:
             proof = ledger.consistency_proof(a, second).to_json()
         return second, orjson.dumps(proof)
 
-    second, body = await offload(prove)
+    second, body = await quick(prove)
     rendered.put((kind, a, second), body)
     return body
 
