@@ -48,13 +48,16 @@ async def _refresher(snapshot: Snapshot) -> None:
 
 
 async def _checkpoint_ticker(ledger: Ledger, every: float) -> None:
-    """Cut a checkpoint every T seconds when entries arrived (N entries is checked on append)."""
+    """Cut a checkpoint every T seconds when entries arrived (N entries is checked on append).
+
+    The first tick runs at startup: it also tells this process the newest checkpoint, which
+    the answers kept in memory are keyed by (until then every score read the database)."""
     while True:
-        await asyncio.sleep(every)
         try:
             await run_in_threadpool(ledger.maybe_checkpoint)
         except Exception:  # a failed tick is logged and retried on the next one
             log.exception("checkpoint tick failed")
+        await asyncio.sleep(every)
 
 
 _DESCRIPTION = (

@@ -15,8 +15,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
+from finance_api import body as bodies
 from finance_api import onboarding
-from finance_api.body import parse_json
 from finance_api.deps import CallerDep, LedgerDep
 from finance_api.offload import offload
 from finance_api.params import MAX_INSTANT_LENGTH, MAX_SEQ, instant
@@ -96,7 +96,7 @@ async def post_events(request: Request, ledger: LedgerDep, caller: CallerDep) ->
 
 
 def _post(ledger: Ledger, caller: Caller, data: bytes, gate: Any) -> tuple[int, bytes]:
-    events, batch = _parse(parse_json(data))
+    events, batch = _parse(bodies.parse_json(data))
     participant = caller.participant_id
     for i, event in enumerate(events):
         if event.actor != participant:
