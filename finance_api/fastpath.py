@@ -97,7 +97,7 @@ async def _proof(state: Any, query: bytes) -> bytes | None:
 
 
 async def _own_score(scope: Scope, state: Any, participant: str) -> bytes | None:
-    if "/" in participant or len(participant) > 200 or not _PARTICIPANT.match(participant):
+    if "/" in participant or len(participant) > 200 or not _PARTICIPANT.fullmatch(participant):
         return None
     service = getattr(state, "credit", None)
     rendered: Rendered | None = getattr(state, "scores_rendered", None)
