@@ -126,7 +126,10 @@ def http(
                          "expires_at": format_timestamp(now + timedelta(days=9))},
                 occurred_at=now, subjects=[LENDER]) for s in sellers])  # fmt: skip
             ledger.checkpoint()
+        # per-key rate limits off: the default (100/s a key) would answer most of wrk's
+        # requests 429, and the bench would time refusals
         env = {**os.environ, "THREEFLOW_CHECKPOINT_EVERY_SECONDS": "3600",
+               "THREEFLOW_RATE_PER_SECOND": "1e9", "THREEFLOW_RATE_BURST": "1000000000",
                "THREEFLOW_CREDIT_MODEL": str(model), "THREEFLOW_CREDIT_SCORER_KEY_FILE":
                str(folder / "scorer.key")}  # fmt: skip
         trivial, base = _serve([str(BIN / "uvicorn"), "bench.trivial_app:app", "--loop",

@@ -59,6 +59,9 @@ def _wrk(url: str, seconds: int, connections: int, script: Path | None) -> tuple
     if script is not None:
         args[1:1] = ["-s", str(script)]
     out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    refused = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    if refused is not None:  # a rate of refusals is not the rate of the route
+        raise SystemExit(f"{url}: {refused.group(1)} answers were not 2xx\n{out}")
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
     assert p99 is not None, out
@@ -67,12 +70,24 @@ def _wrk(url: str, seconds: int, connections: int, script: Path | None) -> tuple
 
 
 def _proof_script(folder: Path, size: int) -> Path:
+    """2,000 entries asked in turn: after the first round, proofs the server served before."""
     seqs = random.Random(7).sample(range(size), min(size, 2000))
     lines = ",".join(f'"/v1/proofs/inclusion?seq={s}&tree_size={size}"' for s in seqs)
     script = folder / "proofs.lua"
     script.write_text(
         f"paths = {{{lines}}}\ni = 0\nrequest = function()\n  i = i % #paths + 1\n"
         "  return wrk.format(nil, paths[i])\nend\n"
+    )
+    return script
+
+
+def _fresh_proof_script(folder: Path, size: int) -> Path:
+    """Each request a different entry, in an order no cache has seen: every proof is made."""
+    script = folder / "fresh.lua"
+    script.write_text(
+        f"i = 0\nrequest = function()\n  i = (i + 7919) % {size}\n"
+        f'  return wrk.format(nil, "/v1/proofs/inclusion?seq=" .. i .. "&tree_size={size}")\n'
+        "end\n"
     )
     return script
 
@@ -112,7 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             for name, path, lua in (
                 ("threeflow /health", "/health", None),
                 ("threeflow /v1/checkpoints/latest", "/v1/checkpoints/latest", None),
-                ("threeflow /v1/proofs/inclusion", "/", script),
+                ("threeflow proofs, each made (no repeat)", "/", _fresh_proof_script(folder, size)),
+                ("threeflow proofs, 2,000 entries in turn", "/", script),
             ):
                 progress(f"loading {name}")
                 results[name] = _wrk(url + path, args.seconds, args.connections, lua)

@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import cast
 
 from anyio import to_thread
 from fastapi import FastAPI
@@ -20,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from finance_api import errors
 from finance_api.body import BodyLimit
 from finance_api.deps import current_caller, get_ledger
+from finance_api.fastpath import FastPath
 from finance_api.lending.routes import build_router as risk_router
 from finance_api.ratelimit import RateLimiter
 from finance_api.routers import (
@@ -31,8 +33,9 @@ from finance_api.routers import (
     receipts_reads,
     receivables,
 )
-from finance_api.snapshot import REFRESH, Snapshot
+from finance_api.snapshot import REFRESH, Rendered, Snapshot
 from ledger.anchoring.routes import build_router as anchoring_router
+from ledger.core.access import Caller
 from ledger.core.event_types import EventTypeRegistry
 from ledger.log import Ledger
 from ledger.settings import get_settings
@@ -53,13 +56,16 @@ async def _refresher(snapshot: Snapshot) -> None:
 
 
 async def _checkpoint_ticker(ledger: Ledger, every: float) -> None:
-    """Cut a checkpoint every T seconds when entries arrived (N entries is checked on append)."""
+    """Cut a checkpoint every T seconds when entries arrived (N entries is checked on append).
+
+    The first tick runs at startup: it also tells this process the newest checkpoint, which
+    the answers kept in memory are keyed by (until then every score read the database)."""
     while True:
-        await asyncio.sleep(every)
         try:
             await run_in_threadpool(ledger.maybe_checkpoint)
         except Exception:  # a failed tick is logged and retried on the next one
             log.exception("checkpoint tick failed")
+        await asyncio.sleep(every)
 
 
 _DESCRIPTION = (
@@ -123,8 +129,10 @@ def create_app(
     )
     app.state.ledger = ledger
     app.state.snapshot = Snapshot(ledger)
+    app.state.proofs = Rendered()
     settings = get_settings()
     app.state.limiter = limiter or RateLimiter(settings.rate_per_second, settings.rate_burst)
+    app.add_middleware(FastPath)  # inside the body limit: bodies bounded as for every route
     app.add_middleware(BodyLimit)
     errors.install(app)
     app.include_router(public.router)
@@ -134,7 +142,9 @@ def create_app(
     app.include_router(receipts.router)  # warehouse-receipt financing: acts by audience
     app.include_router(receipts_reads.router)
     app.include_router(receivables.router)  # factoring and advance payment
-    app.include_router(traceability_router(get_ledger, current_caller))
-    app.include_router(anchoring_router(get_ledger, current_caller))
-    app.include_router(risk_router(get_ledger, current_caller))
+    # The feature routers type the dependency by what it yields; FastAPI awaits it.
+    caller = cast("Callable[..., Caller]", current_caller)
+    app.include_router(traceability_router(get_ledger, caller))
+    app.include_router(anchoring_router(get_ledger, caller))
+    app.include_router(risk_router(get_ledger, caller))
     return app

@@ -2,9 +2,15 @@
 
 A lookup hashes the presented key and fetches the row by its primary key, then compares
 digests with :func:`hmac.compare_digest`; the time taken does not depend on how much of a
-guessed key is right, since the database never sees the key itself. Every request reads
-the key's row again, so a revocation or an expiry takes effect at the next request. A key
-may be limited to some of its holder's roles; the caller's roles are the intersection.
+guessed key is right, since the database never sees the key itself. A key may be limited
+to some of its holder's roles; the caller's roles are the intersection.
+
+A revocation or an expiry takes effect at the next request. :class:`KeyCache` keeps in
+memory what never changes about a key that authenticated (holder, roles, expiry) and still
+asks the database, on every request, whether the key's row exists and is not revoked (one
+primary-key read at driver level); expiry is compared with the clock on every request. So a
+key revoked by any process — this one, another worker, ``threeflow apikey-revoke`` — is
+refused at the next request; only keys that authenticated are kept (a guessed key never is).
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,6 +29,7 @@ from ledger.core.access import Caller
 from ledger.core.errors import Forbidden, InvalidEvent, NotFound, Unauthorized
 from ledger.core.event_types import ROLES
 from ledger.log import Ledger
+from ledger.storage.key_reads import KeyReads
 from ledger.storage.models import ApiKey, Participant
 
 PREFIX = "tf_"
@@ -142,13 +150,25 @@ def list_api_keys(ledger: Ledger, participant_id: str | None) -> list[dict[str, 
     ]
 
 
-def authenticate(ledger: Ledger, secret: str | None, now: datetime | None = None) -> Caller:
-    """The caller an API key belongs to (with the roles it may act in), or Unauthorized."""
+_REFUSED = "unknown, expired or revoked API key"
+
+
+def _presented(secret: str | None) -> bytes:
+    """The digest of a presented key, or Unauthorized for none or an absurdly long one."""
     if not secret:
         raise Unauthorized("an API key is required (header X-API-Key)", field="X-API-Key")
     if len(secret) > 200:
-        raise Unauthorized("unknown, expired or revoked API key", field="X-API-Key")
-    digest = _digest(secret)
+        raise Unauthorized(_REFUSED, field="X-API-Key")
+    return _digest(secret)
+
+
+def authenticate(ledger: Ledger, secret: str | None, now: datetime | None = None) -> Caller:
+    """The caller an API key belongs to (with the roles it may act in), or Unauthorized."""
+    return _lookup(ledger, _presented(secret), now)[0]
+
+
+def _lookup(ledger: Ledger, digest: bytes, now: datetime | None) -> tuple[Caller, datetime | None]:
+    """The full read of a key and its holder: the caller and the key's expiry."""
     with ledger.reading() as connection:
         row = connection.execute(
             select(
@@ -165,11 +185,48 @@ def authenticate(ledger: Ledger, secret: str | None, now: datetime | None = None
         or row.revoked_at is not None
         or (row.expires_at is not None and row.expires_at <= moment)
     ):
-        raise Unauthorized("unknown, expired or revoked API key", field="X-API-Key")
+        raise Unauthorized(_REFUSED, field="X-API-Key")
     roles = frozenset(row.held)
     if row.roles is not None:
         roles &= frozenset(row.roles)
-    return Caller(str(row.participant_id), roles, frozenset({f"key:{row.key_id}"}))
+    caller = Caller(str(row.participant_id), roles, frozenset({f"key:{row.key_id}"}))
+    return caller, row.expires_at
+
+
+_MAX_KEYS = 10_000
+
+
+class KeyCache:
+    """Authentication with the fixed facts of known keys in memory (see the module's text).
+
+    A hit costs the revocation read only; a miss (a key not seen yet, or dropped when the
+    cache filled) is the full read of :func:`authenticate`. Blocking: call it off the loop.
+    """
+
+    def __init__(self, ledger: Ledger, max_keys: int = _MAX_KEYS) -> None:
+        self.ledger = ledger
+        self._reads = KeyReads(ledger)
+        self._known: dict[bytes, tuple[Caller, datetime | None]] = {}
+        self._max = max_keys
+        self._lock = threading.Lock()
+
+    def authenticate(self, secret: str | None, now: datetime | None = None) -> Caller:
+        digest = _presented(secret)
+        known = self._known.get(digest)
+        if known is None:
+            caller, expires_at = _lookup(self.ledger, digest, now)
+            with self._lock:
+                if len(self._known) >= self._max:
+                    self._known.clear()
+                self._known[digest] = (caller, expires_at)
+            return caller
+        caller, expires_at = known
+        moment = now or self.ledger.clock.now()
+        if (expires_at is not None and expires_at <= moment) or not self._reads.in_force(digest):
+            with self._lock:
+                self._known.pop(digest, None)
+            raise Unauthorized(_REFUSED, field="X-API-Key")
+        return caller
 
 
 def require_role(caller: Caller, roles: frozenset[str], what: str) -> None:

@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
 
-from finance_api.auth import ADMIN_ROLES, authenticate, require_role
+from finance_api.auth import ADMIN_ROLES, KeyCache, require_role
+from finance_api.offload import quick
 from finance_api.ratelimit import RateLimiter
 from ledger.core.access import Caller
 from ledger.log import Ledger
@@ -21,16 +22,32 @@ async def get_ledger(request: Request) -> Ledger:
 LedgerDep = Annotated[Ledger, Depends(get_ledger)]
 
 
+# (secret, caller) of a key this request's fast path (finance_api.fastpath) already checked
+SCOPE_CALLER = "threeflow.caller"
 API_KEY = APIKeyHeader(name="X-API-Key", auto_error=False, description="your API key")
 
 
-def current_caller(
+def key_cache(request: Request, ledger: Ledger) -> KeyCache:
+    """This app's cache of known keys, for ``ledger`` (a new one if the ledger was swapped)."""
+    state = request.app.state
+    keys: KeyCache | None = getattr(state, "keys", None)
+    if keys is None or keys.ledger is not ledger:
+        keys = state.keys = KeyCache(ledger)
+    return keys
+
+
+async def current_caller(
     request: Request,
     ledger: LedgerDep,
     x_api_key: Annotated[str | None, Security(API_KEY)] = None,
 ) -> Caller:
-    """The caller an API key names, within its rate (a sync dependency: run in a thread)."""
-    caller = authenticate(ledger, x_api_key)
+    """The caller an API key names, within its rate: the key is checked in a worker thread
+    (it reads the database), the rate on the loop (memory only)."""
+    checked = request.scope.get(SCOPE_CALLER)
+    if checked is not None and checked[0] == x_api_key:
+        caller: Caller = checked[1]  # checked a moment ago, in this very request
+    else:
+        caller = await quick(key_cache(request, ledger).authenticate, x_api_key)
     limiter: RateLimiter = request.app.state.limiter
     limiter.take(next(iter(caller.scopes)))
     return caller

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from fastapi import FastAPI
 
 from finance_api.app import create_app
+from finance_api.heap import settle_heap
 from ledger.log import Ledger
 from ledger.settings import open_from_settings
 
@@ -87,4 +88,5 @@ def create_from_settings() -> FastAPI:
     app = create_app(ledger, close_ledger=True, on_startup=background_from_settings)
     app.state.receipt_registry = receipt_registry_from_settings(ledger)
     app.state.receivable_registry = receivable_registry_from_settings(app.state.receipt_registry)
+    settle_heap()  # the served process: what is built by now is never walked again by the GC
     return app

@@ -6,13 +6,18 @@ request itself. The app keeps the tree size and the latest signed checkpoint her
 every :data:`REFRESH` seconds by a background task (and right after this process appends),
 so those answers are at most that stale — a checkpoint is signed, so a stale one is still
 true — and the health check reports the database as down when refreshing fails.
+:class:`Rendered` keeps proofs already served, as bytes, since they never change.
 """
 
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from ledger.core.checkpoint import SignedCheckpoint
 from ledger.core.errors import NotFound
@@ -27,6 +32,7 @@ class Head:
     tree_size: int
     checkpoint: dict[str, Any] | None
     at: float  # monotonic time of the refresh
+    body: bytes | None = None  # the checkpoint as served (JSON), serialised once
 
 
 def checkpoint_json(signed: SignedCheckpoint) -> dict[str, Any]:
@@ -58,7 +64,8 @@ class Snapshot:
             self.error = f"{exc.__class__.__name__}: {exc}"[:300]
             raise
         self.error = None
-        self.head = Head(size, latest, time.monotonic())
+        body = orjson.dumps(latest) if latest is not None else None
+        self.head = Head(size, latest, time.monotonic(), body)
         return self.head
 
     def current(self) -> Head:
@@ -71,3 +78,27 @@ class Snapshot:
         return (
             self.error is None and head is not None and (time.monotonic() - head.at < STALE_AFTER)
         )
+
+
+PROOFS_KEPT = 8192  # about 1 KB each at a million entries: under 10 MB
+
+
+class Rendered:
+    """Immutable answers already serialised, newest kept: a proof for a given tree never
+    changes (the tree only grows and a stored node is never rewritten), so the bytes sent
+    once are the bytes to send again. Used from the event loop only: no lock."""
+
+    def __init__(self, kept: int = PROOFS_KEPT) -> None:
+        self._kept = kept
+        self._items: OrderedDict[Hashable, bytes] = OrderedDict()
+
+    def get(self, key: Hashable) -> bytes | None:
+        found = self._items.get(key)
+        if found is not None:
+            self._items.move_to_end(key)
+        return found
+
+    def put(self, key: Hashable, body: bytes) -> None:
+        self._items[key] = body
+        if len(self._items) > self._kept:
+            self._items.popitem(last=False)

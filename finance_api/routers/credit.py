@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 
 from finance_api.deps import CallerDep, LedgerDep
+from finance_api.heap import settle_heap
+from finance_api.offload import offload
 from finance_api.params import MAX_SEQ
-from finance_api.routers.credit_service import CreditService, NoModel, from_env
+from finance_api.routers.credit_service import CACHE, CreditService, NoModel, from_env
 from finance_api.routers.participants import ID_PATTERN
+from finance_api.snapshot import Rendered
 from ledger.core.access import Caller
 from ledger.core.errors import NotFound
 from ledger.http import errors
@@ -110,21 +112,37 @@ class CredibilityOut(BaseModel):
     reputation: dict[str, Figure]
 
 
-def _service(request: Request) -> CreditService:
+async def _service(request: Request) -> CreditService:
     state = request.app.state
     if not hasattr(state, "credit"):
-        state.credit = from_env()
+        state.credit = await offload(from_env)  # loading a model is not the loop's work
+        settle_heap()  # the model's objects join those the collector no longer walks
     service: CreditService | None = state.credit
     if service is None:
         raise NoModel("no credit model is loaded in this service", field="participant")
     return service
 
 
-def _one(service: CreditService, ledger: Ledger, caller: Caller, subject: str) -> dict[str, Any]:
+def _rendered(score: dict[str, Any]) -> bytes:
+    """The score as the route's model serialises it (what FastAPI would send)."""
+    return ScoreOut.__pydantic_serializer__.to_json(ScoreOut.model_validate(score))
+
+
+def _one(
+    service: CreditService, ledger: Ledger, caller: Caller, subject: str
+) -> tuple[dict[str, Any], bytes]:
     shown, _ = service.serve(ledger, caller, [subject])
     if not shown:
         raise NotFound(f"no participant {subject} you may see", field="participant")
-    return shown[0]
+    return shown[0], _rendered(shown[0])
+
+
+def _scores_rendered(request: Request) -> Rendered:
+    state = request.app.state
+    if not hasattr(state, "scores_rendered"):
+        state.scores_rendered = Rendered(CACHE)
+    rendered: Rendered = state.scores_rendered
+    return rendered
 
 
 @router.get(
@@ -137,9 +155,22 @@ def _one(service: CreditService, ledger: Ledger, caller: Caller, subject: str) -
 )
 async def get_score(
     request: Request, ledger: LedgerDep, caller: CallerDep, participant: Participant
-) -> dict[str, Any]:
-    service = _service(request)
-    return await run_in_threadpool(_one, service, ledger, caller, participant)
+) -> Response:
+    # One's own score (or an auditor's read) already computed at this checkpoint is sent
+    # from memory, as the bytes sent last time; anything else (consent, recording, a score
+    # not computed yet) goes the full way in a worker thread.
+    service = await _service(request)
+    rendered = _scores_rendered(request)
+    hit = service.unrecorded_hit(ledger, caller, participant)
+    if hit is not None:
+        key = (service, hit[0], participant)
+        body = rendered.get(key)
+        if body is None:
+            body = await offload(_rendered, hit[1])
+            rendered.put(key, body)
+        return Response(body, media_type="application/json")
+    _, body = await offload(_one, service, ledger, caller, participant)
+    return Response(body, media_type="application/json")
 
 
 @router.post(
@@ -151,9 +182,9 @@ async def get_score(
 async def post_batch(
     request: Request, ledger: LedgerDep, caller: CallerDep, body: BatchIn
 ) -> dict[str, Any]:
-    service = _service(request)
+    service = await _service(request)
     wanted = list(dict.fromkeys(body.participants))
-    shown, hidden = await run_in_threadpool(service.serve, ledger, caller, wanted)
+    shown, hidden = await offload(service.serve, ledger, caller, wanted)
     return {"scores": shown, "not_found": hidden}
 
 
@@ -200,8 +231,8 @@ async def get_history(
     limit: Annotated[int, Query(ge=1, le=MAX_HISTORY)] = 50,
     after: Annotated[int | None, Query(ge=0, le=MAX_SEQ)] = None,
 ) -> dict[str, Any]:
-    service = _service(request)
-    return await run_in_threadpool(_history, service, ledger, caller, participant, limit, after)
+    service = await _service(request)
+    return await offload(_history, service, ledger, caller, participant, limit, after)
 
 
 @router.get(
@@ -215,5 +246,5 @@ async def get_history(
 async def get_credibility(
     request: Request, ledger: LedgerDep, caller: CallerDep, participant: Participant
 ) -> dict[str, Any]:
-    service = _service(request)
-    return await run_in_threadpool(service.credibility, ledger, caller, participant)
+    service = await _service(request)
+    return await offload(service.credibility, ledger, caller, participant)

@@ -86,6 +86,22 @@ class CreditService:
             consents = consents_to(connection, caller.participant_id, "score", ledger.clock.now())
         return {s: consents.get(s) for s in subjects if s == caller.participant_id or s in consents}
 
+    def unrecorded_hit(
+        self, ledger: Ledger, caller: Caller, subject: str
+    ) -> tuple[int, dict[str, Any]] | None:
+        """(checkpoint size, score) when :meth:`serve` would answer from memory alone: the
+        caller's own score or an auditor's read (no consent to look up, nothing recorded),
+        already computed at the newest checkpoint this process knows. Otherwise None (and
+        the caller goes the full way, off the loop). Memory only: safe on the event loop."""
+        if subject != caller.participant_id and not caller.roles & READ_ALL:
+            return None
+        size = ledger.known_sizes()[1]
+        if not size:
+            return None
+        with self._lock:
+            hit = self._cache.get((size, subject))
+        return None if hit is None else (size, dict(hit))
+
     # -- scores ---------------------------------------------------------------------------
     def scores(self, ledger: Ledger, subjects: Sequence[str]) -> dict[str, dict[str, Any]]:
         """Scores at the newest checkpoint (cached) of the subjects that exist there."""

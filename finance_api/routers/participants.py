@@ -15,9 +15,10 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
+from finance_api import body as bodies
 from finance_api import onboarding
-from finance_api.body import json_body
 from finance_api.deps import CallerDep, LedgerDep
+from finance_api.offload import offload
 from finance_api.params import MAX_INSTANT_LENGTH, MAX_SEQ, instant
 from finance_api.schemas import AccessLogOut, EntriesOut, EntryOut, PageOut, errors
 from ledger.core.access import Caller
@@ -86,10 +87,17 @@ def _shown(connection: Any, entries: list[LedgerEntry]) -> list[dict[str, Any]]:
         504: {"model": ErrorBody, "description": "the receipt registry did not answer in time"},
     },
 )
-async def post_events(
-    request: Request, ledger: LedgerDep, caller: CallerDep, response: Response
-) -> dict[str, Any]:
-    events, batch = _parse(await json_body(request))
+async def post_events(request: Request, ledger: LedgerDep, caller: CallerDep) -> Response:
+    # All but reading the body in one worker thread (parsing, checks, append, receipts, the
+    # answer's serialisation): a large batch is milliseconds of CPU the loop would stall on.
+    state = request.app.state  # the receivable gate hands other batches to the receipt one
+    gate = getattr(state, "receivable_registry", None) or getattr(state, "receipt_registry", None)
+    status, body = await offload(_post, ledger, caller, await request.body(), gate)
+    return Response(body, status_code=status, media_type="application/json")
+
+
+def _post(ledger: Ledger, caller: Caller, data: bytes, gate: Any) -> tuple[int, bytes]:
+    events, batch = _parse(bodies.parse_json(data))
     participant = caller.participant_id
     for i, event in enumerate(events):
         if event.actor != participant:
@@ -104,12 +112,15 @@ async def post_events(
                 f"this API key may not act in the roles {event.type} needs",
                 field=f"events[{i}].type" if batch else "type",
             )
-    state = request.app.state  # the receivable gate hands other batches to the receipt one
-    gate = getattr(state, "receivable_registry", None) or getattr(state, "receipt_registry", None)
-    entries, shown = await run_in_threadpool(_append, ledger, events, gate, batch)
-    if all(entry.replayed for entry in entries):
-        response.status_code = 200  # every event was already there: idempotent replay
-    return {"entries": shown} if batch else shown[0]
+    entries, shown = _append(ledger, events, gate, batch)
+    # 200 when every event was already there: an idempotent replay
+    status = 200 if all(entry.replayed for entry in entries) else 201
+    answer = (
+        EntriesOut.model_validate({"entries": shown})
+        if batch
+        else EntryOut.model_validate(shown[0])
+    )
+    return status, answer.__pydantic_serializer__.to_json(answer)
 
 
 def _append(

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from starlette.concurrency import run_in_threadpool
+import orjson
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from finance_api.deps import LedgerDep
+from finance_api.offload import offload, quick
 from finance_api.params import MAX_SEQ
 from finance_api.schemas import (
     CheckpointOut,
@@ -23,7 +24,7 @@ from finance_api.schemas import (
     LedgerKeyOut,
     errors,
 )
-from finance_api.snapshot import Snapshot, checkpoint_json
+from finance_api.snapshot import Head, Rendered, Snapshot, checkpoint_json
 from ledger.core.checkpoint import SignedCheckpoint, verifier_key
 from ledger.core.errors import NotFound
 from ledger.log import Ledger
@@ -33,14 +34,6 @@ router = APIRouter(tags=["public"])
 
 def _checkpoint(signed: SignedCheckpoint) -> dict[str, Any]:
     return checkpoint_json(signed)
-
-
-async def _snapshot(request: Request) -> Snapshot:
-    snapshot: Snapshot = request.app.state.snapshot
-    return snapshot
-
-
-SnapshotDep = Annotated[Snapshot, Depends(_snapshot)]
 
 
 @router.get(
@@ -56,7 +49,7 @@ async def health(request: Request, response: Response) -> dict[str, Any]:
     head = snapshot.head
     if head is None:
         try:
-            head = await run_in_threadpool(snapshot.refresh)
+            head = await quick(snapshot.refresh)
         except Exception:
             head = None
     if head is None or not snapshot.healthy():
@@ -86,14 +79,30 @@ async def ledger_key(ledger: LedgerDep) -> dict[str, Any]:
     response_model=CheckpointOut,
     responses=errors(404),
 )
-async def latest_checkpoint(ledger: LedgerDep, snapshot: SnapshotDep) -> dict[str, Any]:
-    head = snapshot.head
-    newer = head is not None and ledger.known_sizes()[1] > _size_of(head.checkpoint)
-    if head is None or head.checkpoint is None or newer:  # cut here or since the refresh
-        head = await run_in_threadpool(snapshot.refresh)
-    if head.checkpoint is None:
+async def latest_checkpoint(request: Request) -> Response:
+    # no dependencies to solve, and the bytes serialised once per refresh (they match the
+    # model: the snapshot holds exactly its fields)
+    snapshot: Snapshot = request.app.state.snapshot
+    head = fresh_head(snapshot)
+    if head is None:  # none yet, or one was cut since the refresh
+        head = await quick(snapshot.refresh)
+    if head.body is None:
         raise NotFound("no checkpoint has been cut yet")
-    return head.checkpoint
+    return _json(head.body)
+
+
+def _json(body: bytes) -> Response:
+    return Response(body, media_type="application/json")
+
+
+def fresh_head(snapshot: Snapshot) -> Head | None:
+    """The snapshot's head when it holds the newest checkpoint this process knows of."""
+    head = snapshot.head
+    if head is None or head.checkpoint is None:
+        return None
+    if snapshot.ledger.known_sizes()[1] > _size_of(head.checkpoint):
+        return None
+    return head
 
 
 @router.get(
@@ -105,7 +114,7 @@ async def latest_checkpoint(ledger: LedgerDep, snapshot: SnapshotDep) -> dict[st
 async def checkpoint_at(
     ledger: LedgerDep, tree_size: Annotated[int, Path(ge=0, le=MAX_SEQ)]
 ) -> dict[str, Any]:
-    return _checkpoint(await run_in_threadpool(ledger.checkpoint_at, tree_size))
+    return _checkpoint(await offload(ledger.checkpoint_at, tree_size))
 
 
 def _size_of(checkpoint: dict[str, Any] | None) -> int:
@@ -116,13 +125,44 @@ def _signed_size(snapshot: Snapshot, tree_size: int | None) -> int:
     """The size asked for, or the latest signed checkpoint's (from the snapshot)."""
     if tree_size is not None:
         return tree_size
-    head = snapshot.head
-    newer = head is None or snapshot.ledger.known_sizes()[1] > _size_of(head.checkpoint)
-    if head is None or head.checkpoint is None or newer:
-        head = snapshot.refresh()
+    head = fresh_head(snapshot) or snapshot.refresh()
     if head.checkpoint is None:
         raise NotFound("no checkpoint has been cut yet: pass tree_size", field="tree_size")
     return int(head.checkpoint["tree_size"])
+
+
+def _known_size(snapshot: Snapshot, tree_size: int | None) -> int | None:
+    """The tree a proof is asked in, when known without reading the database."""
+    if tree_size is not None:
+        return tree_size
+    head = fresh_head(snapshot)
+    return None if head is None else _size_of(head.checkpoint)
+
+
+async def proof_json(state: Any, kind: str, a: int, b: int | None) -> bytes:
+    """A proof from the cache of those already served, or made in a worker thread.
+
+    Only proofs the ledger produced are kept, keyed by the tree they are in: a refused
+    request (out of range, no checkpoint) is asked again, and refused again, every time.
+    """
+    ledger: Ledger = state.ledger
+    snapshot: Snapshot = state.snapshot
+    rendered: Rendered = state.proofs
+    size = _known_size(snapshot, b)
+    if size is not None and (hit := rendered.get((kind, a, size))) is not None:
+        return hit
+
+    def prove() -> tuple[int, bytes]:
+        second = _signed_size(snapshot, b)
+        if kind == "inclusion":
+            proof: dict[str, Any] = ledger.inclusion_proof(a, second).to_json()
+        else:
+            proof = ledger.consistency_proof(a, second).to_json()
+        return second, orjson.dumps(proof)
+
+    second, body = await quick(prove)
+    rendered.put((kind, a, second), body)
+    return body
 
 
 @router.get(
@@ -132,15 +172,11 @@ def _signed_size(snapshot: Snapshot, tree_size: int | None) -> int:
     responses=errors(404, 422),
 )
 async def inclusion(
-    ledger: LedgerDep,
-    snapshot: SnapshotDep,
+    request: Request,
     seq: Annotated[int, Query(ge=0, le=MAX_SEQ)],
     tree_size: Annotated[int | None, Query(ge=1, le=MAX_SEQ)] = None,
-) -> dict[str, Any]:
-    def prove() -> dict[str, Any]:
-        return ledger.inclusion_proof(seq, _signed_size(snapshot, tree_size)).to_json()
-
-    return await run_in_threadpool(prove)
+) -> Response:
+    return _json(await proof_json(request.app.state, "inclusion", seq, tree_size))
 
 
 @router.get(
@@ -150,15 +186,11 @@ async def inclusion(
     responses=errors(404, 422),
 )
 async def consistency(
-    ledger: LedgerDep,
-    snapshot: SnapshotDep,
+    request: Request,
     first: Annotated[int, Query(ge=1, le=MAX_SEQ)],
     second: Annotated[int | None, Query(ge=1, le=MAX_SEQ)] = None,
-) -> dict[str, Any]:
-    def prove() -> dict[str, Any]:
-        return ledger.consistency_proof(first, _signed_size(snapshot, second)).to_json()
-
-    return await run_in_threadpool(prove)
+) -> Response:
+    return _json(await proof_json(request.app.state, "consistency", first, second))
 
 
 @router.get(

@@ -193,3 +193,52 @@ def test_concurrent_scores_shown_are_each_recorded_once(credit: Credit) -> None:
     for s in shown:
         entry = credit.ledger.entry(s["recorded_seq"])
         assert entry.event.payload["score_id"] == s["score_id"]
+
+
+def test_a_revoked_consent_stops_the_next_score_being_shown(credit: Credit) -> None:
+    _consent(credit.ledger, credit.seed, OTHER, STRANGER)
+    for _ in range(2):  # the score is computed, then served from the scores in memory
+        assert credit.get(STRANGER, f"/v1/credit/{OTHER}").status_code == 200
+    credit.ledger.append(Event.create(
+        agent_key(credit.seed, OTHER), flow="information", type="consent.revoked", actor=OTHER,
+        payload={"consent_id": f"c-{OTHER}-{STRANGER}", "subject": OTHER},
+        occurred_at=credit.ledger.clock.now(), subjects=[STRANGER],
+    ))  # fmt: skip
+    size = credit.ledger.size()
+    hidden = credit.get(STRANGER, f"/v1/credit/{OTHER}")
+    absent = credit.get(STRANGER, "/v1/credit/seller-999999")
+    assert hidden.status_code == absent.status_code == 404
+    assert hidden.json()["error"] == absent.json()["error"] == "not_found"
+    assert credit.ledger.size() == size  # nothing shown, nothing recorded
+
+
+def test_ones_own_score_from_memory_is_the_same_answer_under_the_same_checks(
+    credit: Credit,
+) -> None:
+    from finance_api.auth import issue_api_key, revoke_api_key
+
+    app = credit.client.app
+    issued = issue_api_key(credit.ledger, SELLER, "fast", credit.ledger.clock.now())
+    headers = {"X-API-Key": issued.secret}
+    path = f"/v1/credit/{SELLER}"
+    answers = [credit.client.get(path, headers=headers) for _ in range(3)]
+    assert {(a.status_code, a.content) for a in answers} == {(200, answers[0].content)}
+    assert answers[0].json()["recorded_seq"] is None
+    assert app.state.scores_rendered._items  # type: ignore[attr-defined]  # served from memory
+
+    saved = app.state.limiter  # type: ignore[attr-defined]
+    ticks = iter(float(n) * 0.001 for n in range(100))
+    app.state.limiter = RateLimiter(rate=1.0, burst=2, clock=lambda: next(ticks))  # type: ignore[attr-defined]
+    try:
+        limited = [credit.client.get(path, headers=headers) for _ in range(4)]
+    finally:
+        app.state.limiter = saved  # type: ignore[attr-defined]
+    assert [a.status_code for a in limited] == [200, 200, 429, 429]
+    assert limited[2].json()["error"] == "rate_limited"
+    assert int(limited[2].headers["Retry-After"]) >= 1
+
+    assert revoke_api_key(credit.ledger, issued.key_id, credit.ledger.clock.now())
+    refused = credit.client.get(path, headers=headers)
+    assert refused.status_code == 401
+    assert refused.json()["field"] == "X-API-Key"
+    assert credit.client.get(path).status_code == 401  # no key at all

@@ -1,0 +1,140 @@
+"""The hottest answers sent before FastAPI's routing, when nothing is left to decide.
+
+Polled hardest: ``/health``, ``/v1/checkpoints/latest``, inclusion proofs, and a
+participant's own score already computed. For them FastAPI's per-request work — matching
+some fifty routes, solving dependencies, validating the answer — costs several times the
+answer itself. :class:`FastPath` sits inside :class:`~finance_api.body.BodyLimit` (so
+bodies are bounded exactly as before) and answers only the plain success of a request it
+fully understands, with the very bytes the route would send (the same caches and the same
+functions as the routes; a proof not served before is made here, off the loop). Anything
+else — an unusual query string, a score not in memory, a missing or refused key, a rate
+limit reached, a refused proof, a degraded database — goes on to the app untouched, which
+decides and words every refusal exactly as it always has. The key is checked as the route
+checks it (:class:`~finance_api.auth.KeyCache`, its revocation read off the loop) and the
+rate limit is spent once: here when answered here, in the app otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from finance_api.auth import KeyCache
+from finance_api.deps import SCOPE_CALLER
+from finance_api.offload import quick
+from finance_api.params import MAX_SEQ
+from finance_api.ratelimit import RateLimited, RateLimiter
+from finance_api.routers.participants import ID_PATTERN
+from finance_api.routers.public import fresh_head, proof_json
+from finance_api.schemas import Health
+from finance_api.snapshot import Rendered, Snapshot
+from ledger.core.errors import LedgerError
+from ledger.log import Ledger
+
+CREDIT = "/v1/credit/"
+_NUMBER = r"(0|[1-9][0-9]{0,18})"
+_PROOF = re.compile(rf"seq={_NUMBER}(?:&tree_size={_NUMBER})?")
+_PARTICIPANT = re.compile(ID_PATTERN)
+
+
+class FastPath:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._health: tuple[int, bytes] | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and not scope.get("root_path"):
+            body = await self._answer(scope)
+            if body is not None:
+                await _send(send, body)
+                return
+        await self.app(scope, receive, send)
+
+    async def _answer(self, scope: Scope) -> bytes | None:
+        path: str = scope["path"]
+        state = scope["app"].state
+        if path == "/health":
+            return self._healthy(state.snapshot)
+        if path == "/v1/checkpoints/latest":
+            head = fresh_head(state.snapshot)
+            return None if head is None else head.body
+        if path == "/v1/proofs/inclusion":
+            return await _proof(state, scope.get("query_string", b""))
+        if path.startswith(CREDIT):
+            return await _own_score(scope, state, path[len(CREDIT) :])
+        return None
+
+    def _healthy(self, snapshot: Snapshot) -> bytes | None:
+        head = snapshot.head
+        if head is None or not snapshot.healthy():
+            return None  # the route answers 503 and says why
+        ledger = snapshot.ledger
+        size = max(head.tree_size, ledger.known_sizes()[0])
+        cached = self._health
+        if cached is None or cached[0] != size:
+            answer = Health(status="ok", tree_size=size, origin=ledger.origin)
+            cached = self._health = (size, Health.__pydantic_serializer__.to_json(answer))
+        return cached[1]
+
+
+async def _proof(state: Any, query: bytes) -> bytes | None:
+    """An inclusion proof asked in the plain form (``seq=N`` then maybe ``&tree_size=M``,
+    decimal, in range), made or remembered by the route's own function; a request the
+    ledger refuses goes on to the route, which refuses it in its own words."""
+    match = _PROOF.fullmatch(query.decode("latin-1"))
+    if match is None:
+        return None
+    seq, size = int(match.group(1)), match.group(2)
+    tree_size = None if size is None else int(size)
+    if seq > MAX_SEQ or (tree_size is not None and not 1 <= tree_size <= MAX_SEQ):
+        return None
+    try:
+        return await proof_json(state, "inclusion", seq, tree_size)
+    except Exception:  # refused, or the database is down: the route answers as it always has
+        return None
+
+
+async def _own_score(scope: Scope, state: Any, participant: str) -> bytes | None:
+    if "/" in participant or len(participant) > 200 or not _PARTICIPANT.fullmatch(participant):
+        return None
+    service = getattr(state, "credit", None)
+    rendered: Rendered | None = getattr(state, "scores_rendered", None)
+    secret = _header(scope, b"x-api-key")
+    keys: KeyCache | None = getattr(state, "keys", None)
+    ledger: Ledger = state.ledger
+    if service is None or rendered is None or secret is None or keys is None:
+        return None
+    if keys.ledger is not ledger:
+        return None
+    try:
+        caller = await quick(keys.authenticate, secret)
+    except LedgerError:
+        return None  # the app refuses it, in its own words
+    scope[SCOPE_CALLER] = (secret, caller)  # the app need not read the key a second time
+    hit = service.unrecorded_hit(ledger, caller, participant)
+    if hit is None:
+        return None
+    body = rendered.get((service, hit[0], participant))
+    if body is None:
+        return None
+    limiter: RateLimiter = state.limiter
+    try:
+        limiter.take(next(iter(caller.scopes)))
+    except RateLimited:  # nothing was spent: the app takes (and refuses) it itself
+        return None
+    return body
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return bytes(value).decode("latin-1")
+    return None
+
+
+async def _send(send: Send, body: bytes) -> None:
+    headers = [(b"content-length", str(len(body)).encode()), (b"content-type", b"application/json")]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
