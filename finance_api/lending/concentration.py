@@ -1,7 +1,8 @@
 """A lender's concentration over its whole book: credit lines and receipt loans together, on
 one debtor, warehouse, commodity or country, per currency, for ``GET /v1/risk/exposure``.
 
-Lines count at their EAD (as the rest of the exposure report has them); receipt loans at
+Lines count at their EAD (as the rest of the exposure report has them), financed
+receivables at the advance still out on their debtor (the portfolio's figures); receipt loans at
 what they owe, tied to the warehouses of the receipts pledged for them (split pro rata to
 the quantities) and to their commodity, as the ``lending.risk`` projection keeps them.
 Countries are the debtors' registered ones. Two queries beside the portfolio's.

@@ -139,7 +139,7 @@ def exposure(ledger: Ledger, lender: str, settings: ExposureSettings, unscored: 
              threshold_bp: int = 2_500) -> ExposureOut:  # fmt: skip
     with ledger.reading() as connection:
         book = portfolio(connection, lender, settings, unscored)
-        shares = concentration(connection, lender, book.lines, threshold_bp)
+        shares = concentration(connection, lender, [*book.lines, *book.receivables], threshold_bp)
     return exposure_out(book).model_copy(update={"concentration": concentration_out(shares)})
 
 
