@@ -20,6 +20,8 @@ from starlette.concurrency import run_in_threadpool
 from finance_api import errors
 from finance_api.body import BodyLimit
 from finance_api.deps import current_caller, get_ledger
+from finance_api.lending.decision_routes import build_router as decision_router
+from finance_api.lending.fraud_routes import build_router as fraud_router
 from finance_api.lending.routes import build_router as risk_router
 from finance_api.ratelimit import RateLimiter
 from finance_api.routers import admin, credit, participants, public, receipts, receipts_reads
@@ -122,10 +124,12 @@ def create_app(
     app.include_router(public.router)
     app.include_router(participants.router)
     app.include_router(admin.router)
+    app.include_router(decision_router(get_ledger, current_caller))  # before /credit/{id}
     app.include_router(credit.router)
     app.include_router(receipts.router)  # warehouse-receipt financing: acts by audience
     app.include_router(receipts_reads.router)
     app.include_router(traceability_router(get_ledger, current_caller))
     app.include_router(anchoring_router(get_ledger, current_caller))
     app.include_router(risk_router(get_ledger, current_caller))
+    app.include_router(fraud_router(get_ledger, current_caller))
     return app

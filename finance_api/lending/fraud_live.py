@@ -25,30 +25,46 @@ from finance_api.lending.rules.fraud import (
 from ledger.storage.models import Participant
 
 
+def registered_country(connection: Connection, account: str) -> str | None:
+    return connection.execute(
+        select(Participant.country).where(Participant.id == account)
+    ).scalar_one_or_none()
+
+
+def home_offset(connection: Connection, registered: str | None) -> int | None:
+    """The clock offset most accounts registered in the country log in with."""
+    if registered is None:
+        return None
+    t = LoginCountRow
+    votes = func.count(distinct(t.account))
+    found = connection.execute(
+        select(t.utc_offset).join(Participant, Participant.id == t.account)
+        .where(Participant.country == registered)
+        .group_by(t.utc_offset).order_by(votes.desc(), t.utc_offset).limit(1)
+    ).scalar_one_or_none()  # fmt: skip
+    return None if found is None else int(found)
+
+
+def shared_accounts(connection: Connection, account: str) -> int:
+    """How many other accounts were seen on one of the account's devices."""
+    mine, other = aliased(DeviceSeen), aliased(DeviceSeen)
+    return int(connection.execute(
+        select(func.count(distinct(other.account)))
+        .join(mine, mine.device == other.device)
+        .where(mine.account == account, other.account != account)
+    ).scalar_one())  # fmt: skip
+
+
 def fraud_for(connection: Connection, applicant: str, lender: str, at: datetime,
               weights: FraudWeights = FraudWeights()) -> FraudScore:  # fmt: skip
     t = LoginCountRow
-    registered = connection.execute(
-        select(Participant.country).where(Participant.id == applicant)
-    ).scalar_one_or_none()
+    registered = registered_country(connection, applicant)
     logins = [LoginCount(i, b, o, bool(x), n) for i, b, o, x, n in connection.execute(
         select(t.ip_country, t.billing_country, t.utc_offset, t.proxy, t.count)
         .where(t.account == applicant)
     )]  # fmt: skip
-    home = None
-    if registered is not None:
-        votes = func.count(distinct(t.account))
-        home = connection.execute(
-            select(t.utc_offset).join(Participant, Participant.id == t.account)
-            .where(Participant.country == registered)
-            .group_by(t.utc_offset).order_by(votes.desc(), t.utc_offset).limit(1)
-        ).scalar_one_or_none()  # fmt: skip
-    mine, other = aliased(DeviceSeen), aliased(DeviceSeen)
-    shared = connection.execute(
-        select(func.count(distinct(other.account)))
-        .join(mine, mine.device == other.device)
-        .where(mine.account == applicant, other.account != applicant)
-    ).scalar_one()  # fmt: skip
+    home = home_offset(connection, registered)
+    shared = shared_accounts(connection, applicant)
     a = ApplicationSeen
     since = at - weights.velocity_window
     lenders = connection.execute(
