@@ -151,7 +151,7 @@ class DecisionDesk:
         shown, revenue = self.assess(ledger, credit, applicant)
         assessment = (from_score(shown, FEATURE_CODES) if shown is not None else
                       FixedAssessment(pd_ppm=0, model_version=credit.scorer.version))  # fmt: skip
-        prepared = ledger.prepare([e for e in (consent, application) if e is not None])
+        prepared = ledger.prepare(list(events))  # in the caller's order: refusals name its index
         now = ledger.clock.now()
         requested = p["requested"]
         with ledger.unit_of_work() as uow:

@@ -179,7 +179,7 @@ def decide(app: Application, assessment: Assessment,
              f"{policy.pd_refer_ppm / 10_000:.2f}/{policy.pd_decline_ppm / 10_000:.2f}%",
              "delinquency")  # fmt: skip
     limit, binding, detail = _limit(app, policy)
-    short = limit < policy.min_limit
+    short = limit < policy.min_limit and not app.thin_file  # no file: a person sets it
     rule("limit", "decline" if short else None, detail, binding)
     outcome: Outcome = max((r.outcome or "approve" for r in rules), key=lambda o: _WORST[o])
     deciding = tuple(r.rule for r in rules if r.outcome == outcome and outcome != "approve")
