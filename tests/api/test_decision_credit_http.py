@@ -52,8 +52,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient
     sellers = sorted(p for p in table.frame.index if table.roles[p] == "seller")[:12]
     app = create_app(ledger, limiter=RateLimiter(1e9, 10**9))
     scorer = Scorer(load(trained.folder))
-    app.state.credit = CreditService(scorer, "platform-0001", agent_key(sim.config.seed,
-                                                                        "platform-0001"))  # fmt: skip
+    platform = agent_key(sim.config.seed, "platform-0001")
+    app.state.credit = CreditService(scorer, "platform-0001", platform)
     app.state.decisions = DecisionDesk({LENDER: DECISION_KEY})
     now = ledger.clock.now()
     keys = {p: {"X-API-Key": create_api_key(ledger, p, "test", now)} for p in [*sellers, LENDER]}
