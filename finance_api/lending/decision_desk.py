@@ -42,8 +42,8 @@ from finance_api.lending.borrowing_base import borrowing_base
 from finance_api.lending.decision_reads import (
     OUTCOME,
     application_row,
-    decision_entries,
     decision_json,
+    decision_rows,
     may_see,
     policy_of,
 )
@@ -87,6 +87,9 @@ class DecisionDesk:
         self.keys = dict(keys)
         self._cache: OrderedDict[tuple[int, str], tuple[dict[str, Any] | None, int]] = OrderedDict()
         self._lock = threading.Lock()
+        # Writers queue here, in order, rather than in SQLite's busy handler (which sleeps
+        # and retries, so under load some requests wait a second behind later ones).
+        self._write_lock = threading.Lock()
 
     def key_of(self, lender: str) -> SigningKey:
         key = self.keys.get(lender)
@@ -151,11 +154,11 @@ class DecisionDesk:
         shown, revenue = self.assess(ledger, credit, applicant)
         assessment = (from_score(shown, FEATURE_CODES) if shown is not None else
                       FixedAssessment(pd_ppm=0, model_version=credit.scorer.version))  # fmt: skip
-        prepared = ledger.prepare(list(events))  # in the caller's order: refusals name its index
+        ledger.prepare(list(events))  # refused here, before the lock, naming the caller's index
         now = ledger.clock.now()
         requested = p["requested"]
-        with ledger.unit_of_work() as uow:
-            uow.append(prepared)
+        with self._write_lock, ledger.unit_of_work() as uow:
+            uow.lock()  # the facts are read under the sequencer lock: nothing moves under them
             c = uow.connection
             known = facts(c, applicant, lender)
             fraud = fraud_for(c, applicant, lender, application.occurred_at)
@@ -172,13 +175,13 @@ class DecisionDesk:
                               thin_file=shown is None)  # fmt: skip
             decision = decide(app, assessment, policy)
             event = decision_event(decision, key, max(now, application.occurred_at))
-            entry = uow.append([event])[0]
+            entry = uow.append([*events, event])[-1]  # one write: application, consent, decision
             record_read(c, lender, applicant, "credit",
                         f"automatic decision {event.id} on {application_id}: score at tree "
                         f"size {decision.checkpoint[0] if decision.checkpoint else 'none'}",
                         consent_id, now)  # fmt: skip
             uow.commit()
-        body = decision_json(ledger.entry(entry.seq), (shown or {}).get("reasons", []))
+        body = decision_json(entry, (shown or {}).get("reasons", []))
         body.update(application_id=application_id, applicant=applicant,
                     score=None if shown is None else shown["score"],
                     fraud={"points": fraud.points, "reasons": list(fraud.reasons)},
@@ -253,13 +256,10 @@ def _earlier(connection: Connection, application: Event, application_id: str, le
     if row.event_id != application.id:
         raise Conflict(f"application {application_id} was submitted already",
                        field="payload.application_id")  # fmt: skip
-    automatic = connection.execute(
-        select(DecisionRow.seq).where(DecisionRow.application_id == application_id,
-                                      DecisionRow.automatic.is_(True)).limit(1)
-    ).first()  # fmt: skip
-    if automatic is None:
+    rows = decision_rows(connection, application_id, lender)
+    if not any(row.automatic for row in rows):
         return None
-    entries = decision_entries(connection, application_id, lender)
+    entries = [reads.entry(connection, int(rows[-1].seq))]
     body = decision_json(entries[-1])
     body.update(application_id=application_id, applicant=row.applicant)
     return body

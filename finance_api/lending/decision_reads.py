@@ -16,7 +16,7 @@ from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from finance_api.lending.decision_tables import ApplicationRow, DecisionPolicyRow, DecisionRow
 from finance_api.lending.rules.adverse import in_words
@@ -32,12 +32,29 @@ OUTCOME = {"approved": "approve", "review": "refer", "declined": "decline"}
 POLICY_FIELDS = tuple(f.name for f in fields(LenderPolicy))
 
 
+_APPLICATION = (
+    select(ApplicationRow)
+    .where(ApplicationRow.application_id == bindparam("application_id"))
+    .order_by(ApplicationRow.seq)
+    .limit(1)
+)  # built once (every decision reads it)
+_DECISIONS = (
+    select(DecisionRow.seq, DecisionRow.automatic)
+    .where(DecisionRow.application_id == bindparam("application_id"),
+           DecisionRow.lender == bindparam("lender"))
+    .order_by(DecisionRow.seq)
+)  # fmt: skip
+
+
 def application_row(connection: Connection, application_id: str) -> Any:
     """The first application recorded under that id (None: none)."""
-    return connection.execute(
-        select(ApplicationRow).where(ApplicationRow.application_id == application_id)
-        .order_by(ApplicationRow.seq).limit(1)
-    ).first()  # fmt: skip
+    return connection.execute(_APPLICATION, {"application_id": application_id}).first()
+
+
+def decision_rows(connection: Connection, application_id: str, lender: str) -> list[Any]:
+    """(seq, automatic) of the lender's decisions on the application, oldest first."""
+    found = connection.execute(_DECISIONS, {"application_id": application_id, "lender": lender})
+    return list(found.all())
 
 
 def may_see(caller: Caller, applicant: str, lender: str) -> bool:
@@ -74,11 +91,8 @@ def application_json(row: Any, decisions: list[dict[str, Any]]) -> dict[str, Any
 
 def decision_entries(connection: Connection, application_id: str, lender: str
                      ) -> list[LedgerEntry]:  # fmt: skip
-    seqs = connection.execute(
-        select(DecisionRow.seq).where(DecisionRow.application_id == application_id,
-                                      DecisionRow.lender == lender).order_by(DecisionRow.seq)
-    ).scalars().all()  # fmt: skip
-    return [reads.entry(connection, int(seq)) for seq in seqs]
+    rows = decision_rows(connection, application_id, lender)
+    return [reads.entry(connection, int(row.seq)) for row in rows]
 
 
 def read_application(ledger: Ledger, caller: Caller, application_id: str) -> dict[str, Any]:
