@@ -14,7 +14,7 @@ from finance_api.lending.rules.policy import MAX_REASONS
 from ledger.core.event_types.credit import DECLINE_REASONS
 from ledger.log import Ledger
 from ledger.storage.query import EntryQuery
-from tests.ledger.scenario import AUDITOR, BUYER, LENDER, SELLER
+from tests.ledger.scenario import AUDITOR, BUYER, LENDER, SELLER, key_for
 from tests.ledger.stores import Store
 from tests.lending.decision_world import (
     DECISION_KEY,
@@ -28,6 +28,7 @@ from tests.lending.decision_world import (
     build,
     consent,
     login,
+    signed,
 )
 from tests.lending.lending_events import OTHER_LENDER, PLATFORM
 
@@ -261,3 +262,27 @@ def test_refusals_name_the_field_and_write_nothing(world: World, case: str) -> N
     assert answer.json()["field"] == field
     assert world.ledger.size() == size
     assert _decisions(world.ledger) == decided
+
+
+def test_a_lender_signing_its_own_override_is_checked_by_the_projection(world: World) -> None:
+    world.use(400_000)
+    declined = _apply(world, "dec-own-override").json()
+    size = world.ledger.size()
+
+    def own(override_of: str, lender: str = LENDER) -> Any:
+        body = {"application_id": "dec-own-override", "decision": "approved", "lender": lender,
+                "limit": {"amount_minor": 300_000, "currency": "USD"},
+                "reason": "signed by the credit committee", "override_of": override_of}  # fmt: skip
+        event = signed(lender, "finance", "credit.decision", body, NOW, [SELLER])
+        return world.post(lender, "/v1/events", event.to_json())
+
+    unknown = own("00000000-0000-4000-8000-000000000000")
+    assert unknown.status_code == 404, unknown.text
+    assert unknown.json()["error"] == "unknown_decision"
+    assert unknown.json()["field"] == "payload.override_of"
+    assert own(declined["decision_id"], lender=OTHER_LENDER).status_code == 404
+    assert world.ledger.size() == size
+    assert own(declined["decision_id"]).status_code == 201
+    shown = world.get(SELLER, f"{APPLY}/dec-own-override").json()
+    assert [d["outcome"] for d in shown["decisions"]] == ["decline", "approve"]
+    assert shown["current"]["signed_by"] == key_for(LENDER).key_id  # the lender's own key
