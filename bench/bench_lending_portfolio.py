@@ -8,11 +8,13 @@ again by the automatic engine with the lender's default policy: the fraud score 
 moment (the one-pass scan of logins and applications), the PD and reasons from the trained
 model and the six months' revenue from the features at the start of its month, the
 active-default knock-out from the same point (already bad there). The engine approves k of
-the N; at the same k the baselines approve at random (mean and 5-95% over 500 draws), first
+the N, each for the limit its formula gives (at most what was asked); at the same k the
+baselines approve at random (mean and 5-95% over 500 draws), first
 come first served, and the k lowest PDs alone. An approved applicant that went bad within
 ``--performance-days`` after the month's start (the ledger's own labels,
-``credit.features.labels``) loses the amount it asked times the LGD; referrals count as not
-approved. Not replayed: this lender's exposure at the time (the engine reads it live).
+``credit.features.labels``) loses what it was lent (the engine's limit; for the baselines
+the amount asked) times the LGD; referrals count as not approved. Not replayed: this
+lender's exposure at the time (the engine reads it live).
 
 Run: ``.venv/bin/python -m bench.bench_lending_portfolio [--participants 400] [--months 24]
 [--seed 11] [--performance-days 180] [--fraud-share 0.15] [--warmup-days 60] [--step-days 30]``
@@ -31,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sklearn.metrics import roc_auc_score
 from sqlalchemy import func, select
 
 from credit.features import compute
@@ -125,14 +128,18 @@ def main() -> None:
     parser.add_argument("--step-days", type=int, default=30, help="of the training plan")
     parser.add_argument("--fraud-share", type=float, default=0.15, help="of sellers")
     parser.add_argument("--lgd-bp", type=int, default=4_500)
+    parser.add_argument("--db", help="a SQLite file: the world is simulated into it once, "
+                        "then reused (same arguments)")  # fmt: skip
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-portfolio-") as tmp:
         folder = Path(tmp)
-        url = f"sqlite:///{folder / 'world.db'}"
-        began = time.perf_counter()
-        simulate(url, args, folder / "truth")
-        print(f"simulated {args.participants} firms x {args.months} months in "
-              f"{time.perf_counter() - began:.0f} s")  # fmt: skip
+        path = Path(args.db) if args.db else folder / "world.db"
+        url = f"sqlite:///{path}"
+        if not path.exists():
+            began = time.perf_counter()
+            simulate(url, args, folder / "truth")
+            print(f"simulated {args.participants} firms x {args.months} months in "
+                  f"{time.perf_counter() - began:.0f} s")  # fmt: skip
         with Ledger.open(url, read_only=True) as ledger:
             window = args.performance_days
             the_plan = plan(ledger, points=3, step_days=args.step_days,
@@ -152,6 +159,7 @@ def main() -> None:
     loss = {i: asked[i] * args.lgd_bp // 10_000 if r.went_bad else 0
             for i, r in replayed.items()}  # fmt: skip
     outcomes: dict[str, str] = {}
+    granted: dict[str, int] = {}  # the engine's limit, at most what was asked
     for a in apps:
         r = replayed[a.application_id]
         if r.shown is None:
@@ -162,20 +170,30 @@ def main() -> None:
                                   revenue_6m=r.revenue_6m, active_default=r.in_default,
                                   fraud_points=a.fraud.points,
                                   fraud_reasons=a.fraud.reasons)  # fmt: skip
-        outcomes[a.application_id] = decide(application, from_score(r.shown, FEATURE_CODES)).outcome
+        decision = decide(application, from_score(r.shown, FEATURE_CODES))
+        outcomes[a.application_id] = decision.outcome
+        granted[a.application_id] = decision.limit
     ids = [a.application_id for a in apps]  # in ledger order: first come first
     approved = [i for i in ids if outcomes[i] == "approve"]
     k, n = len(approved), len(ids)
     pd_of = {i: (replayed[i].shown or {}).get("pd_ppm", 1_000_000) for i in ids}
     rng = random.Random(args.seed)
     draws = [_book(rng.sample(ids, k), loss, asked) for _ in range(500)]
+    at_limit = {i: granted[i] * args.lgd_bp // 10_000 if replayed[i].went_bad else 0
+                for i in granted}  # fmt: skip
     books = {
-        "automatic decisions": _book(approved, loss, asked),
+        "automatic decisions": _book(approved, at_limit, granted),
+        "  the same, lent as asked": _book(approved, loss, asked),
         "first come, first served": _book(ids[:k], loss, asked),
         "lowest PD alone": _book(sorted(ids, key=pd_of.__getitem__)[:k], loss, asked),
         "at random (mean of 500)": tuple(np.mean(draws, axis=0)),
     }
     lo, hi = np.percentile([d[1] for d in draws], [5, 95])
+    bad = [int(replayed[i].went_bad) for i in ids]
+    fraud_of = {a.application_id: a.fraud.points for a in apps}
+    auc_pd = roc_auc_score(bad, [pd_of[i] for i in ids]) if 0 < sum(bad) < n else float("nan")
+    auc_fraud = (roc_auc_score(bad, [fraud_of[i] for i in ids]) if 0 < sum(bad) < n
+                 else float("nan"))  # fmt: skip
     every = _book(ids, loss, asked)
     print(f"{n:,} applications, {start:%Y-%m-%d} to {end:%Y-%m-%d} "
           f"(model trained on labels up to {start:%Y-%m-%d}); the engine approves {k:,} "
@@ -190,6 +208,8 @@ def main() -> None:
               f"({losses / limits if limits else 0:6.2%})  went bad {bad:5.0f}  "
               f"x{losses / base if base else 0:.2f} of random")  # fmt: skip
     print(f"  random approvals' loss, 5-95%: ${lo / 100:,.0f} to ${hi / 100:,.0f}")
+    print(f"{sum(bad)} of {n} applicants went bad; AUC on them of the PD {auc_pd:.3f}, of the "
+          f"fraud score {auc_fraud:.3f}")  # fmt: skip
 
 
 if __name__ == "__main__":
