@@ -189,11 +189,11 @@ def main() -> None:
         "at random (mean of 500)": tuple(np.mean(draws, axis=0)),
     }
     lo, hi = np.percentile([d[1] for d in draws], [5, 95])
-    bad = [int(replayed[i].went_bad) for i in ids]
+    labels = [int(replayed[i].went_bad) for i in ids]
     fraud_of = {a.application_id: a.fraud.points for a in apps}
-    auc_pd = roc_auc_score(bad, [pd_of[i] for i in ids]) if 0 < sum(bad) < n else float("nan")
-    auc_fraud = (roc_auc_score(bad, [fraud_of[i] for i in ids]) if 0 < sum(bad) < n
-                 else float("nan"))  # fmt: skip
+    both = 0 < sum(labels) < n
+    auc_pd = roc_auc_score(labels, [pd_of[i] for i in ids]) if both else float("nan")
+    auc_fraud = roc_auc_score(labels, [fraud_of[i] for i in ids]) if both else float("nan")
     every = _book(ids, loss, asked)
     print(f"{n:,} applications, {start:%Y-%m-%d} to {end:%Y-%m-%d} "
           f"(model trained on labels up to {start:%Y-%m-%d}); the engine approves {k:,} "
@@ -204,11 +204,11 @@ def main() -> None:
           f"the applicant went bad within {window} days")  # fmt: skip
     base = books["at random (mean of 500)"][1]
     for name, (limits, losses, bad) in books.items():
-        print(f"  {name:26s} loss ${losses / 100:12,.0f}  on asked ${limits / 100:13,.0f}  "
+        print(f"  {name:26s} loss ${losses / 100:12,.0f}  lent ${limits / 100:13,.0f}  "
               f"({losses / limits if limits else 0:6.2%})  went bad {bad:5.0f}  "
               f"x{losses / base if base else 0:.2f} of random")  # fmt: skip
     print(f"  random approvals' loss, 5-95%: ${lo / 100:,.0f} to ${hi / 100:,.0f}")
-    print(f"{sum(bad)} of {n} applicants went bad; AUC on them of the PD {auc_pd:.3f}, of the "
+    print(f"{sum(labels)} of {n} applicants went bad; AUC on them of the PD {auc_pd:.3f}, of the "
           f"fraud score {auc_fraud:.3f}")  # fmt: skip
 
 
