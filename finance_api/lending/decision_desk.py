@@ -128,6 +128,7 @@ class DecisionDesk:
                events: Sequence[Event]) -> tuple[dict[str, Any], bool]:  # fmt: skip
         """The decision as JSON, and whether it was made now (False: recorded before)."""
         application, consent = _split(events)
+        ledger.prepare(list(events))  # schemas and signatures first, naming the caller's index
         p = application.payload
         applicant, lender = str(p["applicant"]), str(p["lender"])
         if caller.participant_id not in (applicant, lender):
@@ -154,7 +155,6 @@ class DecisionDesk:
         shown, revenue = self.assess(ledger, credit, applicant)
         assessment = (from_score(shown, FEATURE_CODES) if shown is not None else
                       FixedAssessment(pd_ppm=0, model_version=credit.scorer.version))  # fmt: skip
-        ledger.prepare(list(events))  # refused here, before the lock, naming the caller's index
         now = ledger.clock.now()
         requested = p["requested"]
         with self._write_lock, ledger.unit_of_work() as uow:

@@ -229,7 +229,7 @@ def _decisions(ledger: Ledger) -> int:
 
 @pytest.mark.parametrize("case", ["no_consent", "no_decision_key", "not_a_party",
                                   "bad_signature", "reused_id", "two_applications",
-                                  "expired_consent"])  # fmt: skip
+                                  "expired_consent", "schema"])  # fmt: skip
 def test_refusals_name_the_field_and_write_nothing(world: World, case: str) -> None:
     size, decided = world.ledger.size(), _decisions(world.ledger)
     tag = f"dec-refused-{case}"
@@ -257,6 +257,22 @@ def test_refusals_name_the_field_and_write_nothing(world: World, case: str) -> N
         lapsed = consent(subject=SHY, tag=tag, expires=NOW - timedelta(minutes=1))
         who, body = SHY, {"events": [application(tag, 1_000_000, applicant=SHY), lapsed]}
         field = "consent.payload.expires_at"
+    elif case == "schema":  # signed, but no applicant: refused before anything reads it
+        bare = signed(
+            SELLER,
+            "finance",
+            "credit.application",
+            {
+                "application_id": tag,
+                "lender": LENDER,
+                "product": "credit_line",
+                "requested": {"amount_minor": 1, "currency": "USD"},
+            },
+            NOW,
+            [LENDER],
+        )
+        status, field = 422, "events[0].payload"
+        body = {"events": [bare.to_json(), consent(tag=tag)]}
     answer = world.post(who, APPLY, body)
     assert answer.status_code == status, answer.text
     assert answer.json()["field"] == field
