@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
+from typing import Any
 
 TRAIL = (1, 6, 12, 24, 36, 48, 60)
 
@@ -32,19 +33,34 @@ def rss_mb() -> float:
 
 
 def _pass(
-    participants: int, months: int, seed: int, url: str | None, say: Callable[[str], None]
+    participants: int,
+    months: int,
+    seed: int,
+    url: str | None,
+    say: Callable[[str], None],
+    pipelined: bool = False,
 ) -> dict[str, float]:
     from ledger.log import CheckpointPolicy, Ledger
     from simulations.config import SimulationConfig
     from simulations.engine import Simulation
-    from simulations.runner import follow, ledger_key_for, register_all, simulation_clock
+    from simulations.pipeline import LedgerSpec, PipelinedSink
+    from simulations.runner import (
+        follow,
+        ledger_key_for,
+        register_all,
+        simulation_clock,
+        start_time,
+    )
 
     config = SimulationConfig(participants=participants, months=months, seed=seed)
     sim = Simulation(config)
     clock = simulation_clock(config)
-    ledger = None
+    ledger: Any = None
     began = time.perf_counter()
-    if url is not None:
+    if url is not None and pipelined:  # as `threeflow simulate --pipeline`: a worker appends
+        ledger = PipelinedSink(LedgerSpec(url, start_time(config), ledger_key_for(seed).seed))
+        register_all(sim, ledger)
+    elif url is not None:
         policy = CheckpointPolicy(every_entries=1000, every_seconds=86_400.0)
         ledger = Ledger.open(url, ledger_key=ledger_key_for(seed), clock=clock, policy=policy)
         register_all(sim, ledger)
@@ -59,13 +75,14 @@ def _pass(
         batch.append(event)
         if len(batch) == 500:
             follow(clock, batch)  # type: ignore[arg-type]
-            ledger.append_batch(batch)  # type: ignore[arg-type]
+            ledger.append_batch(batch)
             batch = []
     if ledger is not None:
         if batch:
             follow(clock, batch)  # type: ignore[arg-type]
-            ledger.append_batch(batch)  # type: ignore[arg-type]
-        ledger.checkpoint()
+            ledger.append_batch(batch)
+        if not pipelined:
+            ledger.checkpoint()  # the worker cuts its own on close
         ledger.close()
     seconds = time.perf_counter() - began
     say(
@@ -74,6 +91,10 @@ def _pass(
         "RSS MB at month " + ", ".join(f"{m}: {mb:,.0f}" for m, mb in sorted(trail.items()))
     )
     return {"events": sim.emitter.total, "seconds": seconds}
+
+
+def _fresh_folder() -> Path:
+    return Path(tempfile.mkdtemp(prefix="bench-sim-ledger-"))
 
 
 def _postgres() -> AbstractContextManager[str | None]:
@@ -91,6 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--pipeline", action="store_true", help="also append from a worker process")
     args = parser.parse_args(argv)
 
     def say(text: str) -> None:
@@ -103,8 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rate = alone["events"] / alone["seconds"]
     targets: list[tuple[str, Callable[[], AbstractContextManager[str | None]]]] = []
     if not args.skip_sqlite:
-        folder = Path(tempfile.mkdtemp(prefix="bench-sim-ledger-"))
-        targets.append(("SQLite", lambda: nullcontext(f"sqlite:///{folder / 'sim.db'}")))
+        targets.append(("SQLite", lambda: nullcontext(f"sqlite:///{_fresh_folder() / 'sim.db'}")))
     if not args.skip_postgres:
         targets.append(("PostgreSQL", _postgres))
     for name, opener in targets:
@@ -116,6 +137,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             done = _pass(n, m, seed, url, say)
             ratio = (done["events"] / done["seconds"]) / rate
             say(f"  end to end at {ratio:.2f} of the generation-alone rate")
+    if args.pipeline:
+        for name, opener in targets:
+            with opener() as url:
+                if url is None:
+                    continue
+                say(f"appended into {name} by a worker process (pipelined)")
+                done = _pass(n, m, seed, url, say, pipelined=True)
+                ratio = (done["events"] / done["seconds"]) / rate
+                say(f"  end to end at {ratio:.2f} of the generation-alone rate")
     return 0
 
 

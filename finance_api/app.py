@@ -24,7 +24,15 @@ from finance_api.lending.decision_routes import build_router as decision_router
 from finance_api.lending.fraud_routes import build_router as fraud_router
 from finance_api.lending.routes import build_router as risk_router
 from finance_api.ratelimit import RateLimiter
-from finance_api.routers import admin, credit, participants, public, receipts, receipts_reads
+from finance_api.routers import (
+    admin,
+    credit,
+    participants,
+    public,
+    receipts,
+    receipts_reads,
+    receivables,
+)
 from finance_api.snapshot import REFRESH, Snapshot
 from ledger.anchoring.routes import build_router as anchoring_router
 from ledger.core.event_types import EventTypeRegistry
@@ -128,6 +136,7 @@ def create_app(
     app.include_router(credit.router)
     app.include_router(receipts.router)  # warehouse-receipt financing: acts by audience
     app.include_router(receipts_reads.router)
+    app.include_router(receivables.router)  # factoring and advance payment
     app.include_router(traceability_router(get_ledger, current_caller))
     app.include_router(anchoring_router(get_ledger, current_caller))
     app.include_router(risk_router(get_ledger, current_caller))

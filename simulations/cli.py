@@ -7,9 +7,10 @@ Mounted on the main ``threeflow`` command; ``ledger.log`` is imported inside
 from __future__ import annotations
 
 import dataclasses
+import time
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -62,6 +63,9 @@ def simulate(
     ] = None,
     batch: Annotated[int, typer.Option(help="events per append")] = 500,
     progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
+    pipeline: Annotated[
+        bool, typer.Option(help="append in a second process while generating (same bytes)")
+    ] = False,
 ) -> None:
     """Simulate into the ledger at DB; the ground truth goes beside it, never into it.
 
@@ -69,8 +73,7 @@ def simulate(
     from --ledger-key-seed (default: the simulation seed), so the same command writes the
     same ledger byte for byte. Such a key is only as secret as the seed: research data only.
     """
-    from ledger.core.errors import LedgerError
-    from ledger.log import CheckpointPolicy, Ledger  # lazily: the ledger needs a database
+    from ledger.core.errors import LedgerError  # lazily: the ledger needs a database
 
     try:
         config = scenario_config(_config(participants, months, seed, start), scenario)
@@ -80,11 +83,34 @@ def simulate(
         raise typer.BadParameter(
             f"the simulated period ends {config.end()}, in the future; start earlier"
         )
-    from simulations.runner import ledger_key_for, run_simulation, simulation_clock
+    from simulations.runner import ledger_key_for, simulation_clock
 
     clock = simulation_clock(config)
     key = None if key_file is not None else ledger_key_for(
         seed if ledger_key_seed is None else ledger_key_seed)  # fmt: skip
+    try:
+        if pipeline:
+            summary = _pipelined(config, db, key, key_file, truth, progress, batch)
+        else:
+            summary = _in_process(config, db, key, key_file, truth, progress, batch, clock)
+    except LedgerError as exc:
+        console.print(f"[red]the ledger refused:[/] {exc} (field {exc.field}); "
+                      "simulate into a fresh database")  # fmt: skip
+        raise typer.Exit(1) from None
+    console.print(
+        f"{summary.events:,} events from {summary.participants:,} participants over "
+        f"{summary.months} months in {summary.seconds:,.1f} s "
+        f"({summary.events / max(summary.seconds, 1e-9):,.0f} events/s); "
+        f"ground truth in {summary.ground_truth}"
+    )
+    console.print(summary.frame()[["orders", "gmv_minor", "defaults", "losses_minor"]])
+
+
+def _in_process(config: Any, db: str, key: Any, key_file: Path | None, truth: Path | None,
+                progress: bool, batch: int, clock: Any) -> Any:  # fmt: skip
+    from ledger.log import CheckpointPolicy, Ledger
+    from simulations.runner import run_simulation
+
     # Checkpoints every 1,000 entries or every simulated day, not every simulated minute.
     policy = CheckpointPolicy(every_entries=1000, every_seconds=86_400.0)
     ledger = Ledger.open(db, key_file=key_file, ledger_key=key, clock=clock, policy=policy)
@@ -94,19 +120,24 @@ def simulate(
             clock=clock,
         )  # fmt: skip
         ledger.checkpoint()
-    except LedgerError as exc:
-        console.print(f"[red]the ledger refused:[/] {exc} (field {exc.field}); "
-                      "simulate into a fresh database")  # fmt: skip
-        raise typer.Exit(1) from None
+        return summary
     finally:
         ledger.close()
-    console.print(
-        f"{summary.events:,} events from {summary.participants:,} participants over "
-        f"{summary.months} months in {summary.seconds:,.1f} s "
-        f"({summary.events / max(summary.seconds, 1e-9):,.0f} events/s); "
-        f"ground truth in {summary.ground_truth}"
-    )
-    console.print(summary.frame()[["orders", "gmv_minor", "defaults", "losses_minor"]])
+
+
+def _pipelined(config: Any, db: str, key: Any, key_file: Path | None, truth: Path | None,
+               progress: bool, batch: int) -> Any:  # fmt: skip
+    """The same run with appending in a worker process (:mod:`simulations.pipeline`)."""
+    from simulations.pipeline import LedgerSpec, PipelinedSink
+    from simulations.runner import run_simulation, start_time
+
+    began = time.perf_counter()
+    spec = LedgerSpec(db, start_time(config), None if key is None else key.seed, key_file)
+    with PipelinedSink(spec) as sink:
+        summary = run_simulation(config, sink, truth or truth_path_for(db), progress=progress,
+                                 batch_size=batch)  # fmt: skip
+        sink.close()  # the last batches and the final checkpoint, before the summary's time
+    return dataclasses.replace(summary, seconds=time.perf_counter() - began)
 
 
 @app.command()

@@ -14,8 +14,11 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import orjson
 import pandas as pd
 from sqlalchemy import ColumnElement, Connection, func, or_, select, union_all
@@ -58,6 +61,12 @@ class FeatureTable:
 
     def row(self, participant: str) -> pd.DataFrame:
         return self.frame.loc[[participant]]
+
+    @cached_property
+    def matrix(self) -> npt.NDArray[np.float64]:
+        """The features as one float matrix (rows and columns as in ``frame``), made once:
+        scoring one participant then reads a row instead of copying the whole table."""
+        return self.frame.to_numpy(dtype=np.float64)
 
 
 def as_of_point(ledger: Ledger, connection: Connection, tree_size: int | None) -> AsOf:

@@ -22,7 +22,7 @@ import pandas as pd
 from sklearn.model_selection import StratifiedKFold
 
 from credit.binning import Bin, BinningSettings, FeatureBinning
-from credit.calibration import Calibrator, fit_calibrator, logit
+from credit.calibration import Calibrator, fit_calibrator, logit, sigmoid
 from credit.models.base import Columns, CreditModel, FloatArray
 from credit.models.validation import check_fitted
 from credit.models.woe_logistic import WoeLogit, fit_binnings, fit_logit, woe_matrix
@@ -160,7 +160,10 @@ class Scorecard(CreditModel):
         return points, bins
 
     def _logit(self, columns: Columns) -> FloatArray:
-        score = self._point_matrix(columns)[0].sum(axis=1)
+        return self._logit_of_points(self._point_matrix(columns)[0])
+
+    def _logit_of_points(self, points: FloatArray) -> FloatArray:
+        score = points.sum(axis=1)
         raw = (self.scaling_.offset - score) / self.scaling_.factor
         if self.calibrator_.method == "isotonic":
             return logit(self.calibrator_.pd(raw))
@@ -214,9 +217,27 @@ class Scorecard(CreditModel):
         """
         return self.reasons_of(self._columns(X), check_count(n))
 
-    def reasons_of(self, columns: Columns, n: int = 4) -> list[tuple[Reason, ...]]:
+    def assess_of(
+        self, columns: Columns, n: int = 4
+    ) -> tuple[FloatArray, FloatArray, list[tuple[Reason, ...]]]:
+        """PD, points and reasons of the same rows from one binning of them: a score asks
+        for all three, and binning is most of the cost of scoring one row."""
+        matrix = self._point_matrix(columns)
+        logit_ = self._logit_of_points(matrix[0])
+        return (
+            sigmoid(logit_),
+            np.asarray(matrix[0].sum(axis=1)),
+            self.reasons_of(columns, n, matrix),
+        )
+
+    def reasons_of(
+        self,
+        columns: Columns,
+        n: int = 4,
+        matrix: tuple[FloatArray, list[npt.NDArray[np.intp]]] | None = None,
+    ) -> list[tuple[Reason, ...]]:
         """:meth:`reasons` of typed columns already checked (see ``CreditModel.columns_of``)."""
-        points, bins = self._point_matrix(columns)
+        points, bins = self._point_matrix(columns) if matrix is None else matrix
         position = {name: i for i, name in enumerate(self.schema_.names)}
         best = {name: float(self.points_[name][:-1].max()) for name in self.features_}
         worst = {name: float(self.points_[name].min()) for name in self.features_}

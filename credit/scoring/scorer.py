@@ -91,12 +91,15 @@ class Scorer:
         frame = table.frame
         rows = frame.index.get_indexer(pd.Index(list(participants)))
         cols = frame.columns.get_indexer(pd.Index(list(model.schema_.names)))
-        columns = model.columns_of(frame.to_numpy(dtype=np.float64)[np.ix_(rows, cols)])
-        pd_bad = model.pd_of(columns)
+        columns = model.columns_of(table.matrix[np.ix_(rows, cols)])
+        assess_of = getattr(model, "assess_of", None)
+        if assess_of is not None:  # the scorecard: PD, points and reasons from one binning
+            pd_bad, points, reasons = assess_of(columns, 4)
+        else:
+            pd_bad = model.pd_of(columns)
+            points = -np.log(pd_bad / (1 - pd_bad))
+            reasons = model.reasons_of(columns, 4)
         grades = model.grade(pd_bad)
-        score_of = getattr(model, "score_of", None)
-        points = score_of(columns) if score_of is not None else -np.log(pd_bad / (1 - pd_bad))
-        reasons = model.reasons_of(columns, 4)
         checkpoint = {"tree_size": table.as_of.tree_size, "root_hash": table.as_of.root_hash}
         out = []
         for i, participant in enumerate(participants):

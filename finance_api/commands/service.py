@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import uvicorn
@@ -25,16 +25,16 @@ console = Console(stderr=True)
 def _serve(db: str, key_file: Path, host: str, port: int, workers: int) -> None:
     os.environ["THREEFLOW_DB_URL"] = db
     os.environ["THREEFLOW_LEDGER_KEY_FILE"] = str(key_file)
-    uvicorn.run(
-        "finance_api.main:create_from_settings",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        loop="uvloop",
-        http="httptools",
-        log_level="warning",
-    )
+    options: dict[str, Any] = {"factory": True, "host": host, "port": port, "loop": "uvloop",
+                               "http": "httptools", "log_level": "warning",
+                               "timeout_graceful_shutdown": 30}  # fmt: skip
+    if workers == 1:  # one process: alert streams end at once on SIGTERM (a shutdown event)
+        from finance_api.lending.stream import ClosingServer
+
+        ClosingServer(uvicorn.Config("finance_api.main:create_from_settings", **options)).run()
+        return
+    # several: each worker's streams are cancelled after the graceful-shutdown timeout
+    uvicorn.run("finance_api.main:create_from_settings", workers=workers, **options)
 
 
 @app.command()
@@ -67,7 +67,7 @@ def demo(
     The anchor goes to web3's in-process EVM, which lives only as long as this process, so
     the demo rebuilds its ledger each run (``--keep`` to skip that and the anchoring).
     """
-    from finance_api import demo_credit, demo_receipts
+    from finance_api import demo_credit, demo_lending, demo_receipts
     from ledger.audit.database import verify_database
     from ledger.log import CheckpointPolicy
     from simulations.cli import truth_path_for
@@ -88,6 +88,7 @@ def demo(
                 config, ledger, truth_path_for(db), progress=True, clock=clock
             )
             story = demo_receipts.run(ledger)  # receipts pledged, a margin call, a sale
+            story += demo_lending.factoring(ledger)  # an invoice factored once
         signed = ledger.checkpoint()
         if fresh:
             anchored = _anchor_in_process(ledger)

@@ -104,3 +104,20 @@ def critical_price(
         raise InvalidAmount("quantity must be positive", field="quantity")
     denominator = quantity_milli * (BP - haircut_bp) * ltv_point_bp
     return -(-outstanding_minor * 1000 * BP * BP // denominator)
+
+
+BANDS = ("within_advance", "over_advance", "margin_call", "liquidation")
+"""A loan's LTV bands, best first: the risk monitor alerts when a loan moves between them."""
+
+
+def band(ratio: int | None, policy: CollateralPolicy) -> str | None:
+    """The band ``ratio`` (bp LTV) falls in: over the advance rate is already a limit breach
+    (more is lent than the collateral supports), though not yet a margin call. None: a loan
+    with no collateral has no LTV band."""
+    if ratio is None:
+        return None
+    if ratio >= policy.liquidation_bp:
+        return BANDS[3]
+    if ratio >= policy.margin_call_bp:
+        return BANDS[2]
+    return BANDS[1] if ratio > policy.advance_bp else BANDS[0]

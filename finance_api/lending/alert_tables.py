@@ -1,7 +1,7 @@
 """Tables of the risk monitor: alerts, concentration flags, and the webhook side: each
 lender's endpoint and the delivery state of each alert.
 
-Alerts (two tables: the credit-line projection's and the scores projection's) and flags
+Alerts (three tables: the credit-line, scores and risk projections') and flags
 are derived from the log (rebuilt and compared on verification). Webhooks and deliveries
 are operational: a lender's subscription and what was sent to it, never derived. Together
 they are the outbox: an alert is written in the append's transaction, and it is owed to
@@ -45,10 +45,21 @@ class ScoreAlertRow(_Alert, Base):
     __table_args__ = (Index("ix_lending_score_alerts_lender_seq", "lender", "seq"),)
 
 
+class RiskAlertRow(_Alert, Base):
+    """An alert about a receipt loan (LTV band, days past due), a stock reconciliation
+    failure, or the concentration of a lender's whole book: the ``lending.risk``
+    projection's (its kinds never meet those of the other tables on one entry)."""
+
+    __tablename__ = "lending_risk_alerts"
+    __table_args__ = (Index("ix_lending_risk_alerts_lender_seq", "lender", "seq"),)
+
+
 def every_alert() -> Subquery:
-    """Both alert tables as one (their keys never collide: one entry, one table)."""
+    """The alert tables as one (their keys never collide: an entry's alerts of one kind
+    come from one table)."""
     names = ("seq", "kind", "subject", "lender", "borrower", "severity", "detail", "occurred_at")
-    parts = [select(*(getattr(t, n) for n in names)) for t in (AlertRow, ScoreAlertRow)]
+    tables = (AlertRow, ScoreAlertRow, RiskAlertRow)
+    parts = [select(*(getattr(t, n) for n in names)) for t in tables]
     return union_all(*parts).subquery("alerts")
 
 

@@ -6,7 +6,7 @@ application is found by its id with its decisions and overrides in one read.
 ``lending_decision_policies`` is a lender's own setting (its cut-off, referral band and limit
 formula), written by the policy route like a webhook subscription: a setting, not an act, so
 not on the ledger; each decision records the thresholds it applied in its rules.
-Created by migration ``0016_decisions``.
+Created by migration ``0018_decisions``.
 """
 
 from __future__ import annotations

@@ -1,9 +1,12 @@
 """The risk monitor over HTTP: a lender's alerts, exposure, and its webhook subscription.
 
 ``GET /v1/risk/alerts`` pages through the caller's own alerts (a lender sees only alerts
-about its own lines and book; an auditor reads every lender's), oldest first from an entry
-cursor; ``GET /v1/risk/exposure`` gives EAD and EL per line and in total with the PDs the
-lender was shown, and its concentration by borrower and country; ``PUT /v1/risk/webhook``
+about its own lines, loans and book; an auditor reads every lender's), oldest first from an
+entry cursor, and ``GET /v1/risk/alerts/stream`` sends them as Server-Sent Events, live
+(:mod:`.stream`); ``GET /v1/risk/exposure`` gives EAD and EL per line and in total with the
+PDs the lender was shown, its concentration by borrower and country, and the concentration
+of its lines and receipt loans together by debtor, warehouse, commodity and country
+(:mod:`.concentration`); ``PUT /v1/risk/webhook``
 sets where alerts are pushed and answers the HMAC secret, once (a lender's key only).
 :func:`build_router` takes the ledger and caller dependencies like every feature router.
 (No postponed annotations: FastAPI reads the local dependency aliases.)
@@ -12,15 +15,19 @@ sets where alerts are pushed and answers the HMAC secret, once (a lender's key o
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from finance_api.lending.alert_tables import every_alert
+from finance_api.lending.concentration import Concentration, concentration
 from finance_api.lending.portfolio import Portfolio, portfolio
-from finance_api.lending.rules.alerts import KINDS
+from finance_api.lending.rules.alerts import KINDS as LINE_KINDS
 from finance_api.lending.rules.exposure import ExposureSettings
+from finance_api.lending.rules.risk import KINDS as RISK_KINDS
+from finance_api.lending.stream import Streams, events, parse_cursor
 from finance_api.lending.webhooks import alert_json, subscribe
 from finance_api.params import MAX_SEQ
 from ledger.core.access import Caller
@@ -29,6 +36,7 @@ from ledger.http import errors
 from ledger.log import Ledger
 
 MAX_LIMIT = 1000
+KINDS = (*LINE_KINDS, *RISK_KINDS)
 
 
 class AlertOut(BaseModel):
@@ -83,15 +91,33 @@ class ShareOut(BaseModel):
     share_bp: int
 
 
+class ConcentrationOut(BaseModel):
+    currency: str
+    dimension: str = Field(description="debtor, warehouse, commodity or country")
+    name: str
+    exposure_minor: int = Field(description="lines at EAD, receipt loans at what they owe")
+    share_bp: int = Field(description="of the lender's book in this currency, rounded down")
+    over_threshold: bool
+
+
 class ExposureOut(BaseModel):
     """EAD = drawn + CCF x undrawn, EL = PD x LGD x EAD, per line and in total; the largest
-    shares of the book by borrower and by the borrowers' registered countries."""
+    shares of the book by borrower and by the borrowers' registered countries; and the
+    concentration of lines and receipt loans together, per currency and dimension, largest
+    first."""
 
     lender: str
     lines: list[LineRiskOut]
     totals: list[TotalOut]
     by_borrower: list[ShareOut]
     by_country: list[ShareOut]
+    concentration: list[ConcentrationOut] = Field(default_factory=list)
+
+
+def concentration_out(rows: list[Concentration]) -> list[ConcentrationOut]:
+    return [ConcentrationOut(currency=r.currency, dimension=r.dimension, name=r.name,
+                             exposure_minor=r.exposure, share_bp=r.share_bp,
+                             over_threshold=r.over) for r in rows]  # fmt: skip
 
 
 def exposure_out(book: Portfolio) -> ExposureOut:
@@ -109,9 +135,12 @@ def exposure_out(book: Portfolio) -> ExposureOut:
     )  # fmt: skip
 
 
-def exposure(ledger: Ledger, lender: str, settings: ExposureSettings, unscored: int) -> ExposureOut:
+def exposure(ledger: Ledger, lender: str, settings: ExposureSettings, unscored: int,
+             threshold_bp: int = 2_500) -> ExposureOut:  # fmt: skip
     with ledger.reading() as connection:
-        return exposure_out(portfolio(connection, lender, settings, unscored))
+        book = portfolio(connection, lender, settings, unscored)
+        shares = concentration(connection, lender, book.lines, threshold_bp)
+    return exposure_out(book).model_copy(update={"concentration": concentration_out(shares)})
 
 
 def _lender(caller: Caller, *, auditors: bool = False) -> str | None:
@@ -147,11 +176,12 @@ def build_router(ledger_dep: Callable[..., Any], caller_dep: Callable[..., Calle
     LedgerDep = Annotated[Ledger, Depends(ledger_dep)]
     CallerDep = Annotated[Caller, Depends(caller_dep)]
     router = APIRouter(prefix="/v1/risk", tags=["risk monitor"])
+    default_streams = Streams()
 
     @router.get(
         "/alerts",
         summary="The caller's risk alerts: days past due, limit breaches, freezes, defaults, "
-        "concentration, score drops",
+        "concentration, score drops, margin calls, stock reconciliation failures",
         responses=errors(401, 403, 422, 429),
     )
     async def get_alerts(
@@ -180,11 +210,62 @@ def build_router(ledger_dep: Callable[..., Any], caller_dep: Callable[..., Calle
         ccf_bp: Annotated[int, Query(ge=0, le=10_000, description="CCF of the undrawn")] = 4_000,
         lgd_bp: Annotated[int, Query(ge=0, le=10_000, description="loss given default")] = 4_500,
         unscored_pd_ppm: Annotated[int, Query(ge=0, le=1_000_000)] = 1_000_000,
+        threshold_bp: Annotated[
+            int, Query(ge=1, le=10_000, description="concentration flagged above this share")
+        ] = 2_500,
     ) -> ExposureOut:
         lender = _lender(caller)
         assert lender is not None
         settings = ExposureSettings(ccf_bp=ccf_bp, lgd_bp=lgd_bp)
-        return await run_in_threadpool(exposure, ledger, lender, settings, unscored_pd_ppm)
+        return await run_in_threadpool(exposure, ledger, lender, settings, unscored_pd_ppm,
+                                       threshold_bp)  # fmt: skip
+
+    @router.get(
+        "/alerts/stream",
+        summary="The caller's risk alerts as Server-Sent Events: from a cursor, then live",
+        description="Each event is `event: alert`, `id:` the alert's id and `data:` the alert "
+        "as `GET /v1/risk/alerts` gives it. Reconnect with `Last-Event-ID` (or `after`, an "
+        "entry number) to resume with the next alert. A `: heartbeat` comment is sent when "
+        "idle; `event: shutdown` ends the stream when the server stops, `event: reconnect` "
+        "after its lifetime (an hour).",
+        response_class=StreamingResponse,
+        responses={
+            200: {
+                "description": "a stream of alert events",
+                "content": {
+                    "text/event-stream": {
+                        "schema": {
+                            "type": "object",
+                            "description": "one Server-Sent Event: `event: alert` with `id:` "
+                            "the alert id and `data:` the alert (AlertOut) as JSON; a final "
+                            "`event: shutdown` or `event: reconnect`; `: heartbeat` comments",
+                            "properties": {
+                                "event": {"enum": ["alert", "shutdown", "reconnect"]},
+                                "id": {"type": "string"},
+                                "data": {"type": "string"},
+                                "retry": {"type": "integer"},
+                            },
+                        }
+                    }
+                },
+            },
+            **errors(401, 403, 422, 429),
+        },
+    )
+    async def stream_alerts(
+        request: Request,
+        ledger: LedgerDep,
+        caller: CallerDep,
+        after: Annotated[int, Query(ge=-1, le=MAX_SEQ, description="entry cursor")] = -1,
+        last_event_id: Annotated[str | None, Header(max_length=300)] = None,
+    ) -> StreamingResponse:
+        lender = _lender(caller, auditors=True)
+        cursor = parse_cursor(last_event_id, after)
+        streams: Streams = getattr(request.app.state, "risk_streams", default_streams)
+        streams.acquire(caller.participant_id)
+        body = events(ledger, streams, caller.participant_id, lender, cursor)
+        headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+        return StreamingResponse(body, media_type="text/event-stream", headers=headers)
 
     @router.put(
         "/webhook",

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, insert
 
 from finance_api.domain.policies import BOOK, PolicyBook
 from finance_api.receipts import loans, margin, registry, stock
-from finance_api.receipts.revaluation import loans_on_lot, revalue
-from finance_api.receipts.tables import TABLES
+from finance_api.receipts.revaluation import MOVES, loans_on_lot, revalue
+from finance_api.receipts.tables import TABLES, LtvMoveRow
 from ledger.core.entry import LedgerEntry
 from ledger.core.errors import LedgerError
 
@@ -70,8 +70,8 @@ HANDLERS: dict[str, Handler] = {
 
 class ReceiptsProjector:
     name = "finance.receipts"
-    version = 3  # 2: receipts on one lot share its stock pro rata; 3: postings carry their
-    # date and interest is checked against the daily accrual
+    version = 4  # 2: receipts on one lot share its stock pro rata; 3: postings carry their
+    # date and interest is checked against the daily accrual; 4: LTV band moves recorded
     order = 40
     event_types = frozenset(HANDLERS)
     tables = TABLES
@@ -80,13 +80,23 @@ class ReceiptsProjector:
         self.book = book
 
     def apply(self, connection: Connection, entries: Sequence[LedgerEntry]) -> None:
-        for entry in entries:
-            try:
-                HANDLERS[entry.event.type](connection, entry, self.book)
-            except LedgerError as exc:
-                if exc.seq is None:
-                    exc.seq = entry.seq
-                raise
+        moves: list[dict[str, object]] = []
+        try:
+            for entry in entries:
+                collector: dict[str, dict[str, object]] = {}
+                connection.info[MOVES] = collector
+                try:
+                    HANDLERS[entry.event.type](connection, entry, self.book)
+                except LedgerError as exc:
+                    if exc.seq is None:
+                        exc.seq = entry.seq
+                    raise
+                moves.extend({**m, "seq": entry.seq} for _, m in sorted(collector.items())
+                             if m["band"] != m["band_from"] and m["band"] is not None)  # fmt: skip
+        finally:
+            connection.info.pop(MOVES, None)
+        if moves:
+            connection.execute(insert(LtvMoveRow), moves)
 
 
 PROJECTOR = ReceiptsProjector()

@@ -11,7 +11,7 @@ a receipt secures releases it at once (the lender's later ``receipt.released`` w
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from finance_api.domain import errors as e
 from finance_api.receipts import facts, stock
@@ -19,6 +19,36 @@ from finance_api.receipts.records import receipt
 from finance_api.receipts.tables import LoanRow, PledgeRow, ReceiptRow
 from ledger.core.entry import LedgerEntry
 from ledger.core.errors import Conflict, InvalidEvent
+
+# built once: receipts and pledges are judged on every act (see finance_api.receipts.stock)
+_KNOWN = select(ReceiptRow.receipt_id).where(ReceiptRow.receipt_id == bindparam("id"))
+_SAME_DOCUMENT = select(ReceiptRow.receipt_id).where(ReceiptRow.document_hash == bindparam("h"))
+_NEW_RECEIPT = insert(ReceiptRow)
+_CARVE = (
+    update(ReceiptRow)
+    .where(ReceiptRow.receipt_id == bindparam("id"))
+    .values(live_milli=ReceiptRow.live_milli - bindparam("m"))
+)
+_LOAN_PARTIES = select(LoanRow.lender, LoanRow.borrower, LoanRow.status).where(
+    LoanRow.loan_id == bindparam("id")
+)
+_NEW_PLEDGE = insert(PledgeRow)
+_SET_PLEDGEE = (
+    update(ReceiptRow)
+    .where(ReceiptRow.receipt_id == bindparam("id"))
+    .values(pledged_to=bindparam("lender_"), loan_id=bindparam("loan_"))
+)
+_END_PLEDGE = (
+    update(PledgeRow)
+    .where(PledgeRow.receipt_id == bindparam("id"), PledgeRow.released_seq.is_(None))
+    .values(released_seq=bindparam("s"), release_reason=bindparam("why"))
+)
+_LAST_PLEDGE = (
+    select(PledgeRow.lender, PledgeRow.release_reason)
+    .where(PledgeRow.receipt_id == bindparam("id"))
+    .order_by(PledgeRow.pledged_seq.desc())
+    .limit(1)
+)
 
 
 def _expired(expires: str | None, entry: LedgerEntry) -> bool:
@@ -39,15 +69,11 @@ def issued(connection: Connection, entry: LedgerEntry) -> None:
     if milli <= 0:
         raise e.InvalidAmount("a receipt must cover a positive quantity", field="payload.quantity")
     value, currency = facts.money(entry, "value")
-    known = connection.execute(
-        select(ReceiptRow.receipt_id).where(ReceiptRow.receipt_id == receipt_id)
-    ).first()
+    known = connection.execute(_KNOWN, {"id": receipt_id}).first()
     if known is not None:
         raise Conflict(f"receipt {receipt_id} was issued already", field="payload.receipt_id")
     digest = facts.text(entry, "document_hash")
-    if connection.execute(
-        select(ReceiptRow.receipt_id).where(ReceiptRow.document_hash == digest)
-    ).first():
+    if connection.execute(_SAME_DOCUMENT, {"h": digest}).first():
         raise e.AlreadyRegistered(
             "a receipt with that document hash exists: one receipt per document",
             field="payload.document_hash",
@@ -72,28 +98,29 @@ def issued(connection: Connection, entry: LedgerEntry) -> None:
                 field="payload.quantity",
             )
     connection.execute(
-        insert(ReceiptRow).values(
-            receipt_id=receipt_id,
-            warehouse_id=warehouse,
-            holder=holder,
-            lot_id=lot,
-            commodity=str(p["commodity"]),
-            unit=facts.optional(entry, "unit"),
-            grade=facts.optional(entry, "grade"),
-            insurance_ref=facts.optional(entry, "insurance_ref"),
-            expires_on=expires,
-            document_hash=digest,
-            quantity_milli=milli,
-            live_milli=milli,
-            value_minor=value,
-            currency=currency,
-            status="live",
-            replaces=replaces,
-            issued_seq=entry.seq,
-            closed_seq=None,
-            pledged_to=None,
-            loan_id=None,
-        )
+        _NEW_RECEIPT,
+        {
+            "receipt_id": receipt_id,
+            "warehouse_id": warehouse,
+            "holder": holder,
+            "lot_id": lot,
+            "commodity": str(p["commodity"]),
+            "unit": facts.optional(entry, "unit"),
+            "grade": facts.optional(entry, "grade"),
+            "insurance_ref": facts.optional(entry, "insurance_ref"),
+            "expires_on": expires,
+            "document_hash": digest,
+            "quantity_milli": milli,
+            "live_milli": milli,
+            "value_minor": value,
+            "currency": currency,
+            "status": "live",
+            "replaces": replaces,
+            "issued_seq": entry.seq,
+            "closed_seq": None,
+            "pledged_to": None,
+            "loan_id": None,
+        },
     )
 
 
@@ -122,11 +149,7 @@ def _carve(
             f"receipt {replaces} covers {old.live_milli / 1000:g}: a split cannot cover more",
             field="payload.quantity",
         )
-    connection.execute(
-        update(ReceiptRow)
-        .where(ReceiptRow.receipt_id == replaces)
-        .values(live_milli=ReceiptRow.live_milli - milli)
-    )
+    connection.execute(_CARVE, {"id": replaces, "m": milli})
     return True
 
 
@@ -177,11 +200,7 @@ def pledged(connection: Connection, entry: LedgerEntry) -> str | None:
             field="payload.receipt_id",
         )
     if loan_id is not None:
-        loan = connection.execute(
-            select(LoanRow.lender, LoanRow.borrower, LoanRow.status).where(
-                LoanRow.loan_id == loan_id
-            )
-        ).first()
+        loan = connection.execute(_LOAN_PARTIES, {"id": loan_id}).first()
         if loan is not None and (loan.lender, loan.borrower) != (lender, holder):
             raise InvalidEvent(
                 f"loan {loan_id} is not {lender}'s loan to {holder}", field="payload.loan_id"
@@ -189,35 +208,24 @@ def pledged(connection: Connection, entry: LedgerEntry) -> str | None:
         if loan is not None and loan.status not in ("open", "defaulted"):
             raise e.LoanClosed(f"loan {loan_id} is {loan.status}", field="payload.loan_id")
     connection.execute(
-        insert(PledgeRow).values(
-            pledged_seq=entry.seq,
-            receipt_id=receipt_id,
-            holder=holder,
-            lender=lender,
-            loan_id=loan_id,
-            released_seq=None,
-            release_reason=None,
-        )
+        _NEW_PLEDGE,
+        {
+            "pledged_seq": entry.seq,
+            "receipt_id": receipt_id,
+            "holder": holder,
+            "lender": lender,
+            "loan_id": loan_id,
+            "released_seq": None,
+            "release_reason": None,
+        },
     )
-    connection.execute(
-        update(ReceiptRow)
-        .where(ReceiptRow.receipt_id == receipt_id)
-        .values(pledged_to=lender, loan_id=loan_id)
-    )
+    connection.execute(_SET_PLEDGEE, {"id": receipt_id, "lender_": lender, "loan_": loan_id})
     return loan_id
 
 
 def release(connection: Connection, receipt_id: str, seq: int, reason: str) -> None:
-    connection.execute(
-        update(PledgeRow)
-        .where(PledgeRow.receipt_id == receipt_id, PledgeRow.released_seq.is_(None))
-        .values(released_seq=seq, release_reason=reason)
-    )
-    connection.execute(
-        update(ReceiptRow)
-        .where(ReceiptRow.receipt_id == receipt_id)
-        .values(pledged_to=None, loan_id=None)
-    )
+    connection.execute(_END_PLEDGE, {"id": receipt_id, "s": seq, "why": reason})
+    connection.execute(_SET_PLEDGEE, {"id": receipt_id, "lender_": None, "loan_": None})
 
 
 def released(connection: Connection, entry: LedgerEntry) -> str | None:
@@ -226,12 +234,7 @@ def released(connection: Connection, entry: LedgerEntry) -> str | None:
     reason = facts.optional(entry, "reason")
     row = receipt(connection, receipt_id, "payload.receipt_id")
     if row.pledged_to is None:
-        last = connection.execute(
-            select(PledgeRow.lender, PledgeRow.release_reason)
-            .where(PledgeRow.receipt_id == receipt_id)
-            .order_by(PledgeRow.pledged_seq.desc())
-            .limit(1)
-        ).first()
+        last = connection.execute(_LAST_PLEDGE, {"id": receipt_id}).first()
         if (
             last is not None
             and (last.release_reason, last.lender) == ("loan_repaid", lender)

@@ -11,26 +11,29 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Connection, Select, and_, bindparam, func, select
 from sqlalchemy.orm import aliased
 
-from finance_api.domain.collateral import CollateralPolicy, ltv_bp, state_at
+from finance_api.domain.collateral import CollateralPolicy, band, ltv_bp, state_at
 from finance_api.domain.policies import PolicyBook
 from finance_api.domain.valuation import covered, receipt_value
 from finance_api.receipts.tables import LoanRow, PriceRow, ReceiptRow, StockRow
 
 UNSECURED = "unsecured"
+MOVES = "fin_ltv_moves"  # connection.info key: the projector's collector of band moves
 
 
 class Mark(NamedTuple):
-    """A loan's mark (a tuple: one is built per loan on every price event)."""
+    """A loan's mark (a tuple: one is built per loan on every price event); ``move`` is the
+    row of :class:`LtvMoveRow` (without seq) when its LTV band is not the stored one's."""
 
     loan_id: str
     value_minor: int
     ltv_bp: int | None
     state: str | None
+    move: dict[str, int | str | None] | None = None
 
 
 _PRICES = select(PriceRow.commodity, PriceRow.price_minor).where(
@@ -72,12 +75,13 @@ def _marks_query() -> Select[Any]:
         .correlate(ReceiptRow)
         .scalar_subquery()
     )
-    return (
+    query = (
         select(
             LoanRow.loan_id,
             LoanRow.owed_fees,
             LoanRow.owed_interest,
             LoanRow.owed_principal,
+            LoanRow.ltv_bp,
             ReceiptRow.commodity,
             ReceiptRow.live_milli,
             ReceiptRow.quantity_milli,
@@ -90,6 +94,7 @@ def _marks_query() -> Select[Any]:
         .outerjoin(StockRow, behind)
         .where(LoanRow.status.in_(("open", "defaulted")))
     )
+    return cast("Select[Any]", query)  # eleven columns: past SQLAlchemy's typed overloads
 
 
 # Built once (building this statement costs more than running it for one loan, and every
@@ -122,24 +127,24 @@ def marks(
         if not ids:
             return []
         rows = connection.execute(_MARKS_OF_LOANS, {"ids": ids}).all()
-    prices = _prices(connection, {str(r[4]) for r in rows if r[4] is not None})
+    prices = _prices(connection, {str(r[5]) for r in rows if r[5] is not None})
     owed: dict[str, int] = {}
+    stored: dict[str, int | None] = {}
     values: dict[str, int] = defaultdict(int)
+    quantities: dict[str, int] = defaultdict(int)
     kinds: dict[str, str] = {}
     policies: dict[str, CollateralPolicy] = {}
-    for loan_id, fees, interest, principal, kind, live, quantity, value, held, lot in rows:
+    for loan_id, fees, interest, principal, was, kind, live, quantity, value, held, lot in rows:
         owed[loan_id] = fees + interest + principal
+        stored[loan_id] = was
         if kind is None:
             continue
         policy = policies.get(kind) or policies.setdefault(kind, book.policy_for(kind))
         kinds.setdefault(loan_id, kind)
-        values[loan_id] += receipt_value(
-            covered(live, held or 0, None if lot is None else int(lot)),
-            quantity,
-            value,
-            prices.get(kind),
-            policy.haircut_bp,
-        )
+        cover = covered(live, held or 0, None if lot is None else int(lot))
+        quantities[loan_id] += cover
+        values[loan_id] += receipt_value(cover, quantity, value, prices.get(kind),
+                                         policy.haircut_bp)  # fmt: skip
     out = []
     for loan_id, total in owed.items():
         if loan_id not in kinds:
@@ -147,8 +152,31 @@ def marks(
             continue
         worth = values[loan_id]
         ratio = ltv_bp(total, worth)
-        out.append(Mark(loan_id, worth, ratio, state_at(ratio, policies[kinds[loan_id]]).value))
+        policy = policies[kinds[loan_id]]
+        now, before = band(ratio, policy), band(stored[loan_id], policy)
+        move = None
+        if now != before and (before, now) != (None, "within_advance"):
+            move = {"loan_id": loan_id, "band_from": before, "band": now, "ltv_bp": ratio,
+                    "owed_minor": total, "value_minor": worth,
+                    "quantity_milli": quantities[loan_id],
+                    "price_minor": prices.get(kinds[loan_id]),
+                    "advance_bp": policy.advance_bp, "margin_call_bp": policy.margin_call_bp,
+                    "liquidation_bp": policy.liquidation_bp}  # fmt: skip
+        out.append(Mark(loan_id, worth, ratio, state_at(ratio, policy).value, move))
     return out
+
+
+def _collect(connection: Connection, found: list[Mark]) -> None:
+    """Hand band moves to the projector's per-entry collector (first origin, last figures:
+    two revaluations in one entry make one move, or none if the band came back)."""
+    collector: dict[str, dict[str, int | str | None]] | None = connection.info.get(MOVES)
+    if collector is None:
+        return
+    for mark in found:
+        if mark.move is not None:
+            first = collector.get(mark.loan_id)
+            start = mark.move["band_from"] if first is None else first["band_from"]
+            collector[mark.loan_id] = {**mark.move, "band_from": start}
 
 
 _CHUNK = 2000
@@ -162,6 +190,7 @@ def store(connection: Connection, found: list[Mark]) -> None:
     """
     if not found:
         return
+    _collect(connection, found)
     table = LoanRow.__tablename__
     if connection.dialect.name != "postgresql":
         marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"

@@ -60,6 +60,18 @@ _BOOK = select(func.coalesce(func.sum(StockRow.held_milli), 0)).where(
     StockRow.warehouse_id == bindparam("w"), StockRow.lot_id == bindparam("l")
 )
 _NEW_ALERT = insert(AlertRow)
+_COUNTED = {  # a count names a lot, or only a SKU (every lot of it in the warehouse)
+    by: (
+        select(StockRow.lot_id, StockRow.held_milli).where(*where),
+        update(StockRow)
+        .where(*where)
+        .values(counted_milli=bindparam("m"), counted_seq=bindparam("s")),
+    )
+    for by, where in (
+        ("lot", (StockRow.warehouse_id == bindparam("w"), StockRow.lot_id == bindparam("k"))),
+        ("sku", (StockRow.warehouse_id == bindparam("w"), StockRow.sku == bindparam("k"))),
+    )
+}
 
 
 def covered(connection: Connection, warehouse: str, lot: str, owner: str | None = None) -> int:
@@ -151,13 +163,11 @@ def released(connection: Connection, entry: LedgerEntry) -> None:
 def counted(connection: Connection, entry: LedgerEntry) -> None:
     p = entry.event.payload
     warehouse, lot, sku = str(p["warehouse_id"]), facts.optional(entry, "lot_id"), str(p["sku"])
-    where = [StockRow.warehouse_id == warehouse]
-    where.append(StockRow.lot_id == lot if lot is not None else StockRow.sku == sku)
-    rows = connection.execute(select(StockRow.lot_id, StockRow.held_milli).where(*where)).all()
+    read, mark = _COUNTED["lot" if lot is not None else "sku"]
+    key = {"w": warehouse, "k": lot if lot is not None else sku}
+    rows = connection.execute(read, key).all()
     milli = facts.quantity(entry)
-    connection.execute(
-        update(StockRow).where(*where).values(counted_milli=milli, counted_seq=entry.seq)
-    )
+    connection.execute(mark, {**key, "m": milli, "s": entry.seq})
     book = sum(int(r.held_milli) for r in rows)
     cover = sum(covered(connection, warehouse, str(lot_id)) for lot_id in {r.lot_id for r in rows})
     if milli < cover:

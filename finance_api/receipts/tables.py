@@ -160,6 +160,28 @@ class MarginCallRow(Base):
     outcome: Mapped[str | None] = mapped_column(String(16))
 
 
+class LtvMoveRow(Base):
+    """A loan whose LTV moved to another band in the entry ``seq``: the facts (LTV, the
+    collateral's value, quantity and price, the policy's points) the risk monitor turns
+    into alerts for the lender. Recorded per entry, never updated, so a later projection
+    reads by seq the same rows on append and on replay."""
+
+    __tablename__ = "fin_ltv_moves"
+
+    seq: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=False)
+    loan_id: Mapped[str] = mapped_column(_ID, primary_key=True)
+    band_from: Mapped[str | None] = mapped_column(String(16))
+    band: Mapped[str] = mapped_column(String(16))
+    ltv_bp: Mapped[int] = mapped_column(Integer)
+    owed_minor: Mapped[int] = mapped_column(Minor)
+    value_minor: Mapped[int] = mapped_column(Minor)
+    quantity_milli: Mapped[int] = mapped_column(Minor)
+    price_minor: Mapped[int | None] = mapped_column(Minor)
+    advance_bp: Mapped[int] = mapped_column(Integer)
+    margin_call_bp: Mapped[int] = mapped_column(Integer)
+    liquidation_bp: Mapped[int] = mapped_column(Integer)
+
+
 class AlertRow(Base):
     """A stock fact that disagrees with live receipts or the book (the Qingdao check)."""
 
@@ -185,5 +207,6 @@ TABLES = tuple(
         PriceRow,
         MarginCallRow,
         AlertRow,
+        LtvMoveRow,
     )
 )

@@ -169,8 +169,10 @@ class Event:
             subjects=subjects,
             event_id=event_id,
         )
-        canonical = canonicalize(body)
-        return cls.from_body(body, key.sign(canonical))
+        canonical = canonicalize(body)  # make_body gives exactly BODY_FIELDS: these are the
+        # event's canonical bytes, so they are signed and kept without a second encoding
+        signature = key.sign(canonical)
+        return cls(*_checked_fields(body, signature), canonical=canonical, signature=signature)
 
     def body(self) -> dict[str, Any]:
         """The signed body exactly as signed (timestamps keep the precision sent)."""

@@ -34,7 +34,9 @@ def test_every_answer_is_documented(world: World) -> None:
         assert ok, where
         for status in ok:
             content = op["responses"][status].get("content", {})
-            assert content.get("application/json", {}).get("schema"), where
+            # JSON, or a documented Server-Sent Events stream (the risk alert stream)
+            media = "text/event-stream" if "text/event-stream" in content else "application/json"
+            assert content.get(media, {}).get("schema"), where
         for status, answer in op["responses"].items():
             if status.startswith("4"):
                 ref = answer["content"]["application/json"]["schema"]["$ref"]

@@ -21,6 +21,7 @@ from schemathesis import checks
 from finance_api import demo_scenario
 from finance_api.app import create_app
 from finance_api.auth import create_api_key
+from finance_api.lending.stream import StreamLimits, Streams
 from finance_api.ratelimit import RateLimiter
 from ledger.core.clock import FixedClock
 from ledger.core.keys import SigningKey
@@ -56,6 +57,8 @@ def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     KEYS["reader"] = create_api_key(ledger, "auditor-01", "fuzz", NOW)
     KEYS["admin"] = create_api_key(ledger, "operator", "fuzz", NOW)
     app = create_app(ledger, limiter=RateLimiter(1e9, 10**9))
+    # the alert stream ends after a tenth of a second here, so each fuzzed call returns
+    app.state.risk_streams = Streams(StreamLimits(poll_seconds=0.02, max_seconds=0.1))
     yield schemathesis.openapi.from_asgi("/openapi.json", app)
     ledger.close()
 

@@ -231,3 +231,15 @@ def test_scaling_is_kept_with_the_model(train: CreditData) -> None:
     assert np.allclose(s2 - 500, 2 * (s1 - 600), atol=1e-8)
     at_50_to_1 = default.scaling_.pd_from_score(np.array([600.0]))[0]
     assert at_50_to_1 == pytest.approx(1 / 51)
+
+
+def test_assessing_in_one_binning_gives_what_the_separate_methods_give(
+    card: Scorecard, test_data: CreditData
+) -> None:
+    """The scorer's fast path (PD, points and reasons from one binning) changes nothing."""
+    columns = card._columns(test_data.X)
+    pd_bad, points, reasons = card.assess_of(columns, 4)
+    np.testing.assert_array_equal(pd_bad, card.pd_of(columns))
+    np.testing.assert_array_equal(points, card.score_of(columns))
+    assert reasons == card.reasons_of(columns, 4)
+    np.testing.assert_array_equal(pd_bad, card.predict_proba(test_data.X)[:, 1])

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from ledger.core.event_types import credit
+from ledger.core.event_types import credit, receivables
 from ledger.core.event_types.claims import claim_types
 from ledger.core.event_types.common import DATE, ID, MONEY, QUANTITY, obj
 from ledger.core.event_types.spec import PARTICIPANT_ROLES, EventType, Schema, declare
@@ -256,6 +256,7 @@ TYPES: list[EventType] = [
     ),
     *_facility_acts("loan", "loan_id", "loan"),
     *credit.TYPES,
+    *receivables.TYPES,
     _t(
         "stock.price_changed",
         obj(

@@ -1,7 +1,7 @@
 """lending: automatic decisions (applications and decisions by id) and lenders' policies
 
-Revision ID: 0016_decisions
-Revises: 0015_receipt_posting_dates
+Revision ID: 0018_decisions
+Revises: 0017_risk_monitor
 Create Date: 2026-12-03 10:00:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016_decisions"
-down_revision = "0015_receipt_posting_dates"
+revision = "0018_decisions"
+down_revision = "0017_risk_monitor"
 branch_labels = None
 depends_on = None
 
