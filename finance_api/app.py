@@ -22,6 +22,8 @@ from finance_api import errors
 from finance_api.body import BodyLimit
 from finance_api.deps import current_caller, get_ledger
 from finance_api.fastpath import FastPath
+from finance_api.lending.decision_routes import build_router as decision_router
+from finance_api.lending.fraud_routes import build_router as fraud_router
 from finance_api.lending.routes import build_router as risk_router
 from finance_api.ratelimit import RateLimiter
 from finance_api.routers import (
@@ -138,13 +140,15 @@ def create_app(
     app.include_router(public.router)
     app.include_router(participants.router)
     app.include_router(admin.router)
+    # The feature routers type the dependency by what it yields; FastAPI awaits it.
+    caller = cast("Callable[..., Caller]", current_caller)
+    app.include_router(decision_router(get_ledger, caller))  # before /credit/{id}
     app.include_router(credit.router)
     app.include_router(receipts.router)  # warehouse-receipt financing: acts by audience
     app.include_router(receipts_reads.router)
     app.include_router(receivables.router)  # factoring and advance payment
-    # The feature routers type the dependency by what it yields; FastAPI awaits it.
-    caller = cast("Callable[..., Caller]", current_caller)
     app.include_router(traceability_router(get_ledger, caller))
     app.include_router(anchoring_router(get_ledger, caller))
     app.include_router(risk_router(get_ledger, caller))
+    app.include_router(fraud_router(get_ledger, caller))
     return app

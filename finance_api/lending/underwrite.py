@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from finance_api.lending.line_tables import CreditLineRow
 from finance_api.lending.rules.fraud import FraudScore
@@ -29,13 +29,14 @@ class Facts:
     active_default: bool
 
 
+_t = CreditLineRow
+_LINES = select(_t.lender, _t.status, _t.principal_minor + _t.interest_minor + _t.fees_minor).where(
+    _t.borrower == bindparam("applicant")
+)  # built once: every automatic decision runs it
+
+
 def facts(connection: Connection, applicant: str, lender: str) -> Facts:
-    t = CreditLineRow
-    rows = connection.execute(
-        select(t.lender, t.status, t.principal_minor + t.interest_minor + t.fees_minor).where(
-            t.borrower == applicant
-        )
-    ).all()
+    rows = connection.execute(_LINES, {"applicant": applicant}).all()
     owed = sum(int(balance) for who, _, balance in rows if who == lender)
     return Facts(owed, any(status == "defaulted" for _, status, _ in rows))
 

@@ -189,3 +189,42 @@ def test_the_credit_scorers_answer_plugs_in_with_a_feature_to_code_map() -> None
     decision = decide(APP, assessment)
     assert (decision.outcome, decision.checkpoint) == ("decline", (77, "cd" * 32))
     assert decision.reasons == ("delinquency", "insufficient_history", "late_deliveries")
+
+
+def test_a_secured_limit_is_the_borrowing_base_not_the_revenue_cap() -> None:
+    secured = replace(APP, revenue_6m=0, borrowing_base=1_234_567)
+    decision = decide(secured, GOOD)
+    assert (decision.outcome, decision.limit) == ("approve", 1_230_000)  # in steps of 100.00
+    assert decision.reasons[0] == "insufficient_collateral"  # then the scorer's own
+    assert decide(replace(secured, borrowing_base=50_000), GOOD).outcome == "decline"
+    rich = decide(replace(APP, borrowing_base=5_000_000), GOOD)
+    assert (rich.limit, rich.reasons) == (2_000_000, ())  # what was asked, no more
+
+
+def test_no_file_is_referred_whatever_the_pd() -> None:
+    decision = decide(replace(APP, thin_file=True, revenue_6m=0), replace(GOOD, pd_ppm=999_999))
+    assert (decision.outcome, decision.deciding) == ("refer", ("thin_file",))
+    assert "pd_cutoff" not in [r.rule for r in decision.rules]
+
+
+def test_reasons_in_words_use_the_scorers_own_figures() -> None:
+    from finance_api.lending.rules.adverse import WORDS, in_words
+
+    assert set(WORDS) == set(DECLINE_REASONS)
+    scorer = [{"rank": 2, "feature": "info_tenure_days", "text": "Time: 9 days"},
+              {"rank": 1, "feature": "fin_max_dpd_180d", "text": "Most DPD: 61"}]  # fmt: skip
+    said = in_words(["delinquency", "insufficient_history"], scorer)
+    assert said[0]["text"].endswith("(Most DPD: 61)")
+    assert said[1]["text"].endswith("(Time: 9 days)")
+
+
+def test_one_logins_signals() -> None:
+    from finance_api.lending.rules.login import login_signals
+
+    home = {"ip_country": "CN", "billing_country": "CN", "utc_offset_minutes": 480}
+    assert login_signals(home, "CN", 480, 0) == []
+    odd = {**home, "ip_country": "NG", "utc_offset_minutes": 60, "proxy": True}
+    assert login_signals(odd, "CN", 480, 2) == [
+        "ip_country_mismatch", "billing_country_mismatch", "timezone_mismatch", "proxy",
+        "shared_device",
+    ]  # fmt: skip

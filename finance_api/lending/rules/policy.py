@@ -10,7 +10,10 @@ decided it:
    refers; an active default (a line or loan in default now) declines;
 2. the cut-off: PD over ``pd_decline_ppm`` declines, over ``pd_refer_ppm`` refers;
 3. the limit: ``min(requested, cap, revenue_share x six months' revenue) - existing
-   exposure``, rounded down to ``limit_step``; under ``min_limit`` it declines.
+   exposure``, rounded down to ``limit_step``; under ``min_limit`` it declines. A secured
+   application (``borrowing_base`` set: the advance value of the collateral pledged to
+   this lender) replaces the revenue cap by the borrowing base, as asset-based lenders do;
+   an applicant the scorer has no file on (``thin_file``) is referred, not scored.
 
 A decline, or an approval for less than was asked, carries adverse-action reasons: at most
 four, specific, from the ledger's reason codes (Regulation B), the rules' own first and then
@@ -71,6 +74,8 @@ class Application:
     active_default: bool = False
     fraud_points: int = 0
     fraud_reasons: Sequence[str] = ()
+    borrowing_base: int | None = None  # secured: advance value of the pledged collateral
+    thin_file: bool = False  # the scorer has no file on the applicant at the checkpoint
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,11 +91,11 @@ class LenderPolicy:
 
     def __post_init__(self) -> None:
         if not 0 <= self.fraud_refer <= self.fraud_decline <= 1000:
-            raise InvalidSetting("0 <= fraud_refer <= fraud_decline <= 1000", field="fraud")
+            raise InvalidSetting("0 <= fraud_refer <= fraud_decline <= 1000", field="fraud_refer")
         if not 0 <= self.pd_refer_ppm <= self.pd_decline_ppm <= 1_000_000:
-            raise InvalidSetting("0 <= pd_refer <= pd_decline <= 1e6 ppm", field="pd_cutoff")
+            raise InvalidSetting("0 <= pd_refer <= pd_decline <= 1e6 ppm", field="pd_refer_ppm")
         if self.limit_step < 1 or self.min_limit < 0 or self.limit_cap < self.min_limit:
-            raise InvalidSetting("limit step >= 1, 0 <= min limit <= cap", field="limit")
+            raise InvalidSetting("limit step >= 1, 0 <= min limit <= cap", field="min_limit")
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +135,22 @@ def _adverse(rule_codes: Sequence[str], scorer: Sequence[str]) -> tuple[str, ...
     return tuple(dict.fromkeys(codes))[:MAX_REASONS] or ("policy",)
 
 
+def _limit(app: Application, policy: LenderPolicy) -> tuple[int, str, str]:
+    """The limit, the reason code of what bound it, and the rule's detail."""
+    secured = app.borrowing_base is not None
+    cap_name, cap_code = ("borrowing base", "insufficient_collateral") if secured else (
+        "revenue cap", "low_revenue")  # fmt: skip
+    by_cap = (app.borrowing_base if app.borrowing_base is not None else
+              app.revenue_6m * policy.revenue_share_bp // 10_000)  # fmt: skip
+    base = min(app.requested, policy.limit_cap, by_cap)
+    limit = max(0, base - app.existing_exposure) // policy.limit_step * policy.limit_step
+    binding = (cap_code if base == by_cap < app.requested else
+               "existing_exposure" if app.existing_exposure else "policy")  # fmt: skip
+    detail = (f"limit {limit} of {app.requested} asked ({cap_name} {by_cap}, exposure "
+              f"{app.existing_exposure})")  # fmt: skip
+    return limit, binding, detail
+
+
 def decide(app: Application, assessment: Assessment,
            policy: LenderPolicy = LenderPolicy()) -> Decision:  # fmt: skip
     """Every rule, in order; the worst outcome decides; the limit comes from the formula."""
@@ -149,18 +170,17 @@ def decide(app: Application, assessment: Assessment,
          f"{', '.join(app.fraud_reasons) or 'no signal'}", "policy")  # fmt: skip
     rule("active_default", "decline" if app.active_default else None,
          "in default now" if app.active_default else "none", "prior_default")  # fmt: skip
-    pd_out: Outcome | None = ("decline" if pd > policy.pd_decline_ppm else
-                              "refer" if pd > policy.pd_refer_ppm else None)  # fmt: skip
-    rule("pd_cutoff", pd_out, f"PD {pd / 10_000:.2f}% against {policy.pd_refer_ppm / 10_000:.2f}"
-         f"/{policy.pd_decline_ppm / 10_000:.2f}%", "delinquency")  # fmt: skip
-    by_revenue = app.revenue_6m * policy.revenue_share_bp // 10_000
-    base = min(app.requested, policy.limit_cap, by_revenue)
-    limit = max(0, base - app.existing_exposure) // policy.limit_step * policy.limit_step
-    short = limit < policy.min_limit
-    binding = ("low_revenue" if base == by_revenue < app.requested else
-               "existing_exposure" if app.existing_exposure else "policy")  # fmt: skip
-    rule("limit", "decline" if short else None, f"limit {limit} of {app.requested} asked "
-         f"(revenue cap {by_revenue}, exposure {app.existing_exposure})", binding)  # fmt: skip
+    if app.thin_file:
+        rule("thin_file", "refer", "no file at the checkpoint", "insufficient_history")
+    else:
+        pd_out: Outcome | None = ("decline" if pd > policy.pd_decline_ppm else
+                                  "refer" if pd > policy.pd_refer_ppm else None)  # fmt: skip
+        rule("pd_cutoff", pd_out, f"PD {pd / 10_000:.2f}% against "
+             f"{policy.pd_refer_ppm / 10_000:.2f}/{policy.pd_decline_ppm / 10_000:.2f}%",
+             "delinquency")  # fmt: skip
+    limit, binding, detail = _limit(app, policy)
+    short = limit < policy.min_limit and not app.thin_file  # no file: a person sets it
+    rule("limit", "decline" if short else None, detail, binding)
     outcome: Outcome = max((r.outcome or "approve" for r in rules), key=lambda o: _WORST[o])
     deciding = tuple(r.rule for r in rules if r.outcome == outcome and outcome != "approve")
     reasons: tuple[str, ...] = ()
