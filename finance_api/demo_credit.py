@@ -26,6 +26,7 @@ def prepare(
     """Train, configure the server's credit routes, and add what was done to ``table``."""
     from credit.errors import CreditError
     from credit.scoring.training import train
+    from finance_api import demo_decisions
     from finance_api.auth import create_api_key
     from ledger.core.events import Event, format_timestamp
     from ledger.log import Ledger
@@ -50,6 +51,8 @@ def prepare(
         ))  # fmt: skip
         ledger.checkpoint()
         lender_key = create_api_key(ledger, LENDER, "demo", now)
+        decided = demo_decisions.run(ledger, trained.folder, models / "decision-keys")
+        decided += demo_decisions.book(ledger, lender_key, port)
     os.environ["THREEFLOW_CREDIT_MODEL"] = str(trained.folder)
     os.environ["THREEFLOW_CREDIT_SCORER"] = SCORER
     os.environ["THREEFLOW_CREDIT_SCORER_KEY_FILE"] = str(scorer_key)
@@ -64,3 +67,5 @@ def prepare(
         f"curl -H 'X-API-Key: {lender_key}' http://127.0.0.1:{port}/v1/credit/{SELLER} "
         f"(as {LENDER}, with {SELLER}'s consent; recorded on the ledger)",
     )
+    for what, value in decided:
+        table.add_row(what, value)
