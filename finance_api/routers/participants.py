@@ -88,8 +88,7 @@ def _shown(connection: Any, entries: list[LedgerEntry]) -> list[dict[str, Any]]:
     },
 )
 async def post_events(request: Request, ledger: LedgerDep, caller: CallerDep) -> Response:
-    # All but reading the body in one worker thread (parsing, checks, append, receipts, the
-    # answer's serialisation): a large batch is milliseconds of CPU the loop would stall on.
+    # All but reading the body off the loop: a large batch is milliseconds of CPU.
     state = request.app.state  # the receivable gate hands other batches to the receipt one
     gate = getattr(state, "receivable_registry", None) or getattr(state, "receipt_registry", None)
     status, body = await offload(_post, ledger, caller, await request.body(), gate)

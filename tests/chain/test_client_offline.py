@@ -12,6 +12,7 @@ from eth_utils.crypto import keccak
 
 from finance_api.receipts_chain.client import RECEIPT_REGISTRY
 from finance_api.receipts_chain.errors import AlreadyPledged
+from finance_api.receivables_chain.client import RECEIVABLE_REGISTRY
 from ledger.anchoring import BadChainInput, Chain, LedgerAnchorClient, TransactionReverted
 from ledger.anchoring.artifacts import LEDGER_ANCHOR, candidate_dirs, load_artifact
 from ledger.anchoring.decoder import RevertDecoder
@@ -19,7 +20,7 @@ from ledger.anchoring.errors import REVERT_ERRORS, ChainError
 from ledger.core.errors import LedgerError
 
 REPO = Path(__file__).resolve().parents[2]
-NAMES = (LEDGER_ANCHOR, RECEIPT_REGISTRY)
+NAMES = (LEDGER_ANCHOR, RECEIPT_REGISTRY, RECEIVABLE_REGISTRY)
 
 
 def decoder() -> RevertDecoder:
