@@ -18,6 +18,17 @@ from finance_api.lending.rules.alerts import score_drop
 from finance_api.lending.score_tables import ShownScore
 from ledger.core.entry import LedgerEntry
 
+# built once: every score shown (a lender's read) is projected here in its append
+_SHOWN = select(
+    ShownScore.recipient, ShownScore.subject, ShownScore.score, ShownScore.pd_ppm
+).where(tuple_(ShownScore.recipient, ShownScore.subject).in_(bindparam("keys", expanding=True)))
+_REPLACE = update(ShownScore).where(
+    ShownScore.recipient == bindparam("b_recipient"),
+    ShownScore.subject == bindparam("b_subject"),
+)
+_NEW_SCORE = insert(ShownScore)
+_NEW_ALERT = insert(ScoreAlertRow)
+
 
 def _row(entry: LedgerEntry) -> dict[str, Any]:
     p = entry.event.payload
@@ -37,13 +48,9 @@ class ScoresProjector:
 
     def apply(self, connection: Connection, entries: Sequence[LedgerEntry]) -> None:
         rows = [_row(entry) for entry in entries]
-        pair = tuple_(ShownScore.recipient, ShownScore.subject)
         keys = sorted({(r["recipient"], r["subject"]) for r in rows})
         last: dict[tuple[str, str], tuple[int, int]] = {
-            (r, s): (score, pd) for r, s, score, pd in connection.execute(
-                select(ShownScore.recipient, ShownScore.subject, ShownScore.score,
-                       ShownScore.pd_ppm).where(pair.in_(keys))
-            )
+            (r, s): (score, pd) for r, s, score, pd in connection.execute(_SHOWN, {"keys": keys})
         }  # fmt: skip
         stored = set(last)
         latest: dict[tuple[str, str], dict[str, Any]] = {}
@@ -62,16 +69,15 @@ class ScoresProjector:
         old = [{**row, "b_recipient": row["recipient"], "b_subject": row["subject"]}
                for key, row in latest.items() if key in stored]  # fmt: skip
         if new:
-            connection.execute(insert(ShownScore), new)
+            connection.execute(_NEW_SCORE, new)
         if old:
             connection.execute(
-                update(ShownScore).where(ShownScore.recipient == bindparam("b_recipient"),
-                                         ShownScore.subject == bindparam("b_subject")),
+                _REPLACE,
                 [{k: v for k, v in row.items() if k not in ("recipient", "subject")}
                  for row in old],
             )  # fmt: skip
         if alerts:
-            connection.execute(insert(ScoreAlertRow), alerts)
+            connection.execute(_NEW_ALERT, alerts)
 
 
 PROJECTOR = ScoresProjector()

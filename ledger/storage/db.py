@@ -13,6 +13,9 @@ while appends go on. PostgreSQL sessions run in UTC whatever the server's time z
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -134,14 +137,44 @@ def migrate(engines: Engines) -> None:
     processes opening a new database at once would otherwise all create the tables.
     """
     parsed = make_url(engines.url)
+    lock_path = None
     if engines.is_sqlite and parsed.database and parsed.database != ":memory:":
         # only a ledger being opened makes its directory: verifying a mistyped path must not
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        lock_path = Path(parsed.database + ".migrate-lock")
     config = alembic_config(engines.url)
     heads = set(ScriptDirectory.from_config(config).get_heads())
+    if _at_heads(engines, heads):
+        return
+    with _file_lock(lock_path):
+        if lock_path is not None and _at_heads(engines, heads):
+            return  # another process upgraded it while this one waited
+        _upgrade(engines, config)
+
+
+def _at_heads(engines: Engines, heads: set[str]) -> bool:
     with engines.read.connect() as connection:
-        if set(MigrationContext.configure(connection).get_current_heads()) == heads:
-            return
+        return set(MigrationContext.configure(connection).get_current_heads()) == heads
+
+
+@contextmanager
+def _file_lock(path: Path | None) -> Iterator[None]:
+    """An exclusive lock on a file beside a SQLite ledger while it is upgraded: processes
+    opening a new ledger at once then upgrade one after the other, whatever the journal
+    mode the file was in when they raced to create it (BEGIN IMMEDIATE alone let two
+    processes each see a fresh file under load)."""
+    if path is None:
+        yield
+        return
+    with path.open("a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _upgrade(engines: Engines, config: Config) -> None:
     with engines.write.connect() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(select(func.pg_advisory_xact_lock(_MIGRATION_LOCK)))

@@ -27,11 +27,13 @@ class Head:
     chain_hash: bytes
 
 
+_HEAD = select(LedgerHead.tree_size, LedgerHead.chain_hash).where(LedgerHead.id == 1)
+_HEAD_FOR_UPDATE = _HEAD.with_for_update()  # built once: every unit of work takes the lock
+
+
 def lock_head(connection: Connection) -> Head:
     """Take the sequencer lock (SQLite already holds it from BEGIN IMMEDIATE)."""
-    stmt = select(LedgerHead.tree_size, LedgerHead.chain_hash).where(LedgerHead.id == 1)
-    if connection.dialect.name != "sqlite":
-        stmt = stmt.with_for_update()
+    stmt = _HEAD if connection.dialect.name == "sqlite" else _HEAD_FOR_UPDATE
     row = connection.execute(stmt).one_or_none()
     if row is None:
         raise LedgerError("the ledger is not initialised")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, bindparam, select
 
 from ledger.core.events import Event
 from ledger.core.keybook import OPERATOR, REGISTRY_TYPES, KeyBook, KeyState, ParticipantState
@@ -47,6 +47,15 @@ class KeyCache:
         return found
 
 
+# built once: every append loads the registry of its actors and keys
+_PARTICIPANTS = select(Participant.__table__).where(
+    Participant.id.in_(bindparam("ids", expanding=True))
+)
+_KEYS = select(ParticipantKey.__table__).where(
+    ParticipantKey.key_id.in_(bindparam("ids", expanding=True))
+)
+
+
 def load_book(connection: Connection, ledger_public_key: bytes, events: Sequence[Event]) -> KeyBook:
     """The registry as it stands, for the actors and keys ``events`` name (under the lock)."""
     book = KeyBook.bootstrap(ledger_public_key)
@@ -56,13 +65,11 @@ def load_book(connection: Connection, ledger_public_key: bytes, events: Sequence
         if event.type in REGISTRY_TYPES:
             people.add(str(event.payload.get("participant_id")))
             key_ids.add(str(event.payload.get("key_id")))
-    for row in connection.execute(select(Participant.__table__).where(Participant.id.in_(people))):
+    for row in connection.execute(_PARTICIPANTS, {"ids": sorted(people)}):
         book.participants[row.id] = ParticipantState(
             row.id, row.legal_name, tuple(row.roles), row.country, tuple(row.gs1_prefixes or ())
         )
-    for row in connection.execute(
-        select(ParticipantKey.__table__).where(ParticipantKey.key_id.in_(key_ids))
-    ):
+    for row in connection.execute(_KEYS, {"ids": sorted(key_ids)}):
         if row.participant_id == OPERATOR and row.key_id in book.keys:
             continue
         book.keys[row.key_id] = KeyState(

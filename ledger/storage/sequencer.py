@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from ledger.core.entry import Appended
 from ledger.core.errors import Conflict, InvalidEvent, LedgerError
@@ -52,6 +52,24 @@ def in_batch(position: int | None, error: LedgerError) -> LedgerError:
 
 def _positions(events: Sequence[Event]) -> Any:
     return (lambda i: i) if len(events) > 1 else (lambda i: None)
+
+
+# Built once, with bound parameters: an append runs these every time, and building a
+# SQLAlchemy statement costs more than a single-event append's own SQL.
+_MOVE_HEAD = (
+    update(LedgerHead)
+    .where(LedgerHead.id == 1)
+    .values(tree_size=bindparam("n"), chain_hash=bindparam("h"))
+)
+_EXISTING = select(
+    Entry.seq,
+    Entry.canonical,
+    Entry.signature,
+    Entry.leaf_hash,
+    Entry.chain_hash,
+    Entry.recorded_at,
+    Entry.format,
+).where(Entry.event_id.in_(bindparam("ids", expanding=True)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,9 +252,7 @@ class Sequencer:
             seq += 1
         if entry_rows:
             rows.insert(connection, entry_rows, ref_rows, node_rows)
-            connection.execute(
-                update(LedgerHead).where(LedgerHead.id == 1).values(tree_size=seq, chain_hash=last)
-            )
+            connection.execute(_MOVE_HEAD, {"n": seq, "h": last})
             project_registry(connection, registry_events, book)
         if before_insert is not None:
             before_insert()
@@ -251,18 +267,7 @@ class Sequencer:
         book.apply(event)
 
     def _existing(self, connection: Connection, events: Sequence[Event]) -> dict[str, Appended]:
-        ids = list({event.id for event in events})
-        rows = connection.execute(
-            select(
-                Entry.seq,
-                Entry.canonical,
-                Entry.signature,
-                Entry.leaf_hash,
-                Entry.chain_hash,
-                Entry.recorded_at,
-                Entry.format,
-            ).where(Entry.event_id.in_(ids))
-        )
+        rows = connection.execute(_EXISTING, {"ids": sorted({event.id for event in events})})
         found = {}
         for row in rows:
             event = Event.from_canonical(row.canonical, row.signature)

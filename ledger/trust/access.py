@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 
 from ledger.core.access import Caller
 from ledger.core.entry import LedgerEntry
@@ -51,17 +51,32 @@ def names_in(entry: LedgerEntry) -> set[str]:
     return {entry.event.actor, *entry.event.subjects}
 
 
+_IN_FORCE_WHERE = (
+    Consent.grantee == bindparam("g"),
+    Consent.revoked_seq.is_(None),
+    Consent.expires_at > bindparam("at"),
+)
+# built once: every read of another's data asks which consents are in force
+_IN_FORCE = (
+    select(Consent.subject, Consent.consent_id, Consent.scope)
+    .where(*_IN_FORCE_WHERE)
+    .order_by(Consent.consent_id)
+)
+_IN_FORCE_OF = (
+    select(Consent.subject, Consent.consent_id, Consent.scope)
+    .where(*_IN_FORCE_WHERE, Consent.subject == bindparam("s"))
+    .order_by(Consent.consent_id)
+)
+
+
 def consents_to(
     connection: Connection, grantee: str, scope: str, at: datetime, subject: str | None = None
 ) -> dict[str, str]:
     """subject -> consent id, for consents to ``grantee`` in force at ``at`` with ``scope``."""
-    stmt = select(Consent.subject, Consent.consent_id, Consent.scope).where(
-        Consent.grantee == grantee, Consent.revoked_seq.is_(None), Consent.expires_at > at
-    )
-    if subject is not None:
-        stmt = stmt.where(Consent.subject == subject)
+    stmt, params = (_IN_FORCE, {"g": grantee, "at": at}) if subject is None else (
+        _IN_FORCE_OF, {"g": grantee, "at": at, "s": subject})  # fmt: skip
     found: dict[str, str] = {}
-    for row in connection.execute(stmt.order_by(Consent.consent_id)):
+    for row in connection.execute(stmt, params):
         if scope in row.scope:
             found.setdefault(row.subject, row.consent_id)
     return found
