@@ -12,6 +12,8 @@ from collections import Counter
 from typing import Any
 
 from ledger.core.errors import LedgerError
+from ledger.core.events import Event
+from ledger.log import Ledger
 from tests.finance.desk import SELLER, Desk
 from tests.ledger.scenario import open_ledger
 
@@ -36,27 +38,33 @@ def pledge_at_once(url: str, worker: int, threads: int, start: Any, results: Any
             )
             for n in range(threads)
         ]
-        ledger.prepare(events[:1])  # warm the signature machinery before the gun
-        outcomes: Counter[str] = Counter()
-        lock = threading.Lock()
-        gate = threading.Barrier(threads)
-        slots = threading.Semaphore(IN_FLIGHT)
+        results.put(race(ledger, events, "pledged", start))
 
-        def run(n: int) -> None:
-            gate.wait(timeout=120)
-            with slots:
-                try:
-                    ledger.append(events[n])
-                    outcome = "pledged"
-                except LedgerError as exc:
-                    outcome = exc.code
-            with lock:
-                outcomes[outcome] += 1
 
-        workers = [threading.Thread(target=run, args=(n,)) for n in range(threads)]
-        start.wait(timeout=240)
-        for thread in workers:
-            thread.start()
-        for thread in workers:
-            thread.join(timeout=240)
-        results.put(dict(outcomes))
+def race(ledger: Ledger, events: list[Event], won: str, start: Any) -> dict[str, int]:
+    """Append each event from its own thread at the same moment (after ``start``, the
+    processes' barrier); count the outcomes: ``won`` for an append, else the refusal code."""
+    ledger.prepare(events[:1])  # warm the signature machinery before the gun
+    outcomes: Counter[str] = Counter()
+    lock = threading.Lock()
+    gate = threading.Barrier(len(events))
+    slots = threading.Semaphore(IN_FLIGHT)
+
+    def run(n: int) -> None:
+        gate.wait(timeout=120)
+        with slots:
+            try:
+                ledger.append(events[n])
+                outcome = won
+            except LedgerError as exc:
+                outcome = exc.code
+        with lock:
+            outcomes[outcome] += 1
+
+    workers = [threading.Thread(target=run, args=(n,)) for n in range(len(events))]
+    start.wait(timeout=240)
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join(timeout=240)
+    return dict(outcomes)
