@@ -78,8 +78,7 @@ def _events(applicant: str, at: Any, n: int, seed: int) -> list[Event]:
 def _row(body: dict[str, Any]) -> str:
     limit = body.get("limit") or {}
     granted = f", limit US${int(limit['amount_minor']) / 100:,.2f}" if limit else ""
-    reasons = "; ".join(str(r.get("text", r)) if isinstance(r, dict) else str(r)
-                        for r in body.get("reasons") or [])  # fmt: skip
+    reasons = "; ".join(r["text"] for r in body["reasons"])  # adverse.in_words: code, text
     return (f"{body['applicant']}: PD {int(body['pd_ppm'] or 0) / 10_000:.1f}%{granted}"
             + (f"; reasons: {reasons}" if reasons else "")
             + f" (GET /v1/credit/applications/{body['application_id']})")  # fmt: skip
