@@ -183,6 +183,7 @@ def test_an_anchor_sent_by_a_run_that_crashed_is_adopted(
     tx = client.anchor(
         service.ledger_id, checkpoint.tree_size, checkpoint.root_hash, sender=anchorer
     )
+    chain.wait(tx)  # automine answers before eth_getLogs sees the block: adopt a mined one
     assert service.anchors() == []
     assert service.anchor_latest() is None  # nothing sent twice...
     [adopted] = service.anchors()  # ...and the one on chain is now on record

@@ -112,6 +112,9 @@ def test_an_effect_already_on_chain_is_adopted_not_sent_again(
     document = registered(service, parties, "adopt")
     # A run sent the pledge, then died before writing its row.
     tx = registry.pledge(document, parties.lender.address, sender=parties.holder)
+    # anvil's automine answers the send before the block is indexed for eth_getLogs; the
+    # effect to adopt is a mined one, so wait for it (an unmined one is sent and refused).
+    chain.wait(tx)
     op = service.pledge(
         "p", "adopt", document, holder=parties.holder, lender=parties.lender.address
     )
