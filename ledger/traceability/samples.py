@@ -58,6 +58,26 @@ def object_event(
     )
 
 
+def _containment(
+    kind: str,
+    at: datetime,
+    parent: str,
+    children: Sequence[str],
+    action: str,
+    biz_step: str | None,
+    biz_location: str | None,
+) -> dict[str, Any]:
+    return _base(
+        kind,
+        at,
+        parentID=parent,
+        childEPCs=list(children),
+        action=action,
+        bizStep=biz_step,
+        bizLocation=_place(biz_location),
+    )
+
+
 def aggregation_event(
     at: datetime,
     parent: str,
@@ -67,15 +87,22 @@ def aggregation_event(
     biz_step: str | None = "packing",
     biz_location: str | None = None,
 ) -> dict[str, Any]:
-    return _base(
-        "AggregationEvent",
-        at,
-        parentID=parent,
-        childEPCs=list(children),
-        action=action,
-        bizStep=biz_step,
-        bizLocation=_place(biz_location),
-    )
+    """An AggregationEvent: ``children`` packed into ``parent`` (ADD) or out of it (DELETE)."""
+    return _containment("AggregationEvent", at, parent, children, action, biz_step, biz_location)
+
+
+def association_event(
+    at: datetime,
+    parent: str,
+    children: Sequence[str],
+    *,
+    action: str = "ADD",
+    biz_step: str | None = "assembling",
+    biz_location: str | None = None,
+) -> dict[str, Any]:
+    """An EPCIS 2.0 AssociationEvent: ``children`` (sensors, parts) tied to ``parent`` (an
+    asset) — containment like an aggregation, for things attached rather than packed."""
+    return _containment("AssociationEvent", at, parent, children, action, biz_step, biz_location)
 
 
 def transformation_event(
