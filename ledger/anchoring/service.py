@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from eth_utils.address import to_checksum_address
 from hexbytes import HexBytes
 from sqlalchemy import Connection
 
@@ -88,7 +89,14 @@ class AnchorService:
 
     @property
     def address(self) -> str:
-        return self.account if isinstance(self.account, str) else self.account.address
+        """The sending account, checksummed (as anchors rows record it)."""
+        raw = self.account if isinstance(self.account, str) else self.account.address
+        return to_checksum_address(raw)
+
+    def _mine(self, row: AnchorRow) -> bool:
+        """Whether ``row`` was sent by this service's account (rows from before senders were
+        recorded are taken to be: one anchorer was all there was)."""
+        return row.sender is None or row.sender == self.address
 
     @contextmanager
     def _writing(self) -> Iterator[Connection]:
@@ -128,7 +136,7 @@ class AnchorService:
         with self.ledger.reading() as connection:
             if at_nonce is None and highest_live_size(connection, on) >= tree_size:
                 return None
-            pending_nonce = highest_pending_nonce(connection)
+            pending_nonce = highest_pending_nonce(connection, self.address)
         if self._on_chain_size() >= tree_size:
             self._adopt_from_chain()  # an earlier run sent it and stopped before its row
             return None
@@ -139,7 +147,7 @@ class AnchorService:
             if pending_nonce is not None:
                 nonce = max(nonce, pending_nonce + 1)
         with self.ledger.reading() as connection:
-            sent_before = tx_hashes_at_nonce(connection, nonce)
+            sent_before = tx_hashes_at_nonce(connection, nonce, self.address)
         # With nothing in flight, a dry run first turns a refusal (not the anchorer) into an
         # error before any gas is spent; with anchors in flight it could misjudge the state.
         options = TxOptions(
@@ -148,11 +156,13 @@ class AnchorService:
         tx_hash = self.client.anchor(
             self.ledger_id, tree_size, root, sender=self.account, options=options
         )
-        row = self._record(tx_hash, tree_size, root, nonce)
+        row = self._record(tx_hash, tree_size, root, nonce, self.address)
         log.info("anchor sent: size %d, tx 0x%s, nonce %d", tree_size, tx_hash.hex(), nonce)
         return row
 
-    def _record(self, tx_hash: bytes, tree_size: int, root: bytes, nonce: int) -> AnchorRow:
+    def _record(
+        self, tx_hash: bytes, tree_size: int, root: bytes, nonce: int, sender: str
+    ) -> AnchorRow:
         """Records a transaction as pending; one on record already is tracked again."""
         chain_id = self.chain.chain_id  # asked before the write transaction opens
         with self._writing() as connection:
@@ -168,6 +178,7 @@ class AnchorService:
                     tx_hash=tx_hash,
                     nonce=nonce,
                     created_at=self.ledger.clock.now(),
+                    sender=sender,
                 )
             elif known.status is AnchorStatus.ORPHANED:
                 track_again(connection, known.id)
@@ -199,11 +210,11 @@ class AnchorService:
             if row is None:
                 with self.chain.translating():
                     tx = self.chain.w3.eth.get_transaction(HexBytes(event.tx_hash))
-                nonce = int(tx["nonce"])
+                nonce, sender = int(tx["nonce"]), str(to_checksum_address(tx["from"]))
             else:
-                nonce = row.nonce
+                nonce, sender = row.nonce, row.sender or self.address
             size, root = int(event.args["treeSize"]), bytes(event.args["root"])
-            self._record(event.tx_hash, size, root, nonce)
+            self._record(event.tx_hash, size, root, nonce, sender)
             log.warning("adopted anchor tx 0x%s found on chain", event.tx_hash.hex())
 
     # -- settling --------------------------------------------------------------------------
@@ -246,8 +257,14 @@ class AnchorService:
             if root is None or row.tree_size in sent:
                 continue
             with self.ledger.reading() as connection:
-                later = [r.nonce for r in live_anchors(connection) if r.nonce > row.nonce]
-            blocking = row.nonce >= mined and bool(later)
+                later = [
+                    r.nonce
+                    for r in live_anchors(connection)
+                    if r.nonce > row.nonce and self._mine(r)
+                ]
+            # Only our own account's lost nonce holds our later anchors up; a lost anchor of
+            # an earlier anchorer is sent again at our next nonce like any checkpoint.
+            blocking = self._mine(row) and row.nonce >= mined and bool(later)
             at_nonce = row.nonce if blocking else None
             if self._anchor(row.tree_size, root, at_nonce=at_nonce) is not None:
                 sent.append(row.tree_size)

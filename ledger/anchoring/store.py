@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, func, insert, or_, select, update
 
 from ledger.anchoring.tables import Anchor
 from ledger.core.errors import LedgerError
@@ -48,6 +48,8 @@ class AnchorRow:
     status: AnchorStatus
     created_at: datetime
     confirmed_at: datetime | None
+    # Not in bundles (an operator's detail, not evidence), so not in comparisons either.
+    sender: str | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         """The bundle's ``anchor`` line (hashes in hex, times in ISO 8601)."""
@@ -134,7 +136,13 @@ def _row(raw: Any) -> AnchorRow:
         status=AnchorStatus(raw.status),
         created_at=raw.created_at,
         confirmed_at=raw.confirmed_at,
+        sender=raw.sender,
     )
+
+
+def _sent_by(sender: str) -> ColumnElement[bool]:
+    """Rows ``sender`` sent; rows from before senders were recorded count as anyone's."""
+    return or_(Anchor.sender == sender, Anchor.sender.is_(None))
 
 
 def all_anchors(connection: Connection) -> list[AnchorRow]:
@@ -157,9 +165,9 @@ def anchor_by_tx(connection: Connection, tx_hash: bytes) -> AnchorRow | None:
     return None if raw is None else _row(raw)
 
 
-def tx_hashes_at_nonce(connection: Connection, nonce: int) -> frozenset[bytes]:
-    """Transactions on record with ``nonce``: the ones a new send with it must not repeat."""
-    query = select(Anchor.tx_hash).where(Anchor.nonce == nonce)
+def tx_hashes_at_nonce(connection: Connection, nonce: int, sender: str) -> frozenset[bytes]:
+    """``sender``'s transactions on record with ``nonce``: ones a new send must not repeat."""
+    query = select(Anchor.tx_hash).where(Anchor.nonce == nonce, _sent_by(sender))
     return frozenset(bytes(v) for v in connection.execute(query).scalars())
 
 
@@ -179,9 +187,16 @@ def highest_live_size(connection: Connection, contract: str | None = None) -> in
     return int(value or 0)
 
 
-def highest_pending_nonce(connection: Connection) -> int | None:
+def highest_pending_nonce(connection: Connection, sender: str) -> int | None:
+    """The highest nonce of ``sender``'s anchors in flight (None if it has none).
+
+    Another account's pending anchors say nothing of this one's nonces: counting them made
+    a new anchorer skip ahead to the old one's next nonce and wait there for good.
+    """
     value = connection.execute(
-        select(func.max(Anchor.nonce)).where(Anchor.status == AnchorStatus.PENDING.value)
+        select(func.max(Anchor.nonce)).where(
+            Anchor.status == AnchorStatus.PENDING.value, _sent_by(sender)
+        )
     ).scalar_one_or_none()
     return None if value is None else int(value)
 
@@ -197,6 +212,7 @@ def add_pending(
     tx_hash: bytes,
     nonce: int,
     created_at: datetime,
+    sender: str,
 ) -> None:
     connection.execute(
         insert(Anchor).values(
@@ -205,6 +221,7 @@ def add_pending(
             root_hash=root_hash,
             chain_id=chain_id,
             contract=contract,
+            sender=sender,
             tx_hash=tx_hash,
             nonce=nonce,
             block_number=None,

@@ -31,6 +31,9 @@ class Anchor(Base):
     root_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
     chain_id: Mapped[int] = mapped_column(BigInteger)
     contract: Mapped[str] = mapped_column(String(42))
+    # The account that sent it (NULL on rows from before revision 0019): nonces are that
+    # account's, so a change of anchorer never counts the old account's nonces as its own.
+    sender: Mapped[str | None] = mapped_column(String(42))
     tx_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
     nonce: Mapped[int] = mapped_column(BigInteger)
     block_number: Mapped[int | None] = mapped_column(BigInteger)

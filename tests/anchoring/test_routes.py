@@ -58,6 +58,7 @@ def record(ledger: Ledger, count: int) -> None:
                 tx_hash=bytes([0xF0, i]) * 16,
                 nonce=i,
                 created_at=NOW + timedelta(minutes=i),
+                sender="0x" + "ab" * 20,
             )
             row_id = i + 1
             if i % 3 == 0:

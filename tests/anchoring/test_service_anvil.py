@@ -7,10 +7,12 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3.types import RPCEndpoint
 
 from ledger.anchoring import Chain, ChainUnavailable, LedgerAnchorClient
+from ledger.anchoring.cli_support import fund_from_dev_account
 from ledger.anchoring.devnode import free_port
 from ledger.anchoring.loop import AnchorLoop
 from ledger.anchoring.service import AnchorService
@@ -192,3 +194,33 @@ def test_an_anchor_sent_by_a_run_that_crashed_is_adopted(
     chain.mine(2)
     assert service.poll().confirmed == (checkpoint.tree_size,)
     assert client.count(service.ledger_id) == 1
+
+
+def test_a_new_anchorer_counts_its_own_nonces_not_the_old_one_s(
+    ledger: Ledger,
+    chain: Chain,
+    client: LedgerAnchorClient,
+    anchorer: LocalAccount,
+    service: AnchorService,
+) -> None:
+    grow(ledger, 1)
+    ledger.checkpoint()
+    old = service.anchor_latest()  # mined, but still pending on record (1 deep of 3)
+    assert old is not None
+    assert old.sender == anchorer.address
+    assert old.nonce == 2  # the owner deployed the contract (0) and set itself anchorer (1)
+    successor: LocalAccount = Account.create()
+    fund_from_dev_account(chain, successor.address)
+    chain.wait(client.set_anchorer(service.ledger_id, successor.address, sender=anchorer))
+    replaced = AnchorService(ledger, chain, client, successor, SETTINGS)
+    grow(ledger, 1, tag="q")
+    checkpoint = ledger.checkpoint().checkpoint
+    row = replaced.anchor_latest()
+    assert row is not None
+    # Its own first nonce, not one past the old anchorer's pending one (a gap never mined).
+    assert (row.sender, row.nonce) == (successor.address, 0)
+    chain.wait(row.tx_hash)
+    chain.mine(3)
+    assert sorted(replaced.poll().confirmed) == [old.tree_size, checkpoint.tree_size]
+    assert client.latest(service.ledger_id).tree_size == checkpoint.tree_size
+    assert {r.sender for r in replaced.anchors()} == {anchorer.address, successor.address}
