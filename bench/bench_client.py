@@ -4,7 +4,9 @@ The same signed listings (one participant, batches of 500) go once through
 ``ThreeflowClient.submit`` to ``threeflow serve`` (uvicorn, uvloop, httptools, one worker, on
 loopback, its own SQLite file) — signing, JSON, HTTP, the server's checks, the append, the
 signed receipts and their verification by the client — and once through
-``Ledger.append_batch`` into another fresh file, in the same run.
+``Ledger.append_batch`` into another fresh file, in the same run. A third set goes to the
+same server as bodies serialised beforehand, posted one after another with nothing done
+with the answers: the endpoint's own rate, without the client's work on the same cores.
 
 Run: ``.venv/bin/python -m bench.bench_client [--events 20000]``
 """
@@ -23,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import orjson
 
 from finance_api.auth import create_api_key
 from finance_api.client import ThreeflowClient
@@ -103,6 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 client.submit(events[i : i + BATCH])
             client_rate = len(events) / (time.perf_counter() - start)
             client.close()
+            raw_rate = _post_raw(url, api_key, _listings(key, args.events))
         finally:
             server.terminate()
             server.wait(timeout=20)
@@ -110,7 +114,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"  library Ledger.append_batch       {library_rate:9,.0f} events/s")
     print(f"  client over HTTP (threeflow serve) {client_rate:9,.0f} events/s"
           f"   {client_rate / library_rate:.0%} of the library")  # fmt: skip
+    print(f"  POST /v1/events, bodies made before {raw_rate:9,.0f} events/s"
+          f"   {raw_rate / library_rate:.0%} of the library")  # fmt: skip
     return 0
+
+
+def _post_raw(url: str, api_key: str, events: list[Event]) -> float:
+    """Events/s of ``POST /v1/events`` fed serialised batches, one request at a time."""
+    bodies = [
+        orjson.dumps({"events": [e.to_json() for e in events[i : i + BATCH]]})
+        for i in range(0, len(events), BATCH)
+    ]
+    headers = {"X-API-Key": api_key, "Content-Type": "application/json"}
+    with httpx.Client(base_url=url, headers=headers, timeout=60) as http:
+        start = time.perf_counter()
+        for body in bodies:
+            answer = http.post("/v1/events", content=body)
+            if answer.status_code != 201:
+                raise SystemExit(f"POST /v1/events answered {answer.status_code}: {answer.text}")
+        return len(events) / (time.perf_counter() - start)
 
 
 if __name__ == "__main__":

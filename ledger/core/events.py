@@ -8,6 +8,7 @@ schema and the key is valid are the registry's and the key book's business.
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Mapping
@@ -175,8 +176,14 @@ class Event:
         return cls(*_checked_fields(body, signature), canonical=canonical, signature=signature)
 
     def body(self) -> dict[str, Any]:
-        """The signed body exactly as signed (timestamps keep the precision sent)."""
-        return parse_canonical(self.canonical)
+        """The signed body exactly as signed (timestamps keep the precision sent).
+
+        Every constructor proved ``canonical`` canonical (it made the bytes, or
+        ``from_canonical`` checked them), so reading them back needs no second proof: a
+        plain parse, a third of :func:`parse_canonical`'s cost on every entry answered.
+        """
+        body: dict[str, Any] = json.loads(self.canonical)
+        return body
 
     def to_json(self) -> dict[str, Any]:
         out = self.body()

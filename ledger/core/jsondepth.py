@@ -9,36 +9,33 @@ measured with :func:`too_deep` first.
 from __future__ import annotations
 
 import re
+from itertools import accumulate
 
-_STRUCTURE = re.compile(rb'[\[\]{}"\\]')
+# A complete JSON string (a backslash escapes whatever byte follows it), unrolled so the
+# runs between escapes are matched in C rather than one alternation per byte.
+_STRING = re.compile(rb'"[^"\\]*(?:\\[\s\S][^"\\]*)*"')
+_BRACKETS = b"[]{}"
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in _BRACKETS)
+_STEP = {0x5B: 1, 0x7B: 1, 0x5D: -1, 0x7D: -1}
 
 
 def too_deep(data: bytes, limit: int) -> bool:
-    """Whether brackets nest deeper than ``limit``, found without recursing.
+    """Whether brackets outside strings nest deeper than ``limit``, found without recursing.
 
-    The C JSON scanner recurses once per level and can exhaust a thread's C stack (a
-    segmentation fault, not a RecursionError) on a few ten thousand ``[``; so depth is
-    measured first, by a regex jump over everything but brackets, quotes and escapes.
+    Strings are cut out first (brackets inside them are text), then an unterminated string
+    runs to the end (its brackets are text too), and the brackets left are counted in
+    order. Every step but the last runs in C; the last sees only the brackets. A body of
+    500 events (240 kB) took 15 ms with a regex walk over every quote and bracket; 0.7 ms
+    so, when it holds no backslash (the usual case: then strings are split out at quotes).
     """
-    depth = 0
-    in_string = False
-    escaped = -1
-    for match in _STRUCTURE.finditer(data):
-        pos = match.start()
-        char = data[pos]
-        if in_string:
-            if pos == escaped:
-                continue
-            if char == 0x5C:
-                escaped = pos + 1
-            elif char == 0x22:
-                in_string = False
-        elif char == 0x22:
-            in_string = True
-        elif char in (0x5B, 0x7B):
-            depth += 1
-            if depth > limit:
-                return True
-        elif char in (0x5D, 0x7D):
-            depth -= 1
-    return False
+    if b"\\" in data:
+        structure = _STRING.sub(b"", data)
+        open_string = structure.find(b'"')
+        if open_string >= 0:
+            structure = structure[:open_string]
+    else:  # no escapes: every other quote-delimited piece is a string (one left open too)
+        structure = b"".join(data.split(b'"')[0::2])
+    brackets = structure.translate(None, _NOT_BRACKETS)
+    if brackets.count(b"[") + brackets.count(b"{") <= limit:
+        return False
+    return max(accumulate(_STEP[b] for b in brackets)) > limit
