@@ -22,10 +22,12 @@ from web3.types import FilterParams
 from ledger.anchoring.anchor_client import AnchorContractClient, AnchorRecord
 from ledger.anchoring.artifacts import LEDGER_ANCHOR_V2
 from ledger.anchoring.contract import ContractEvent, bytes32
-from ledger.anchoring.errors import CouldNotCheck
+from ledger.anchoring.errors import CouldNotCheck, TransactionRejected
 
-#: Blocks per ``eth_getLogs`` request: public nodes refuse much wider ranges.
+#: Blocks of the first ``eth_getLogs`` request (most public nodes take this many), and the
+#: widest span asked as spans grow: beyond it a node may time out rather than refuse.
 LOG_CHUNK_BLOCKS = 10_000
+MAX_LOG_SPAN = 1_000_000
 
 
 class AnchorEventsMismatch(CouldNotCheck):
@@ -93,23 +95,35 @@ class LedgerAnchorV2Client(AnchorContractClient):
         return records
 
     def _anchored(self, ledger_id: bytes, to_block: int) -> list[ContractEvent]:
-        """The ledger's ``Anchored`` events up to ``to_block``, in chain order."""
+        """The ledger's ``Anchored`` events up to ``to_block``, in chain order.
+
+        Read from the deployment block in spans that double after each answer (up to
+        :data:`MAX_LOG_SPAN`) and halve when the node refuses one as too wide (public nodes
+        cap ranges or result counts): a node that allows wide ranges answers a long chain
+        in a few requests, a strict one in as many as it needs, both the same events.
+        """
         topic = "0x" + self._anchored_topic.hex()
         wanted = "0x" + bytes32(ledger_id, "ledger_id").hex()
         found: list[ContractEvent] = []
-        start = self.deployed_at
+        start, span = self.deployed_at, LOG_CHUNK_BLOCKS
         while start <= to_block:
-            end = min(to_block, start + LOG_CHUNK_BLOCKS - 1)
+            end = min(to_block, start + span - 1)
             params: FilterParams = {
                 "address": self.address,
                 "topics": [HexStr(topic), HexStr(wanted)],
                 "fromBlock": start,
                 "toBlock": end,
             }
-            with self.chain.translating():
-                logs = self.chain.w3.eth.get_logs(params)
+            try:
+                with self.chain.translating():
+                    logs = self.chain.w3.eth.get_logs(params)
+            except TransactionRejected:
+                if end == start:
+                    raise  # one block refused: not a matter of width
+                span = max(1, (end - start + 1) // 2)
+                continue
             found += [e for log in logs if (e := self._decode(log)) is not None]
-            start = end + 1
+            start, span = end + 1, min(MAX_LOG_SPAN, span * 2)
         ours = bytes32(ledger_id, "ledger_id")
         found = [e for e in found if e.name == "Anchored" and bytes(e.args["ledgerId"]) == ours]
         return sorted(found, key=lambda e: (e.block_number, e.log_index))

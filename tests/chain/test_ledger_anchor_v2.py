@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from eth_typing import ChecksumAddress
+from web3.exceptions import Web3RPCError
 
 from ledger.anchoring import Chain, CouldNotCheck, LedgerAnchorClient
 from ledger.anchoring.anchor_v2_client import (
@@ -22,7 +24,13 @@ from ledger.anchoring.anchor_v2_client import (
 )
 from ledger.anchoring.anchor_versions import open_anchor_client
 from ledger.anchoring.contract import ContractEvent
-from ledger.anchoring.errors import NotAnchorer, NotOwner, TreeSizeNotIncreasing, ZeroAddress
+from ledger.anchoring.errors import (
+    NotAnchorer,
+    NotOwner,
+    TransactionRejected,
+    TreeSizeNotIncreasing,
+    ZeroAddress,
+)
 
 pytestmark = pytest.mark.chain
 
@@ -100,6 +108,41 @@ def test_records_are_read_in_chunks_of_blocks(
         chain.mine(3)
     monkeypatch.setattr("ledger.anchoring.anchor_v2_client.LOG_CHUNK_BLOCKS", 2)
     assert [r.tree_size for r in v2.records(LEDGER)] == [1, 2, 3]
+
+
+def test_spans_grow_on_a_permissive_node_and_shrink_on_a_strict_one(
+    chain: Chain,
+    v2: LedgerAnchorV2Client,
+    accounts: list[ChecksumAddress],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for size in (1, 2, 3, 4):
+        chain.wait(v2.anchor(LEDGER, size, root(size), sender=accounts[1]))
+        chain.mine(10)
+    monkeypatch.setattr("ledger.anchoring.anchor_v2_client.LOG_CHUNK_BLOCKS", 2)
+    honest = chain.w3.eth.get_logs
+    spans: list[int] = []
+    widest = {"blocks": 10**9}
+
+    def node(params: Any) -> Any:
+        blocks = int(params["toBlock"]) - int(params["fromBlock"]) + 1
+        spans.append(blocks)
+        if blocks > widest["blocks"]:
+            raise Web3RPCError("query exceeds max block range")
+        return honest(params)
+
+    monkeypatch.setattr(chain.w3.eth, "get_logs", node)
+    blocks = chain.head() - v2.deployed_at + 1
+    assert [r.tree_size for r in v2.records(LEDGER)] == [1, 2, 3, 4]
+    assert len(spans) < blocks // 4  # spans doubled: far fewer requests than 2-block chunks
+    spans.clear()
+    widest["blocks"] = 3  # a strict node: wider requests refused, narrower ones answered
+    assert [r.tree_size for r in v2.records(LEDGER)] == [1, 2, 3, 4]
+    assert max(s for s in spans if s <= 3) <= 3
+    assert sum(s for s in spans if s <= 3) == blocks  # every block read once, none skipped
+    widest["blocks"] = 0  # a node that refuses even one block: the refusal is raised
+    with pytest.raises(TransactionRejected):
+        v2.records(LEDGER)
 
 
 @pytest.mark.parametrize("lie", ["withheld", "altered", "invented", "reordered"])
