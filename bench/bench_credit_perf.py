@@ -194,6 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-http", action="store_true")
     parser.add_argument("--postgres", action="store_true", help="also time it on PostgreSQL")
     parser.add_argument("--repeats", type=int, default=2, help="scan and pass timed N times each")
+    parser.add_argument("--pass-only", action="store_true", help="the scan and the pass alone")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -209,16 +210,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             raw, feat, size, read = scan_rates(ledger, args.repeats)
             after = peak_mb()
             anon, mapped = resident_mb()
-            trained = train(ledger, folder / "models", created_at=datetime.now(UTC))
-            figures = score_latencies(ledger, Scorer(load(trained.folder)))
-        print(f"Credit scoring on a simulated SQLite ledger of {size:,} entries "
-              f"({figures['sellers']} sellers)")  # fmt: skip
+            if not args.pass_only:
+                trained = train(ledger, folder / "models", created_at=datetime.now(UTC))
+                figures = score_latencies(ledger, Scorer(load(trained.folder)))
+        sellers = "" if args.pass_only else f" ({figures['sellers']} sellers)"
+        print(f"Credit scoring on a simulated SQLite ledger of {size:,} entries{sellers}")
         print(f"  raw scan of the rows        {raw:12,.0f} entries/s  ({read:,} rows of the "
               "types the pass reads)")  # fmt: skip
         print(f"  feature pass (all firms)    {feat:12,.0f} entries/s  {feat / raw:5.0%} of "
               f"the scan  peak RSS {after:,.0f} MB (before {before:,.0f} MB)")  # fmt: skip
         print(f"  resident after the passes   {anon:,.0f} MB heap (before {anon_before:,.0f} MB)"
               f" + {mapped:,.0f} MB of the mapped ledger file")  # fmt: skip
+        if args.pass_only:
+            return 0
         print(f"  one score, features in hand p50 {figures['one_p50']:.2f} ms  "
               f"p99 {figures['one_p99']:.2f} ms")  # fmt: skip
         print(f"  one score from the ledger   p50 {figures['ledger_p50']:.1f} ms  "
