@@ -1,7 +1,9 @@
 """The feature pass over a ledger: one streaming scan of the as-of tree, in sequence order.
 
-All participants come from one ``SELECT`` over ``entries`` with ``seq < tree_size`` read in
-batches (a server-side cursor on PostgreSQL), never a query per participant. Asked for a
+All participants come from one ``SELECT`` over ``entries`` with ``seq < tree_size``, of the
+types the fold reads (:data:`~credit.features.fold.TYPES`: logins, listings, statements and
+the like stay in the database), read in batches (a server-side cursor on PostgreSQL), never
+a query per participant. Asked for a
 few participants, the same fold runs over the entries naming them (through
 ``entry_refs``): every entry a participant's features read names it as actor or subject,
 or answers a claim that does (found through the ``trust.claims`` projection's answering
@@ -56,7 +58,7 @@ class FeatureTable:
     roles: dict[str, str]
     bad_before: frozenset[str]  # in default, 90+ days past due or insolvent by then
     facilities: dict[str, str] = field(default_factory=dict)  # facility id -> borrower
-    entries: int = 0
+    entries: int = 0  # the entries the pass read (of the types it folds)
     schema_hash: str = FEATURE_SCHEMA_HASH
 
     def row(self, participant: str) -> pd.DataFrame:
