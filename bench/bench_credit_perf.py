@@ -221,13 +221,12 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"the scan  peak RSS {after:,.0f} MB (before {before:,.0f} MB)")  # fmt: skip
         print(f"  resident after the passes   {anon:,.0f} MB heap (before {anon_before:,.0f} MB)"
               f" + {mapped:,.0f} MB of the mapped ledger file")  # fmt: skip
-        if args.pass_only:
-            return 0
-        print(f"  one score, features in hand p50 {figures['one_p50']:.2f} ms  "
-              f"p99 {figures['one_p99']:.2f} ms")  # fmt: skip
-        print(f"  one score from the ledger   p50 {figures['ledger_p50']:.1f} ms  "
-              f"p99 {figures['ledger_p99']:.1f} ms (that participant's entries only)")  # fmt: skip
-        print(f"  batch scoring               {figures['batch_rows_s']:12,.0f} rows/s")
+        if not args.pass_only:
+            print(f"  one score, features in hand p50 {figures['one_p50']:.2f} ms  "
+                  f"p99 {figures['one_p99']:.2f} ms")  # fmt: skip
+            print(f"  one score from the ledger   p50 {figures['ledger_p50']:.1f} ms  "
+                  f"p99 {figures['ledger_p99']:.1f} ms (that participant's entries)")  # fmt: skip
+            print(f"  batch scoring               {figures['batch_rows_s']:12,.0f} rows/s")
         if args.postgres and args.db is None:
             from bench import pgdb
 
@@ -237,7 +236,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     raw, feat, size, read = scan_rates(ledger, args.repeats)
             print(f"  PostgreSQL: raw scan {raw:,.0f} entries/s, feature pass {feat:,.0f} "
                   f"entries/s ({feat / raw:.0%} of the scan)")  # fmt: skip
-        if not args.no_http and shutil.which("wrk"):
+        if not args.no_http and not args.pass_only and shutil.which("wrk"):
             results = http(path, args.seed, trained.folder, args.seconds, args.connections)
             base = results["trivial FastAPI /health"][0]
             print(f"  HTTP, wrk -t1 -c{args.connections} -d{args.seconds}s, one uvicorn worker:")
