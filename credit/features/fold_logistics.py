@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from sys import intern
+from typing import TYPE_CHECKING
 
-from credit.features.catalogue import HALF_YEAR_DAYS, RECENT_DAYS
+from credit.features.party import DELIVERY
+from credit.features.stamps import DAY, timestamp
 
 if TYPE_CHECKING:
     from credit.features.fold import Body, Fold, Handler
-
-DAY = 86_400.0
 
 
 def _first_subject(body: Body) -> str | None:
@@ -24,51 +24,58 @@ def _shipper(f: Fold, body: Body, p: Body) -> str | None:
     return seller if seller is not None else _first_subject(body)
 
 
-def _dispatched(f: Fold, body: Body, p: Body, ts: float) -> None:
-    order: list[Any] | None = f.orders.get(str(p.get("order_id", "")))
-    seller = str(order[0]) if order is not None else _first_subject(body)
+def _dispatched(f: Fold, body: Body, p: Body, occ: str) -> None:
+    oid = str(p.get("order_id", ""))
+    seller = f.orders.get(oid)
+    known = seller is not None
     if seller is None:
-        return
+        seller = _first_subject(body)
+        if seller is None:
+            return
+        seller = intern(seller)
     f.shipments[str(p["shipment_id"])] = seller
-    if f.within(RECENT_DAYS):
+    if occ >= f.recent:
         party = f.party(seller)
         party.c["ship_90"] += 1
-        if order is not None and order[2] is not None:
-            party.c["delay_sum_90"] += max(0.0, (ts - float(order[2])) / DAY)
+        accepted = f.accepted.get(oid) if known else None
+        if accepted is not None:
+            party.c["delay_sum_90"] += max(0.0, (timestamp(occ) - timestamp(accepted)) / DAY)
             party.c["delay_n_90"] += 1
 
 
-def _delivered(f: Fold, body: Body, p: Body, ts: float) -> None:
+def _delivered(f: Fold, body: Body, p: Body, occ: str) -> None:
     seller = _shipper(f, body, p)
     if seller is None:
         return
     party = f.party(seller)
-    if f.within(HALF_YEAR_DAYS):
+    if occ >= f.half_year:
         party.c["deliv_180"] += 1
         party.c["ontime_180"] += 1 if p.get("on_time") is True else 0
-    if f.mature:
-        f.claims[str(body["id"])] = (seller, "deliv")
+    if occ <= f.mature_by:
+        f.follow(str(body["id"]), party, DELIVERY)
         party.c["deliv_mature"] += 1
 
 
 def _counter(key: str) -> Handler:
-    def handle(f: Fold, body: Body, p: Body, ts: float) -> None:
-        seller = _shipper(f, body, p)
-        if seller is not None and f.within(HALF_YEAR_DAYS):
-            f.party(seller).c[key] += 1
+    def handle(f: Fold, body: Body, p: Body, occ: str) -> None:
+        if occ >= f.half_year:
+            seller = _shipper(f, body, p)
+            if seller is not None:
+                f.party(seller).c[key] += 1
 
     return handle
 
 
-def _received(f: Fold, body: Body, p: Body, ts: float) -> None:
-    f.lots[str(p["lot_id"])] = str(p.get("owner") or _first_subject(body) or body["actor"])
+def _received(f: Fold, body: Body, p: Body, occ: str) -> None:
+    owner = p.get("owner") or _first_subject(body) or body["actor"]
+    f.lots[str(p["lot_id"])] = intern(str(owner))
 
 
-def _commissioned(f: Fold, body: Body, p: Body, ts: float) -> None:
-    f.lots[str(p["lot_id"])] = str(p.get("owner") or body["actor"])
+def _commissioned(f: Fold, body: Body, p: Body, occ: str) -> None:
+    f.lots[str(p["lot_id"])] = intern(str(p.get("owner") or body["actor"]))
 
 
-def _counted(f: Fold, body: Body, p: Body, ts: float) -> None:
+def _counted(f: Fold, body: Body, p: Body, occ: str) -> None:
     lot = p.get("lot_id")
     owner = f.lots.get(str(lot)) if lot is not None else None
     owner = owner or _first_subject(body)
@@ -77,9 +84,9 @@ def _counted(f: Fold, body: Body, p: Body, ts: float) -> None:
         f.party(owner).stock[place] = float(p["quantity"])
 
 
-def _packed(f: Fold, body: Body, p: Body, ts: float) -> None:
-    owner = f.lots.get(str(p["lot_id"])) or str(body["actor"])
-    if f.within(RECENT_DAYS):
+def _packed(f: Fold, body: Body, p: Body, occ: str) -> None:
+    if occ >= f.recent:
+        owner = f.lots.get(str(p["lot_id"])) or str(body["actor"])
         f.party(owner).c["packed_90"] += float(p["quantity"])
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from credit.features.catalogue import NAMES
+from credit.features.stamps import timestamp
 
 NAN = math.nan
 
@@ -29,18 +30,32 @@ class Facility:
     open: bool = True
 
 
+class Claim:
+    """A kind of claim the pass follows (an invoice, a payment, a delivery), and the
+    counters the answers to it go to."""
+
+    __slots__ = ("confirmed", "rejected")
+
+    def __init__(self, kind: str) -> None:
+        self.confirmed = f"{kind}_confirmed"
+        self.rejected = f"{kind}_rejected"
+
+
+INVOICE, PAYMENT, DELIVERY = Claim("inv"), Claim("paid"), Claim("deliv")
+
+
 @dataclass(slots=True)
 class Party:
     role: str = ""
-    first_ts: float | None = None
+    first: str | None = None  # the time of its first act (27-character form)
     c: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     buyers: Counter[str] = field(default_factory=Counter)
     stock: dict[tuple[str, str], float] = field(default_factory=dict)
     pledged: set[str] = field(default_factory=set)
 
-    def seen(self, ts: float) -> None:
-        if self.first_ts is None or ts < self.first_ts:
-            self.first_ts = ts
+    def seen(self, occ: str) -> None:
+        if self.first is None or occ < self.first:
+            self.first = occ
 
     def vector(self, as_of_ts: float, facilities: list[Facility]) -> dict[str, float]:
         """The catalogue's features, NaN where a ratio has nothing to divide by."""
@@ -51,7 +66,7 @@ class Party:
         repeat = sum(1 for n in self.buyers.values() if n > 1)
         values = {
             "info_tenure_days": (
-                NAN if self.first_ts is None else (as_of_ts - self.first_ts) / 86_400
+                NAN if self.first is None else (as_of_ts - timestamp(self.first)) / 86_400
             ),
             "info_orders_90d": c["orders_90"],
             "info_order_value_90d": c["value_90"] / 100,
@@ -93,7 +108,7 @@ class Party:
 
 def usd(money: Any) -> int:
     """Minor units of a USD amount; other currencies add nothing to sums (counts still)."""
-    if isinstance(money, Mapping) and money.get("currency") == "USD":
+    if (type(money) is dict or isinstance(money, Mapping)) and money.get("currency") == "USD":
         return int(money.get("amount_minor", 0))
     return 0
 

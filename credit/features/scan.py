@@ -1,7 +1,9 @@
 """The feature pass over a ledger: one streaming scan of the as-of tree, in sequence order.
 
-All participants come from one ``SELECT`` over ``entries`` with ``seq < tree_size`` read in
-batches (a server-side cursor on PostgreSQL), never a query per participant. Asked for a
+All participants come from one ``SELECT`` over ``entries`` with ``seq < tree_size``, of the
+types the fold reads (:data:`~credit.features.fold.TYPES`: logins, listings, statements and
+the like stay in the database), read in batches (a server-side cursor on PostgreSQL), never
+a query per participant. Asked for a
 few participants, the same fold runs over the entries naming them (through
 ``entry_refs``): every entry a participant's features read names it as actor or subject,
 or answers a claim that does (found through the ``trust.claims`` projection's answering
@@ -21,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 import orjson
 import pandas as pd
-from sqlalchemy import ColumnElement, Connection, func, or_, select, union_all
+from sqlalchemy import ColumnElement, Connection, func, literal, or_, select, union_all
 
 from credit.features.catalogue import FEATURE_SCHEMA_HASH, NAMES
 from credit.features.fold import TYPES, Fold
@@ -56,7 +58,7 @@ class FeatureTable:
     roles: dict[str, str]
     bad_before: frozenset[str]  # in default, 90+ days past due or insolvent by then
     facilities: dict[str, str] = field(default_factory=dict)  # facility id -> borrower
-    entries: int = 0
+    entries: int = 0  # the entries the pass read (of the types it folds)
     schema_hash: str = FEATURE_SCHEMA_HASH
 
     def row(self, participant: str) -> pd.DataFrame:
@@ -94,8 +96,15 @@ def as_of_point(ledger: Ledger, connection: Connection, tree_size: int | None) -
 def rows(
     connection: Connection, tree_size: int, participants: Collection[str] | None = None
 ) -> Iterator[Any]:
-    """``(type, canonical)`` of the entries of the tree, oldest first, streamed in batches."""
-    stmt = select(Entry.type, Entry.canonical).where(Entry.seq < tree_size)
+    """``(type, canonical)`` of the entries of the tree the pass reads (:data:`TYPES`),
+    oldest first, streamed in batches: logins, listings, statements and the like stay in
+    the database."""
+    # ``type || ''``: a term no index serves, so the database walks the tree in sequence
+    # order and filters as it goes; on the (type, seq) index SQLite would gather the rows of
+    # every type and sort them all before the first came out
+    stmt = select(Entry.type, Entry.canonical).where(
+        Entry.seq < tree_size, (Entry.type + literal("")).in_(sorted(TYPES))
+    )
     if participants is not None:
         stmt = stmt.where(_naming(tree_size, participants))
     result = connection.execution_options(yield_per=BATCH).execute(stmt.order_by(Entry.seq))
@@ -121,10 +130,7 @@ def compute(
         raise InvalidEvent(f"ask for 1 to {MAX_PARTICIPANTS} participants", field="participants")
     with ledger.reading() as connection:
         as_of = as_of_point(ledger, connection, tree_size)
-        fold = Fold(as_of.at)
-        feed = fold.feed
-        for etype, canonical in rows(connection, as_of.tree_size, participants):
-            feed(etype, canonical)
+        fold = Fold(as_of.at).feed_all(rows(connection, as_of.tree_size, participants))
     return table_from(fold, as_of, participants)
 
 
