@@ -25,7 +25,7 @@ from typing import Any
 
 from credit.errors import CreditError
 from credit.features.credibility import credibility
-from credit.features.scan import compute, entries_of
+from credit.features.scan import compute, entries_of, newest_read
 from credit.scoring.scorer import Scorer, load
 from ledger.core.access import Caller
 from ledger.core.errors import LedgerError, NotFound
@@ -33,9 +33,11 @@ from ledger.core.events import Event
 from ledger.core.keys import SigningKey
 from ledger.keyfile import load as load_key
 from ledger.log import Ledger
-from ledger.trust.access import READ_ALL, consents_to, record_read
+from ledger.storage.sequencer import Prepared
+from ledger.trust.access import READ_ALL, consents_to, record_read_rows
 
 CACHE = 4096
+POINTS = 64  # tree sizes whose root and newest read entry are remembered
 
 
 class NoModel(LedgerError):
@@ -68,6 +70,9 @@ class CreditService:
         self.scorer_id = scorer_id
         self.key = scorer_key
         self._cache: OrderedDict[tuple[int, str], dict[str, Any]] = OrderedDict()
+        # subject -> its newest score computed (size, score), to carry to a newer checkpoint
+        self._latest: OrderedDict[str, tuple[int, dict[str, Any]]] = OrderedDict()
+        self._points: OrderedDict[int, tuple[str, int | None]] = OrderedDict()
         self._lock = threading.Lock()
         self._queue: list[_Pending] = []
         self._queue_lock = threading.Lock()
@@ -82,8 +87,14 @@ class CreditService:
             return dict.fromkeys(subjects)
         if all(s == caller.participant_id for s in subjects):
             return dict.fromkeys(subjects)  # one's own: no consent to look up
+        others = {s for s in subjects if s != caller.participant_id}
+        # one subject (a lender's single score, the hot path): its own consent row only,
+        # not every consent the caller holds
+        only = next(iter(others)) if len(others) == 1 else None
         with ledger.reading() as connection:
-            consents = consents_to(connection, caller.participant_id, "score", ledger.clock.now())
+            consents = consents_to(
+                connection, caller.participant_id, "score", ledger.clock.now(), only
+            )
         return {s: consents.get(s) for s in subjects if s == caller.participant_id or s in consents}
 
     def unrecorded_hit(
@@ -111,20 +122,63 @@ class CreditService:
             hits = {s: self._cache.get((size, s)) for s in subjects}
         missing = [s for s, hit in hits.items() if hit is None]
         if missing:
-            table = compute(ledger, size, missing)
-            known = [s for s in missing if s in table.frame.index]
+            carried = self._carried(ledger, size, missing)
+            missing = [s for s in missing if s not in carried]
+            table = compute(ledger, size, missing) if missing else None
+            known = [s for s in missing if table is not None and s in table.frame.index]
             try:
-                results = self.scorer.score_table(table, known) if known else []
+                results = self.scorer.score_table(table, known) if table and known else []
             except CreditError as exc:
                 raise as_ledger_error(exc) from None
             with self._lock:
-                for result in results:
-                    hits[result["participant"]] = self._cache[(size, result["participant"])] = (
-                        result
-                    )
+                for result in [*carried.values(), *results]:
+                    subject = result["participant"]
+                    hits[subject] = self._cache[(size, subject)] = result
+                    self._latest[subject] = (size, result)
+                    self._latest.move_to_end(subject)
                 while len(self._cache) > CACHE:
                     self._cache.popitem(last=False)
+                while len(self._latest) > CACHE:
+                    self._latest.popitem(last=False)
         return {s: dict(hit) for s, hit in hits.items() if hit is not None}
+
+    def _carried(
+        self, ledger: Ledger, size: int, subjects: Sequence[str]
+    ) -> dict[str, dict[str, Any]]:
+        """Scores computed at an earlier checkpoint that hold unchanged at ``size``: when no
+        entry the feature pass reads (a trade, a payment, an answer...) was added between
+        the two, every feature and the as-of time are the same, so the score, PD, grade and
+        reasons are too; only the checkpoint named is the newer one. Recorded scores and
+        consents move checkpoints on without changing any score, and a lender's reads
+        (each one recorded) would otherwise have every score recomputed at every
+        checkpoint they cause."""
+        with self._lock:
+            earlier = {s: self._latest[s] for s in subjects if s in self._latest}
+        earlier = {s: seen for s, seen in earlier.items() if seen[0] < size}
+        if not earlier:
+            return {}
+        root, newest = self._point(ledger, size)
+        if newest is None:
+            return {}
+        checkpoint = {"tree_size": size, "root_hash": root}
+        return {
+            s: {**result, "checkpoint": checkpoint}
+            for s, (was, result) in earlier.items()
+            if self._point(ledger, was)[1] == newest
+        }
+
+    def _point(self, ledger: Ledger, size: int) -> tuple[str, int | None]:
+        """(root, newest entry the feature pass reads) of the tree of ``size``, remembered."""
+        with self._lock:
+            known = self._points.get(size)
+        if known is None:
+            with ledger.reading() as connection:
+                known = (ledger.proofs.root(size, connection).hex(), newest_read(connection, size))
+            with self._lock:
+                self._points[size] = known
+                while len(self._points) > POINTS:
+                    self._points.popitem(last=False)
+        return known
 
     def serve(
         self, ledger: Ledger, caller: Caller, subjects: Sequence[str]
@@ -177,8 +231,11 @@ class CreditService:
         self, ledger: Ledger, events: list[Event], rows: list[tuple[Any, ...]]
     ) -> list[int]:
         """Group commit: requests that arrive while one unit of work is being written wait,
-        and the next writer appends all of theirs in one unit of work (one fsync, one lock)
-        instead of one each; every request gets its own sequence numbers back."""
+        and the next writer appends all of theirs as one batch in one unit of work (one
+        lock, one write of the batch, one projection call, one access-log insert, one
+        commit) instead of one each; every request gets its own sequence numbers back. A
+        batch that fails is written again request by request, so each learns its own
+        error, in its own words, and the others are recorded all the same."""
         mine = _Pending(ledger.prepare(events), rows)
         with self._queue_lock:
             self._queue.append(mine)
@@ -187,13 +244,17 @@ class CreditService:
                 with self._queue_lock:
                     batch, self._queue = self._queue, []
                 try:
-                    with ledger.unit_of_work() as uow:
-                        for item in batch:
-                            item.seqs = [e.seq for e in uow.append(item.prepared)]
-                            for row in item.rows:
-                                record_read(uow.connection, *row)
-                        uow.commit()
-                except Exception as exc:  # every waiter of the batch learns why
+                    try:
+                        _write(ledger, batch)
+                    except Exception:
+                        if len(batch) == 1:
+                            raise
+                        for item in batch:  # alone, each answered for itself
+                            try:
+                                _write(ledger, [item])
+                            except Exception as exc:
+                                item.error = exc
+                except Exception as exc:
                     for item in batch:
                         item.error = exc
                 finally:
@@ -212,6 +273,19 @@ class CreditService:
         as_of, entries = entries_of(ledger, subject, size)
         return {"participant": subject, "score": shown[0], "checkpoint": shown[0]["checkpoint"],
                 **credibility(subject, entries, as_of.at)}  # fmt: skip
+
+
+def _write(ledger: Ledger, batch: list[_Pending]) -> None:
+    """Append the batch's events as one and log its reads, in one unit of work."""
+    with ledger.unit_of_work() as uow:
+        appended = uow.append(Prepared.joined([item.prepared for item in batch]))
+        record_read_rows(uow.connection, [row for item in batch for row in item.rows])
+        uow.commit()
+    at = 0
+    for item in batch:
+        count = len(item.prepared.events)
+        item.seqs = [entry.seq for entry in appended[at : at + count]]
+        at += count
 
 
 def from_env() -> CreditService | None:

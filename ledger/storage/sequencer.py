@@ -84,6 +84,24 @@ class Prepared:
     operator: bool
     proven: dict[tuple[bytes, bytes], bytes] = field(repr=False)
 
+    @staticmethod
+    def joined(parts: Sequence[Prepared]) -> Prepared:
+        """Batches each proven by :meth:`Sequencer.prepare`, as one batch to write at once
+        (a group commit): every event keeps the proof of its own part, nothing is proved
+        anew, and all must be of one kind (operator or not)."""
+        if len(parts) == 1:
+            return parts[0]
+        operators = {part.operator for part in parts}
+        if len(operators) != 1:
+            raise LedgerError("operator and participant batches are written apart")
+        events = tuple(event for part in parts for event in part.events)
+        if len(events) > MAX_BATCH:
+            raise InvalidEvent(f"a batch holds at most {MAX_BATCH} events", field="events")
+        proven: dict[tuple[bytes, bytes], bytes] = {}
+        for part in parts:
+            proven.update(part.proven)
+        return Prepared(events, operators.pop(), proven)
+
     def only(self, event_ids: set[str]) -> Prepared:
         """The events of this batch whose ids are in ``event_ids``, still proven."""
         return Prepared(

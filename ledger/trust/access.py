@@ -10,7 +10,7 @@ must, and the subject can list them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -117,6 +117,28 @@ def record_reads(
     if rows:
         connection.execute(insert(AccessRecord), rows)
     return len(rows)
+
+
+# built once: a group commit of recorded scores inserts its access-log rows in one call
+_NEW_READ = insert(AccessRecord).values(
+    reader=bindparam("r_reader"), subject=bindparam("r_subject"),
+    resource=bindparam("r_resource"), detail=bindparam("r_detail"),
+    consent_id=bindparam("r_consent"), at=bindparam("r_at"),
+)  # fmt: skip
+
+
+def record_read_rows(
+    connection: Connection,
+    rows: Sequence[tuple[str, str, str, str, str | None, datetime]],
+) -> None:
+    """Many reads at once, each ``(reader, subject, resource, detail, consent_id, at)``
+    as :func:`record_read` takes them: one statement for the whole batch."""
+    if rows:
+        connection.execute(_NEW_READ, [
+            {"r_reader": reader, "r_subject": subject, "r_resource": resource,
+             "r_detail": detail[:1000], "r_consent": consent_id, "r_at": at}
+            for reader, subject, resource, detail, consent_id, at in rows
+        ])  # fmt: skip
 
 
 def record_read(
