@@ -20,6 +20,7 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +35,10 @@ from ledger.core.keys import SigningKey
 from ledger.keyfile import load as load_key
 from ledger.log import Ledger
 from ledger.storage.sequencer import Prepared
-from ledger.trust.access import READ_ALL, consents_to, record_read_rows
+from ledger.trust.access import READ_ALL, consents_in_force, consents_to, record_read_rows
 
 CACHE = 4096
+_Row = tuple[str, str, str, str, datetime]  # reader, subject, resource, detail, at
 POINTS = 64  # tree sizes whose root and newest read entry are remembered
 
 
@@ -52,14 +54,19 @@ def as_ledger_error(exc: CreditError) -> LedgerError:
 
 
 class _Pending:
-    """One request's score records, waiting for a group commit."""
+    """One request's score records, waiting for a group commit.
+
+    ``rows`` are its access-log rows, one per event, each without its consent id: the
+    writer fills in the consent it finds in force, in the unit of work that records them.
+    ``seqs`` comes back one per event: None where that consent had ended by then.
+    """
 
     __slots__ = ("done", "error", "prepared", "rows", "seqs")
 
-    def __init__(self, prepared: Any, rows: list[tuple[Any, ...]]) -> None:
+    def __init__(self, prepared: Prepared, rows: list[_Row]) -> None:
         self.prepared = prepared
         self.rows = rows
-        self.seqs: list[int] = []
+        self.seqs: list[int | None] = []
         self.error: Exception | None = None
         self.done = threading.Event()
 
@@ -73,6 +80,9 @@ class CreditService:
         # subject -> its newest score computed (size, score), to carry to a newer checkpoint
         self._latest: OrderedDict[str, tuple[int, dict[str, Any]]] = OrderedDict()
         self._points: OrderedDict[int, tuple[str, int | None]] = OrderedDict()
+        # (grantee, subject) -> a consent seen in force: a hint only, checked again when
+        # the score shown under it is recorded
+        self._consents: OrderedDict[tuple[str, str], str] = OrderedDict()
         self._lock = threading.Lock()
         self._queue: list[_Pending] = []
         self._queue_lock = threading.Lock()
@@ -80,14 +90,29 @@ class CreditService:
 
     # -- who may see whom ---------------------------------------------------------------
     def visible(
-        self, ledger: Ledger, caller: Caller, subjects: Sequence[str]
+        self,
+        ledger: Ledger,
+        caller: Caller,
+        subjects: Sequence[str],
+        *,
+        to_record: bool = False,
     ) -> dict[str, str | None]:
-        """subject -> consent id (None: the caller's own, or an auditor) for those it may see."""
+        """subject -> consent id (None: the caller's own, or an auditor) for those it may see.
+
+        ``to_record``: every subject seen through a consent will be recorded, and the write
+        that records it checks that consent again (and shows nothing if it has ended), so a
+        consent seen in force before may be taken from memory instead of read again. A
+        subject not in memory is read, as always."""
         if caller.roles & READ_ALL:
             return dict.fromkeys(subjects)
-        if all(s == caller.participant_id for s in subjects):
-            return dict.fromkeys(subjects)  # one's own: no consent to look up
         others = {s for s in subjects if s != caller.participant_id}
+        if not others:
+            return dict.fromkeys(subjects)  # one's own: no consent to look up
+        if to_record:
+            with self._lock:
+                held = {s: self._consents.get((caller.participant_id, s)) for s in others}
+            if all(held.values()):
+                return {s: held.get(s) for s in subjects}
         # one subject (a lender's single score, the hot path): its own consent row only,
         # not every consent the caller holds
         only = next(iter(others)) if len(others) == 1 else None
@@ -95,6 +120,12 @@ class CreditService:
             consents = consents_to(
                 connection, caller.participant_id, "score", ledger.clock.now(), only
             )
+        with self._lock:
+            for subject, consent_id in consents.items():
+                self._consents[(caller.participant_id, subject)] = consent_id
+                self._consents.move_to_end((caller.participant_id, subject))
+            while len(self._consents) > CACHE:
+                self._consents.popitem(last=False)
         return {s: consents.get(s) for s in subjects if s == caller.participant_id or s in consents}
 
     def unrecorded_hit(
@@ -185,22 +216,21 @@ class CreditService:
     ) -> tuple[list[dict[str, Any]], list[str]]:
         """Scores of the subjects the caller may see, recorded when shown to another party;
         the rest are listed as not found, whether they exist or not."""
-        seen = self.visible(ledger, caller, subjects)
+        record = not caller.roles & READ_ALL
+        seen = self.visible(ledger, caller, subjects, to_record=record)
         found = self.scores(ledger, [s for s in subjects if s in seen]) if seen else {}
         results = [found[s] for s in subjects if s in found]
-        hidden = [s for s in subjects if s not in found]
         recorded = [r for r in results if r["participant"] != caller.participant_id]
-        if recorded and not caller.roles & READ_ALL:
-            self._record(ledger, caller, recorded, seen)
-        return results, hidden
+        if recorded and record:
+            ended = self._record(ledger, caller, recorded)
+            if ended:  # a consent ended before the write: shown as never there
+                results = [r for r in results if r["participant"] not in ended]
+        shown = {r["participant"] for r in results}
+        return results, [s for s in subjects if s not in shown]
 
-    def _record(
-        self,
-        ledger: Ledger,
-        caller: Caller,
-        results: list[dict[str, Any]],
-        consents: dict[str, str | None],
-    ) -> None:
+    def _record(self, ledger: Ledger, caller: Caller, results: list[dict[str, Any]]) -> set[str]:
+        """Record the scores shown; returns the subjects whose consent had ended by the
+        write (nothing recorded for them: the caller is answered as for nobody)."""
         now = ledger.clock.now()
         events = []
         for r in results:
@@ -220,22 +250,25 @@ class CreditService:
             ))  # fmt: skip
         rows = [
             (caller.participant_id, r["participant"], "credit",
-             f"score {r['score_id']} at tree size {r['checkpoint']['tree_size']}",
-             consents.get(r["participant"]), now)
+             f"score {r['score_id']} at tree size {r['checkpoint']['tree_size']}", now)
             for r in results
         ]  # fmt: skip
+        ended = set()
         for r, seq in zip(results, self._commit(ledger, events, rows), strict=True):
+            if seq is None:
+                ended.add(r["participant"])
+                with self._lock:
+                    self._consents.pop((caller.participant_id, r["participant"]), None)
             r["recorded_seq"] = seq
+        return ended
 
-    def _commit(
-        self, ledger: Ledger, events: list[Event], rows: list[tuple[Any, ...]]
-    ) -> list[int]:
+    def _commit(self, ledger: Ledger, events: list[Event], rows: list[_Row]) -> list[int | None]:
         """Group commit: requests that arrive while one unit of work is being written wait,
         and the next writer appends all of theirs as one batch in one unit of work (one
-        lock, one write of the batch, one projection call, one access-log insert, one
-        commit) instead of one each; every request gets its own sequence numbers back. A
-        batch that fails is written again request by request, so each learns its own
-        error, in its own words, and the others are recorded all the same."""
+        lock, one consent read, one write of the batch, one projection call, one access-log
+        insert, one commit) instead of one each; every request gets its own sequence
+        numbers back. A batch that fails is written again request by request, so each
+        learns its own error, in its own words, and the others are recorded all the same."""
         mine = _Pending(ledger.prepare(events), rows)
         with self._queue_lock:
             self._queue.append(mine)
@@ -276,16 +309,31 @@ class CreditService:
 
 
 def _write(ledger: Ledger, batch: list[_Pending]) -> None:
-    """Append the batch's events as one and log its reads, in one unit of work."""
+    """Append the batch's events as one and log its reads, in one unit of work that first
+    reads the consents they are shown under: a score whose consent has ended (revoked, or
+    expired) since the request looked is left out, and nothing is recorded for it."""
     with ledger.unit_of_work() as uow:
-        appended = uow.append(Prepared.joined([item.prepared for item in batch]))
-        record_read_rows(uow.connection, [row for item in batch for row in item.rows])
+        now = ledger.clock.now()
+        pairs = {(row[0], row[1]) for item in batch for row in item.rows}
+        consents = consents_in_force(uow.connection, pairs, "score", now)
+        keep: set[str] = set()
+        rows: list[tuple[str, str, str, str, str | None, datetime]] = []
+        for item in batch:
+            for event, (reader, subject, resource, detail, at) in zip(
+                item.prepared.events, item.rows, strict=True
+            ):
+                consent_id = consents.get((reader, subject))
+                if consent_id is not None:
+                    keep.add(event.id)
+                    rows.append((reader, subject, resource, detail, consent_id, at))
+        parts = [item.prepared.only(keep) for item in batch]
+        parts = [part for part in parts if part.events]
+        appended = uow.append(Prepared.joined(parts)) if parts else []
+        record_read_rows(uow.connection, rows)
         uow.commit()
-    at = 0
+    seqs = {entry.event.id: entry.seq for entry in appended}
     for item in batch:
-        count = len(item.prepared.events)
-        item.seqs = [entry.seq for entry in appended[at : at + count]]
-        at += count
+        item.seqs = [seqs.get(event.id) for event in item.prepared.events]
 
 
 def from_env() -> CreditService | None:

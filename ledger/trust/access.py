@@ -10,11 +10,11 @@ must, and the subject can list them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, insert, select
+from sqlalchemy import Connection, bindparam, insert, select, tuple_
 
 from ledger.core.access import Caller
 from ledger.core.entry import LedgerEntry
@@ -79,6 +79,31 @@ def consents_to(
     for row in connection.execute(stmt, params):
         if scope in row.scope:
             found.setdefault(row.subject, row.consent_id)
+    return found
+
+
+_IN_FORCE_PAIRS = (
+    select(Consent.grantee, Consent.subject, Consent.consent_id, Consent.scope)
+    .where(
+        tuple_(Consent.grantee, Consent.subject).in_(bindparam("pairs", expanding=True)),
+        Consent.revoked_seq.is_(None),
+        Consent.expires_at > bindparam("at"),
+    )
+    .order_by(Consent.consent_id)
+)
+
+
+def consents_in_force(
+    connection: Connection, pairs: Collection[tuple[str, str]], scope: str, at: datetime
+) -> dict[tuple[str, str], str]:
+    """(grantee, subject) -> consent id, for those of ``pairs`` with a consent in force at
+    ``at`` with ``scope`` (the same consent :func:`consents_to` names), in one query."""
+    found: dict[tuple[str, str], str] = {}
+    if not pairs:
+        return found
+    for row in connection.execute(_IN_FORCE_PAIRS, {"pairs": sorted(pairs), "at": at}):
+        if scope in row.scope:
+            found.setdefault((row.grantee, row.subject), row.consent_id)
     return found
 
 
