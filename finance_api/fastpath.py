@@ -26,10 +26,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from finance_api.auth import KeyCache
 from finance_api.deps import SCOPE_CALLER
 from finance_api.errors import ledger_error_response
-from finance_api.offload import offload, quick
+from finance_api.offload import quick
 from finance_api.params import MAX_SEQ
 from finance_api.ratelimit import RateLimited, RateLimiter
-from finance_api.routers.credit import _one
+from finance_api.routers.credit import score_body
 from finance_api.routers.credit_service import CreditService
 from finance_api.routers.participants import ID_PATTERN
 from finance_api.routers.public import fresh_head, proof_json
@@ -146,8 +146,8 @@ async def _recorded(
     state: Any, service: CreditService, ledger: Ledger, caller: Caller, participant: str
 ) -> bytes | Response | None:
     """Another party's score (a lender's, under consent): the route's own function
-    (:func:`~finance_api.routers.credit._one`, in the same worker pool), which records the
-    score on the ledger before it is shown, without FastAPI's routing and dependencies in
+    (:func:`~finance_api.routers.credit.score_body`), which records the score on the
+    ledger before it is shown, without FastAPI's routing and dependencies in
     front of it, which cost more than the rest of the answer. Its rate limit is taken here
     first (a key over its rate goes on to the app, nothing spent, nothing recorded), so a
     refusal after it (nobody you may see, no model) is answered here, exactly as the app's
@@ -159,10 +159,9 @@ async def _recorded(
     except RateLimited:
         return None
     try:
-        _, body = await offload(_one, service, ledger, caller, participant)
+        return await score_body(service, ledger, caller, participant)
     except LedgerError as exc:
         return ledger_error_response(exc)
-    return body
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

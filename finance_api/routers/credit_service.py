@@ -20,6 +20,7 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -58,17 +59,59 @@ class _Pending:
 
     ``rows`` are its access-log rows, one per event, each without its consent id: the
     writer fills in the consent it finds in force, in the unit of work that records them.
-    ``seqs`` comes back one per event: None where that consent had ended by then.
+    ``future`` gets the sequence numbers, one per event: None where that consent had
+    ended by then.
     """
 
-    __slots__ = ("done", "error", "prepared", "rows", "seqs")
+    __slots__ = ("future", "ledger", "prepared", "rows")
 
-    def __init__(self, prepared: Prepared, rows: list[_Row]) -> None:
+    def __init__(self, ledger: Ledger, prepared: Prepared, rows: list[_Row]) -> None:
+        self.ledger = ledger
         self.prepared = prepared
         self.rows = rows
-        self.seqs: list[int | None] = []
-        self.error: Exception | None = None
-        self.done = threading.Event()
+        self.future: Future[list[int | None]] = Future()
+        # running: a request awaiting it and cancelled (its client gone) cannot cancel it,
+        # so the writer always answers every future of its batch
+        self.future.set_running_or_notify_cancel()
+
+
+class Serving:
+    """A serve whose scores to another party wait for their group commit: wait on
+    ``future`` (or await it, wrapped, on the event loop: no thread is held meanwhile),
+    then :meth:`finish`."""
+
+    __slots__ = ("caller", "future", "results", "service", "subjects")
+
+    def __init__(
+        self,
+        service: CreditService,
+        caller: Caller,
+        subjects: Sequence[str],
+        results: list[dict[str, Any]],
+        future: Future[list[int | None]] | None,
+    ) -> None:
+        self.service = service
+        self.caller = caller
+        self.subjects = subjects
+        self.results = results
+        self.future = future
+
+    def finish(self) -> tuple[list[dict[str, Any]], list[str]]:
+        """(scores shown, subjects answered as not found); raises the write's error. A
+        score whose consent had ended by the write is not shown (nothing was recorded)."""
+        results = self.results
+        if self.future is not None:
+            recorded = [r for r in results if r["participant"] != self.caller.participant_id]
+            ended = set()
+            for r, seq in zip(recorded, self.future.result(), strict=True):
+                r["recorded_seq"] = seq
+                if seq is None:
+                    ended.add(r["participant"])
+            if ended:
+                self.service.forget_consents(self.caller.participant_id, ended)
+                results = [r for r in results if r["participant"] not in ended]
+        shown = {r["participant"] for r in results}
+        return results, [s for s in self.subjects if s not in shown]
 
 
 class CreditService:
@@ -86,7 +129,9 @@ class CreditService:
         self._lock = threading.Lock()
         self._queue: list[_Pending] = []
         self._queue_lock = threading.Lock()
-        self._write_lock = threading.Lock()
+        self._writing = False
+        # one thread writes the group commits: requests waiting for theirs hold no thread
+        self._writer = ThreadPoolExecutor(1, "threeflow-credit-writer")
 
     # -- who may see whom ---------------------------------------------------------------
     def visible(
@@ -216,21 +261,28 @@ class CreditService:
     ) -> tuple[list[dict[str, Any]], list[str]]:
         """Scores of the subjects the caller may see, recorded when shown to another party;
         the rest are listed as not found, whether they exist or not."""
+        return self.start(ledger, caller, subjects).finish()
+
+    def start(self, ledger: Ledger, caller: Caller, subjects: Sequence[str]) -> Serving:
+        """:meth:`serve` up to its group commit: the scores the caller may see, and those
+        shown to another party signed and handed to the writer."""
         record = not caller.roles & READ_ALL
         seen = self.visible(ledger, caller, subjects, to_record=record)
         found = self.scores(ledger, [s for s in subjects if s in seen]) if seen else {}
         results = [found[s] for s in subjects if s in found]
         recorded = [r for r in results if r["participant"] != caller.participant_id]
-        if recorded and record:
-            ended = self._record(ledger, caller, recorded)
-            if ended:  # a consent ended before the write: shown as never there
-                results = [r for r in results if r["participant"] not in ended]
-        shown = {r["participant"] for r in results}
-        return results, [s for s in subjects if s not in shown]
+        future = self._record(ledger, caller, recorded) if recorded and record else None
+        return Serving(self, caller, subjects, results, future)
 
-    def _record(self, ledger: Ledger, caller: Caller, results: list[dict[str, Any]]) -> set[str]:
-        """Record the scores shown; returns the subjects whose consent had ended by the
-        write (nothing recorded for them: the caller is answered as for nobody)."""
+    def forget_consents(self, grantee: str, subjects: set[str]) -> None:
+        with self._lock:
+            for subject in subjects:
+                self._consents.pop((grantee, subject), None)
+
+    def _record(
+        self, ledger: Ledger, caller: Caller, results: list[dict[str, Any]]
+    ) -> Future[list[int | None]]:
+        """Sign the scores shown and queue them for the group commit."""
         now = ledger.clock.now()
         events = []
         for r in results:
@@ -253,49 +305,35 @@ class CreditService:
              f"score {r['score_id']} at tree size {r['checkpoint']['tree_size']}", now)
             for r in results
         ]  # fmt: skip
-        ended = set()
-        for r, seq in zip(results, self._commit(ledger, events, rows), strict=True):
-            if seq is None:
-                ended.add(r["participant"])
-                with self._lock:
-                    self._consents.pop((caller.participant_id, r["participant"]), None)
-            r["recorded_seq"] = seq
-        return ended
+        return self._commit(_Pending(ledger, ledger.prepare(events), rows))
 
-    def _commit(self, ledger: Ledger, events: list[Event], rows: list[_Row]) -> list[int | None]:
-        """Group commit: requests that arrive while one unit of work is being written wait,
-        and the next writer appends all of theirs as one batch in one unit of work (one
-        lock, one consent read, one write of the batch, one projection call, one access-log
-        insert, one commit) instead of one each; every request gets its own sequence
-        numbers back. A batch that fails is written again request by request, so each
-        learns its own error, in its own words, and the others are recorded all the same."""
-        mine = _Pending(ledger.prepare(events), rows)
+    def _commit(self, mine: _Pending) -> Future[list[int | None]]:
+        """Group commit: requests queue their signed, checked events, and one writer thread
+        appends all that are waiting as one batch in one unit of work (one lock, one
+        consent read, one write of the batch, one projection call, one access-log insert,
+        one commit) instead of one each; every request gets its own sequence numbers back.
+        While the writer writes a batch, the next one gathers."""
         with self._queue_lock:
             self._queue.append(mine)
-        with self._write_lock:
-            if not mine.done.is_set():
-                with self._queue_lock:
-                    batch, self._queue = self._queue, []
-                try:
-                    try:
-                        _write(ledger, batch)
-                    except Exception:
-                        if len(batch) == 1:
-                            raise
-                        for item in batch:  # alone, each answered for itself
-                            try:
-                                _write(ledger, [item])
-                            except Exception as exc:
-                                item.error = exc
-                except Exception as exc:
-                    for item in batch:
-                        item.error = exc
-                finally:
-                    for item in batch:
-                        item.done.set()
-        if mine.error is not None:
-            raise mine.error
-        return mine.seqs
+            if self._writing:
+                return mine.future
+            self._writing = True
+        self._writer.submit(self._drain)
+        return mine.future
+
+    def _drain(self) -> None:
+        """Write batches until none is waiting (the writer thread's loop)."""
+        while True:
+            with self._queue_lock:
+                batch, self._queue = self._queue, []
+                if not batch:
+                    self._writing = False
+                    return
+            ledgers: dict[int, list[_Pending]] = {}
+            for item in batch:
+                ledgers.setdefault(id(item.ledger), []).append(item)
+            for items in ledgers.values():
+                _write_all(items)
 
     # -- credibility ----------------------------------------------------------------------
     def credibility(self, ledger: Ledger, caller: Caller, subject: str) -> dict[str, Any]:
@@ -308,10 +346,45 @@ class CreditService:
                 **credibility(subject, entries, as_of.at)}  # fmt: skip
 
 
-def _write(ledger: Ledger, batch: list[_Pending]) -> None:
+class _Refused(Exception):
+    """The append refused the batch (nothing was written): ``error`` says why."""
+
+    def __init__(self, error: LedgerError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _write_all(batch: list[_Pending]) -> None:
+    """Write a batch and answer each of its requests. A batch the append refuses (nothing
+    written) is written again request by request, so each learns its own error, in its
+    own words, and the others are recorded all the same; any other failure (the
+    database's) is every request's answer, as it was when each wrote its own."""
+    try:
+        try:
+            _write(batch)
+        except _Refused as refused:
+            if len(batch) == 1:
+                raise refused.error from None
+            for item in batch:  # alone, each answered for itself
+                try:
+                    _write([item])
+                except _Refused as alone:
+                    item.future.set_exception(alone.error)
+                except Exception as exc:
+                    item.future.set_exception(exc)
+    except BaseException as exc:
+        for item in batch:
+            if not item.future.done():
+                item.future.set_exception(exc)
+        if not isinstance(exc, Exception):
+            raise
+
+
+def _write(batch: list[_Pending]) -> None:
     """Append the batch's events as one and log its reads, in one unit of work that first
     reads the consents they are shown under: a score whose consent has ended (revoked, or
     expired) since the request looked is left out, and nothing is recorded for it."""
+    ledger = batch[0].ledger
     with ledger.unit_of_work() as uow:
         now = ledger.clock.now()
         pairs = {(row[0], row[1]) for item in batch for row in item.rows}
@@ -328,12 +401,15 @@ def _write(ledger: Ledger, batch: list[_Pending]) -> None:
                     rows.append((reader, subject, resource, detail, consent_id, at))
         parts = [item.prepared.only(keep) for item in batch]
         parts = [part for part in parts if part.events]
-        appended = uow.append(Prepared.joined(parts)) if parts else []
+        try:
+            appended = uow.append(Prepared.joined(parts)) if parts else []
+        except LedgerError as exc:
+            raise _Refused(exc) from exc
         record_read_rows(uow.connection, rows)
         uow.commit()
     seqs = {entry.event.id: entry.seq for entry in appended}
     for item in batch:
-        item.seqs = [seqs.get(event.id) for event in item.prepared.events]
+        item.future.set_result([seqs.get(event.id) for event in item.prepared.events])
 
 
 def from_env() -> CreditService | None:
