@@ -6,7 +6,16 @@ as if it did not exist); auditors see all. Every score shown to someone other th
 subject (and not an auditor) is recorded on the ledger as ``credit.score_issued``, signed
 by the platform's scoring participant, together with an access-log row, in one unit of
 work, so either party can later prove what was shown. Scores are computed at the newest
-signed checkpoint and kept in a small cache keyed by (tree size, participant).
+signed checkpoint and kept in a small cache keyed by (tree size, participant); a score
+still holds at a newer checkpoint when nothing the feature pass reads was added between
+the two (recorded scores and consents are not read), and is carried there instead of
+computed again.
+
+Recording is a group commit: one writer thread appends every score waiting as one batch,
+in a unit of work that reads again the consents they are shown under (a score whose
+consent ended meanwhile is shown to nobody, and nothing is recorded for it). So a consent
+seen in force may be remembered as a hint for the next request's first check: a revoked
+one still stops the next score, in the write. Nothing is sent before its commit.
 
 Configured by :func:`from_env` (``THREEFLOW_CREDIT_MODEL``, ``THREEFLOW_CREDIT_SCORER``,
 ``THREEFLOW_CREDIT_SCORER_KEY_FILE``) or set on ``app.state.credit`` by whoever builds
