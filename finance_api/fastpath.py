@@ -12,6 +12,11 @@ limit reached, a refused proof, a degraded database — goes on to the app untou
 decides and words every refusal exactly as it always has. The key is checked as the route
 checks it (:class:`~finance_api.auth.KeyCache`, its revocation read off the loop) and the
 rate limit is spent once: here when answered here, in the app otherwise.
+
+One exception to "success only": a score shown to another party (a lender's read, recorded
+on the ledger) runs the route's own function here, after the rate limit is taken, so a
+refusal it meets (nobody you may see) is answered here, with the app's own error handler,
+rather than spending the limit twice.
 """
 
 from __future__ import annotations
