@@ -29,8 +29,7 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import datetime
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -38,17 +37,16 @@ from credit.errors import CreditError
 from credit.features.credibility import credibility
 from credit.features.scan import compute, entries_of, newest_read
 from credit.scoring.scorer import Scorer, load
+from finance_api.routers.score_commit import GroupCommit, Pending, Serving
 from ledger.core.access import Caller
 from ledger.core.errors import LedgerError, NotFound
 from ledger.core.events import Event
 from ledger.core.keys import SigningKey
 from ledger.keyfile import load as load_key
 from ledger.log import Ledger
-from ledger.storage.sequencer import Prepared
-from ledger.trust.access import READ_ALL, consents_in_force, consents_to, record_read_rows
+from ledger.trust.access import READ_ALL, consents_to
 
 CACHE = 4096
-_Row = tuple[str, str, str, str, datetime]  # reader, subject, resource, detail, at
 POINTS = 64  # tree sizes whose root and newest read entry are remembered
 
 
@@ -61,66 +59,6 @@ def as_ledger_error(exc: CreditError) -> LedgerError:
     error = LedgerError(exc.detail, field=exc.field)
     error.code, error.status = exc.code, exc.status
     return error
-
-
-class _Pending:
-    """One request's score records, waiting for a group commit.
-
-    ``rows`` are its access-log rows, one per event, each without its consent id: the
-    writer fills in the consent it finds in force, in the unit of work that records them.
-    ``future`` gets the sequence numbers, one per event: None where that consent had
-    ended by then.
-    """
-
-    __slots__ = ("future", "ledger", "prepared", "rows")
-
-    def __init__(self, ledger: Ledger, prepared: Prepared, rows: list[_Row]) -> None:
-        self.ledger = ledger
-        self.prepared = prepared
-        self.rows = rows
-        self.future: Future[list[int | None]] = Future()
-        # running: a request awaiting it and cancelled (its client gone) cannot cancel it,
-        # so the writer always answers every future of its batch
-        self.future.set_running_or_notify_cancel()
-
-
-class Serving:
-    """A serve whose scores to another party wait for their group commit: wait on
-    ``future`` (or await it, wrapped, on the event loop: no thread is held meanwhile),
-    then :meth:`finish`."""
-
-    __slots__ = ("caller", "future", "results", "service", "subjects")
-
-    def __init__(
-        self,
-        service: CreditService,
-        caller: Caller,
-        subjects: Sequence[str],
-        results: list[dict[str, Any]],
-        future: Future[list[int | None]] | None,
-    ) -> None:
-        self.service = service
-        self.caller = caller
-        self.subjects = subjects
-        self.results = results
-        self.future = future
-
-    def finish(self) -> tuple[list[dict[str, Any]], list[str]]:
-        """(scores shown, subjects answered as not found); raises the write's error. A
-        score whose consent had ended by the write is not shown (nothing was recorded)."""
-        results = self.results
-        if self.future is not None:
-            recorded = [r for r in results if r["participant"] != self.caller.participant_id]
-            ended = set()
-            for r, seq in zip(recorded, self.future.result(), strict=True):
-                r["recorded_seq"] = seq
-                if seq is None:
-                    ended.add(r["participant"])
-            if ended:
-                self.service.forget_consents(self.caller.participant_id, ended)
-                results = [r for r in results if r["participant"] not in ended]
-        shown = {r["participant"] for r in results}
-        return results, [s for s in self.subjects if s not in shown]
 
 
 class CreditService:
@@ -136,11 +74,7 @@ class CreditService:
         # the score shown under it is recorded
         self._consents: OrderedDict[tuple[str, str], str] = OrderedDict()
         self._lock = threading.Lock()
-        self._queue: list[_Pending] = []
-        self._queue_lock = threading.Lock()
-        self._writing = False
-        # one thread writes the group commits: requests waiting for theirs hold no thread
-        self._writer = ThreadPoolExecutor(1, "threeflow-credit-writer")
+        self._commits = GroupCommit()
 
     # -- who may see whom ---------------------------------------------------------------
     def visible(
@@ -281,7 +215,7 @@ class CreditService:
         results = [found[s] for s in subjects if s in found]
         recorded = [r for r in results if r["participant"] != caller.participant_id]
         future = self._record(ledger, caller, recorded) if recorded and record else None
-        return Serving(self, caller, subjects, results, future)
+        return Serving(caller, subjects, results, future, self.forget_consents)
 
     def forget_consents(self, grantee: str, subjects: set[str]) -> None:
         with self._lock:
@@ -314,35 +248,7 @@ class CreditService:
              f"score {r['score_id']} at tree size {r['checkpoint']['tree_size']}", now)
             for r in results
         ]  # fmt: skip
-        return self._commit(_Pending(ledger, ledger.prepare(events), rows))
-
-    def _commit(self, mine: _Pending) -> Future[list[int | None]]:
-        """Group commit: requests queue their signed, checked events, and one writer thread
-        appends all that are waiting as one batch in one unit of work (one lock, one
-        consent read, one write of the batch, one projection call, one access-log insert,
-        one commit) instead of one each; every request gets its own sequence numbers back.
-        While the writer writes a batch, the next one gathers."""
-        with self._queue_lock:
-            self._queue.append(mine)
-            if self._writing:
-                return mine.future
-            self._writing = True
-        self._writer.submit(self._drain)
-        return mine.future
-
-    def _drain(self) -> None:
-        """Write batches until none is waiting (the writer thread's loop)."""
-        while True:
-            with self._queue_lock:
-                batch, self._queue = self._queue, []
-                if not batch:
-                    self._writing = False
-                    return
-            ledgers: dict[int, list[_Pending]] = {}
-            for item in batch:
-                ledgers.setdefault(id(item.ledger), []).append(item)
-            for items in ledgers.values():
-                _write_all(items)
+        return self._commits.submit(Pending(ledger, ledger.prepare(events), rows))
 
     # -- credibility ----------------------------------------------------------------------
     def credibility(self, ledger: Ledger, caller: Caller, subject: str) -> dict[str, Any]:
@@ -353,72 +259,6 @@ class CreditService:
         as_of, entries = entries_of(ledger, subject, size)
         return {"participant": subject, "score": shown[0], "checkpoint": shown[0]["checkpoint"],
                 **credibility(subject, entries, as_of.at)}  # fmt: skip
-
-
-class _Refused(Exception):
-    """The append refused the batch (nothing was written): ``error`` says why."""
-
-    def __init__(self, error: LedgerError) -> None:
-        super().__init__(str(error))
-        self.error = error
-
-
-def _write_all(batch: list[_Pending]) -> None:
-    """Write a batch and answer each of its requests. A batch the append refuses (nothing
-    written) is written again request by request, so each learns its own error, in its
-    own words, and the others are recorded all the same; any other failure (the
-    database's) is every request's answer, as it was when each wrote its own."""
-    try:
-        try:
-            _write(batch)
-        except _Refused as refused:
-            if len(batch) == 1:
-                raise refused.error from None
-            for item in batch:  # alone, each answered for itself
-                try:
-                    _write([item])
-                except _Refused as alone:
-                    item.future.set_exception(alone.error)
-                except Exception as exc:
-                    item.future.set_exception(exc)
-    except BaseException as exc:
-        for item in batch:
-            if not item.future.done():
-                item.future.set_exception(exc)
-        if not isinstance(exc, Exception):
-            raise
-
-
-def _write(batch: list[_Pending]) -> None:
-    """Append the batch's events as one and log its reads, in one unit of work that first
-    reads the consents they are shown under: a score whose consent has ended (revoked, or
-    expired) since the request looked is left out, and nothing is recorded for it."""
-    ledger = batch[0].ledger
-    with ledger.unit_of_work() as uow:
-        now = ledger.clock.now()
-        pairs = {(row[0], row[1]) for item in batch for row in item.rows}
-        consents = consents_in_force(uow.connection, pairs, "score", now)
-        keep: set[str] = set()
-        rows: list[tuple[str, str, str, str, str | None, datetime]] = []
-        for item in batch:
-            for event, (reader, subject, resource, detail, at) in zip(
-                item.prepared.events, item.rows, strict=True
-            ):
-                consent_id = consents.get((reader, subject))
-                if consent_id is not None:
-                    keep.add(event.id)
-                    rows.append((reader, subject, resource, detail, consent_id, at))
-        parts = [item.prepared.only(keep) for item in batch]
-        parts = [part for part in parts if part.events]
-        try:
-            appended = uow.append(Prepared.joined(parts)) if parts else []
-        except LedgerError as exc:
-            raise _Refused(exc) from exc
-        record_read_rows(uow.connection, rows)
-        uow.commit()
-    seqs = {entry.event.id: entry.seq for entry in appended}
-    for item in batch:
-        item.future.set_result([seqs.get(event.id) for event in item.prepared.events])
 
 
 def from_env() -> CreditService | None:

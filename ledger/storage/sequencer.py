@@ -86,9 +86,8 @@ class Prepared:
 
     @staticmethod
     def joined(parts: Sequence[Prepared]) -> Prepared:
-        """Batches each proven by :meth:`Sequencer.prepare`, as one batch to write at once
-        (a group commit): every event keeps the proof of its own part, nothing is proved
-        anew, and all must be of one kind (operator or not)."""
+        """Batches proven by :meth:`Sequencer.prepare` (all operator's, or none), joined
+        as one to write at once: each event keeps its own part's proof; none is made anew."""
         if len(parts) == 1:
             return parts[0]
         operators = {part.operator for part in parts}
@@ -97,9 +96,7 @@ class Prepared:
         events = tuple(event for part in parts for event in part.events)
         if len(events) > MAX_BATCH:
             raise InvalidEvent(f"a batch holds at most {MAX_BATCH} events", field="events")
-        proven: dict[tuple[bytes, bytes], bytes] = {}
-        for part in parts:
-            proven.update(part.proven)
+        proven = {pair: key for part in parts for pair, key in part.proven.items()}
         return Prepared(events, operators.pop(), proven)
 
     def only(self, event_ids: set[str]) -> Prepared:

@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import select
 
 import finance_api.routers.credit_service as service_module
+import finance_api.routers.score_commit as score_commit
 from credit.scoring.scorer import Scorer, load
 from credit.scoring.training import train
 from finance_api.routers.credit_service import CreditService
@@ -86,7 +87,7 @@ def batches(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The size of each batch written; the first write waits a moment, so the requests
     sent meanwhile gather into the next one."""
     sizes: list[int] = []
-    real = service_module._write
+    real = score_commit._write
 
     def write(batch: list[Any]) -> None:
         if not sizes:
@@ -94,7 +95,7 @@ def batches(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         sizes.append(len(batch))
         real(batch)
 
-    monkeypatch.setattr(service_module, "_write", write)
+    monkeypatch.setattr(score_commit, "_write", write)
     return sizes
 
 
