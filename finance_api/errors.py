@@ -17,13 +17,18 @@ def error_body(code: str, detail: str, field: str | None) -> dict[str, Any]:
     return {"error": code, "detail": detail, "field": field}
 
 
+def ledger_error_response(exc: LedgerError) -> JSONResponse:
+    """A domain error as every route answers it (the fast path answers with it too)."""
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+    return JSONResponse(
+        error_body(exc.code, exc.detail, exc.field), status_code=exc.status, headers=headers
+    )
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(LedgerError)
     async def _ledger_error(_request: Request, exc: LedgerError) -> JSONResponse:
-        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
-        return JSONResponse(
-            error_body(exc.code, exc.detail, exc.field), status_code=exc.status, headers=headers
-        )
+        return ledger_error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -12,6 +12,11 @@ limit reached, a refused proof, a degraded database — goes on to the app untou
 decides and words every refusal exactly as it always has. The key is checked as the route
 checks it (:class:`~finance_api.auth.KeyCache`, its revocation read off the loop) and the
 rate limit is spent once: here when answered here, in the app otherwise.
+
+One exception to "success only": a score shown to another party (a lender's read, recorded
+on the ledger) runs the route's own function here, after the rate limit is taken, so a
+refusal it meets (nobody you may see) is answered here, with the app's own error handler,
+rather than spending the limit twice.
 """
 
 from __future__ import annotations
@@ -20,19 +25,25 @@ import re
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from finance_api.auth import KeyCache
 from finance_api.deps import SCOPE_CALLER
+from finance_api.errors import ledger_error_response
 from finance_api.offload import quick
 from finance_api.params import MAX_SEQ
 from finance_api.ratelimit import RateLimited, RateLimiter
+from finance_api.routers.credit import score_body
+from finance_api.routers.credit_service import CreditService
 from finance_api.routers.participants import ID_PATTERN
 from finance_api.routers.public import fresh_head, proof_json
 from finance_api.schemas import Health
 from finance_api.snapshot import Rendered, Snapshot
+from ledger.core.access import Caller
 from ledger.core.errors import LedgerError
 from ledger.log import Ledger
+from ledger.trust.access import READ_ALL
 
 CREDIT = "/v1/credit/"
 _NUMBER = r"(0|[1-9][0-9]{0,18})"
@@ -48,12 +59,15 @@ class FastPath:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET" and not scope.get("root_path"):
             body = await self._answer(scope)
+            if isinstance(body, Response):  # refused, in the app's own words
+                await body(scope, receive, send)
+                return
             if body is not None:
                 await _send(send, body)
                 return
         await self.app(scope, receive, send)
 
-    async def _answer(self, scope: Scope) -> bytes | None:
+    async def _answer(self, scope: Scope) -> bytes | Response | None:
         path: str = scope["path"]
         state = scope["app"].state
         if path == "/health":
@@ -64,7 +78,7 @@ class FastPath:
         if path == "/v1/proofs/inclusion":
             return await _proof(state, scope.get("query_string", b""))
         if path.startswith(CREDIT):
-            return await _own_score(scope, state, path[len(CREDIT) :])
+            return await _score(scope, state, path[len(CREDIT) :])
         return None
 
     def _healthy(self, snapshot: Snapshot) -> bytes | None:
@@ -98,10 +112,12 @@ async def _proof(state: Any, query: bytes) -> bytes | None:
         return None
 
 
-async def _own_score(scope: Scope, state: Any, participant: str) -> bytes | None:
+async def _score(scope: Scope, state: Any, participant: str) -> bytes | Response | None:
+    """A score: one's own (or an auditor's read) from memory, as before; a score shown to
+    another party the full way, as the route does it (below)."""
     if "/" in participant or len(participant) > 200 or not _PARTICIPANT.fullmatch(participant):
         return None
-    service = getattr(state, "credit", None)
+    service: CreditService | None = getattr(state, "credit", None)
     rendered: Rendered | None = getattr(state, "scores_rendered", None)
     secret = _header(scope, b"x-api-key")
     keys: KeyCache | None = getattr(state, "keys", None)
@@ -117,7 +133,9 @@ async def _own_score(scope: Scope, state: Any, participant: str) -> bytes | None
     scope[SCOPE_CALLER] = (secret, caller)  # the app need not read the key a second time
     hit = service.unrecorded_hit(ledger, caller, participant)
     if hit is None:
-        return None
+        if participant == caller.participant_id or caller.roles & READ_ALL:
+            return None  # not computed yet at this checkpoint: the route computes it
+        return await _recorded(state, service, ledger, caller, participant)
     body = rendered.get((service, hit[0], participant))
     if body is None:
         return None
@@ -127,6 +145,28 @@ async def _own_score(scope: Scope, state: Any, participant: str) -> bytes | None
     except RateLimited:  # nothing was spent: the app takes (and refuses) it itself
         return None
     return body
+
+
+async def _recorded(
+    state: Any, service: CreditService, ledger: Ledger, caller: Caller, participant: str
+) -> bytes | Response | None:
+    """Another party's score (a lender's, under consent): the route's own function
+    (:func:`~finance_api.routers.credit.score_body`), which records the score on the
+    ledger before it is shown, without FastAPI's routing and dependencies in
+    front of it, which cost more than the rest of the answer. Its rate limit is taken here
+    first (a key over its rate goes on to the app, nothing spent, nothing recorded), so a
+    refusal after it (nobody you may see, no model) is answered here, exactly as the app's
+    handler words it, instead of spending the limit twice. A database error goes up as it
+    would from the route."""
+    limiter: RateLimiter = state.limiter
+    try:
+        limiter.take(next(iter(caller.scopes)))
+    except RateLimited:
+        return None
+    try:
+        return await score_body(service, ledger, caller, participant)
+    except LedgerError as exc:
+        return ledger_error_response(exc)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

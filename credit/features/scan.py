@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 import orjson
 import pandas as pd
-from sqlalchemy import ColumnElement, Connection, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, Connection, bindparam, func, literal, or_, select, union_all
 
 from credit.features.catalogue import FEATURE_SCHEMA_HASH, NAMES
 from credit.features.fold import TYPES, Fold
@@ -83,14 +83,28 @@ def as_of_point(ledger: Ledger, connection: Connection, tree_size: int | None) -
     size = current if tree_size is None else tree_size
     if not 1 <= size <= current:
         raise InvalidEvent(f"must be between 1 and the tree size {current}", field="tree_size")
-    newest = union_all(*(
-        select(func.max(Entry.seq).label("seq")).where(Entry.type == t, Entry.seq < size)
-        for t in sorted(TYPES)
-    )).subquery()  # fmt: skip
-    last = connection.execute(select(func.max(newest.c.seq))).scalar_one()
-    seq = size - 1 if last is None else int(last)
+    last = newest_read(connection, size)
+    seq = size - 1 if last is None else last
     at = connection.execute(select(Entry.recorded_at).where(Entry.seq == seq)).scalar_one()
     return AsOf(size, ledger.proofs.root(size, connection).hex(), at)
+
+
+# built once (one per-type index lookup for each of some forty types: building it cost
+# more than running it)
+_NEWEST = union_all(*(
+    select(func.max(Entry.seq).label("seq")).where(Entry.type == t, Entry.seq < bindparam("size"))
+    for t in sorted(TYPES)
+)).subquery()  # fmt: skip
+_NEWEST_READ = select(func.max(_NEWEST.c.seq))
+
+
+def newest_read(connection: Connection, size: int) -> int | None:
+    """The newest entry below ``size`` of a type the pass reads (None: there is none yet).
+
+    Two tree sizes with the same newest such entry (not None) hold the same entries for the
+    pass and the same as-of time: every feature vector is the same at both."""
+    last = connection.execute(_NEWEST_READ, {"size": size}).scalar_one()
+    return None if last is None else int(last)
 
 
 def rows(

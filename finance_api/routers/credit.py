@@ -8,6 +8,7 @@ lender or a seller is recorded on the ledger (``credit.score_issued``) before it
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -128,13 +129,17 @@ def _rendered(score: dict[str, Any]) -> bytes:
     return ScoreOut.__pydantic_serializer__.to_json(ScoreOut.model_validate(score))
 
 
-def _one(
-    service: CreditService, ledger: Ledger, caller: Caller, subject: str
-) -> tuple[dict[str, Any], bytes]:
-    shown, _ = service.serve(ledger, caller, [subject])
+async def score_body(service: CreditService, ledger: Ledger, caller: Caller, subject: str) -> bytes:
+    """One score as the route sends it. Worked out off the loop; a score shown to another
+    party is recorded before it is sent, its request awaiting the group commit on the loop
+    (no worker thread is held while it waits, so more requests gather for each commit)."""
+    serving = await offload(service.start, ledger, caller, [subject])
+    if serving.future is not None:
+        await asyncio.wrap_future(serving.future)
+    shown, _ = serving.finish()
     if not shown:
         raise NotFound(f"no participant {subject} you may see", field="participant")
-    return shown[0], _rendered(shown[0])
+    return _rendered(shown[0])
 
 
 def _scores_rendered(request: Request) -> Rendered:
@@ -169,7 +174,7 @@ async def get_score(
             body = await offload(_rendered, hit[1])
             rendered.put(key, body)
         return Response(body, media_type="application/json")
-    _, body = await offload(_one, service, ledger, caller, participant)
+    body = await score_body(service, ledger, caller, participant)
     return Response(body, media_type="application/json")
 
 

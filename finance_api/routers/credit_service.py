@@ -6,7 +6,16 @@ as if it did not exist); auditors see all. Every score shown to someone other th
 subject (and not an auditor) is recorded on the ledger as ``credit.score_issued``, signed
 by the platform's scoring participant, together with an access-log row, in one unit of
 work, so either party can later prove what was shown. Scores are computed at the newest
-signed checkpoint and kept in a small cache keyed by (tree size, participant).
+signed checkpoint and kept in a small cache keyed by (tree size, participant); a score
+still holds at a newer checkpoint when nothing the feature pass reads was added between
+the two (recorded scores and consents are not read), and is carried there instead of
+computed again.
+
+Recording is a group commit: one writer thread appends every score waiting as one batch,
+in a unit of work that reads again the consents they are shown under (a score whose
+consent ended meanwhile is shown to nobody, and nothing is recorded for it). So a consent
+seen in force may be remembered as a hint for the next request's first check: a revoked
+one still stops the next score, in the write. Nothing is sent before its commit.
 
 Configured by :func:`from_env` (``THREEFLOW_CREDIT_MODEL``, ``THREEFLOW_CREDIT_SCORER``,
 ``THREEFLOW_CREDIT_SCORER_KEY_FILE``) or set on ``app.state.credit`` by whoever builds
@@ -20,22 +29,25 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
 from credit.errors import CreditError
 from credit.features.credibility import credibility
-from credit.features.scan import compute, entries_of
+from credit.features.scan import compute, entries_of, newest_read
 from credit.scoring.scorer import Scorer, load
+from finance_api.routers.score_commit import GroupCommit, Pending, Serving
 from ledger.core.access import Caller
 from ledger.core.errors import LedgerError, NotFound
 from ledger.core.events import Event
 from ledger.core.keys import SigningKey
 from ledger.keyfile import load as load_key
 from ledger.log import Ledger
-from ledger.trust.access import READ_ALL, consents_to, record_read
+from ledger.trust.access import READ_ALL, consents_to
 
 CACHE = 4096
+POINTS = 64  # tree sizes whose root and newest read entry are remembered
 
 
 class NoModel(LedgerError):
@@ -49,41 +61,59 @@ def as_ledger_error(exc: CreditError) -> LedgerError:
     return error
 
 
-class _Pending:
-    """One request's score records, waiting for a group commit."""
-
-    __slots__ = ("done", "error", "prepared", "rows", "seqs")
-
-    def __init__(self, prepared: Any, rows: list[tuple[Any, ...]]) -> None:
-        self.prepared = prepared
-        self.rows = rows
-        self.seqs: list[int] = []
-        self.error: Exception | None = None
-        self.done = threading.Event()
-
-
 class CreditService:
     def __init__(self, scorer: Scorer, scorer_id: str, scorer_key: SigningKey) -> None:
         self.scorer = scorer
         self.scorer_id = scorer_id
         self.key = scorer_key
         self._cache: OrderedDict[tuple[int, str], dict[str, Any]] = OrderedDict()
+        # subject -> its newest score computed (size, score), to carry to a newer checkpoint
+        self._latest: OrderedDict[str, tuple[int, dict[str, Any]]] = OrderedDict()
+        self._points: OrderedDict[int, tuple[str, int | None]] = OrderedDict()
+        # (grantee, subject) -> a consent seen in force: a hint only, checked again when
+        # the score shown under it is recorded
+        self._consents: OrderedDict[tuple[str, str], str] = OrderedDict()
         self._lock = threading.Lock()
-        self._queue: list[_Pending] = []
-        self._queue_lock = threading.Lock()
-        self._write_lock = threading.Lock()
+        self._commits = GroupCommit()
 
     # -- who may see whom ---------------------------------------------------------------
     def visible(
-        self, ledger: Ledger, caller: Caller, subjects: Sequence[str]
+        self,
+        ledger: Ledger,
+        caller: Caller,
+        subjects: Sequence[str],
+        *,
+        to_record: bool = False,
     ) -> dict[str, str | None]:
-        """subject -> consent id (None: the caller's own, or an auditor) for those it may see."""
+        """subject -> consent id (None: the caller's own, or an auditor) for those it may see.
+
+        ``to_record``: every subject seen through a consent will be recorded, and the write
+        that records it checks that consent again (and shows nothing if it has ended), so a
+        consent seen in force before may be taken from memory instead of read again. A
+        subject not in memory is read, as always."""
         if caller.roles & READ_ALL:
             return dict.fromkeys(subjects)
-        if all(s == caller.participant_id for s in subjects):
+        others = {s for s in subjects if s != caller.participant_id}
+        if not others:
             return dict.fromkeys(subjects)  # one's own: no consent to look up
+        if to_record:
+            with self._lock:
+                held = {s: self._consents.get((caller.participant_id, s)) for s in others}
+            if all(held.values()):
+                return {s: held.get(s) for s in subjects}
+        # one subject (a lender's single score, the hot path): its own consent row only,
+        # not every consent the caller holds
+        only = next(iter(others)) if len(others) == 1 else None
         with ledger.reading() as connection:
-            consents = consents_to(connection, caller.participant_id, "score", ledger.clock.now())
+            consents = consents_to(
+                connection, caller.participant_id, "score", ledger.clock.now(), only
+            )
+        with self._lock:
+            for subject, consent_id in consents.items():
+                self._consents[(caller.participant_id, subject)] = consent_id
+                self._consents.move_to_end((caller.participant_id, subject))
+            while len(self._consents) > CACHE:
+                self._consents.popitem(last=False)
         return {s: consents.get(s) for s in subjects if s == caller.participant_id or s in consents}
 
     def unrecorded_hit(
@@ -111,42 +141,91 @@ class CreditService:
             hits = {s: self._cache.get((size, s)) for s in subjects}
         missing = [s for s, hit in hits.items() if hit is None]
         if missing:
-            table = compute(ledger, size, missing)
-            known = [s for s in missing if s in table.frame.index]
+            carried = self._carried(ledger, size, missing)
+            missing = [s for s in missing if s not in carried]
+            table = compute(ledger, size, missing) if missing else None
+            known = [s for s in missing if table is not None and s in table.frame.index]
             try:
-                results = self.scorer.score_table(table, known) if known else []
+                results = self.scorer.score_table(table, known) if table and known else []
             except CreditError as exc:
                 raise as_ledger_error(exc) from None
             with self._lock:
-                for result in results:
-                    hits[result["participant"]] = self._cache[(size, result["participant"])] = (
-                        result
-                    )
+                for result in [*carried.values(), *results]:
+                    subject = result["participant"]
+                    hits[subject] = self._cache[(size, subject)] = result
+                    self._latest[subject] = (size, result)
+                    self._latest.move_to_end(subject)
                 while len(self._cache) > CACHE:
                     self._cache.popitem(last=False)
+                while len(self._latest) > CACHE:
+                    self._latest.popitem(last=False)
         return {s: dict(hit) for s, hit in hits.items() if hit is not None}
+
+    def _carried(
+        self, ledger: Ledger, size: int, subjects: Sequence[str]
+    ) -> dict[str, dict[str, Any]]:
+        """Scores computed at an earlier checkpoint that hold unchanged at ``size``: when no
+        entry the feature pass reads (a trade, a payment, an answer...) was added between
+        the two, every feature and the as-of time are the same, so the score, PD, grade and
+        reasons are too; only the checkpoint named is the newer one. Recorded scores and
+        consents move checkpoints on without changing any score, and a lender's reads
+        (each one recorded) would otherwise have every score recomputed at every
+        checkpoint they cause."""
+        with self._lock:
+            earlier = {s: self._latest[s] for s in subjects if s in self._latest}
+        earlier = {s: seen for s, seen in earlier.items() if seen[0] < size}
+        if not earlier:
+            return {}
+        root, newest = self._point(ledger, size)
+        if newest is None:
+            return {}
+        checkpoint = {"tree_size": size, "root_hash": root}
+        return {
+            s: {**result, "checkpoint": checkpoint}
+            for s, (was, result) in earlier.items()
+            if self._point(ledger, was)[1] == newest
+        }
+
+    def _point(self, ledger: Ledger, size: int) -> tuple[str, int | None]:
+        """(root, newest entry the feature pass reads) of the tree of ``size``, remembered."""
+        with self._lock:
+            known = self._points.get(size)
+        if known is None:
+            with ledger.reading() as connection:
+                known = (ledger.proofs.root(size, connection).hex(), newest_read(connection, size))
+            with self._lock:
+                self._points[size] = known
+                while len(self._points) > POINTS:
+                    self._points.popitem(last=False)
+        return known
 
     def serve(
         self, ledger: Ledger, caller: Caller, subjects: Sequence[str]
     ) -> tuple[list[dict[str, Any]], list[str]]:
         """Scores of the subjects the caller may see, recorded when shown to another party;
         the rest are listed as not found, whether they exist or not."""
-        seen = self.visible(ledger, caller, subjects)
+        return self.start(ledger, caller, subjects).finish()
+
+    def start(self, ledger: Ledger, caller: Caller, subjects: Sequence[str]) -> Serving:
+        """:meth:`serve` up to its group commit: the scores the caller may see, and those
+        shown to another party signed and handed to the writer."""
+        record = not caller.roles & READ_ALL
+        seen = self.visible(ledger, caller, subjects, to_record=record)
         found = self.scores(ledger, [s for s in subjects if s in seen]) if seen else {}
         results = [found[s] for s in subjects if s in found]
-        hidden = [s for s in subjects if s not in found]
         recorded = [r for r in results if r["participant"] != caller.participant_id]
-        if recorded and not caller.roles & READ_ALL:
-            self._record(ledger, caller, recorded, seen)
-        return results, hidden
+        future = self._record(ledger, caller, recorded) if recorded and record else None
+        return Serving(caller, subjects, results, future, self.forget_consents)
+
+    def forget_consents(self, grantee: str, subjects: set[str]) -> None:
+        with self._lock:
+            for subject in subjects:
+                self._consents.pop((grantee, subject), None)
 
     def _record(
-        self,
-        ledger: Ledger,
-        caller: Caller,
-        results: list[dict[str, Any]],
-        consents: dict[str, str | None],
-    ) -> None:
+        self, ledger: Ledger, caller: Caller, results: list[dict[str, Any]]
+    ) -> Future[list[int | None]]:
+        """Sign the scores shown and queue them for the group commit."""
         now = ledger.clock.now()
         events = []
         for r in results:
@@ -166,42 +245,10 @@ class CreditService:
             ))  # fmt: skip
         rows = [
             (caller.participant_id, r["participant"], "credit",
-             f"score {r['score_id']} at tree size {r['checkpoint']['tree_size']}",
-             consents.get(r["participant"]), now)
+             f"score {r['score_id']} at tree size {r['checkpoint']['tree_size']}", now)
             for r in results
         ]  # fmt: skip
-        for r, seq in zip(results, self._commit(ledger, events, rows), strict=True):
-            r["recorded_seq"] = seq
-
-    def _commit(
-        self, ledger: Ledger, events: list[Event], rows: list[tuple[Any, ...]]
-    ) -> list[int]:
-        """Group commit: requests that arrive while one unit of work is being written wait,
-        and the next writer appends all of theirs in one unit of work (one fsync, one lock)
-        instead of one each; every request gets its own sequence numbers back."""
-        mine = _Pending(ledger.prepare(events), rows)
-        with self._queue_lock:
-            self._queue.append(mine)
-        with self._write_lock:
-            if not mine.done.is_set():
-                with self._queue_lock:
-                    batch, self._queue = self._queue, []
-                try:
-                    with ledger.unit_of_work() as uow:
-                        for item in batch:
-                            item.seqs = [e.seq for e in uow.append(item.prepared)]
-                            for row in item.rows:
-                                record_read(uow.connection, *row)
-                        uow.commit()
-                except Exception as exc:  # every waiter of the batch learns why
-                    for item in batch:
-                        item.error = exc
-                finally:
-                    for item in batch:
-                        item.done.set()
-        if mine.error is not None:
-            raise mine.error
-        return mine.seqs
+        return self._commits.submit(Pending(ledger, ledger.prepare(events), rows))
 
     # -- credibility ----------------------------------------------------------------------
     def credibility(self, ledger: Ledger, caller: Caller, subject: str) -> dict[str, Any]:

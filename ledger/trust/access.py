@@ -10,11 +10,11 @@ must, and the subject can list them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, insert, select
+from sqlalchemy import Connection, bindparam, insert, select, tuple_
 
 from ledger.core.access import Caller
 from ledger.core.entry import LedgerEntry
@@ -82,6 +82,31 @@ def consents_to(
     return found
 
 
+_IN_FORCE_PAIRS = (
+    select(Consent.grantee, Consent.subject, Consent.consent_id, Consent.scope)
+    .where(
+        tuple_(Consent.grantee, Consent.subject).in_(bindparam("pairs", expanding=True)),
+        Consent.revoked_seq.is_(None),
+        Consent.expires_at > bindparam("at"),
+    )
+    .order_by(Consent.consent_id)
+)
+
+
+def consents_in_force(
+    connection: Connection, pairs: Collection[tuple[str, str]], scope: str, at: datetime
+) -> dict[tuple[str, str], str]:
+    """(grantee, subject) -> consent id, for those of ``pairs`` with a consent in force at
+    ``at`` with ``scope`` (the same consent :func:`consents_to` names), in one query."""
+    found: dict[tuple[str, str], str] = {}
+    if not pairs:
+        return found
+    for row in connection.execute(_IN_FORCE_PAIRS, {"pairs": sorted(pairs), "at": at}):
+        if scope in row.scope:
+            found.setdefault((row.grantee, row.subject), row.consent_id)
+    return found
+
+
 def visibility(connection: Connection, caller: Caller, at: datetime) -> Visibility:
     if caller.roles & READ_ALL:
         return Visibility(caller.participant_id, True, frozenset())
@@ -117,6 +142,28 @@ def record_reads(
     if rows:
         connection.execute(insert(AccessRecord), rows)
     return len(rows)
+
+
+# built once: a group commit of recorded scores inserts its access-log rows in one call
+_NEW_READ = insert(AccessRecord).values(
+    reader=bindparam("r_reader"), subject=bindparam("r_subject"),
+    resource=bindparam("r_resource"), detail=bindparam("r_detail"),
+    consent_id=bindparam("r_consent"), at=bindparam("r_at"),
+)  # fmt: skip
+
+
+def record_read_rows(
+    connection: Connection,
+    rows: Sequence[tuple[str, str, str, str, str | None, datetime]],
+) -> None:
+    """Many reads at once, each ``(reader, subject, resource, detail, consent_id, at)``
+    as :func:`record_read` takes them: one statement for the whole batch."""
+    if rows:
+        connection.execute(_NEW_READ, [
+            {"r_reader": reader, "r_subject": subject, "r_resource": resource,
+             "r_detail": detail[:1000], "r_consent": consent_id, "r_at": at}
+            for reader, subject, resource, detail, consent_id, at in rows
+        ])  # fmt: skip
 
 
 def record_read(

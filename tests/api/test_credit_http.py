@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from credit.features import compute
 from credit.scoring.scorer import Scorer, load
@@ -242,3 +243,38 @@ def test_ones_own_score_from_memory_is_the_same_answer_under_the_same_checks(
     assert refused.status_code == 401
     assert refused.json()["field"] == "X-API-Key"
     assert credit.client.get(path).status_code == 401  # no key at all
+
+
+def test_concurrent_lender_requests_are_each_recorded_before_they_are_answered(
+    credit: Credit,
+) -> None:
+    import asyncio
+
+    import httpx
+
+    from ledger.trust.tables import AccessRecord
+
+    app = credit.client.app
+    credit.get(LENDER, f"/v1/credit/{SELLER}")  # the score computed at this checkpoint
+    size = credit.ledger.size()
+
+    async def sixteen() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return await asyncio.gather(*(
+                client.get(f"/v1/credit/{SELLER}", headers=credit.keys[LENDER])
+                for _ in range(16)
+            ))  # fmt: skip
+
+    answers = asyncio.run(sixteen())
+    assert {a.status_code for a in answers} == {200}
+    bodies = [a.json() for a in answers]
+    assert len({b["recorded_seq"] for b in bodies}) == 16
+    assert credit.ledger.size() == size + 16
+    with credit.ledger.reading() as connection:
+        logged = {row.detail.split()[1]: row.consent_id
+                  for row in connection.execute(select(AccessRecord))}  # fmt: skip
+    for body in bodies:
+        entry = credit.ledger.entry(body["recorded_seq"])
+        assert entry.event.payload["score_id"] == body["score_id"]
+        assert logged[body["score_id"]] == f"c-{SELLER}-{LENDER}"

@@ -1,0 +1,221 @@
+"""Scores shown to a lender, recorded by the group commit, on SQLite and on PostgreSQL.
+
+Concurrent requests are written together in one unit of work, yet each gets its own entry
+and access-log row (under the consent in force when it was written); a consent revoked
+after it was seen stops the next score even though it was remembered; a score carried to
+a newer checkpoint is the score computed there; a batch the append refuses answers every
+request in the words it would have had alone.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+import finance_api.routers.credit_service as service_module
+import finance_api.routers.score_commit as score_commit
+from credit.scoring.scorer import Scorer, load
+from credit.scoring.training import train
+from finance_api.routers.credit_service import CreditService
+from ledger.core.access import Caller
+from ledger.core.errors import LedgerError
+from ledger.core.events import Event, format_timestamp
+from ledger.log import Ledger
+from ledger.trust.tables import AccessRecord
+from simulations.runner import ledger_key_for
+from simulations.signer import agent_key
+from tests.credit.ledgers import SimLedger
+from tests.ledger.stores import Store
+
+LENDER = Caller("lender-0001", frozenset({"lender"}))
+SCORER = "platform-0001"
+
+
+@dataclass
+class Shown:
+    ledger: Ledger
+    service: CreditService
+    scorer: Scorer
+    seed: int
+    subjects: list[str]
+
+
+def _consent(ledger: Ledger, seed: int, subject: str, grantee: str) -> None:
+    now = ledger.clock.now()
+    ledger.append(Event.create(
+        agent_key(seed, subject), flow="information", type="consent.granted", actor=subject,
+        payload={"consent_id": f"c-{subject}-{grantee}", "subject": subject, "grantee": grantee,
+                 "scope": ["score"], "expires_at": format_timestamp(now + timedelta(days=30))},
+        occurred_at=now, subjects=[grantee],
+    ))  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def shown(
+    sim_ledger: SimLedger, credit_store: Store, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Shown]:
+    url = credit_store.clone(sim_ledger.url)
+    seed = sim_ledger.config.seed
+    ledger = Ledger.open(url, ledger_key=ledger_key_for(seed), clock=sim_ledger.clock)
+    try:
+        folder: Path = tmp_path_factory.mktemp("score-records")
+        trained = train(ledger, folder / "models", created_at=datetime.now(UTC))
+        scorer = Scorer(load(trained.folder))
+        subjects = sorted(
+            p for p, r in service_module.compute(ledger).roles.items() if r == "seller"
+        )[:3]
+        for subject in subjects:
+            _consent(ledger, seed, subject, LENDER.participant_id)
+        ledger.checkpoint()
+        service = CreditService(scorer, SCORER, agent_key(seed, SCORER))
+        yield Shown(ledger, service, scorer, seed, subjects)
+    finally:
+        ledger.close()
+        credit_store.drop(url)
+
+
+@pytest.fixture
+def batches(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The size of each batch written; the first write waits a moment, so the requests
+    sent meanwhile gather into the next one."""
+    sizes: list[int] = []
+    real = score_commit._write
+
+    def write(batch: list[Any]) -> None:
+        if not sizes:
+            time.sleep(0.3)
+        sizes.append(len(batch))
+        real(batch)
+
+    monkeypatch.setattr(score_commit, "_write", write)
+    return sizes
+
+
+def _access_rows(ledger: Ledger) -> list[Any]:
+    with ledger.reading() as connection:
+        return list(connection.execute(select(AccessRecord).order_by(AccessRecord.id)))
+
+
+def test_concurrent_scores_are_written_together_each_with_its_entry_and_log_row(
+    shown: Shown, batches: list[int]
+) -> None:
+    ledger, service = shown.ledger, shown.service
+    size, logged = ledger.size(), len(_access_rows(ledger))
+    picks = [shown.subjects[i % 2] for i in range(32)]
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda s: service.serve(ledger, LENDER, [s]), picks))
+    scores = [shown_[0] for shown_, hidden in answers if not hidden]
+    assert len(scores) == 32
+    assert max(batches) > 1
+    assert sum(batches) == 32
+    assert len({s["recorded_seq"] for s in scores}) == 32
+    assert ledger.size() == size + 32
+    rows = _access_rows(ledger)[logged:]
+    assert len(rows) == 32
+    by_score = {row.detail.split()[1]: row for row in rows}
+    for s in scores:
+        entry = ledger.entry(s["recorded_seq"])
+        p = entry.event.payload
+        assert (entry.event.type, entry.event.actor) == ("credit.score_issued", SCORER)
+        assert (p["score_id"], p["subject"], p["recipient"]) == (
+            s["score_id"], s["participant"], LENDER.participant_id,
+        )  # fmt: skip
+        assert (p["score"], p["pd_ppm"], p["grade"], p["reasons_hash"]) == (
+            s["score"], s["pd_ppm"], s["grade"], s["reasons_hash"],
+        )  # fmt: skip
+        row = by_score[s["score_id"]]
+        assert (row.reader, row.subject, row.resource) == (
+            LENDER.participant_id, s["participant"], "credit",
+        )  # fmt: skip
+        assert row.consent_id == f"c-{s['participant']}-{LENDER.participant_id}"
+
+
+def test_a_consent_revoked_after_it_was_seen_stops_the_next_score(shown: Shown) -> None:
+    ledger, service = shown.ledger, shown.service
+    subject = shown.subjects[2]
+    first, hidden = service.serve(ledger, LENDER, [subject])  # seen, and remembered
+    assert first
+    assert not hidden
+    ledger.append(Event.create(
+        agent_key(shown.seed, subject), flow="information", type="consent.revoked",
+        actor=subject, payload={"consent_id": f"c-{subject}-{LENDER.participant_id}",
+                                "subject": subject},
+        occurred_at=ledger.clock.now(), subjects=[LENDER.participant_id],
+    ))  # fmt: skip
+    size, logged = ledger.size(), len(_access_rows(ledger))
+    for _ in range(2):  # the remembered consent, checked again by the write; then read
+        assert service.serve(ledger, LENDER, [subject]) == ([], [subject])
+    assert ledger.size() == size  # nothing shown, nothing recorded
+    assert len(_access_rows(ledger)) == logged
+
+
+def test_a_score_carried_to_a_newer_checkpoint_is_the_score_computed_there(
+    shown: Shown, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger, service, subject = shown.ledger, shown.service, shown.subjects[0]
+    service.serve(ledger, LENDER, [subject])  # recorded: the tree grows, no trade
+    ledger.checkpoint()
+    size = ledger.latest_checkpoint_size()
+    computed: list[Any] = []
+    real = service_module.compute
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        computed.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(service_module, "compute", counting)
+    keys = ("score", "pd", "pd_ppm", "grade", "reasons", "reasons_hash", "as_of", "checkpoint")
+    carried = service.serve(ledger, LENDER, [subject])[0][0]
+    assert not computed  # carried, not computed again
+    again = shown.scorer.score(ledger, [subject], size)[0]
+    assert carried["checkpoint"]["tree_size"] == size
+    assert {k: carried[k] for k in keys} == {k: again[k] for k in keys}
+
+    # an entry the feature pass reads (a registration) since: computed afresh
+    newcomer = "seller-990001"
+    ledger.register_participant(newcomer, "Newcomer", ["seller"], "DE",
+                                agent_key(shown.seed, newcomer).public_key,
+                                ledger.clock.now())  # fmt: skip
+    ledger.checkpoint()
+    newer = ledger.latest_checkpoint_size()
+    fresh = service.serve(ledger, LENDER, [subject])[0][0]
+    assert computed
+    again = shown.scorer.score(ledger, [subject], newer)[0]
+    assert fresh["checkpoint"]["tree_size"] == newer
+    assert {k: fresh[k] for k in keys} == {k: again[k] for k in keys}
+
+
+def test_a_refused_batch_answers_each_request_as_it_would_alone(
+    shown: Shown, batches: list[int]
+) -> None:
+    ledger = shown.ledger
+    wrong = CreditService(shown.scorer, SCORER, agent_key(shown.seed, "not-the-scorer"))
+    size, logged = ledger.size(), len(_access_rows(ledger))
+    with pytest.raises(LedgerError) as alone:
+        wrong.serve(ledger, LENDER, [shown.subjects[0]])
+    errors: list[LedgerError] = []
+
+    def one(subject: str) -> None:
+        try:
+            wrong.serve(ledger, LENDER, [subject])
+        except LedgerError as exc:
+            errors.append(exc)
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(one, [shown.subjects[i % 2] for i in range(16)]))
+    assert len(errors) == 16
+    assert max(batches) > 1  # refused together, then written one by one
+    assert {(e.code, e.detail, e.field) for e in errors} == {
+        (alone.value.code, alone.value.detail, alone.value.field)
+    }
+    assert "events[" not in alone.value.detail
+    assert ledger.size() == size  # nothing recorded, no read logged
+    assert len(_access_rows(ledger)) == logged
