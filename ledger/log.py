@@ -125,6 +125,7 @@ class Ledger:
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=False)
+        self.proofs.close()
         self.engines.dispose()
 
     def __enter__(self) -> Ledger:

@@ -1,0 +1,61 @@
+"""Hashes of complete subtrees kept in memory, for the upper levels of the tree.
+
+A complete subtree's hash never changes once the tree has grown past it (that is what
+the node store holds), so remembering one can never serve a stale answer. Most proofs of
+a large tree share their upper levels: every inclusion proof names one node per level and
+there are only ``size >> level`` nodes at a level, so the levels from :data:`FROM_LEVEL`
+up are few (at a million leaves, about 62,000 nodes) and are soon all in memory, leaving
+the database the bottom of each path and the leaf. Bounded: when full it starts again
+empty rather than grow with the tree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from ledger.core.hashing import HASH_SIZE
+from ledger.core.merkle.proof import Key
+
+FROM_LEVEL = 4  # a node at level 4 covers 16 leaves: below that, paths rarely meet
+MAX_NODES = 1 << 17  # about 20 MB of keys and hashes at most
+
+
+class NodeCache:
+    """Complete-subtree hashes of level ``>= from_level``, at most ``max_nodes`` of them.
+
+    Shared by the threads of one proof service without a lock: each call is a single dict
+    operation, and a node written twice is written with the same immutable hash.
+    """
+
+    __slots__ = ("_from_level", "_max", "_nodes")
+
+    def __init__(self, from_level: int = FROM_LEVEL, max_nodes: int = MAX_NODES) -> None:
+        self._from_level = from_level
+        self._max = max_nodes
+        self._nodes: dict[Key, bytes] = {}
+
+    def split(self, keys: Sequence[Key]) -> tuple[dict[Key, bytes], list[Key]]:
+        """The hashes of ``keys`` held here, and the keys still to be read (in order)."""
+        nodes = self._nodes
+        held: dict[Key, bytes] = {}
+        missing: list[Key] = []
+        for key in keys:
+            digest = nodes.get(key)
+            if digest is None:
+                missing.append(key)
+            else:
+                held[key] = digest
+        return held, missing
+
+    def keep(self, found: Iterable[tuple[Key, bytes]]) -> None:
+        """Remember the nodes of cached levels among hashes just read from storage."""
+        nodes = self._nodes
+        floor = self._from_level
+        for key, digest in found:
+            if key[0] >= floor and len(digest) == HASH_SIZE:  # a malformed one is refused
+                if len(nodes) >= self._max:
+                    nodes.clear()
+                nodes[key] = digest
+
+    def __len__(self) -> int:
+        return len(self._nodes)
