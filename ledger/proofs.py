@@ -64,13 +64,15 @@ class ProofService:
                 _check_size(size, connection.tree_size(), "tree_size")
                 raise InvalidEvent(f"seq must be in [0, {size})", field="seq")
             plan = inclusion_keys(seq, size)
-            edge = root_keys(size)
+            root = self.cache.root(size)
+            edge = root_keys(size) if root is None else []
             leaf = (0, seq)
             current, found = self._read(reader, [*plan.keys, leaf, *edge])
             _check_size(size, current, "tree_size")
             path = plan.rehash(pick(plan.keys, found))
             [leaf_hash] = pick([leaf], found)
-            root = fold_right(pick(edge, found))
+            if root is None:
+                root = self.cache.keep_root(size, fold_right(pick(edge, found)))
         return InclusionProof(seq, size, leaf_hash, path, root)
 
     def consistency(self, first: int, second: int) -> ConsistencyProof:
@@ -81,12 +83,16 @@ class ProofService:
                 _check_size(second, connection.tree_size(), "second")
                 raise InvalidEvent("need 0 < first <= second", field="first")
             plan = consistency_keys(first, second)
-            first_edge, second_edge = root_keys(first), root_keys(second)
+            first_root, second_root = self.cache.root(first), self.cache.root(second)
+            first_edge = root_keys(first) if first_root is None else []
+            second_edge = root_keys(second) if second_root is None else []
             current, found = self._read(reader, [*plan.keys, *first_edge, *second_edge])
             _check_size(second, current, "second")
             proof = plan.rehash(pick(plan.keys, found))
-            first_root = fold_right(pick(first_edge, found))
-            second_root = fold_right(pick(second_edge, found))
+            if first_root is None:
+                first_root = self.cache.keep_root(first, fold_right(pick(first_edge, found)))
+            if second_root is None:
+                second_root = self.cache.keep_root(second, fold_right(pick(second_edge, found)))
         return ConsistencyProof(first, second, first_root, second_root, proof)
 
     def root(self, size: int, connection: Connection | None = None) -> bytes:

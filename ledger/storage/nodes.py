@@ -25,6 +25,9 @@ _HEAD = f"SELECT tree_size FROM {LedgerHead.__tablename__} WHERE id = 1"
 _HEAD_ROW = f"SELECT -1, tree_size, NULL FROM {LedgerHead.__tablename__} WHERE id = 1"
 _CHUNK = 2000  # ids per statement: far below SQLite's and PostgreSQL's parameter limits
 _INNER = f"SELECT level, idx, hash FROM {MerkleNode.__tablename__} WHERE {{levels}}"
+_SHAPES: dict[tuple[str, bool, tuple[int, ...]], tuple[str, tuple[int, ...]]] = {}
+_MAX_SHAPES = 4096  # statement texts remembered (see _statement)
+_SHAPE_KEYS = 128  # keys at most in a remembered shape: a proof has a few dozen
 
 
 class DriverReads:
@@ -182,32 +185,53 @@ class SqlNodeReader:
 
 
 def _statement(keys: Sequence[Key], mark: str, head: bool) -> tuple[str, tuple[int, ...]]:
-    """SQL text and parameters reading ``keys`` (and the head's size): leaves and inner
-    nodes and the head in one round trip."""
+    """SQL text and parameters reading ``keys`` (and the head's size) in one round trip.
+
+    The text depends only on the levels of the keys, in order, so it is built once per
+    shape and remembered with the order its parameters take: proofs of one tree have few
+    shapes, and a repeated text is one the drivers have compiled (SQLite's statement cache,
+    PostgreSQL's prepared statements) besides costing nothing to build.
+    """
+    levels = tuple([key[0] for key in keys])
+    if len(levels) > _SHAPE_KEYS:  # a batch (a trace): built for itself
+        sql, order = _shape(levels, mark, head)
+    else:
+        shape = (mark, head, levels)
+        known = _SHAPES.get(shape)
+        if known is None:
+            if len(_SHAPES) >= _MAX_SHAPES:
+                _SHAPES.clear()
+            known = _SHAPES[shape] = _shape(levels, mark, head)
+        sql, order = known
+    return sql, tuple([keys[i][1] for i in order])
+
+
+def _shape(levels: Sequence[int], mark: str, head: bool) -> tuple[str, tuple[int, ...]]:
+    """The statement for keys at ``levels``, and which key's index each parameter is."""
     leaves: list[int] = []
     by_level: dict[int, list[int]] = {}
-    for level, idx in keys:
+    for position, level in enumerate(levels):
         if level == 0:
-            leaves.append(idx)
+            leaves.append(position)
         else:
-            by_level.setdefault(level, []).append(idx)
+            by_level.setdefault(level, []).append(position)
     selects: list[str] = []
-    params: list[int] = []
+    order: list[int] = [*leaves]
     if leaves:
         selects.append(_LEAVES.format(marks=", ".join([mark] * len(leaves))))
-        params.extend(leaves)
     if by_level:
         # One condition per level (level = L AND idx IN (...)): SQLite does not use the
-        # primary key for a row-value IN, and a proof touches only O(log n) levels.
+        # primary key for a row-value IN, and a proof touches only O(log n) levels. Levels
+        # are the planner's own ints, written in the text.
         conditions = []
-        for level, idxs in by_level.items():
-            conditions.append(f"(level = {mark} AND idx IN ({', '.join([mark] * len(idxs))}))")
-            params.append(level)
-            params.extend(idxs)
+        for level, positions in by_level.items():
+            marks = ", ".join([mark] * len(positions))
+            conditions.append(f"(level = {int(level)} AND idx IN ({marks}))")
+            order.extend(positions)
         selects.append(_INNER.format(levels=" OR ".join(conditions)))
     if head:
         selects.append(_HEAD_ROW)
-    return " UNION ALL ".join(selects), tuple(params)
+    return " UNION ALL ".join(selects), tuple(order)
 
 
 class PrefetchedNodes:

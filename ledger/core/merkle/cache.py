@@ -5,8 +5,10 @@ the node store holds), so remembering one can never serve a stale answer. Most p
 a large tree share their upper levels: every inclusion proof names one node per level and
 there are only ``size >> level`` nodes at a level, so the levels from :data:`FROM_LEVEL`
 up are few (at a million leaves, about 62,000 nodes) and are soon all in memory, leaving
-the database the bottom of each path and the leaf. Bounded: when full it starts again
-empty rather than grow with the tree.
+the database the bottom of each path and the leaf. Roots are kept too, by tree size: the
+root of the first ``n`` leaves never changes either, and most proofs are asked in the tree
+of the latest checkpoint. Bounded: when full it starts again empty rather than grow with
+the tree.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from ledger.core.merkle.proof import Key
 
 FROM_LEVEL = 4  # a node at level 4 covers 16 leaves: below that, paths rarely meet
 MAX_NODES = 1 << 17  # about 20 MB of keys and hashes at most
+MAX_ROOTS = 1 << 12
 
 
 class NodeCache:
@@ -27,12 +30,24 @@ class NodeCache:
     operation, and a node written twice is written with the same immutable hash.
     """
 
-    __slots__ = ("_from_level", "_max", "_nodes")
+    __slots__ = ("_from_level", "_max", "_nodes", "_roots")
 
     def __init__(self, from_level: int = FROM_LEVEL, max_nodes: int = MAX_NODES) -> None:
         self._from_level = from_level
         self._max = max_nodes
         self._nodes: dict[Key, bytes] = {}
+        self._roots: dict[int, bytes] = {}
+
+    def root(self, size: int) -> bytes | None:
+        """The root of the tree of ``size`` leaves, when computed before."""
+        return self._roots.get(size)
+
+    def keep_root(self, size: int, root: bytes) -> bytes:
+        """Remember the root of ``size`` leaves (computed from stored nodes); returns it."""
+        if len(self._roots) >= MAX_ROOTS:
+            self._roots.clear()
+        self._roots[size] = root
+        return root
 
     def split(self, keys: Sequence[Key]) -> tuple[dict[Key, bytes], list[Key]]:
         """The hashes of ``keys`` held here, and the keys still to be read (in order)."""

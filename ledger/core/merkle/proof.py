@@ -214,16 +214,16 @@ def pick(keys: Sequence[Key], found: Mapping[Key, bytes]) -> list[bytes]:
 
     A missing or malformed hash is the same error, naming the node the same way.
     """
-    hashes = []
-    for key in keys:
-        digest = found.get(key)
-        if digest is None:
-            raise ProofError(f"node store has no hash for NodeId({key[0]}, {key[1]})")
+    try:
+        hashes = [found[key] for key in keys]
+    except KeyError as missing:
+        level, index = missing.args[0]
+        raise ProofError(f"node store has no hash for NodeId({level}, {index})") from None
+    for key, digest in zip(keys, hashes, strict=True):
         if len(digest) != HASH_SIZE:
             raise ProofError(
                 f"node store returned {len(digest)} bytes for NodeId({key[0]}, {key[1]})"
             )
-        hashes.append(digest)
     return hashes
 
 
