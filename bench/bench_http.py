@@ -9,10 +9,11 @@ Targets: ``/health`` and ``/v1/checkpoints/latest`` at >= 80% of the trivial end
 requests/s, proofs at >= 50%, p99 < 50 ms. The last rows ask fresh proofs one at a time on
 one connection: their p95 is a request's own latency (at 32 connections it is mostly the
 queue), against the target p95 < 5 ms at a million entries. ``--backend postgresql`` serves
-a scratch PostgreSQL database loaded with the same ledger's rows (dropped after).
+a scratch PostgreSQL database loaded with the same ledger's rows (dropped after), or with
+``--pg-url`` one already loaded (as ``bench_proof_latency`` loads it; left as it is).
 
 Run: ``.venv/bin/python -m bench.bench_http [--size 100000] [--seconds 10] [--connections 32]
-[--backend sqlite|postgresql]``
+[--backend sqlite|postgresql] [--pg-url URL]``
 """
 
 from __future__ import annotations
@@ -128,9 +129,12 @@ def _fresh_consistency_script(folder: Path, size: int, start: int = 0) -> Path:
 
 
 @contextmanager
-def _database(backend: str, db: Path, folder: Path) -> Iterator[str]:
+def _database(backend: str, db: Path, folder: Path, loaded: str | None) -> Iterator[str]:
     """The URL to serve: a copy of the SQLite ledger, or a PostgreSQL database loaded
     with its rows."""
+    if backend == "postgresql" and loaded:
+        yield loaded
+        return
     if backend == "sqlite":
         copy = folder / "ledger.db"
         shutil.copy(db, copy)
@@ -144,19 +148,48 @@ def _database(backend: str, db: Path, folder: Path) -> Iterator[str]:
         yield url
 
 
+def _threeflow(
+    served: str, folder: Path, env: dict[str, str], seconds: int, c: int, plain: Path
+) -> dict[str, tuple[float, float, float, float]]:
+    """The rows of threeflow's own server on database ``served``."""
+    server, url = _serve([str(BIN / "threeflow"), "serve", "--db", served], folder, env)
+    results = {}
+    try:
+        size = httpx.get(url + "/v1/checkpoints/latest").json()["tree_size"]
+        half = size // 2  # the one-connection rows start elsewhere in the walk
+        rows: list[tuple[str, str, int, Path]] = [
+            ("threeflow /health", "/health", c, plain),
+            ("threeflow /v1/checkpoints/latest", "/v1/checkpoints/latest", c, plain),
+            ("inclusion, each made (no repeat)", "/", c, _fresh_proof_script(folder, size)),
+            ("inclusion, 2,000 entries in turn", "/", c, _proof_script(folder, size)),
+            ("consistency, each made", "/", c, _fresh_consistency_script(folder, size)),
+            ("inclusion, each made, 1 conn", "/", 1, _fresh_proof_script(folder, size, half)),
+            ("consistency, each made, 1 conn", "/", 1,
+             _fresh_consistency_script(folder, size, half)),
+        ]  # fmt: skip
+        for name, path, connections, lua in rows:
+            progress(f"loading {name}")
+            results[name] = _wrk(url + path, seconds, connections, lua)
+    finally:
+        server.terminate()
+        server.wait()
+    return results
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--pg-url", help="PostgreSQL database already loaded (left as it is)")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
     db = ensure_ledgers([args.size])[args.size]
     env = {**os.environ, "THREEFLOW_CHECKPOINT_EVERY_SECONDS": "3600"}
     c = args.connections
-    with tempfile.TemporaryDirectory() as tmp, _database(args.backend, db, Path(tmp)) as served:
+    with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         (folder / "var").mkdir()
         (folder / "var" / "ledger.key").write_text(ledger_key().seed.hex() + "\n")
@@ -171,26 +204,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:
             trivial.terminate()
             trivial.wait()
-        server, url = _serve([str(BIN / "threeflow"), "serve", "--db", served], folder, env)
-        try:
-            size = httpx.get(url + "/v1/checkpoints/latest").json()["tree_size"]
-            half = size // 2  # the one-connection rows start elsewhere in the walk
-            rows: list[tuple[str, str, int, Path]] = [
-                ("threeflow /health", "/health", c, plain),
-                ("threeflow /v1/checkpoints/latest", "/v1/checkpoints/latest", c, plain),
-                ("inclusion, each made (no repeat)", "/", c, _fresh_proof_script(folder, size)),
-                ("inclusion, 2,000 entries in turn", "/", c, _proof_script(folder, size)),
-                ("consistency, each made", "/", c, _fresh_consistency_script(folder, size)),
-                ("inclusion, each made, 1 conn", "/", 1, _fresh_proof_script(folder, size, half)),
-                ("consistency, each made, 1 conn", "/", 1,
-                 _fresh_consistency_script(folder, size, half)),
-            ]  # fmt: skip
-            for name, path, connections, lua in rows:
-                progress(f"loading {name}")
-                results[name] = _wrk(url + path, args.seconds, connections, lua)
-        finally:
-            server.terminate()
-            server.wait()
+        with _database(args.backend, db, folder, args.pg_url) as served:
+            results.update(_threeflow(served, folder, env, args.seconds, c, plain))
     base = results["trivial FastAPI /health"][0]
     print(
         f"HTTP on loopback, 1 uvicorn worker (uvloop, httptools), wrk -t1 -c{c} (1 where said)"
