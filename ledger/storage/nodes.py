@@ -25,6 +25,13 @@ _HEAD = f"SELECT tree_size FROM {LedgerHead.__tablename__} WHERE id = 1"
 _HEAD_ROW = f"SELECT -1, tree_size, NULL FROM {LedgerHead.__tablename__} WHERE id = 1"
 _CHUNK = 2000  # ids per statement: far below SQLite's and PostgreSQL's parameter limits
 _INNER = f"SELECT level, idx, hash FROM {MerkleNode.__tablename__} WHERE {{levels}}"
+_PG_NODES = (
+    f"SELECT 0, seq, leaf_hash FROM {Entry.__tablename__} WHERE seq = ANY(%s::bigint[])"
+    f" UNION ALL SELECT n.level, n.idx, n.hash FROM {MerkleNode.__tablename__} AS n"
+    " JOIN unnest(%s::integer[], %s::bigint[]) AS k(level, idx)"
+    " ON n.level = k.level AND n.idx = k.idx"
+)
+_PG_WITH_HEAD = f"{_PG_NODES} UNION ALL {_HEAD_ROW}"
 _SHAPES: dict[tuple[str, bool, tuple[int, ...]], tuple[str, tuple[int, ...]]] = {}
 _MAX_SHAPES = 4096  # statement texts remembered (see _statement)
 _SHAPE_KEYS = 128  # keys at most in a remembered shape: a proof has a few dozen
@@ -169,7 +176,11 @@ class SqlNodeReader:
         One statement is one snapshot on both backends, so the size and the nodes agree.
         At most :data:`_CHUNK` keys.
         """
-        sql, params = _statement(keys, self._mark, head)
+        params: tuple[Any, ...]
+        if self._mark == "%s":  # psycopg: PostgreSQL, the other backend
+            sql, params = _arrays(keys, head)
+        else:
+            sql, params = _statement(keys, self._mark, head)
         if not sql:
             return None, {}
         found: dict[Key, bytes] = {}
@@ -182,6 +193,19 @@ class SqlNodeReader:
         if head and size is None:
             raise LedgerError("the ledger is not initialised")
         return size, found
+
+
+def _arrays(keys: Sequence[Key], head: bool) -> tuple[str, tuple[list[int], ...]]:
+    """PostgreSQL's statement: the keys as three arrays, so one text serves every proof.
+
+    Texts that differ by shape were parsed and planned anew whenever a shape was new to a
+    connection (a proof in an earlier tree has a shape of its own); with arrays the one
+    text is prepared once per connection and every proof runs the prepared plan.
+    """
+    leaves = [idx for level, idx in keys if level == 0]
+    inner = [key for key in keys if key[0] > 0]
+    params = (leaves, [level for level, _ in inner], [idx for _, idx in inner])
+    return (_PG_WITH_HEAD if head else _PG_NODES), params
 
 
 def _statement(keys: Sequence[Key], mark: str, head: bool) -> tuple[str, tuple[int, ...]]:

@@ -23,7 +23,7 @@ from ledger.log import Ledger
 from ledger.proofs import ProofService
 from ledger.storage import nodes
 from ledger.storage.db import make_engines
-from ledger.storage.nodes import KeptReads, _statement
+from ledger.storage.nodes import KeptReads, _arrays, _statement
 from tests.ledger import oracle
 from tests.ledger.rewrite import Raw
 from tests.ledger.scenario import Base, batched, open_ledger
@@ -157,3 +157,10 @@ def test_statement_texts_depend_on_the_levels_only() -> None:
         "SELECT level, idx, hash FROM merkle_nodes WHERE (level = 1 AND idx IN (%s))",
         (3,),
     )
+
+
+def test_postgresql_reads_every_shape_with_one_text() -> None:
+    sql, params = _arrays([(0, 5), (2, 1), (0, 9), (1, 3)], True)
+    assert params == ([5, 9], [2, 1], [1, 3])
+    assert _arrays([(3, 0)], True) == (sql, ([], [3], [0]))
+    assert _arrays([(3, 0)], False)[0] == sql.removesuffix(" UNION ALL " + nodes._HEAD_ROW)
