@@ -256,21 +256,3 @@ def _shape(levels: Sequence[int], mark: str, head: bool) -> tuple[str, tuple[int
     if head:
         selects.append(_HEAD_ROW)
     return " UNION ALL ".join(selects), tuple(order)
-
-
-class PrefetchedNodes:
-    """A reader that asked for every node a request will need in one ``get_nodes`` call.
-
-    A proof request reads its path, its leaf and one or two roots; reading them together
-    saves the database round trips in between. Anything not prefetched is read through.
-    """
-
-    def __init__(self, reader: SqlNodeReader, ids: Sequence[NodeId]) -> None:
-        self._reader = reader
-        self._found = dict(reader.get_nodes(ids))
-
-    def get_nodes(self, ids: Sequence[NodeId]) -> Mapping[NodeId, bytes]:
-        missing = [node for node in ids if node not in self._found]
-        if missing:
-            self._found.update(self._reader.get_nodes(missing))
-        return self._found
