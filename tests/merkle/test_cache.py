@@ -29,13 +29,17 @@ def test_a_malformed_hash_is_never_kept() -> None:
     assert cache.split([(3, 0)]) == ({}, [(3, 0)])
 
 
-def test_the_cache_starts_again_empty_rather_than_grow_past_its_bound() -> None:
-    cache = NodeCache(from_level=0, max_nodes=4)
-    cache.keep([((1, i), H[i]) for i in range(4)])
+def test_a_full_cache_gives_up_its_lowest_level_and_keeps_the_top() -> None:
+    cache = NodeCache(from_level=1, max_nodes=4)
+    cache.keep([((1, 0), H[0]), ((1, 1), H[1]), ((2, 0), H[2]), ((3, 0), H[3])])
     assert len(cache) == 4
-    cache.keep([((1, 4), H[4])])
-    assert len(cache) == 1
-    assert cache.split([(1, 4), (1, 0)]) == ({(1, 4): H[4]}, [(1, 0)])
+    cache.keep([((2, 1), H[4]), ((1, 2), H[5])])  # full: level 1 goes, and is not kept again
+    assert cache.split([(1, 0), (1, 2), (2, 0), (2, 1), (3, 0)]) == (
+        {(2, 0): H[2], (2, 1): H[4], (3, 0): H[3]},
+        [(1, 0), (1, 2)],
+    )
+    cache.keep([((2, 2), H[6]), ((4, 0), H[7])])  # full again: level 2 goes
+    assert cache.split([(2, 0), (3, 0), (4, 0)]) == ({(3, 0): H[3], (4, 0): H[7]}, [(2, 0)])
 
 
 def test_roots_are_kept_by_tree_size() -> None:
