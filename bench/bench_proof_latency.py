@@ -8,7 +8,9 @@ Each request is timed end to end through ``Ledger.inclusion_proof`` /
 tree and against random earlier tree sizes; every proof is then checked with the RFC 9162
 verifiers (untimed) so fast wrong answers cannot pass. Target: under 5 ms.
 
-Run: ``.venv/bin/python -m bench.bench_proof_latency [--quick] [--backend sqlite|postgresql]``
+Run: ``.venv/bin/python -m bench.bench_proof_latency [--quick] [--backend sqlite|postgresql]
+[--pg-url URL]`` (``--pg-url``: a database already loaded with the same rows, read as it is,
+so that runs before and after a change need one copy between them).
 """
 
 from __future__ import annotations
@@ -148,6 +150,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--backend", action="append", choices=("sqlite", "postgresql"), help="default: both"
     )
     parser.add_argument("--samples", type=int, help="requests per row (default 2,000; 200 quick)")
+    parser.add_argument("--pg-url", help="PostgreSQL database already loaded (left as it is)")
     args = parser.parse_args(argv)
     size, samples = (10_000, 200) if args.quick else (1_000_000, 2_000)
     samples = args.samples or samples
@@ -165,6 +168,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         rng = random.Random(9162)
         if backend == "sqlite":
             with Ledger.open(f"sqlite:///{db}", read_only=True) as ledger:
+                rows = bench(ledger, samples, rng)
+        elif args.pg_url:
+            with Ledger.open(args.pg_url, read_only=True) as ledger:
                 rows = bench(ledger, samples, rng)
         else:
             with pgdb.scratch_database("proofs") as url:

@@ -1,6 +1,6 @@
 """The hottest answers sent before FastAPI's routing, when nothing is left to decide.
 
-Polled hardest: ``/health``, ``/v1/checkpoints/latest``, inclusion proofs, and a
+Polled hardest: ``/health``, ``/v1/checkpoints/latest``, proofs, and a
 participant's own score already computed. For them FastAPI's per-request work — matching
 some fifty routes, solving dependencies, validating the answer — costs several times the
 answer itself. :class:`FastPath` sits inside :class:`~finance_api.body.BodyLimit` (so
@@ -48,6 +48,7 @@ from ledger.trust.access import READ_ALL
 CREDIT = "/v1/credit/"
 _NUMBER = r"(0|[1-9][0-9]{0,18})"
 _PROOF = re.compile(rf"seq={_NUMBER}(?:&tree_size={_NUMBER})?")
+_CONSISTENCY = re.compile(rf"first={_NUMBER}(?:&second={_NUMBER})?")
 _PARTICIPANT = re.compile(ID_PATTERN)
 
 
@@ -77,6 +78,8 @@ class FastPath:
             return None if head is None else head.body
         if path == "/v1/proofs/inclusion":
             return await _proof(state, scope.get("query_string", b""))
+        if path == "/v1/proofs/consistency":
+            return await _proof(state, scope.get("query_string", b""), "consistency")
         if path.startswith(CREDIT):
             return await _score(scope, state, path[len(CREDIT) :])
         return None
@@ -94,19 +97,21 @@ class FastPath:
         return cached[1]
 
 
-async def _proof(state: Any, query: bytes) -> bytes | None:
-    """An inclusion proof asked in the plain form (``seq=N`` then maybe ``&tree_size=M``,
-    decimal, in range), made or remembered by the route's own function; a request the
-    ledger refuses goes on to the route, which refuses it in its own words."""
-    match = _PROOF.fullmatch(query.decode("latin-1"))
+async def _proof(state: Any, query: bytes, kind: str = "inclusion") -> bytes | None:
+    """A proof asked in the plain form (``seq=N`` then maybe ``&tree_size=M``, or
+    ``first=N`` then maybe ``&second=M``; decimal, in the route's ranges), made or
+    remembered by the route's own function; a request the ledger refuses goes on to the
+    route, which refuses it in its own words."""
+    pattern, lowest = (_PROOF, 0) if kind == "inclusion" else (_CONSISTENCY, 1)
+    match = pattern.fullmatch(query.decode("latin-1"))
     if match is None:
         return None
     seq, size = int(match.group(1)), match.group(2)
     tree_size = None if size is None else int(size)
-    if seq > MAX_SEQ or (tree_size is not None and not 1 <= tree_size <= MAX_SEQ):
+    if not lowest <= seq <= MAX_SEQ or (tree_size is not None and not 1 <= tree_size <= MAX_SEQ):
         return None
     try:
-        return await proof_json(state, "inclusion", seq, tree_size)
+        return await proof_json(state, kind, seq, tree_size)
     except (LedgerError, SQLAlchemyError):  # refused, or the database is down: the route
         # answers as it always has (a bug here is not hidden behind a second try)
         return None

@@ -13,7 +13,6 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Connection
 
@@ -71,12 +70,12 @@ class Ledger:
             else Projectors.installed(extra_projectors)
         )
         self._tips = TipCache()
-        head = self._head_row()
+        head = read_head(engines.read)
         if head is None:
             if ledger_key is None:
                 raise LedgerError("an empty ledger needs the ledger key to be initialised")
             self._initialise(ledger_key, origin or default_origin(ledger_key.public_key))
-            head = self._head_row()
+            head = read_head(engines.read)
             assert head is not None
         if ledger_key is not None and ledger_key.public_key != head.public_key:
             raise LedgerError("the ledger key given is not the key this ledger was created with")
@@ -125,6 +124,7 @@ class Ledger:
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=False)
+        self.proofs.close()  # its kept connections go back before the pool is disposed
         self.engines.dispose()
 
     def __enter__(self) -> Ledger:
@@ -132,9 +132,6 @@ class Ledger:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    def _head_row(self) -> Any:
-        return read_head(self.engines.read)
 
     def _initialise(self, key: SigningKey, origin: str) -> None:
         if not create_head(self.engines.write, origin, key.public_key):

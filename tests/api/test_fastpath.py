@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.core.merkle.verify import verify_inclusion
+from finance_api.snapshot import Rendered
+from ledger.core.merkle.verify import verify_consistency, verify_inclusion
 from tests.api.conftest import World
 from tests.api.test_http import _append_orders, assert_error
 
@@ -47,6 +48,46 @@ def test_a_refused_proof_is_not_remembered(world: World) -> None:
     assert world.client.get("/v1/proofs/inclusion", params={"seq": size}).status_code == 200
     odd = world.client.get("/v1/proofs/inclusion", params={"seq": "-1", "tree_size": "3"})
     assert_error(odd, 422, "seq")  # not the plain form: the route decides, as before
+
+
+def test_a_consistency_proof_from_memory_is_the_routes_answer(world: World) -> None:
+    _append_orders(world, 20)
+    world.ledger.checkpoint()
+    latest = world.client.get("/v1/checkpoints/latest").json()
+    size = latest["tree_size"]
+    fast = world.client.get(f"/v1/proofs/consistency?first=3&second={size}")  # plain form
+    state: Any = world.client.app.state  # type: ignore[attr-defined]
+    assert state.proofs.get(("consistency", 3, size)) == fast.content
+    state.proofs = Rendered()  # nothing remembered: the route makes it again
+    routed = world.client.get(f"/v1/proofs/consistency?second={size}&first=3")  # not plain
+    _same(fast, routed)
+    _same(fast, world.client.get("/v1/proofs/consistency?first=3"))  # the latest checkpoint
+    proof = fast.json()
+    assert set(proof) == {"first", "second", "first_root", "second_root", "proof"}
+    assert proof["second_root"] == latest["root_hash"]
+    verify_consistency(3, size, bytes.fromhex(proof["first_root"]),
+                       bytes.fromhex(latest["root_hash"]),
+                       [bytes.fromhex(h) for h in proof["proof"]])  # fmt: skip
+
+
+def test_a_refused_consistency_proof_goes_to_the_route_and_is_not_remembered(
+    world: World,
+) -> None:
+    world.ledger.checkpoint()
+    size = world.ledger.size()
+    for query, field in (
+        (f"first=0&second={size}", "first"),  # below the route's range: not the fast path's
+        (f"first={size}&second={size - 1}", "first"),  # refused by the ledger
+        (f"first=1&second={size + 1}", "second"),  # beyond the tree
+        (f"first=01&second={size}", None),  # not the plain form: the route decides
+    ):
+        answer = world.client.get(f"/v1/proofs/consistency?{query}")
+        if field is None:
+            assert answer.status_code == 200
+        else:
+            assert_error(answer, 422, field)
+    state: Any = world.client.app.state  # type: ignore[attr-defined]
+    assert state.proofs.get(("consistency", size, size - 1)) is None
 
 
 def test_the_latest_checkpoint_is_never_older_than_one_this_process_cut(world: World) -> None:

@@ -15,12 +15,34 @@ exactly how RFC 9162 lifts the last node of an odd level).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ledger.core.errors import ProofError
 from ledger.core.hashing import EMPTY_ROOT, HASH_SIZE, node_hash
 from ledger.core.merkle.nodes import NodeId, NodeReader
+
+Key = tuple[int, int]
+"""A node as plain ``(level, index)`` ints: what the hot path plans and reads with.
+
+A :class:`NodeId` checks its fields when built; a proof service planning a few dozen nodes
+per request spent more on those checks (and on hashing dataclasses) than on its SQL, so
+planning works on tuples and :class:`ProofPlan` wraps them once for everyone else.
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class KeyPlan:
+    """A proof plan over plain ``(level, index)`` pairs; see :class:`ProofPlan`."""
+
+    keys: list[Key]
+    begin: int = 0
+    end: int = 0
+    ephemeral: Key | None = None
+
+    def rehash(self, hashes: Sequence[bytes]) -> list[bytes]:
+        """Turn the fetched hashes (in ``keys`` order) into the proof."""
+        return _rehash(hashes, len(self.keys), self.begin, self.end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +59,16 @@ class ProofPlan:
     end: int = 0
     ephemeral: NodeId | None = None
 
+    @classmethod
+    def of(cls, plan: KeyPlan) -> ProofPlan:
+        eph = plan.ephemeral
+        return cls(
+            tuple(NodeId(level, index) for level, index in plan.keys),
+            plan.begin,
+            plan.end,
+            None if eph is None else NodeId(*eph),
+        )
+
     @property
     def proof_length(self) -> int:
         """Number of hashes in the finished proof."""
@@ -44,15 +76,15 @@ class ProofPlan:
 
     def rehash(self, hashes: Sequence[bytes]) -> list[bytes]:
         """Turn the fetched hashes (in ``ids`` order) into the proof."""
-        if len(hashes) != len(self.ids):
-            raise ProofError(f"plan needs {len(self.ids)} hashes, got {len(hashes)}")
-        if self.end - self.begin < 2:
-            return list(hashes)
-        return [
-            *hashes[: self.begin],
-            fold_right(hashes[self.begin : self.end]),
-            *hashes[self.end :],
-        ]
+        return _rehash(hashes, len(self.ids), self.begin, self.end)
+
+
+def _rehash(hashes: Sequence[bytes], wanted: int, begin: int, end: int) -> list[bytes]:
+    if len(hashes) != wanted:
+        raise ProofError(f"plan needs {wanted} hashes, got {len(hashes)}")
+    if end - begin < 2:
+        return list(hashes)
+    return [*hashes[:begin], fold_right(hashes[begin:end]), *hashes[end:]]
 
 
 def fold_right(hashes: Sequence[bytes]) -> bytes:
@@ -70,7 +102,7 @@ def _require_size(name: str, value: int) -> None:
         raise ProofError(f"{name} must be a non-negative int, got {value!r}", field=name)
 
 
-def _tiles(start: int, end: int) -> list[NodeId]:
+def _tiles(start: int, end: int) -> list[Key]:
     """Complete subtrees tiling leaves ``[start, end)``, largest first.
 
     ``start`` must be a multiple of the largest power of two not above ``end - start``,
@@ -80,38 +112,38 @@ def _tiles(start: int, end: int) -> list[NodeId]:
     span = end - start
     for level in range(span.bit_length() - 1, -1, -1):
         if span >> level & 1:
-            tiles.append(NodeId(level, start >> level))
+            tiles.append((level, start >> level))
             start += 1 << level
     return tiles
 
 
-def _walk(level: int, index: int, size: int, first: NodeId | None = None) -> ProofPlan:
+def _walk(level: int, index: int, size: int, first: Key | None = None) -> KeyPlan:
     """Siblings of node ``(level, index)`` and of its ancestors, up to the root of ``size``.
 
     ``first``, when given, is put in front of the path (consistency proofs start with the
     node that ends at the old size).
     """
-    ids: list[NodeId] = [] if first is None else [first]
+    keys: list[Key] = [] if first is None else [first]
     begin = end = 0
-    ephemeral: NodeId | None = None
+    ephemeral: Key | None = None
     while index != 0 or (1 << level) < size:
         sibling = index ^ 1
         if sibling < index:
-            ids.append(NodeId(level, sibling))
+            keys.append((level, sibling))
         elif (sibling << level) < size:
             if ((sibling + 1) << level) <= size:
-                ids.append(NodeId(level, sibling))
+                keys.append((level, sibling))
             else:
-                ephemeral = NodeId(level, sibling)
-                begin = len(ids)
-                ids.extend(_tiles(sibling << level, size))
-                end = len(ids)
+                ephemeral = (level, sibling)
+                begin = len(keys)
+                keys.extend(_tiles(sibling << level, size))
+                end = len(keys)
         level += 1
         index >>= 1
-    return ProofPlan(tuple(ids), begin, end, ephemeral)
+    return KeyPlan(keys, begin, end, ephemeral)
 
 
-def inclusion_plan(index: int, size: int) -> ProofPlan:
+def inclusion_keys(index: int, size: int) -> KeyPlan:
     """Plan the RFC 9162 inclusion proof (PATH) of leaf ``index`` in a tree of ``size``."""
     _require_size("index", index)
     _require_size("size", size)
@@ -120,7 +152,7 @@ def inclusion_plan(index: int, size: int) -> ProofPlan:
     return _walk(0, index, size)
 
 
-def consistency_plan(first: int, second: int) -> ProofPlan:
+def consistency_keys(first: int, second: int) -> KeyPlan:
     """Plan the RFC 9162 consistency proof (PROOF) from tree size ``first`` to ``second``.
 
     The proof starts with the largest complete subtree ending at ``first`` (left out when
@@ -134,16 +166,31 @@ def consistency_plan(first: int, second: int) -> ProofPlan:
     if first > second:
         raise ProofError(f"first size {first} is larger than second size {second}", field="first")
     if first == second:
-        return ProofPlan(())
+        return KeyPlan([])
     level = (first & -first).bit_length() - 1
     index = (first - 1) >> level
-    return _walk(level, index, second, None if index == 0 else NodeId(level, index))
+    return _walk(level, index, second, None if index == 0 else (level, index))
+
+
+def root_keys(size: int) -> list[Key]:
+    """The complete subtrees whose fold is the root of ``size``: the tree's right edge."""
+    _require_size("size", size)
+    return _tiles(0, size)
+
+
+def inclusion_plan(index: int, size: int) -> ProofPlan:
+    """:func:`inclusion_keys` as :class:`NodeId` values."""
+    return ProofPlan.of(inclusion_keys(index, size))
+
+
+def consistency_plan(first: int, second: int) -> ProofPlan:
+    """:func:`consistency_keys` as :class:`NodeId` values."""
+    return ProofPlan.of(consistency_keys(first, second))
 
 
 def root_plan(size: int) -> tuple[NodeId, ...]:
-    """The complete subtrees whose fold is the root of ``size``: the tree's right edge."""
-    _require_size("size", size)
-    return tuple(_tiles(0, size))
+    """:func:`root_keys` as :class:`NodeId` values."""
+    return tuple(NodeId(level, index) for level, index in root_keys(size))
 
 
 def fetch(ids: Sequence[NodeId], reader: NodeReader) -> list[bytes]:
@@ -159,6 +206,24 @@ def fetch(ids: Sequence[NodeId], reader: NodeReader) -> list[bytes]:
         if len(digest) != HASH_SIZE:
             raise ProofError(f"node store returned {len(digest)} bytes for {node!r}")
         hashes.append(digest)
+    return hashes
+
+
+def pick(keys: Sequence[Key], found: Mapping[Key, bytes]) -> list[bytes]:
+    """The hashes of ``keys`` in order, from what storage returned: :func:`fetch` for keys.
+
+    A missing or malformed hash is the same error, naming the node the same way.
+    """
+    try:
+        hashes = [found[key] for key in keys]
+    except KeyError as missing:
+        level, index = missing.args[0]
+        raise ProofError(f"node store has no hash for NodeId({level}, {index})") from None
+    for key, digest in zip(keys, hashes, strict=True):
+        if len(digest) != HASH_SIZE:
+            raise ProofError(
+                f"node store returned {len(digest)} bytes for NodeId({key[0]}, {key[1]})"
+            )
     return hashes
 
 
