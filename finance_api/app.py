@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
-from finance_api import errors
+from finance_api import errors, offload
 from finance_api.body import BodyLimit
 from finance_api.deps import current_caller, get_ledger
 from finance_api.fastpath import FastPath
@@ -130,6 +130,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.ledger = ledger
+    offload.use_database(ledger.engines.read.dialect.name)
     app.state.snapshot = Snapshot(ledger)
     app.state.proofs = Rendered()
     settings = get_settings()

@@ -109,3 +109,15 @@ def test_bodies_are_bounded_before_any_answer_from_memory(world: World) -> None:
     huge = {"Content-Length": str(64 * 1024 * 1024)}
     for path in ("/health", "/v1/checkpoints/latest"):
         assert world.client.get(path, headers=huge).status_code == 413
+
+
+def test_the_quick_pool_is_one_thread_on_sqlite_and_a_few_on_a_database_server() -> None:
+    from finance_api import offload
+
+    try:
+        offload.use_database("postgresql")
+        assert offload._quick_threads == offload.QUICK_THREADS_SERVER > 1
+        offload.use_database("sqlite")
+        assert offload._quick_threads == 1
+    finally:
+        offload.use_database("sqlite")
