@@ -47,9 +47,17 @@ def _port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _same_way(args: list[str]) -> list[str]:
+    """The trivial app under plain uvicorn kept to the one CPU ``threeflow serve`` keeps its
+    single worker to (``finance_api.commands.service.pin_to_one_cpu``): served the same way."""
+    if Path(args[0]).name != "uvicorn" or shutil.which("taskset") is None:
+        return args
+    return ["taskset", "-c", str(max(os.sched_getaffinity(0))), *args]
+
+
 def _serve(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
     port = _port()
-    process = subprocess.Popen([*args, "--port", str(port)], cwd=cwd, env=env,
+    process = subprocess.Popen([*_same_way(args), "--port", str(port)], cwd=cwd, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     for _ in range(600):

@@ -22,9 +22,35 @@ app = typer.Typer(no_args_is_help=True, add_completion=False)
 console = Console(stderr=True)
 
 
-def _serve(db: str, key_file: Path, host: str, port: int, workers: int) -> None:
+def one_cpu(allowed: set[int]) -> set[int]:
+    """The one CPU a single-worker server keeps to: the highest allowed (CPU 0 often takes
+    the machine's interrupts)."""
+    return {max(allowed)}
+
+
+def pin_to_one_cpu() -> set[int]:
+    """Keeps this process and the threads it starts on one CPU; returns the CPUs allowed.
+
+    A worker's event loop hands every database read to a thread and waits for it. Between
+    two CPUs of a virtual machine each hand-off costs a wake-up of the other CPU: measured
+    here, a proof read took 268 µs a hop on two CPUs against 56 µs on one (38 µs of it the
+    read), and fresh proofs over HTTP went from 23 % to 82 % of a trivial endpoint. What
+    runs in parallel in one worker is only what releases the GIL (signature checks of a
+    batch, SQLite's I/O): batched ``POST /v1/events`` measured the same either way.
+    """
+    if not hasattr(os, "sched_setaffinity"):  # not Linux: the scheduler decides
+        return set()
+    allowed = os.sched_getaffinity(0)
+    if len(allowed) > 1:
+        os.sched_setaffinity(0, one_cpu(allowed))
+    return os.sched_getaffinity(0)
+
+
+def _serve(db: str, key_file: Path, host: str, port: int, workers: int, pin: bool) -> None:
     os.environ["THREEFLOW_DB_URL"] = db
     os.environ["THREEFLOW_LEDGER_KEY_FILE"] = str(key_file)
+    if pin and workers == 1:  # several workers: the kernel spreads the processes itself
+        pin_to_one_cpu()
     uvicorn.run(
         "finance_api.main:create_from_settings",
         factory=True,
@@ -44,9 +70,16 @@ def serve(
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", envvar="PORT")] = 8000,
     workers: Annotated[int, typer.Option("--workers")] = 1,
+    pin_cpu: Annotated[
+        bool,
+        typer.Option(
+            "--pin-cpu/--no-pin-cpu",
+            help="one worker: keep it and its threads on one CPU (cheap thread hand-offs)",
+        ),
+    ] = True,
 ) -> None:
     """Serve the HTTP API (OpenAPI docs at /docs)."""
-    _serve(db, key_file, host, port, workers)
+    _serve(db, key_file, host, port, workers, pin_cpu)
 
 
 @app.command()
@@ -118,7 +151,7 @@ def demo(
     console.print(signed.note, soft_wrap=True, highlight=False)
     if serve_api:
         console.print(f"serving on http://127.0.0.1:{port} (docs at /docs)")
-        _serve(db, key_file, "127.0.0.1", port, 1)
+        _serve(db, key_file, "127.0.0.1", port, 1, True)
 
 
 def _remove_sqlite(db: str) -> None:
