@@ -36,7 +36,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.bench_http import BIN, _serve, _wrk
+from bench.bench_http import BIN, _serve
+from bench.bench_http import _wrk as _wrk_percentiles
 from credit.features import compute
 from credit.features.scan import rows
 from credit.scoring.scorer import Scorer, load
@@ -191,6 +192,12 @@ def http(
             server.terminate()
             server.wait()
     return results
+
+
+def _wrk(url: str, seconds: int, connections: int, script: Path | None) -> tuple[float, float]:
+    """Requests/s and p99 (ms) of one wrk run."""
+    rate, _, _, p99 = _wrk_percentiles(url, seconds, connections, script)
+    return rate, p99
 
 
 def show(results: dict[str, tuple[float, float]]) -> None:

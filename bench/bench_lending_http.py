@@ -130,7 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                 "uvloop", "--http", "httptools", "--log-level", "warning"],
                                Path.cwd(), env)  # fmt: skip
         try:
-            t_rate, t_p99 = _wrk(base + "/health", args.seconds, args.connections, None)
+            t_rate, _, _, t_p99 = _wrk(base + "/health", args.seconds, args.connections, None)
         finally:
             trivial.terminate()
             trivial.wait()
@@ -143,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                            "Content-Type": "application/json"})  # fmt: skip
                 assert warm.status_code == 201, warm.text
             cold_ms = (time.perf_counter() - began) / SELLERS * 1000
-            d_rate, d_p99 = _wrk(base + "/", args.seconds, args.connections, script)
+            d_rate, _, _, d_p99 = _wrk(base + "/", args.seconds, args.connections, script)
         finally:
             server.terminate()
             server.wait()
