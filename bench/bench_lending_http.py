@@ -121,7 +121,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         (folder / "scorer.key").write_text(agent_key(args.seed, "platform-0001").seed.hex())
         api_key, bodies = _prepare(url, args.seed, folder, args.applications)
         script = _script(folder, api_key, bodies)
+        # per-key rate limits off (the default, 100/s a key, would time refusals once the
+        # server decides faster than that)
         env = {**os.environ, "THREEFLOW_CHECKPOINT_EVERY_SECONDS": "3600",
+               "THREEFLOW_RATE_PER_SECOND": "1e9", "THREEFLOW_RATE_BURST": "1000000000",
                "THREEFLOW_CHECKPOINT_EVERY_ENTRIES": str(args.checkpoint_every),
                "THREEFLOW_CREDIT_MODEL": str(trained.folder),
                "THREEFLOW_CREDIT_SCORER_KEY_FILE": str(folder / "scorer.key"),
