@@ -130,7 +130,8 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.ledger = ledger
-    offload.use_database(ledger.engines.read.dialect.name)
+    with ledger.reading() as connection:  # the quick pool is sized for the database
+        offload.use_database(connection.dialect.name)
     app.state.snapshot = Snapshot(ledger)
     app.state.proofs = Rendered()
     settings = get_settings()
