@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +20,10 @@ from finance_api.app import create_app
 from finance_api.auth import create_api_key
 from finance_api.ratelimit import RateLimiter
 from finance_api.routers.credit_service import CreditService
-from ledger.core.events import Event, format_timestamp
+from ledger.core.events import Event
 from ledger.log import Ledger
 from simulations.signer import agent_key
-from tests.credit.ledgers import simulate_into
+from tests.credit.ledgers import grant_score_consent, simulate_into
 
 SELLER, OTHER = "seller-000010", "seller-000011"
 LENDER, STRANGER = "lender-0001", "lender-0002"
@@ -41,16 +41,6 @@ class Credit:
         return self.client.get(path, headers=self.keys[who])
 
 
-def _consent(ledger: Ledger, seed: int, subject: str, grantee: str) -> None:
-    now = ledger.clock.now()
-    ledger.append(Event.create(
-        agent_key(seed, subject), flow="information", type="consent.granted", actor=subject,
-        payload={"consent_id": f"c-{subject}-{grantee}", "subject": subject, "grantee": grantee,
-                 "scope": ["score"], "expires_at": format_timestamp(now + timedelta(days=30))},
-        occurred_at=now, subjects=[grantee],
-    ))  # fmt: skip
-
-
 @pytest.fixture(scope="module")
 def credit(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Credit]:
     folder: Path = tmp_path_factory.mktemp("credit-http")
@@ -66,8 +56,8 @@ def credit(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Credit]:
         p: {"X-API-Key": create_api_key(ledger, p, "test", now)}
         for p in (SELLER, BUYER, LENDER, STRANGER)
     }
-    _consent(ledger, sim.config.seed, SELLER, LENDER)
-    _consent(ledger, sim.config.seed, BUYER, SELLER)
+    grant_score_consent(ledger, sim.config.seed, SELLER, LENDER)
+    grant_score_consent(ledger, sim.config.seed, BUYER, SELLER)
     ledger.checkpoint()
     app = create_app(ledger, limiter=RateLimiter(1e9, 10**9))
     scorer = agent_key(sim.config.seed, "platform-0001")
@@ -197,7 +187,7 @@ def test_concurrent_scores_shown_are_each_recorded_once(credit: Credit) -> None:
 
 
 def test_a_revoked_consent_stops_the_next_score_being_shown(credit: Credit) -> None:
-    _consent(credit.ledger, credit.seed, OTHER, STRANGER)
+    grant_score_consent(credit.ledger, credit.seed, OTHER, STRANGER)
     for _ in range(2):  # the score is computed, then served from the scores in memory
         assert credit.get(STRANGER, f"/v1/credit/{OTHER}").status_code == 200
     credit.ledger.append(Event.create(

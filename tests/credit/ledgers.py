@@ -7,12 +7,15 @@ within the run) is simulated once per backend and session; its ground truth lies
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from ledger.core.clock import FixedClock
+from ledger.core.events import Event, format_timestamp
 from ledger.log import Ledger
 from simulations.config import CreditConfig, FraudConfig, SimulationConfig
 from simulations.runner import ledger_key_for, run_simulation, simulation_clock
+from simulations.signer import agent_key
 
 WORLD = SimulationConfig(
     participants=120,
@@ -45,3 +48,15 @@ def simulate_into(url: str, truth: Path, config: SimulationConfig = WORLD) -> Si
     finally:
         ledger.close()
     return SimLedger(url, truth, config, clock, size)
+
+
+def grant_score_consent(ledger: Ledger, seed: int, subject: str, grantee: str) -> None:
+    """``subject`` (a simulated agent, signing with its own key) lets ``grantee`` see its
+    score for 30 days from the ledger's now."""
+    now = ledger.clock.now()
+    ledger.append(Event.create(
+        agent_key(seed, subject), flow="information", type="consent.granted", actor=subject,
+        payload={"consent_id": f"c-{subject}-{grantee}", "subject": subject, "grantee": grantee,
+                 "scope": ["score"], "expires_at": format_timestamp(now + timedelta(days=30))},
+        occurred_at=now, subjects=[grantee],
+    ))  # fmt: skip

@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +27,12 @@ from credit.scoring.training import train
 from finance_api.routers.credit_service import CreditService
 from ledger.core.access import Caller
 from ledger.core.errors import LedgerError
-from ledger.core.events import Event, format_timestamp
+from ledger.core.events import Event
 from ledger.log import Ledger
 from ledger.trust.tables import AccessRecord
 from simulations.runner import ledger_key_for
 from simulations.signer import agent_key
-from tests.credit.ledgers import SimLedger
+from tests.credit.ledgers import SimLedger, grant_score_consent
 from tests.ledger.stores import Store
 
 LENDER = Caller("lender-0001", frozenset({"lender"}))
@@ -46,16 +46,6 @@ class Shown:
     scorer: Scorer
     seed: int
     subjects: list[str]
-
-
-def _consent(ledger: Ledger, seed: int, subject: str, grantee: str) -> None:
-    now = ledger.clock.now()
-    ledger.append(Event.create(
-        agent_key(seed, subject), flow="information", type="consent.granted", actor=subject,
-        payload={"consent_id": f"c-{subject}-{grantee}", "subject": subject, "grantee": grantee,
-                 "scope": ["score"], "expires_at": format_timestamp(now + timedelta(days=30))},
-        occurred_at=now, subjects=[grantee],
-    ))  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +63,7 @@ def shown(
             p for p, r in service_module.compute(ledger).roles.items() if r == "seller"
         )[:3]
         for subject in subjects:
-            _consent(ledger, seed, subject, LENDER.participant_id)
+            grant_score_consent(ledger, seed, subject, LENDER.participant_id)
         ledger.checkpoint()
         service = CreditService(scorer, SCORER, agent_key(seed, SCORER))
         yield Shown(ledger, service, scorer, seed, subjects)
