@@ -51,11 +51,8 @@ def names_in(entry: LedgerEntry) -> set[str]:
     return {entry.event.actor, *entry.event.subjects}
 
 
-_IN_FORCE_WHERE = (
-    Consent.grantee == bindparam("g"),
-    Consent.revoked_seq.is_(None),
-    Consent.expires_at > bindparam("at"),
-)
+_LIVE = (Consent.revoked_seq.is_(None), Consent.expires_at > bindparam("at"))
+_IN_FORCE_WHERE = (Consent.grantee == bindparam("g"), *_LIVE)
 # built once: every read of another's data asks which consents are in force
 _IN_FORCE = (
     select(Consent.subject, Consent.consent_id, Consent.scope)
@@ -84,11 +81,7 @@ def consents_to(
 
 _IN_FORCE_PAIRS = (
     select(Consent.grantee, Consent.subject, Consent.consent_id, Consent.scope)
-    .where(
-        tuple_(Consent.grantee, Consent.subject).in_(bindparam("pairs", expanding=True)),
-        Consent.revoked_seq.is_(None),
-        Consent.expires_at > bindparam("at"),
-    )
+    .where(tuple_(Consent.grantee, Consent.subject).in_(bindparam("pairs", expanding=True)), *_LIVE)
     .order_by(Consent.consent_id)
 )
 
@@ -157,7 +150,7 @@ def record_read_rows(
     rows: Sequence[tuple[str, str, str, str, str | None, datetime]],
 ) -> None:
     """Many reads at once, each ``(reader, subject, resource, detail, consent_id, at)``
-    as :func:`record_read` takes them: one statement for the whole batch."""
+    as :func:`record_read` takes them: one statement, built once, for the whole batch."""
     if rows:
         connection.execute(_NEW_READ, [
             {"r_reader": reader, "r_subject": subject, "r_resource": resource,
@@ -175,16 +168,7 @@ def record_read(
     consent_id: str | None,
     at: datetime,
 ) -> None:
-    connection.execute(
-        insert(AccessRecord).values(
-            reader=reader,
-            subject=subject,
-            resource=resource,
-            detail=detail[:1000],
-            consent_id=consent_id,
-            at=at,
-        )
-    )
+    record_read_rows(connection, [(reader, subject, resource, detail, consent_id, at)])
 
 
 def _detail(seqs: list[int]) -> str:
