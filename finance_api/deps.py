@@ -49,7 +49,7 @@ async def current_caller(
     else:
         caller = await quick(key_cache(request, ledger).authenticate, x_api_key)
     limiter: RateLimiter = request.app.state.limiter
-    limiter.take(next(iter(caller.scopes)))
+    limiter.take_for(caller)
     return caller
 
 

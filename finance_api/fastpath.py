@@ -146,7 +146,7 @@ async def _score(scope: Scope, state: Any, participant: str) -> bytes | Response
         return None
     limiter: RateLimiter = state.limiter
     try:
-        limiter.take(next(iter(caller.scopes)))
+        limiter.take_for(caller)
     except RateLimited:  # nothing was spent: the app takes (and refuses) it itself
         return None
     return body
@@ -165,7 +165,7 @@ async def _recorded(
     would from the route."""
     limiter: RateLimiter = state.limiter
     try:
-        limiter.take(next(iter(caller.scopes)))
+        limiter.take_for(caller)
     except RateLimited:
         return None
     try:

@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from ledger.core.access import Caller
 from ledger.core.errors import LedgerError
 
 _MAX_BUCKETS = 100_000
@@ -37,6 +38,11 @@ class RateLimiter:
         self._clock = clock
         self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, at)
         self._lock = threading.Lock()
+
+    def take_for(self, caller: Caller) -> None:
+        """Spend one token of the bucket of the key ``caller`` authenticated with (its one
+        scope names the key), or raise :class:`RateLimited`."""
+        self.take(next(iter(caller.scopes)))
 
     def take(self, key: str) -> None:
         """Spend one token of ``key``'s bucket, or raise :class:`RateLimited`."""
