@@ -23,7 +23,8 @@ T = TypeVar("T")
 WORK_THREADS = 8  # as many as the app gives anyio (finance_api.app.WORKER_THREADS)
 QUICK_THREADS = {"sqlite": 1}  # by database; any other (a server across a socket): below
 QUICK_THREADS_SERVER = 4
-_quick_threads = 1
+# (pool name, threads): a pool per size, so resizing never shrinks a pool in use
+_quick = ("quick-1", 1)
 
 _pools: dict[str, ThreadPoolExecutor] = {}
 _lock = threading.Lock()
@@ -59,8 +60,9 @@ def use_database(dialect: str) -> None:
     proofs at 32 connections, one run each on a quiet machine: 18 % of the trivial
     endpoint on one thread, 29 % on four, 33 % on eight).
     """
-    global _quick_threads
-    _quick_threads = QUICK_THREADS.get(dialect, QUICK_THREADS_SERVER)
+    global _quick
+    threads = QUICK_THREADS.get(dialect, QUICK_THREADS_SERVER)
+    _quick = (f"quick-{threads}", threads)
 
 
 async def quick(func: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
@@ -70,6 +72,5 @@ async def quick(func: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T
     switch more than they work (measured with bench_http on SQLite: fresh proofs 1,524
     req/s and p99 167 ms on two threads, 1,778 and 22 ms on one), and long work (scoring,
     appends) on the other pool never makes them wait."""
-    threads = _quick_threads
-    pool = _executor(f"quick-{threads}", threads)
+    pool = _executor(*_quick)
     return await _run(pool, functools.partial(func, *args, **kwargs))

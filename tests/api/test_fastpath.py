@@ -116,8 +116,8 @@ def test_the_quick_pool_is_one_thread_on_sqlite_and_a_few_on_a_database_server()
 
     try:
         offload.use_database("postgresql")
-        assert offload._quick_threads == offload.QUICK_THREADS_SERVER > 1
+        assert offload._quick[1] == offload.QUICK_THREADS_SERVER > 1
         offload.use_database("sqlite")
-        assert offload._quick_threads == 1
+        assert offload._quick[1] == 1
     finally:
         offload.use_database("sqlite")
