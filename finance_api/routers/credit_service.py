@@ -37,13 +37,14 @@ from credit.errors import CreditError
 from credit.features.credibility import credibility
 from credit.features.scan import compute, entries_of, newest_read
 from credit.scoring.scorer import Scorer, load
-from finance_api.routers.score_commit import GroupCommit, Pending, Serving
+from finance_api.routers.score_commit import GroupCommit, Pending, Record, Serving, Shown
 from ledger.core.access import Caller
 from ledger.core.errors import LedgerError, NotFound
 from ledger.core.events import Event
 from ledger.core.keys import SigningKey
 from ledger.keyfile import load as load_key
 from ledger.log import Ledger
+from ledger.storage.sequencer import Prepared
 from ledger.trust.access import READ_ALL, consents_to
 
 CACHE = 4096
@@ -224,31 +225,37 @@ class CreditService:
 
     def _record(
         self, ledger: Ledger, caller: Caller, results: list[dict[str, Any]]
-    ) -> Future[list[int | None]]:
-        """Sign the scores shown and queue them for the group commit."""
+    ) -> Future[list[Record | None]]:
+        """Sign the scores shown that no record is known for, and queue every score shown
+        for the group commit (which logs each read, and names the record of a score shown
+        to the same reader before instead of recording it again)."""
         now = ledger.clock.now()
+        reader = caller.participant_id
         events = []
+        shown = []
         for r in results:
+            checkpoint = r["checkpoint"]
+            payload = {
+                "subject": r["participant"], "recipient": reader,
+                "model_version": r["model_version"], "feature_schema": r["feature_schema_hash"],
+                "tree_size": checkpoint["tree_size"], "root_hash": checkpoint["root_hash"],
+                "score": r["score"], "pd_ppm": r["pd_ppm"], "grade": r["grade"],
+                "reasons_hash": r["reasons_hash"],
+            }  # fmt: skip
+            identity = tuple(payload.values())
+            record = self._commits.recorded(ledger, identity)
+            shown.append(Shown(reader, r["participant"], checkpoint["tree_size"], now, identity,
+                               record))  # fmt: skip
+            if record is not None:
+                continue
             score_id = f"score-{uuid.uuid4()}"
-            r["score_id"] = score_id
             events.append(Event.create(
                 self.key, flow="finance", type="credit.score_issued", actor=self.scorer_id,
-                payload={
-                    "score_id": score_id, "subject": r["participant"],
-                    "recipient": caller.participant_id, "model_version": r["model_version"],
-                    "feature_schema": r["feature_schema_hash"],
-                    "tree_size": r["checkpoint"]["tree_size"],
-                    "root_hash": r["checkpoint"]["root_hash"], "score": r["score"],
-                    "pd_ppm": r["pd_ppm"], "grade": r["grade"], "reasons_hash": r["reasons_hash"],
-                },
-                occurred_at=now, subjects=[r["participant"], caller.participant_id],
+                payload={"score_id": score_id, **payload}, occurred_at=now,
+                subjects=[r["participant"], reader],
             ))  # fmt: skip
-        rows = [
-            (caller.participant_id, r["participant"], "credit",
-             f"score {r['score_id']} at tree size {r['checkpoint']['tree_size']}", now)
-            for r in results
-        ]  # fmt: skip
-        return self._commits.submit(Pending(ledger, ledger.prepare(events), rows))
+        prepared = ledger.prepare(events) if events else Prepared.nothing()
+        return self._commits.submit(Pending(ledger, prepared, shown))
 
     # -- credibility ----------------------------------------------------------------------
     def credibility(self, ledger: Ledger, caller: Caller, subject: str) -> dict[str, Any]:
