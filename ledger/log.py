@@ -241,11 +241,25 @@ class Ledger:
         return self.append_batch([event])[0]
 
     def append_batch(self, events: Sequence[Event]) -> list[Appended]:
-        """Append signed events atomically: all of them or none."""
-        prepared = self.prepare(events)
-        with self.unit_of_work() as uow:
-            entries = uow.append(prepared)
-            uow.commit()
+        """Append signed events atomically: all of them or none.
+
+        A large batch is written while the pool's threads still check its signatures, and
+        committed only once every one verified: the checks and the writing share the two
+        cores instead of taking turns. A bad signature is reported before anything the write
+        found (a conflict, an unknown key, a projection's refusal), as when the signatures
+        were checked first, and the transaction is rolled back.
+        """
+        prepared, signatures = self._sequencer.start(events, self.clock.now(), operator=False)
+        try:
+            with self.unit_of_work() as uow:
+                entries = uow.append(prepared)
+                signatures.settle()
+                uow.commit()
+        except Exception:
+            failure = signatures.failure()
+            if failure is not None:
+                raise failure from None
+            raise
         return entries
 
     # -- reading -----------------------------------------------------------------------

@@ -14,7 +14,7 @@ is checked there. The caller commits or rolls back; nothing here commits.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -112,6 +112,36 @@ class Prepared:
         )
 
 
+class SignatureChecks:
+    """The signature checks of one batch, running on the pool's threads (or done).
+
+    :meth:`failure` waits for every part and names the first event, in batch order, whose
+    signature does not verify: the error :meth:`Sequencer.prepare` raises for that batch.
+    """
+
+    def __init__(self, parts: Sequence[Future[tuple[int, LedgerError] | None]], where: Any):
+        self._parts = parts
+        self._where = where
+        self._failure: LedgerError | None = None
+        self._settled = not parts
+
+    def failure(self) -> LedgerError | None:
+        if not self._settled:
+            found = [part.result() for part in self._parts]
+            failures = [failed for failed in found if failed is not None]
+            if failures:
+                i, error = failures[0]  # parts are in order, so this is the first bad event
+                self._failure = in_batch(self._where(i), error)
+            self._settled = True
+        return self._failure
+
+    def settle(self) -> None:
+        """Wait for the checks; raise the first bad signature's error."""
+        failure = self.failure()
+        if failure is not None:
+            raise failure
+
+
 @dataclass(frozen=True, slots=True)
 class Written:
     """What one write did: the entries (new or replayed) and the new tip."""
@@ -141,6 +171,21 @@ class Sequencer:
         spreading them over threads only makes them fight for the GIL); then signatures, in
         a few large parts across the pool's threads, since libsodium releases the GIL.
         """
+        prepared, signatures = self.start(events, now, operator=operator)
+        signatures.settle()
+        return prepared
+
+    def start(
+        self, events: Sequence[Event], now: datetime, *, operator: bool
+    ) -> tuple[Prepared, SignatureChecks]:
+        """As :meth:`prepare`, but a batch large enough for the pool is handed back with its
+        signatures still being checked on the pool's threads.
+
+        The caller may write the batch meanwhile, inside a transaction, and must
+        :meth:`SignatureChecks.settle` before it commits (and report a bad signature before
+        whatever its write raised: :meth:`prepare` would have). A smaller batch, or one
+        without a pool, is checked here and raises as :meth:`prepare` does.
+        """
         if not events:
             raise InvalidEvent("a batch holds at least one event", field="events")
         if len(events) > MAX_BATCH:
@@ -157,18 +202,19 @@ class Sequencer:
             except LedgerError as exc:
                 raise in_batch(where(i), exc) from None
         keys = self._public_keys(events)
-        self._verify_signatures(events, keys, where)
+        signatures = self._verify_signatures(events, keys, where)
         proven = {
             (event.canonical, event.signature): keys[event.key_id]
             for event in events
             if event.key_id in keys
         }
-        return Prepared(tuple(events), operator, proven)
+        return Prepared(tuple(events), operator, proven), signatures
 
     def _verify_signatures(
         self, events: Sequence[Event], keys: dict[str, bytes], where: Any
-    ) -> None:
-        """Raise for the first event whose signature does not verify.
+    ) -> SignatureChecks:
+        """Check each signature whose key is known here: on the pool for a large batch
+        (returned running), else at once, raising for the first that does not verify.
 
         An event whose key is unknown here is left for :meth:`write`, which reports an
         unknown key with its actor, or checks the signature once the key exists.
@@ -190,13 +236,12 @@ class Sequencer:
         if self._pool is not None and count >= _PARALLEL_FROM:
             step = -(-count // _SIGNATURE_PARTS)
             parts = [range(start, min(start + step, count)) for start in range(0, count, step)]
-            failures = [found for found in self._pool.map(check, parts) if found is not None]
-        else:
-            found = check(range(count))
-            failures = [] if found is None else [found]
-        if failures:
-            i, error = failures[0]  # parts are in order, so this is the first bad event
+            return SignatureChecks([self._pool.submit(check, part) for part in parts], where)
+        found = check(range(count))
+        if found is not None:
+            i, error = found
             raise in_batch(where(i), error)
+        return SignatureChecks([], where)
 
     def _public_keys(self, events: Sequence[Event]) -> dict[str, bytes]:
         """Keys for the batch: its own new keys, the ledger's, then the key table."""
