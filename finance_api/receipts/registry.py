@@ -11,7 +11,7 @@ a receipt secures releases it at once (the lender's later ``receipt.released`` w
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, or_, select, update
 
 from finance_api.domain import errors as e
 from finance_api.receipts import facts, stock
@@ -21,8 +21,10 @@ from ledger.core.entry import LedgerEntry
 from ledger.core.errors import Conflict, InvalidEvent
 
 # built once: receipts and pledges are judged on every act (see finance_api.receipts.stock)
-_KNOWN = select(ReceiptRow.receipt_id).where(ReceiptRow.receipt_id == bindparam("id"))
-_SAME_DOCUMENT = select(ReceiptRow.receipt_id).where(ReceiptRow.document_hash == bindparam("h"))
+# a receipt id issued already, or the same document under another id: one read for both
+_KNOWN_OR_SAME_DOCUMENT = select(ReceiptRow.receipt_id, ReceiptRow.document_hash).where(
+    or_(ReceiptRow.receipt_id == bindparam("id"), ReceiptRow.document_hash == bindparam("h"))
+)
 _NEW_RECEIPT = insert(ReceiptRow)
 _CARVE = (
     update(ReceiptRow)
@@ -69,11 +71,11 @@ def issued(connection: Connection, entry: LedgerEntry) -> None:
     if milli <= 0:
         raise e.InvalidAmount("a receipt must cover a positive quantity", field="payload.quantity")
     value, currency = facts.money(entry, "value")
-    known = connection.execute(_KNOWN, {"id": receipt_id}).first()
-    if known is not None:
-        raise Conflict(f"receipt {receipt_id} was issued already", field="payload.receipt_id")
     digest = facts.text(entry, "document_hash")
-    if connection.execute(_SAME_DOCUMENT, {"h": digest}).first():
+    clashes = connection.execute(_KNOWN_OR_SAME_DOCUMENT, {"id": receipt_id, "h": digest}).all()
+    if any(row.receipt_id == receipt_id for row in clashes):
+        raise Conflict(f"receipt {receipt_id} was issued already", field="payload.receipt_id")
+    if any(row.document_hash == digest for row in clashes):
         raise e.AlreadyRegistered(
             "a receipt with that document hash exists: one receipt per document",
             field="payload.document_hash",
@@ -83,14 +85,18 @@ def issued(connection: Connection, entry: LedgerEntry) -> None:
         raise e.ReceiptExpired(
             "the receipt would be expired when issued", field="payload.expires_on"
         )
-    have = stock.held(connection, warehouse, lot, holder)
+    replaces = facts.optional(entry, "replaces")
+    if replaces is None:  # stock and live receipts in one read; a replacement carves first
+        have, cover = stock.held_and_covered(connection, warehouse, lot, holder)
+    else:
+        have, cover = stock.held(connection, warehouse, lot, holder), None
     if have is None:
         raise e.GoodsNotHeld(
             f"{warehouse} has received no goods of lot {lot} for {holder}", field="payload.lot_id"
         )
-    replaces = facts.optional(entry, "replaces")
     if replaces is None or not _carve(connection, replaces, warehouse, holder, lot, milli):
-        cover = stock.covered(connection, warehouse, lot, holder)
+        if cover is None:
+            cover = stock.covered(connection, warehouse, lot, holder)
         if cover + milli > have:
             raise e.ReceiptExceedsStock(
                 f"{warehouse} holds {have / 1000:g} of lot {lot} for {holder} and live receipts "

@@ -10,7 +10,8 @@ and are never refused for disagreeing: the alert is what they are for.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Insert, bindparam, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from finance_api.domain.errors import GoodsEncumbered, GoodsNotHeld, InvalidAmount
 from finance_api.receipts import facts
@@ -42,15 +43,26 @@ _TAKE_OUT = (
         out_milli=StockRow.out_milli + bindparam("m"),
     )
 )
-_RECEIVE = (
-    update(StockRow)
-    .where(*_THIS_STOCK)
-    .values(
-        held_milli=StockRow.held_milli + bindparam("m"),
-        received_milli=StockRow.received_milli + bindparam("m"),
+
+
+def _receive(statement: postgresql.Insert | sqlite.Insert) -> Insert:
+    """Goods in: a new stock row, or more of one held already, in one statement (both
+    supported stores have ``INSERT ... ON CONFLICT DO UPDATE``): a read then a write cost
+    two round trips to the server for every ``goods.received``."""
+    return statement.on_conflict_do_update(
+        index_elements=[StockRow.warehouse_id, StockRow.lot_id, StockRow.owner],
+        set_={
+            "held_milli": StockRow.held_milli + statement.excluded.held_milli,
+            "received_milli": StockRow.received_milli + statement.excluded.received_milli,
+        },
     )
-)
-_NEW_STOCK = insert(StockRow)
+
+
+_RECEIVE = {
+    "postgresql": _receive(postgresql.insert(StockRow)),
+    "sqlite": _receive(sqlite.insert(StockRow)),
+}
+
 _OWNERS = (
     select(StockRow.owner, StockRow.held_milli)
     .where(StockRow.warehouse_id == bindparam("w"), StockRow.lot_id == bindparam("l"))
@@ -87,6 +99,19 @@ def held(connection: Connection, warehouse: str, lot: str, owner: str) -> int | 
     return None if value is None else int(value)
 
 
+_HELD_AND_COVERED = select(_HELD.scalar_subquery(), _COVERED_OF.scalar_subquery())
+
+
+def held_and_covered(
+    connection: Connection, warehouse: str, lot: str, owner: str
+) -> tuple[int | None, int]:
+    """:func:`held` and :func:`covered` (of the owner's goods) in one read."""
+    have, cover = connection.execute(
+        _HELD_AND_COVERED, {"w": warehouse, "l": lot, "o": owner}
+    ).one()
+    return (None if have is None else int(have)), int(cover)
+
+
 def take_out(connection: Connection, warehouse: str, lot: str, owner: str, milli: int) -> None:
     connection.execute(_TAKE_OUT, {"w": warehouse, "l": lot, "o": owner, "m": milli})
 
@@ -95,24 +120,21 @@ def received(connection: Connection, entry: LedgerEntry) -> None:
     p = entry.event.payload
     warehouse, lot, owner = str(p["warehouse_id"]), str(p["lot_id"]), str(p["owner"])
     milli = facts.quantity(entry)
-    if held(connection, warehouse, lot, owner) is None:
-        connection.execute(
-            _NEW_STOCK,
-            {
-                "warehouse_id": warehouse,
-                "lot_id": lot,
-                "owner": owner,
-                "sku": str(p["sku"]),
-                "unit": facts.optional(entry, "unit"),
-                "held_milli": milli,
-                "received_milli": milli,
-                "out_milli": 0,
-                "counted_milli": None,
-                "counted_seq": None,
-            },
-        )
-        return
-    connection.execute(_RECEIVE, {"w": warehouse, "l": lot, "o": owner, "m": milli})
+    connection.execute(
+        _RECEIVE[connection.dialect.name],
+        {
+            "warehouse_id": warehouse,
+            "lot_id": lot,
+            "owner": owner,
+            "sku": str(p["sku"]),
+            "unit": facts.optional(entry, "unit"),
+            "held_milli": milli,
+            "received_milli": milli,
+            "out_milli": 0,
+            "counted_milli": None,
+            "counted_seq": None,
+        },
+    )
 
 
 def lost(connection: Connection, entry: LedgerEntry) -> list[tuple[str, str]]:
