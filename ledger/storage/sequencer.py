@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, String, any_, bindparam, select, update
+from sqlalchemy.dialects import postgresql
 
 from ledger.core.entry import Appended
 from ledger.core.errors import Conflict, InvalidEvent, LedgerError
@@ -61,7 +62,7 @@ _MOVE_HEAD = (
     .where(LedgerHead.id == 1)
     .values(tree_size=bindparam("n"), chain_hash=bindparam("h"))
 )
-_EXISTING = select(
+_ENTRY_COLUMNS = (
     Entry.seq,
     Entry.canonical,
     Entry.signature,
@@ -69,7 +70,13 @@ _EXISTING = select(
     Entry.chain_hash,
     Entry.recorded_at,
     Entry.format,
-).where(Entry.event_id.in_(bindparam("ids", expanding=True)))
+)
+# The batch's ids already in the log: on PostgreSQL as one array parameter (the statement
+# stays the same whatever the batch's size, and the server plans no list of 500 values).
+_EXISTING = select(*_ENTRY_COLUMNS).where(Entry.event_id.in_(bindparam("ids", expanding=True)))
+_EXISTING_ANY = select(*_ENTRY_COLUMNS).where(
+    Entry.event_id == any_(bindparam("ids", type_=postgresql.ARRAY(String)))
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,7 +340,8 @@ class Sequencer:
         book.apply(event)
 
     def _existing(self, connection: Connection, events: Sequence[Event]) -> dict[str, Appended]:
-        rows = connection.execute(_EXISTING, {"ids": sorted({event.id for event in events})})
+        statement = _EXISTING_ANY if connection.dialect.name == "postgresql" else _EXISTING
+        rows = connection.execute(statement, {"ids": sorted({event.id for event in events})})
         found = {}
         for row in rows:
             event = Event.from_canonical(row.canonical, row.signature)
