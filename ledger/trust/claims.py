@@ -12,12 +12,14 @@ append with it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, select, update
 
 from ledger.core.entry import LedgerEntry
 from ledger.core.errors import Conflict, InvalidEvent, NotFound
 from ledger.core.event_types import REGISTRY, bound_parties
+from ledger.storage.table_writer import TableWriter
 from ledger.trust.tables import Claim, ClaimParty
 
 ANSWERS = {"claim.confirmed": "confirmed", "claim.rejected": "rejected"}
@@ -137,16 +139,21 @@ def _answer(claim: _Claim | None, claim_id: str, entry: LedgerEntry) -> None:
     claim.status = claim.overall()
 
 
+_CLAIM_COLUMNS = ("seq", "event_id", "flow", "type", "actor")
+_PARTY_COLUMNS = ("claim_seq", "party", "status", "answered_seq")
+
+
 def _write(connection: Connection, new: list[_Claim], answered: list[_Claim]) -> None:
     if new:
-        connection.execute(insert(Claim), [{**c.row, "status": c.status} for c in new])
-        parties = [
-            {"claim_seq": c.seq, "party": p, "status": s[0], "answered_seq": s[1]}
-            for c in new
-            for p, s in c.parties.items()
-        ]
-        if parties:
-            connection.execute(insert(ClaimParty), parties)
+        # as tuples through one COPY per table on PostgreSQL: a batch of 500 demo events
+        # makes about 300 claims and as many parties
+        dialect = connection.dialect
+        claims = TableWriter.of(dialect, cast(Table, Claim.__table__), (*_CLAIM_COLUMNS, "status"))
+        claims.write(connection, [(*(c.row[k] for k in _CLAIM_COLUMNS), c.status) for c in new])
+        parties = TableWriter.of(dialect, cast(Table, ClaimParty.__table__), _PARTY_COLUMNS)
+        parties.write(
+            connection, [(c.seq, p, s[0], s[1]) for c in new for p, s in c.parties.items()]
+        )
     updates = [
         {"s": c.seq, "p": p, "status": c.parties[p][0], "answered": c.parties[p][1]}
         for c in answered
