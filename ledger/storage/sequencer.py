@@ -9,6 +9,12 @@ runs inside a unit of work that holds the lock: key validity against the registr
 stands, idempotence, sequence numbers, chain and Merkle hashes, the inserts and the
 registry projection. A signature whose key was unknown at preparation (registered since)
 is checked there. The caller commits or rolls back; nothing here commits.
+
+:meth:`Sequencer.start` is :meth:`Sequencer.prepare` with the signature checks of a large
+batch left running on the pool: ``Ledger.append_batch`` writes the batch meanwhile, under
+the lock, and commits only once every signature verified (a bad one is reported first, as
+by ``prepare``). The lock is then held while the signatures are checked, if the write
+finishes first; the checks and the writing share the two cores instead of taking turns.
 """
 
 from __future__ import annotations
