@@ -1,6 +1,6 @@
-"""The append's three inserts, on both backends (``COPY`` on PostgreSQL, ``executemany`` on
-SQLite): every column as the event and the append made it, and a row the table refuses
-failing the whole batch as an ``INSERT`` would, with nothing of it written."""
+"""The append's three inserts, on both backends (``COPY`` on PostgreSQL for many rows,
+``executemany`` otherwise): every column as the event and the append made it, and a row
+the table refuses failing the whole batch as an ``INSERT`` would, nothing of it written."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from ledger.storage.models import Entry, EntryRef, MerkleNode, Participant
-from ledger.storage.table_writer import TableWriter
+from ledger.storage.table_writer import COPY_FROM, TableWriter
 from tests.ledger.rewrite import Raw
 from tests.ledger.scenario import BUYER, NOW, SELLER, WAREHOUSE, accepted_batch, open_ledger
 
@@ -52,7 +52,10 @@ def test_a_batch_is_stored_column_for_column(registered_url: str) -> None:
     }
 
 
-def test_a_row_the_table_refuses_fails_the_batch_and_writes_nothing(registered_url: str) -> None:
+@pytest.mark.parametrize("count", [3, 2 * COPY_FROM])  # INSERTs, then COPY on PostgreSQL
+def test_a_row_the_table_refuses_fails_the_batch_and_writes_nothing(
+    registered_url: str, count: int
+) -> None:
     """A Merkle node already there (planted by hand) collides with the batch's own."""
     with open_ledger(registered_url) as ledger:
         size = ledger.size()
@@ -61,7 +64,7 @@ def test_a_row_the_table_refuses_fails_the_batch_and_writes_nothing(registered_u
         with Raw(registered_url) as raw:
             raw.execute(insert(MerkleNode).values(**planted))
             before = (len(raw.entries()), raw.nodes(), raw.head().tree_size)
-            events = accepted_batch(SELLER, "refused-row", 3)
+            events = accepted_batch(SELLER, "refused-row", count)
 
             with pytest.raises(IntegrityError):
                 ledger.append_batch(events)
@@ -72,7 +75,9 @@ def test_a_row_the_table_refuses_fails_the_batch_and_writes_nothing(registered_u
             raw.execute(
                 delete(MerkleNode).where(MerkleNode.level == 1, MerkleNode.idx == size // 2)
             )
-        assert [entry.seq for entry in ledger.append_batch(events)] == [size, size + 1, size + 2]
+        assert [entry.seq for entry in ledger.append_batch(events)] == list(
+            range(size, size + count)
+        )
 
 
 def test_a_column_without_a_binary_form_is_refused_when_its_writer_is_built() -> None:
