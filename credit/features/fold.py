@@ -103,6 +103,8 @@ class Fold:
             if handler is None:
                 if etype in ANSWER_TYPES:
                     answer(etype, canonical)
+                elif etype == ACT:
+                    self._act(canonical)
                 continue
             body = loads(canonical)
             occ = body["occurred_at"]
@@ -118,6 +120,16 @@ class Fold:
             handler(self, body, body["payload"], occ)
         self.entries += count
         return self
+
+    def _act(self, brief: bytes | str) -> None:
+        """An entry the database left unparsed, given as its time (27-character form) and
+        its actor (:data:`ACT`): outside its window its handler does nothing but count the
+        act towards its actor's tenure, so that is all this does."""
+        text = brief.decode() if isinstance(brief, bytes) else brief
+        occ, actor_id = text[:STAMP_LENGTH], text[STAMP_LENGTH:]
+        actor = self.party(actor_id)
+        if actor.first is None or occ < actor.first:
+            actor.first = occ
 
     def _answer(self, etype: str, canonical: bytes) -> None:
         """A ``claim.confirmed`` or ``claim.rejected``: counted for the claim's party when it
@@ -170,6 +182,18 @@ class Fold:
     def follow(self, event_id: str, party: Party, kind: Claim) -> None:
         """Wait for the answer to a mature claim of ``party`` (an event id)."""
         self.claims[event_id] = (party, kind)
+
+    def settle(self, answers: Mapping[str, str]) -> None:
+        """Count the claims still waiting by ``answers`` (event id -> the type of its first
+        answer in the tree), read from the database instead of streamed after them. Not
+        for invoices: a rejection of one counts by its own time, which this leaves out."""
+        for event_id, claim in self.claims.items():
+            answer = answers.get(event_id)
+            if answer is not None:
+                if claim[1] is INVOICE:
+                    raise ValueError("answers to invoices are counted with their times")
+                self._count_answer(answer, claim, "")
+        self.claims.clear()
 
     # -- results ----------------------------------------------------------------------
     def vectors(self, only: Iterable[str] | None = None) -> dict[str, dict[str, float]]:
@@ -290,3 +314,6 @@ _install()
 TYPES = frozenset(_HANDLERS)
 """The event types the pass reads: the scan asks the database for these alone."""
 ANSWER_TYPES = frozenset(("claim.confirmed", "claim.rejected"))
+ACT = ""
+"""The type of a row the database shortened to ``occurred_at`` and ``actor`` (see
+:meth:`Fold._act`), for an entry whose handler would only count its actor's tenure."""
