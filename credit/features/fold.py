@@ -103,8 +103,6 @@ class Fold:
             if handler is None:
                 if etype in ANSWER_TYPES:
                     answer(etype, canonical)
-                elif etype == ACT:
-                    self._act(canonical)
                 continue
             body = loads(canonical)
             occ = body["occurred_at"]
@@ -120,16 +118,6 @@ class Fold:
             handler(self, body, body["payload"], occ)
         self.entries += count
         return self
-
-    def _act(self, brief: bytes | str) -> None:
-        """An entry the database left unparsed, given as its time (27-character form) and
-        its actor (:data:`ACT`): outside its window its handler does nothing but count the
-        act towards its actor's tenure, so that is all this does."""
-        text = brief.decode() if isinstance(brief, bytes) else brief
-        occ, actor_id = text[:STAMP_LENGTH], text[STAMP_LENGTH:]
-        actor = self.party(actor_id)
-        if actor.first is None or occ < actor.first:
-            actor.first = occ
 
     def _answer(self, etype: str, canonical: bytes) -> None:
         """A ``claim.confirmed`` or ``claim.rejected``: counted for the claim's party when it
@@ -314,6 +302,3 @@ _install()
 TYPES = frozenset(_HANDLERS)
 """The event types the pass reads: the scan asks the database for these alone."""
 ANSWER_TYPES = frozenset(("claim.confirmed", "claim.rejected"))
-ACT = ""
-"""The type of a row the database shortened to ``occurred_at`` and ``actor`` (see
-:meth:`Fold._act`), for an entry whose handler would only count its actor's tenure."""

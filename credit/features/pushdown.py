@@ -12,10 +12,11 @@ PostgreSQL alike:
   party answers a claim once, after it, and an answer to anything else was refused), so a
   claim answered after the as-of point counts as unanswered, as in the fold;
 - invoices (their party is their actor) and payments (payer and payee in the payload) are
-  counted per party with their answers, and reach the fold only as their time and actor
-  (tenure), unparsed;
-- so do entries whose handler does nothing outside their window but count the actor's
-  tenure (packing, customs, losses, cancellations, reviews, disputes), outside it.
+  counted per party with their answers, never streamed;
+- entries whose handler does nothing outside their window but count the actor's tenure
+  (packing, customs, losses, cancellations, reviews, disputes) are streamed inside it;
+- the tenure of the rows not streamed is a ``min(occurred_at)`` per actor, which the fold
+  keeps if it is older than the first act it saw.
 
 Every count added here is a whole number, and whole numbers below 2**53 add up to the same
 float in any order and grouping, so the features are bit for bit those of the fold over
@@ -35,6 +36,7 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Connection,
+    Executable,
     Integer,
     Numeric,
     Text,
@@ -45,14 +47,15 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    type_coerce,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import aliased
 
-from credit.features.fold import ACT, ANSWER_TYPES, TYPES, Fold
+from credit.features.fold import ANSWER_TYPES, TYPES, Fold
 from credit.features.party import INVOICE, PAYMENT
+from ledger.core.events import format_timestamp
 from ledger.log import Ledger
+from ledger.storage.db import MMAP_BYTES
 from ledger.storage.models import Entry
 from ledger.trust.tables import Claim, ClaimParty
 
@@ -98,14 +101,19 @@ class _Counts:
     """What the database counted, as plain rows, added to the fold once its stream is in."""
 
     answers: dict[str, str]  # delivery event id -> the type of its first answer
-    invoices: list[tuple[str, int, int, int, int]]
-    payments: list[tuple[str, str, int, int, int, int, int, int]]
-    rows: int  # answers: rows of the types read not streamed
+    invoices: list[tuple[Any, ...]]  # issuer, mature, confirmed, rejected, rejected lately
+    payments: list[tuple[Any, ...]]  # payer, payee, and the counts of _payments
+    firsts: list[tuple[str, str]]  # actor, first act among the rows not streamed
+    rows: int  # rows of the types read not streamed
 
     def add_to(self, fold: Fold) -> None:
         fold.settle(self.answers)
-        for actor, n, yes, no, no_180 in self.invoices:
-            c = fold.party(actor).c
+        for actor_id, occ in self.firsts:
+            actor = fold.party(actor_id)
+            if actor.first is None or occ < actor.first:
+                actor.first = occ
+        for issuer, n, yes, no, no_180 in self.invoices:
+            c = fold.party(issuer).c
             c["inv_mature"] += n
             c[INVOICE.confirmed] += yes
             c[INVOICE.rejected] += no
@@ -123,19 +131,57 @@ class _Counts:
 
 
 def _count_apart(ledger: Ledger, tree_size: int, edges: _Edges) -> _Counts:
+    """:func:`_count` on a connection of its own. On SQLite it reads the file without the
+    readers' map: a second map of the same file would count its pages twice in the
+    process's resident memory (shared page cache, but reported as the pass's peak)."""
     with ledger.reading() as connection:
-        return _count(connection, tree_size, edges)
+        if not ledger.engines.is_sqlite:
+            return _count(connection, tree_size, edges)
+        connection.exec_driver_sql("PRAGMA mmap_size=0")
+        try:
+            return _count(connection, tree_size, edges)
+        finally:
+            connection.exec_driver_sql(f"PRAGMA mmap_size={MMAP_BYTES}")
 
 
 def _count(connection: Connection, tree_size: int, edges: _Edges) -> _Counts:
     answers = connection.execute(
         select(func.count()).where(Entry.seq < tree_size, Entry.type.in_(sorted(ANSWER_TYPES)))
     ).scalar_one()
+    firsts: list[tuple[str, str]] = []
+    rows = int(answers)
+    for actor, first, n, streamed in connection.execute(_windowed(tree_size, edges)):
+        firsts.append((str(actor), format_timestamp(first)))
+        rows += int(n) - int(streamed)
+    invoices: list[tuple[Any, ...]] = []
+    for actor, first, n, *counts in connection.execute(_invoices(tree_size, edges)):
+        firsts.append((str(actor), format_timestamp(first)))
+        rows += int(n)
+        invoices.append((str(actor), *map(int, counts)))
+    payments: list[tuple[Any, ...]] = []
+    for actor, first, n, payer, payee, *counts in connection.execute(
+        _payments(connection, tree_size, edges)
+    ):
+        firsts.append((str(actor), format_timestamp(first)))
+        rows += int(n)
+        payments.append((str(payer), str(payee), *map(int, counts)))
     return _Counts(
         _answers(connection, tree_size, DELIVERIES),
-        _invoices(connection, tree_size, edges),
-        _payments(connection, tree_size, edges),
-        int(answers),
+        invoices,
+        payments,
+        firsts,
+        rows,
+    )
+
+
+def _windowed(tree_size: int, edges: _Edges) -> Executable:
+    """Per actor, over the rows of the windowed types: the first act, the rows, and those
+    inside their window (streamed)."""
+    streamed = case((edges.in_window(), 1), else_=0)
+    return (
+        select(Entry.actor, func.min(Entry.occurred_at), func.count(), func.sum(streamed))
+        .where(Entry.seq < tree_size, Entry.type.in_(sorted(RECENT_ONLY | HALF_YEAR_ONLY)))
+        .group_by(Entry.actor)
     )
 
 
@@ -162,42 +208,25 @@ def _moment(stamp: str) -> datetime:
 
 def _stream(connection: Connection, tree_size: int, edges: _Edges) -> Iterator[Any]:
     """``(type, canonical)`` of the rows the fold needs, in sequence order (``type || ''``
-    keeps the database walking the tree in order, as :func:`credit.features.scan.rows`),
-    answers left out; a row whose handler would only count its actor's tenure (an invoice
-    or a payment, counted apart; an entry outside its window) comes as ``(ACT, its time
-    and actor)``, unparsed."""
+    keeps the database walking the tree in order, as :func:`credit.features.scan.rows`):
+    the types that need ledger order, and the windowed types inside their window."""
     kind = Entry.type + literal("")
-    full = or_(kind.in_(sorted(STREAMED)), edges.in_window())
-    wanted = TYPES - ANSWER_TYPES
-    postgres = connection.dialect.name == "postgresql"
-    brief = _stamp(postgres) + Entry.actor
-    stmt = select(
-        case((full, Entry.type), else_=literal(ACT)),
-        case((full, Entry.canonical), else_=func.convert_to(brief, "UTF8") if postgres else brief),
-    ).where(Entry.seq < tree_size, kind.in_(sorted(wanted)))
+    stmt = select(Entry.type, Entry.canonical).where(
+        Entry.seq < tree_size, or_(kind.in_(sorted(STREAMED)), edges.in_window())
+    )
     stmt = stmt.order_by(Entry.seq)
-    if postgres:  # a server-side cursor, read in batches
+    if connection.dialect.name != "sqlite":  # a server-side cursor, read in batches
         yield from connection.execution_options(yield_per=BATCH).execute(stmt)
         return
     # SQLite steps its cursor a row at a time anyway: its own (type, bytes) tuples, read
-    # straight from it, save SQLAlchemy's row objects (about a microsecond a row); the
-    # streaming options would have SQLAlchemy take the first row before the cursor is read
+    # straight from it, save SQLAlchemy's row objects; the streaming options would have
+    # SQLAlchemy take the first row before the cursor is read
     result = connection.execute(stmt)
     cursor: Iterator[Any] = result.cursor  # type: ignore[assignment]  # sqlite3's iterates
     try:
         yield from cursor
     finally:
         result.close()
-
-
-def _stamp(postgres: bool) -> ColumnElement[str]:
-    """``occurred_at`` in the 27-character form of event times, made by the database."""
-    if postgres:
-        at_utc = func.timezone("UTC", Entry.occurred_at)
-        return func.to_char(at_utc, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"', type_=Text)
-    # SQLite holds it as text, "YYYY-MM-DD HH:MM:SS.ffffff" (SQLAlchemy's form, UTC)
-    stored = type_coerce(Entry.occurred_at, Text)
-    return func.substr(stored, 1, 10, type_=Text) + "T" + func.substr(stored, 12, type_=Text) + "Z"
 
 
 def _first_answer(claim_seq: Any, tree_size: int) -> Any:
@@ -228,10 +257,9 @@ def _answered(answer: Any, edges: _Edges, *, confirmed: bool) -> ColumnElement[i
     return case((and_(Entry.occurred_at <= edges.mature_by, answer.type == atype), 1), else_=0)
 
 
-def _invoices(
-    connection: Connection, tree_size: int, edges: _Edges
-) -> list[tuple[str, int, int, int, int]]:
-    """Mature invoices per issuer, and how their claims were answered in the tree."""
+def _invoices(tree_size: int, edges: _Edges) -> Executable:
+    """Per issuer: its first invoice, its invoices, the mature ones and how their claims
+    were answered in the tree (rejections in the last 180 days apart)."""
     answer = aliased(Entry)
     mature = case((Entry.occurred_at <= edges.mature_by, 1), else_=0)
     late_no = case(
@@ -248,6 +276,8 @@ def _invoices(
     stmt = (
         select(
             Entry.actor,
+            func.min(Entry.occurred_at),
+            func.count(),
             func.sum(mature),
             func.sum(_answered(answer, edges, confirmed=True)),
             func.sum(_answered(answer, edges, confirmed=False)),
@@ -257,14 +287,13 @@ def _invoices(
         .where(Entry.type == INVOICES, Entry.seq < tree_size)
         .group_by(Entry.actor)
     )
-    return [(str(actor), *map(int, rest)) for actor, *rest in connection.execute(stmt)]  # type: ignore[misc]
+    return stmt
 
 
-def _payments(
-    connection: Connection, tree_size: int, edges: _Edges
-) -> list[tuple[str, str, int, int, int, int, int, int]]:
-    """Payments per payer and payee: those for invoices in the last 180 days, late ones and
-    their days late, mature ones and how their claims were answered in the tree."""
+def _payments(connection: Connection, tree_size: int, edges: _Edges) -> Executable:
+    """Per actor, payer and payee: the first payment, the payments, those for invoices in
+    the last 180 days, the late ones and their days late, the mature ones and how their
+    claims were answered in the tree."""
     field = _payload_field(connection)
     answer = aliased(Entry)
     for_invoice = and_(
@@ -274,6 +303,8 @@ def _payments(
     late = field.integer("days_late")
     each = (  # a row a payment, its fields read once (PostgreSQL groups by columns alone)
         select(
+            Entry.actor,
+            Entry.occurred_at,
             field.text("payer").label("payer"),
             field.text("payee").label("payee"),
             case((for_invoice, 1), else_=0).label("n"),
@@ -288,13 +319,10 @@ def _payments(
         .subquery()
     )
     c = each.c
-    stmt = select(
-        c.payer, c.payee, *(func.sum(x) for x in (c.n, c.late, c.days, c.mature, c.yes, c.no))
-    ).group_by(c.payer, c.payee)
-    return [
-        (str(payer), str(payee), *map(int, rest))  # type: ignore[misc]
-        for payer, payee, *rest in connection.execute(stmt)
-    ]
+    sums = (func.sum(x) for x in (c.n, c.late, c.days, c.mature, c.yes, c.no))
+    return select(c.actor, func.min(c.occurred_at), func.count(), c.payer, c.payee, *sums).group_by(
+        c.actor, c.payer, c.payee
+    )
 
 
 class _PayloadField:
