@@ -75,21 +75,26 @@ def resident_mb() -> tuple[float, float]:
     return fields.get("RssAnon", 0.0), fields.get("RssFile", 0.0)
 
 
-def scan_rates(ledger: Ledger, repeats: int = 2) -> tuple[float, float, int, int]:
-    """Entries of the tree per second: the raw scan (the pass's own ``SELECT``, rows
-    fetched and counted, nothing parsed) and the feature pass; the rows both read."""
+def scan_rates(ledger: Ledger, repeats: int = 2) -> tuple[float, float, int, int, float, float]:
+    """Entries of the tree per second: the raw scan (one ``SELECT`` of every row of the
+    types the pass reads, in order, rows fetched and counted, nothing parsed) and the
+    feature pass (which streams some of those rows and has the database count the rest on
+    a second connection); the rows both account for; the CPU seconds of each (the pass's
+    on both its threads: under load the cores are not free, and the wall time says so)."""
     size = ledger.size()
-    raw, feat = [], []
+    raw, feat, raw_cpu, feat_cpu = [], [], [], []
     for _ in range(repeats):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         with ledger.reading() as connection:
             count = sum(1 for _ in rows(connection, size))
         raw.append(time.perf_counter() - t)
-        t = time.perf_counter()
+        raw_cpu.append(time.process_time() - c)
+        t, c = time.perf_counter(), time.process_time()
         table = compute(ledger, size)
         feat.append(time.perf_counter() - t)
+        feat_cpu.append(time.process_time() - c)
         assert table.entries == count  # the same rows
-    return size / min(raw), size / min(feat), size, count
+    return size / min(raw), size / min(feat), size, count, min(raw_cpu), min(feat_cpu)
 
 
 def simulate(url: str, participants: int, months: int, seed: int, truth: Path) -> None:
@@ -234,7 +239,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         before = peak_mb()
         with Ledger.open(url, read_only=True) as ledger:
             anon_before, _ = resident_mb()
-            raw, feat, size, read = scan_rates(ledger, args.repeats)
+            raw, feat, size, read, raw_cpu, feat_cpu = scan_rates(ledger, args.repeats)
             after = peak_mb()
             anon, mapped = resident_mb()
             if not args.pass_only:
@@ -246,6 +251,8 @@ def main(argv: Sequence[str] | None = None) -> int:
               "types the pass reads)")  # fmt: skip
         print(f"  feature pass (all firms)    {feat:12,.0f} entries/s  {feat / raw:5.0%} of "
               f"the scan  peak RSS {after:,.0f} MB (before {before:,.0f} MB)")  # fmt: skip
+        print(f"  CPU seconds, scan / pass    {raw_cpu:.2f} / {feat_cpu:.2f} (the pass on both "
+              "its threads)")  # fmt: skip
         print(f"  resident after the passes   {anon:,.0f} MB heap (before {anon_before:,.0f} MB)"
               f" + {mapped:,.0f} MB of the mapped ledger file")  # fmt: skip
         if not args.pass_only:
@@ -265,7 +272,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             with pgdb.scratch_database("credit") as pg:
                 simulate(pg, args.participants, args.months, args.seed, folder / "pg.truth")
                 with Ledger.open(pg, read_only=True) as ledger:
-                    raw, feat, size, read = scan_rates(ledger, args.repeats)
+                    raw, feat, size, read, raw_cpu, feat_cpu = scan_rates(ledger, args.repeats)
                 print(f"  PostgreSQL ({size:,} entries): raw scan {raw:,.0f} entries/s, feature "
                       f"pass {feat:,.0f} entries/s ({feat / raw:.0%} of the scan)")  # fmt: skip
                 if wrk:

@@ -80,18 +80,12 @@ def feed(ledger: Ledger, connection: Connection, tree_size: int, fold: Fold) -> 
     both cores busy), then the counts added.
 
     The second connection's snapshot is as new as the first's or newer, and every row and
-    answer it reads is below ``tree_size``, which no later append changes. An SQLite
-    database in memory is one per connection: there the counts are taken first, on
-    ``connection``."""
+    answer it reads is below ``tree_size``, which no later append changes."""
     edges = _Edges(fold)
-    if ledger.engines.is_sqlite and ledger.engines.url.rstrip("/").endswith(":memory:"):
-        counts = _count(connection, tree_size, edges)
+    with ThreadPoolExecutor(1, thread_name_prefix="credit-counts") as pool:
+        pending = pool.submit(_count_apart, ledger, tree_size, edges)
         fold.feed_all(_stream(connection, tree_size, edges))
-    else:
-        with ThreadPoolExecutor(1, thread_name_prefix="credit-counts") as pool:
-            pending = pool.submit(_count_apart, ledger, tree_size, edges)
-            fold.feed_all(_stream(connection, tree_size, edges))
-            counts = pending.result()
+        counts = pending.result()
     counts.add_to(fold)
     return fold
 
