@@ -85,6 +85,9 @@ def feed(ledger: Ledger, connection: Connection, tree_size: int, fold: Fold) -> 
     with ThreadPoolExecutor(1, thread_name_prefix="credit-counts") as pool:
         pending = pool.submit(_count_apart, ledger, tree_size, edges)
         fold.feed_all(_stream(connection, tree_size, edges))
+        # the answers to deliveries, a row each, on this thread: rows handed to Python in
+        # both threads at once would pass Python's lock back and forth at every row
+        fold.settle(_answers(connection, tree_size, DELIVERIES))
         counts = pending.result()
     counts.add_to(fold)
     return fold
@@ -94,14 +97,12 @@ def feed(ledger: Ledger, connection: Connection, tree_size: int, fold: Fold) -> 
 class _Counts:
     """What the database counted, as plain rows, added to the fold once its stream is in."""
 
-    answers: dict[str, str]  # delivery event id -> the type of its first answer
     invoices: list[tuple[Any, ...]]  # issuer, mature, confirmed, rejected, rejected lately
     payments: list[tuple[Any, ...]]  # payer, payee, and the counts of _payments
     firsts: list[tuple[str, str]]  # actor, first act among the rows not streamed
     rows: int  # rows of the types read not streamed
 
     def add_to(self, fold: Fold) -> None:
-        fold.settle(self.answers)
         for actor_id, occ in self.firsts:
             actor = fold.party(actor_id)
             if actor.first is None or occ < actor.first:
@@ -160,7 +161,6 @@ def _count(connection: Connection, tree_size: int, edges: _Edges) -> _Counts:
         rows += int(n)
         payments.append((str(payer), str(payee), *map(int, counts)))
     return _Counts(
-        _answers(connection, tree_size, DELIVERIES),
         invoices,
         payments,
         firsts,
@@ -232,17 +232,31 @@ def _first_answer(claim_seq: Any, tree_size: int) -> Any:
     )
 
 
+def _first_status(claim_seq: Any, tree_size: int) -> Any:
+    """How the claim at ``claim_seq`` was first answered in the tree: ``confirmed``,
+    ``rejected`` (the answering party's status in ``claim_parties``), or NULL."""
+    return (
+        select(ClaimParty.status)
+        .where(ClaimParty.claim_seq == claim_seq, ClaimParty.answered_seq < tree_size)
+        .order_by(ClaimParty.answered_seq)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 def _answers(connection: Connection, tree_size: int, claim_type: str) -> dict[str, str]:
     """Event id -> the type of the first answer, of the claims of ``claim_type`` answered
-    in the tree."""
+    in the tree (from the projection alone: no answer entry is read)."""
     first = (
-        select(Claim.event_id, _first_answer(Claim.seq, tree_size).label("aseq"))
+        select(Claim.event_id, _first_status(Claim.seq, tree_size).label("status"))
         .where(Claim.type == claim_type, Claim.seq < tree_size)
         .subquery()
     )
-    answer = aliased(Entry)
-    stmt = select(first.c.event_id, answer.type).join(answer, answer.seq == first.c.aseq)
-    return {str(event_id): str(atype) for event_id, atype in connection.execute(stmt)}
+    stmt = select(first.c.event_id, first.c.status).where(first.c.status.is_not(None))
+    return {str(event_id): _ANSWER[status] for event_id, status in connection.execute(stmt)}
+
+
+_ANSWER = {"confirmed": "claim.confirmed", "rejected": "claim.rejected"}
 
 
 def _answered(answer: Any, edges: _Edges, *, confirmed: bool) -> ColumnElement[int]:
