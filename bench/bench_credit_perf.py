@@ -39,7 +39,7 @@ import numpy as np
 from bench.bench_http import BIN, _serve
 from bench.bench_http import _wrk as _wrk_percentiles
 from credit.features import compute
-from credit.features.scan import rows
+from credit.features.scan import rows, select_rows
 from credit.scoring.scorer import Scorer, load
 from credit.scoring.training import train
 from finance_api.auth import create_api_key
@@ -75,26 +75,36 @@ def resident_mb() -> tuple[float, float]:
     return fields.get("RssAnon", 0.0), fields.get("RssFile", 0.0)
 
 
-def scan_rates(ledger: Ledger, repeats: int = 2) -> tuple[float, float, int, int, float, float]:
+def scan_rates(
+    ledger: Ledger, repeats: int = 2
+) -> tuple[float, float, float, int, int, float, float]:
     """Entries of the tree per second: the raw scan (one ``SELECT`` of every row of the
     types the pass reads, in order, rows fetched and counted, nothing parsed) and the
     feature pass (which streams some of those rows and has the database count the rest on
-    a second connection); the rows both account for; the CPU seconds of each (the pass's
-    on both its threads: under load the cores are not free, and the wall time says so)."""
+    a second connection); on SQLite the same scan's rows read from sqlite3's own cursor
+    (as the pass reads its SQLite rows); the rows both account for; the CPU seconds of
+    each (the pass's on both its threads: under load the cores are not free)."""
     size = ledger.size()
-    raw, feat, raw_cpu, feat_cpu = [], [], [], []
+    raw, feat, raw_cpu, feat_cpu, driver = [], [], [], [], []
     for _ in range(repeats):
         t, c = time.perf_counter(), time.process_time()
         with ledger.reading() as connection:
             count = sum(1 for _ in rows(connection, size))
         raw.append(time.perf_counter() - t)
         raw_cpu.append(time.process_time() - c)
+        if ledger.engines.is_sqlite:  # the same rows from the driver's own cursor
+            t = time.perf_counter()
+            with ledger.reading() as connection:
+                driver_count = sum(1 for _ in connection.execute(select_rows(size)).cursor)
+            driver.append(time.perf_counter() - t)
+            assert driver_count == count
         t, c = time.perf_counter(), time.process_time()
         table = compute(ledger, size)
         feat.append(time.perf_counter() - t)
         feat_cpu.append(time.process_time() - c)
         assert table.entries == count  # the same rows
-    return size / min(raw), size / min(feat), size, count, min(raw_cpu), min(feat_cpu)
+    rates = size / min(raw), size / min(feat), size / min(driver) if driver else 0.0
+    return (*rates, size, count, min(raw_cpu), min(feat_cpu))
 
 
 def simulate(url: str, participants: int, months: int, seed: int, truth: Path) -> None:
@@ -239,7 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         before = peak_mb()
         with Ledger.open(url, read_only=True) as ledger:
             anon_before, _ = resident_mb()
-            raw, feat, size, read, raw_cpu, feat_cpu = scan_rates(ledger, args.repeats)
+            raw, feat, driver, size, read, raw_cpu, feat_cpu = scan_rates(ledger, args.repeats)
             after = peak_mb()
             anon, mapped = resident_mb()
             if not args.pass_only:
@@ -251,6 +261,9 @@ def main(argv: Sequence[str] | None = None) -> int:
               "types the pass reads)")  # fmt: skip
         print(f"  feature pass (all firms)    {feat:12,.0f} entries/s  {feat / raw:5.0%} of "
               f"the scan  peak RSS {after:,.0f} MB (before {before:,.0f} MB)")  # fmt: skip
+        if driver:
+            print(f"  raw scan, sqlite3's cursor  {driver:12,.0f} entries/s  (no SQLAlchemy rows, "
+                  f"as the pass reads them; the pass is {feat / driver:.0%} of it)")  # fmt: skip
         print(f"  CPU seconds, scan / pass    {raw_cpu:.2f} / {feat_cpu:.2f} (the pass on both "
               "its threads)")  # fmt: skip
         print(f"  resident after the passes   {anon:,.0f} MB heap (before {anon_before:,.0f} MB)"
@@ -272,7 +285,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             with pgdb.scratch_database("credit") as pg:
                 simulate(pg, args.participants, args.months, args.seed, folder / "pg.truth")
                 with Ledger.open(pg, read_only=True) as ledger:
-                    raw, feat, size, read, raw_cpu, feat_cpu = scan_rates(ledger, args.repeats)
+                    raw, feat, driver, size, read, raw_cpu, feat_cpu = scan_rates(
+                        ledger, args.repeats
+                    )
                 print(f"  PostgreSQL ({size:,} entries): raw scan {raw:,.0f} entries/s, feature "
                       f"pass {feat:,.0f} entries/s ({feat / raw:.0%} of the scan)")  # fmt: skip
                 if wrk:

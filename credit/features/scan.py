@@ -23,7 +23,17 @@ import numpy as np
 import numpy.typing as npt
 import orjson
 import pandas as pd
-from sqlalchemy import ColumnElement, Connection, bindparam, func, literal, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    bindparam,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 
 from credit.features import pushdown
 from credit.features.catalogue import FEATURE_SCHEMA_HASH, NAMES
@@ -114,6 +124,13 @@ def rows(
     """``(type, canonical)`` of the entries of the tree the pass reads (:data:`TYPES`),
     oldest first, streamed in batches: logins, listings, statements and the like stay in
     the database."""
+    stmt = select_rows(tree_size, participants)
+    result = connection.execution_options(yield_per=BATCH).execute(stmt)
+    yield from result  # rows unpack as (type, canonical); nothing is copied
+
+
+def select_rows(tree_size: int, participants: Collection[str] | None = None) -> Select[str, bytes]:
+    """The ``SELECT`` of :func:`rows`."""
     # ``type || ''``: a term no index serves, so the database walks the tree in sequence
     # order and filters as it goes; on the (type, seq) index SQLite would gather the rows of
     # every type and sort them all before the first came out
@@ -122,8 +139,7 @@ def rows(
     )
     if participants is not None:
         stmt = stmt.where(_naming(tree_size, participants))
-    result = connection.execution_options(yield_per=BATCH).execute(stmt.order_by(Entry.seq))
-    yield from result  # rows unpack as (type, canonical); nothing is copied
+    return stmt.order_by(Entry.seq)
 
 
 def _naming(tree_size: int, participants: Collection[str]) -> ColumnElement[bool]:
