@@ -1,10 +1,11 @@
 """The feature pass over a ledger: one streaming scan of the as-of tree, in sequence order.
 
 All participants come from one ``SELECT`` over ``entries`` with ``seq < tree_size``, of the
-types the fold reads (:data:`~credit.features.fold.TYPES`: logins, listings, statements and
-the like stay in the database), read in batches (a server-side cursor on PostgreSQL), never
-a query per participant. Asked for a
-few participants, the same fold runs over the entries naming them (through
+types the fold needs in ledger order (logins, listings, statements and the like stay in the
+database), read in batches (a server-side cursor on PostgreSQL), while a second connection
+counts answers, invoices, payments and the rest that needs no order
+(:mod:`credit.features.pushdown`); never a query per participant. Asked for a few
+participants, the same fold runs over the entries naming them (through
 ``entry_refs``): every entry a participant's features read names it as actor or subject,
 or answers a claim that does (found through the ``trust.claims`` projection's answering
 sequence numbers, below the tree size, so a later answer stays out), so its features come
