@@ -80,10 +80,9 @@ def scan_rates(
 ) -> tuple[float, float, float, int, int, float, float]:
     """Entries of the tree per second: the raw scan (one ``SELECT`` of every row of the
     types the pass reads, in order, rows fetched and counted, nothing parsed) and the
-    feature pass (which streams some of those rows and has the database count the rest on
-    a second connection); on SQLite the same scan's rows read from sqlite3's own cursor
-    (as the pass reads its SQLite rows); the rows both account for; the CPU seconds of
-    each (the pass's on both its threads: under load the cores are not free)."""
+    feature pass; on SQLite the same scan's rows read from sqlite3's own cursor (what
+    SQLAlchemy's rows cost); the rows both read; the CPU seconds of each (under load the
+    cores are not free, and the wall time moves with the other jobs)."""
     size = ledger.size()
     raw, feat, raw_cpu, feat_cpu, driver = [], [], [], [], []
     for _ in range(repeats):
@@ -262,10 +261,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  feature pass (all firms)    {feat:12,.0f} entries/s  {feat / raw:5.0%} of "
               f"the scan  peak RSS {after:,.0f} MB (before {before:,.0f} MB)")  # fmt: skip
         if driver:
-            print(f"  raw scan, sqlite3's cursor  {driver:12,.0f} entries/s  (no SQLAlchemy rows, "
-                  f"as the pass reads them; the pass is {feat / driver:.0%} of it)")  # fmt: skip
-        print(f"  CPU seconds, scan / pass    {raw_cpu:.2f} / {feat_cpu:.2f} (the pass on both "
-              "its threads)")  # fmt: skip
+            print(f"  raw scan, sqlite3's cursor  {driver:12,.0f} entries/s  (no SQLAlchemy rows; "
+                  f"the pass is {feat / driver:.0%} of it)")  # fmt: skip
+        print(f"  CPU seconds, scan / pass    {raw_cpu:.2f} / {feat_cpu:.2f}")
         print(f"  resident after the passes   {anon:,.0f} MB heap (before {anon_before:,.0f} MB)"
               f" + {mapped:,.0f} MB of the mapped ledger file")  # fmt: skip
         if not args.pass_only:

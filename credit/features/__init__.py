@@ -1,8 +1,7 @@
 """Point-in-time ledger features for credit, grouped by flow, and labels from the ledger.
 
-``compute(ledger, tree_size)`` folds the entries of the as-of tree (one streaming scan,
-the order-free counts taken by the database beside it) into a feature vector per firm;
-``read_labels`` reads defaults in the window after it.
+``compute(ledger, tree_size)`` folds the entries of the as-of tree (one streaming scan)
+into a feature vector per firm; ``read_labels`` reads defaults in the window after it.
 """
 
 from __future__ import annotations

@@ -171,18 +171,6 @@ class Fold:
         """Wait for the answer to a mature claim of ``party`` (an event id)."""
         self.claims[event_id] = (party, kind)
 
-    def settle(self, answers: Mapping[str, str]) -> None:
-        """Count the claims still waiting by ``answers`` (event id -> the type of its first
-        answer in the tree), read from the database instead of streamed after them. Not
-        for invoices: a rejection of one counts by its own time, which this leaves out."""
-        for event_id, claim in self.claims.items():
-            answer = answers.get(event_id)
-            if answer is not None:
-                if claim[1] is INVOICE:
-                    raise ValueError("answers to invoices are counted with their times")
-                self._count_answer(answer, claim, "")
-        self.claims.clear()
-
     # -- results ----------------------------------------------------------------------
     def vectors(self, only: Iterable[str] | None = None) -> dict[str, dict[str, float]]:
         """Feature vectors of the firms (sellers and buyers), or of ``only``."""
