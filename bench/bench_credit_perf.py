@@ -10,10 +10,12 @@ On one simulated ledger (``--db``, or a world simulated into a fresh SQLite file
   ledger (one participant's entries), and batch scoring rows/s;
 - ``GET /v1/credit/{id}`` req/s and p99 beside the trivial FastAPI app, both served by
   uvicorn (one worker, uvloop, httptools) and loaded by ``wrk`` in the same run: as the
-  subject itself (nothing recorded) and as a lender with consent (each score recorded on
-  the ledger as ``credit.score_issued``: a write per request), each of the lender's
-  subjects asked once before the timing, so wrk times recorded scores and not the first
-  computation of each; with ``--postgres``, the same on PostgreSQL.
+  subject itself (nothing recorded); as a lender with consent polling its 50 subjects, each
+  asked once before the timing (so wrk times scores already computed and recorded: each
+  read logged, the score's record named again); and as 150 readers each shown each of the
+  50 scores for the first time (each request a new ``credit.score_issued`` entry, signed
+  and appended: 7,500 pairs, more than wrk asks in the time); with ``--postgres``, the same
+  on PostgreSQL.
 
 Run: ``.venv/bin/python -m bench.bench_credit_perf [--participants 300] [--months 18]
 [--db sqlite:///PATH --seed S] [--seconds 10] [--connections 16] [--repeats 2] [--postgres]
@@ -50,6 +52,7 @@ from simulations.runner import ledger_key_for, run_simulation, simulation_clock
 from simulations.signer import agent_key
 
 LENDER = "lender-0001"
+READERS = 150  # each shown each of 50 scores once: 7,500 first sights
 
 
 def progress(text: str) -> None:
@@ -140,16 +143,22 @@ def http(
             shutil.copy(Path(source.removeprefix("sqlite:///")), copy)
             url = f"sqlite:///{copy}"
         with Ledger.open(url, ledger_key=ledger_key_for(seed)) as ledger:
-            sellers = sorted(p for p, r in compute(ledger).roles.items() if r == "seller")[:50]
+            roles = compute(ledger).roles
+            sellers = sorted(p for p, r in roles.items() if r == "seller")[:50]
+            readers = sorted(p for p in roles if p not in sellers)[:READERS]
             now = ledger.clock.now()
             subject_key = create_api_key(ledger, sellers[0], "bench", now)
             lender_key = create_api_key(ledger, LENDER, "bench", now)
-            ledger.append_batch([Event.create(
+            reader_keys = {r: create_api_key(ledger, r, "bench", now) for r in readers}
+            grants = [Event.create(
                 agent_key(seed, s), flow="information", type="consent.granted", actor=s,
-                payload={"consent_id": f"bench-{s}", "subject": s, "grantee": LENDER,
+                payload={"consent_id": f"bench-{s}-{g}", "subject": s, "grantee": g,
                          "scope": ["score"],
                          "expires_at": format_timestamp(now + timedelta(days=9))},
-                occurred_at=now, subjects=[LENDER]) for s in sellers])  # fmt: skip
+                occurred_at=now, subjects=[g])
+                for g in [LENDER, *readers] for s in sellers]  # fmt: skip
+            for start in range(0, len(grants), 500):
+                ledger.append_batch(grants[start : start + 500])
             ledger.checkpoint()
         # per-key rate limits off: the default (100/s a key) would answer most of wrk's
         # requests 429, and the bench would time refusals
@@ -185,8 +194,20 @@ def http(
                 "request = function()\n  i = i % #paths + 1\n"
                 "  return wrk.format(nil, paths[i])\nend\n"
             )
-            results["GET /v1/credit/{id}, a lender (recorded)"] = _wrk(
+            results["GET /v1/credit/{id}, a lender polling"] = _wrk(
                 base + "/", seconds, connections, lender
+            )
+            first = folder / "first.lua"
+            keys = ",".join(f'"{key}"' for key in reader_keys.values())
+            first.write_text(  # every (reader, subject) pair once before any comes again
+                f"keys = {{{keys}}}\npaths = {{{paths}}}\ni = 0\nrequest = function()\n"
+                "  local key = keys[i % #keys + 1]\n"
+                "  local path = paths[math.floor(i / #keys) % #paths + 1]\n"
+                "  i = i + 1\n"
+                '  return wrk.format(nil, path, {["X-API-Key"] = key})\nend\n'
+            )
+            results["GET /v1/credit/{id}, each a first sight"] = _wrk(
+                base + "/", seconds, connections, first
             )
         finally:
             server.terminate()

@@ -223,6 +223,30 @@ class CreditService:
             for subject in subjects:
                 self._consents.pop((grantee, subject), None)
 
+    def start_remembered(self, ledger: Ledger, caller: Caller, subject: str) -> Serving | None:
+        """:meth:`start` for one score shown to another party, when memory holds all it
+        needs: the consent seen in force (the write checks it again, as always), the score
+        at the newest checkpoint this process knows, and its record for this reader. Nothing
+        is read or signed, so it runs on the event loop; otherwise None (go :meth:`start`'s
+        way, off the loop)."""
+        reader = caller.participant_id
+        if subject == reader or caller.roles & READ_ALL:
+            return None
+        size = ledger.known_sizes()[1]
+        if not size:
+            return None
+        with self._lock:
+            hit = self._cache.get((size, subject)) if (reader, subject) in self._consents else None
+        if hit is None:
+            return None
+        identity = tuple(_payload(reader, hit).values())
+        record = self._commits.recorded(ledger, identity)
+        if record is None:
+            return None
+        shown = Shown(reader, subject, size, ledger.clock.now(), identity, record)
+        future = self._commits.submit(Pending(ledger, Prepared.nothing(), [shown]))
+        return Serving(caller, [subject], [dict(hit)], future, self.forget_consents)
+
     def _record(
         self, ledger: Ledger, caller: Caller, results: list[dict[str, Any]]
     ) -> Future[list[Record | None]]:
@@ -234,18 +258,11 @@ class CreditService:
         events = []
         shown = []
         for r in results:
-            checkpoint = r["checkpoint"]
-            payload = {
-                "subject": r["participant"], "recipient": reader,
-                "model_version": r["model_version"], "feature_schema": r["feature_schema_hash"],
-                "tree_size": checkpoint["tree_size"], "root_hash": checkpoint["root_hash"],
-                "score": r["score"], "pd_ppm": r["pd_ppm"], "grade": r["grade"],
-                "reasons_hash": r["reasons_hash"],
-            }  # fmt: skip
+            payload = _payload(reader, r)
             identity = tuple(payload.values())
             record = self._commits.recorded(ledger, identity)
-            shown.append(Shown(reader, r["participant"], checkpoint["tree_size"], now, identity,
-                               record))  # fmt: skip
+            shown.append(Shown(reader, r["participant"], r["checkpoint"]["tree_size"], now,
+                               identity, record))  # fmt: skip
             if record is not None:
                 continue
             score_id = f"score-{uuid.uuid4()}"
@@ -266,6 +283,19 @@ class CreditService:
         as_of, entries = entries_of(ledger, subject, size)
         return {"participant": subject, "score": shown[0], "checkpoint": shown[0]["checkpoint"],
                 **credibility(subject, entries, as_of.at)}  # fmt: skip
+
+
+def _payload(reader: str, score: dict[str, Any]) -> dict[str, Any]:
+    """The record of ``score`` shown to ``reader`` (``credit.score_issued``), but its score
+    id: its values, in order, are what makes two scores shown the same."""
+    checkpoint = score["checkpoint"]
+    return {
+        "subject": score["participant"], "recipient": reader,
+        "model_version": score["model_version"], "feature_schema": score["feature_schema_hash"],
+        "tree_size": checkpoint["tree_size"], "root_hash": checkpoint["root_hash"],
+        "score": score["score"], "pd_ppm": score["pd_ppm"], "grade": score["grade"],
+        "reasons_hash": score["reasons_hash"],
+    }  # fmt: skip
 
 
 def from_env() -> CreditService | None:
