@@ -24,6 +24,7 @@ _HEAD = f"SELECT tree_size FROM {LedgerHead.__tablename__} WHERE id = 1"
 # the head's size as a row of the node union: level -1 is no node's
 _HEAD_ROW = f"SELECT -1, tree_size, NULL FROM {LedgerHead.__tablename__} WHERE id = 1"
 _CHUNK = 2000  # ids per statement: far below SQLite's and PostgreSQL's parameter limits
+READ_KEYS = _CHUNK  # keys one read_with_head takes at most
 _INNER = f"SELECT level, idx, hash FROM {MerkleNode.__tablename__} WHERE {{levels}}"
 _PG_NODES = (
     f"SELECT 0, seq, leaf_hash FROM {Entry.__tablename__} WHERE seq = ANY(%s::bigint[])"
@@ -143,6 +144,9 @@ class _Cursor:
     def tree_size(self) -> int:
         [(size,)] = self.exec_driver_sql(_HEAD)
         return int(size)
+
+
+DriverCursor = _Cursor  # what KeptReads.cursor yields, for the readers' callers
 
 
 class SqlNodeReader:
