@@ -38,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.bench_http import BIN, _serve
+from bench.bench_http import BIN, _serve, cpu_seconds
 from bench.bench_http import _wrk as _wrk_percentiles
 from credit.features import compute
 from credit.features.scan import rows
@@ -223,16 +223,10 @@ def _wrk(
     """Requests/s, p99 (ms) and the server's CPU time per request (us, all its threads) of
     one wrk run: the CPU figure moves far less than the rate when other work shares the
     machine."""
-    before = _cpu_seconds(pid)
+    before = cpu_seconds(pid)
     rate, _, _, p99 = _wrk_percentiles(url, seconds, connections, script)
-    used = _cpu_seconds(pid) - before
+    used = cpu_seconds(pid) - before
     return rate, p99, used / max(rate * seconds, 1.0) * 1e6
-
-
-def _cpu_seconds(pid: int) -> float:
-    """User and system CPU time of process ``pid`` so far (Linux ``/proc``)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def show(results: dict[str, tuple[float, float, float]]) -> None:

@@ -4,7 +4,8 @@ Used by the HTTP API, traces, the CLI and anchoring alike. Each request plans ev
 it needs (path, leaf, roots) with the pure planner in :mod:`ledger.core.merkle.proof`, as
 plain ``(level, index)`` ints, takes the upper levels from a :class:`NodeCache` (complete
 subtrees never change) and reads the rest with the head's size in one query; a batch of
-inclusion proofs (a trace) shares one read.
+inclusion proofs (a trace) shares one read, and so do requests answered together
+(:meth:`ProofService.many`, the HTTP server's group read).
 """
 
 from __future__ import annotations
