@@ -85,12 +85,6 @@ class Prepared:
     proven: dict[tuple[bytes, bytes], bytes] = field(repr=False)
 
     @staticmethod
-    def nothing() -> Prepared:
-        """The empty batch: nothing to write and nothing proven (a part to join, or leave
-        out, where a caller has no event this time)."""
-        return Prepared((), False, {})
-
-    @staticmethod
     def joined(parts: Sequence[Prepared]) -> Prepared:
         """Batches proven by :meth:`Sequencer.prepare` (all operator's, or none), joined
         as one to write at once: each event keeps its own part's proof; none is made anew."""
