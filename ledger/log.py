@@ -23,7 +23,7 @@ from ledger.core.clock import Clock, SystemClock
 from ledger.core.entry import Appended, LedgerEntry
 from ledger.core.errors import InvalidEvent, LedgerError
 from ledger.core.event_types import REGISTRY, EventTypeRegistry
-from ledger.core.events import Event
+from ledger.core.events import Draft, Event
 from ledger.core.keybook import Registration
 from ledger.core.keys import SigningKey, key_id_for
 from ledger.core.proofs import ConsistencyProof, InclusionProof
@@ -175,6 +175,13 @@ class Ledger:
     def prepare(self, events: Sequence[Event], *, operator: bool = False) -> Prepared:
         """Check schemas and signatures before taking the lock (see :class:`Sequencer`)."""
         return self._sequencer.prepare(events, self.clock.now(), operator=operator)
+
+    def prepare_signed(
+        self, key: SigningKey, drafts: Sequence[Draft], *, operator: bool = False
+    ) -> Prepared:
+        """Sign ``drafts`` with ``key`` and prepare them: the signatures made here are not
+        verified again (see :meth:`Sequencer.prepare_signed`)."""
+        return self._sequencer.prepare_signed(key, drafts, self.clock.now(), operator=operator)
 
     # -- the signing key and the operator's entries -----------------------------------
     @property

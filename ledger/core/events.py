@@ -191,6 +191,35 @@ class Event:
         return out
 
 
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """An event's content before it is signed: what :meth:`Event.create` takes besides the key.
+
+    A draft lets the party that signs also prepare the batch (see
+    ``Sequencer.prepare_signed``): the signature is made there, so it is known to verify.
+    """
+
+    flow: str
+    type: str
+    actor: str
+    payload: Mapping[str, Any]
+    occurred_at: datetime
+    subjects: list[str] | tuple[str, ...] = ()
+    event_id: str | None = None
+
+    def sign(self, key: SigningKey) -> Event:
+        return Event.create(
+            key,
+            flow=self.flow,
+            type=self.type,
+            actor=self.actor,
+            payload=self.payload,
+            occurred_at=self.occurred_at,
+            subjects=self.subjects,
+            event_id=self.event_id,
+        )
+
+
 def make_body(
     *,
     flow: str,

@@ -1,0 +1,131 @@
+"""Events signed while they are prepared: the same entries, the same refusals, one check fewer.
+
+``Ledger.prepare_signed`` signs drafts itself and so does not verify the signatures it has
+just made; everything else — rules, the key the registry holds for the actor, the write —
+is what :meth:`Ledger.prepare` and ``append_batch`` do, on both backends.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from ledger.core.errors import LedgerError
+from ledger.core.events import Draft, Event
+from ledger.core.keys import SigningKey
+from ledger.log import Ledger
+from ledger.storage import sequencer
+from tests.ledger.scenario import BUYER, SELLER, T0, event_id, key_for, rotated_key
+
+
+def drafts(tag: str, count: int) -> list[Draft]:
+    return [
+        Draft(
+            flow="information",
+            type="order.accepted",
+            actor=BUYER,
+            payload={"order_id": f"order-{tag}-{n}", "seller": BUYER},
+            occurred_at=T0 + timedelta(days=1),
+            event_id=event_id(f"{tag}-{n}"),
+        )
+        for n in range(count)
+    ]
+
+
+def counting_verifications(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    seen: list[bytes] = []
+    real = sequencer.verify_signature
+
+    def counted(public_key: bytes, message: bytes, signature: bytes) -> None:
+        seen.append(message)
+        real(public_key, message, signature)
+
+    monkeypatch.setattr(sequencer, "verify_signature", counted)
+    return seen
+
+
+def refusal(call: Any) -> tuple[type[BaseException], str, str | None]:
+    with pytest.raises(LedgerError) as caught:
+        call()
+    return type(caught.value), caught.value.detail, caught.value.field
+
+
+def test_a_draft_signs_to_the_event_create_makes() -> None:
+    draft = drafts("same", 1)[0]
+    key = key_for(BUYER)
+    made = Event.create(
+        key,
+        flow=draft.flow,
+        type=draft.type,
+        actor=draft.actor,
+        payload=draft.payload,
+        occurred_at=draft.occurred_at,
+        event_id=draft.event_id,
+    )
+    signed = draft.sign(key)
+    assert signed == made
+    assert (signed.canonical, signed.signature) == (made.canonical, made.signature)
+
+
+def test_signed_here_appends_the_same_entries_without_verifying_them(
+    registered: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    batch = drafts("signed-here", 80)  # above the size that spreads checks over threads
+    key = key_for(BUYER)
+    verified = counting_verifications(monkeypatch)
+
+    prepared = registered.prepare_signed(key, batch)
+    with registered.unit_of_work() as uow:
+        entries = uow.append(prepared)
+        uow.commit()
+
+    assert verified == []
+    assert [entry.event for entry in entries] == [draft.sign(key) for draft in batch]
+    for entry in entries:
+        stored = registered.entry(entry.seq)
+        assert (stored.event.canonical, stored.event.signature) == (
+            entry.event.canonical,
+            entry.event.signature,
+        )
+    # the same events through the ordinary path are replays of these entries
+    again = registered.append_batch([draft.sign(key) for draft in batch])
+    assert [e.seq for e in again] == [e.seq for e in entries]
+    assert all(e.replayed for e in again)
+
+
+@pytest.mark.parametrize("signer", ["rotated", "other participant"])
+def test_a_key_the_registry_does_not_hold_is_refused_as_before(
+    registered: Ledger, signer: str
+) -> None:
+    key: SigningKey = rotated_key(BUYER, 9) if signer == "rotated" else key_for(SELLER)
+    batch = drafts(f"wrong-key-{signer}", 3)
+    size = registered.size()
+
+    def signed_here() -> None:
+        prepared = registered.prepare_signed(key, batch)
+        with registered.unit_of_work() as uow:
+            uow.append(prepared)
+            uow.commit()
+
+    here = refusal(signed_here)
+    before = refusal(lambda: registered.append_batch([draft.sign(key) for draft in batch]))
+    assert here == before
+    assert registered.size() == size
+
+
+def test_an_empty_or_rule_breaking_batch_is_refused_as_before(registered: Ledger) -> None:
+    key = key_for(BUYER)
+    assert refusal(lambda: registered.prepare_signed(key, [])) == refusal(
+        lambda: registered.prepare([])
+    )
+    late = [*drafts("future", 2)]
+    late[1] = Draft(**{**_fields(late[1]), "occurred_at": T0 + timedelta(days=36500)})
+    assert refusal(lambda: registered.prepare_signed(key, late)) == refusal(
+        lambda: registered.prepare([d.sign(key) for d in late])
+    )
+
+
+def _fields(draft: Draft) -> dict[str, Any]:
+    return {name: getattr(draft, name) for name in draft.__slots__}
