@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -56,9 +57,10 @@ _KEY_ID = re.compile(r"[0-9a-f]{16}")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
-def _checked_fields(
-    body: Mapping[str, Any], signature: bytes
-) -> tuple[str, str, str, str, str, tuple[str, ...], datetime, Mapping[str, Any]]:
+_Fields = tuple[str, str, str, str, str, tuple[str, ...], datetime, Mapping[str, Any]]
+
+
+def _checked_fields(body: Mapping[str, Any], signature: bytes) -> _Fields:
     """Check an event body's shape; return the fields of :class:`Event` before its bytes."""
     if not isinstance(body, Mapping):
         raise InvalidEvent("event must be a JSON object")
@@ -218,6 +220,52 @@ class Draft:
             subjects=self.subjects,
             event_id=self.event_id,
         )
+
+
+_SIGNING_PART = 128
+
+
+def sign_drafts(key: SigningKey, drafts: Sequence[Draft], pool: Executor | None) -> list[Event]:
+    """``[draft.sign(key) for draft in drafts]``, the signing spread over ``pool``'s threads.
+
+    Each body is made, encoded and shape-checked here, in order, so the first refusal is
+    the one a loop of :meth:`Event.create` raises (the only check left, the signature's
+    length, holds for every signature made); each part's signatures are made on a thread
+    (libsodium releases the GIL) while this thread prepares the next part.
+    """
+    if pool is None or len(drafts) <= _SIGNING_PART:
+        return [draft.sign(key) for draft in drafts]
+    parts: list[tuple[list[_Fields], list[bytes], Future[list[bytes]]]] = []
+    for start in range(0, len(drafts), _SIGNING_PART):
+        fields: list[_Fields] = []
+        canonicals: list[bytes] = []
+        for draft in drafts[start : start + _SIGNING_PART]:
+            body = make_body(
+                flow=draft.flow,
+                type=draft.type,
+                actor=draft.actor,
+                key_id=key.key_id,
+                payload=draft.payload,
+                occurred_at=draft.occurred_at,
+                subjects=draft.subjects,
+                event_id=draft.event_id,
+            )
+            canonical = canonicalize(body)
+            fields.append(_checked_fields(body, _UNSIGNED))
+            canonicals.append(canonical)
+        parts.append((fields, canonicals, pool.submit(_sign_all, key, canonicals)))
+    return [
+        Event(*checked, canonical=canonical, signature=signature)
+        for fields, canonicals, signing in parts
+        for checked, canonical, signature in zip(fields, canonicals, signing.result(), strict=True)
+    ]
+
+
+def _sign_all(key: SigningKey, messages: list[bytes]) -> list[bytes]:
+    return [key.sign(message) for message in messages]
+
+
+_UNSIGNED = bytes(SIGNATURE_SIZE)  # stands in for a signature while the shape is checked
 
 
 def make_body(

@@ -25,7 +25,7 @@ from ledger.core.entry import Appended
 from ledger.core.errors import Conflict, InvalidEvent, LedgerError
 from ledger.core.event_types import EventTypeRegistry
 from ledger.core.event_types.authority import authorise
-from ledger.core.events import Draft, Event
+from ledger.core.events import Draft, Event, sign_drafts
 from ledger.core.hashing import CURRENT_FORMAT, chain_hash, entry_leaf
 from ledger.core.keybook import OPERATOR, REGISTRY_TYPES, KeyBook
 from ledger.core.keys import SigningKey, key_id_for, parse_public_key, verify_signature
@@ -162,7 +162,7 @@ class Sequencer:
             raise InvalidEvent("a batch holds at least one event", field="events")
         if len(drafts) > MAX_BATCH:
             raise InvalidEvent(f"a batch holds at most {MAX_BATCH} events", field="events")
-        events = [draft.sign(key) for draft in drafts]
+        events = sign_drafts(key, drafts, self._pool)
         self._check_rules(events, now, operator=operator)
         proven = {(event.canonical, event.signature): key.public_key for event in events}
         return Prepared(tuple(events), operator, proven)

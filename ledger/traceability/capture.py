@@ -28,7 +28,7 @@ from ledger.core.events import MAX_SUBJECTS, Draft, Event
 from ledger.core.keys import SigningKey
 from ledger.log import Ledger
 from ledger.storage.sequencer import Prepared
-from ledger.traceability import prefixes, store
+from ledger.traceability import prefixes, projection, store
 from ledger.traceability.epcis import EpcisEvent, parse_document
 from ledger.traceability.index import capture_key, item_roles
 from ledger.traceability.notary import NOTARY, ensure_notary, notary_key
@@ -75,8 +75,11 @@ def ledger_draft(event: EpcisEvent, participant: str, *, notarised: bool = True)
     A notarised entry says so in its payload (``notarised: true``): its signature is the
     notary's, attesting only that an API key of ``captured_by`` sent the event.
     """
+    # The parsed event itself when it is a plain dict (never changed after parsing: its
+    # hash ID was computed from it), so the index can recognise the event it came from.
+    epcis = event.event if type(event.event) is dict else dict(event.event)
     payload: dict[str, Any] = {
-        "epcis": dict(event.event),
+        "epcis": epcis,
         "hash_id": event.hash_id,
         "hash_algorithm": event.hash_algorithm,
         "captured_by": participant,
@@ -177,7 +180,9 @@ def _append(
         fresh = {ck: e for ck, e in candidates.items() if ck not in known}
         seqs = dict(known)
         if fresh:
-            written = uow.append(prepared.only({e.id for e in fresh.values()}))
+            by_entry = {candidates[capture_key(event)].id: event for event in reversed(events)}
+            with projection.parsed_by_capture(uow.connection, by_entry):
+                written = uow.append(prepared.only({e.id for e in fresh.values()}))
             by_id = {entry.event.id: entry.seq for entry in written}
             seqs.update({ck: by_id[e.id] for ck, e in fresh.items()})
         uow.commit()

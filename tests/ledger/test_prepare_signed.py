@@ -7,13 +7,14 @@ is what :meth:`Ledger.prepare` and ``append_batch`` do, on both backends.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
 from ledger.core.errors import LedgerError
-from ledger.core.events import Draft, Event
+from ledger.core.events import Draft, Event, sign_drafts
 from ledger.core.keys import SigningKey
 from ledger.log import Ledger
 from ledger.storage import sequencer
@@ -129,3 +130,29 @@ def test_an_empty_or_rule_breaking_batch_is_refused_as_before(registered: Ledger
 
 def _fields(draft: Draft) -> dict[str, Any]:
     return {name: getattr(draft, name) for name in draft.__slots__}
+
+
+def test_drafts_signed_on_threads_are_the_events_signed_one_by_one() -> None:
+    key = key_for(BUYER)
+    batch = drafts("threads", 300)  # three parts and a bit
+    with ThreadPoolExecutor(2) as pool:
+        assert sign_drafts(key, batch, pool) == [draft.sign(key) for draft in batch]
+        assert sign_drafts(key, batch[:5], pool) == [draft.sign(key) for draft in batch[:5]]
+    assert sign_drafts(key, batch, None) == [draft.sign(key) for draft in batch]
+
+
+@pytest.mark.parametrize("bad_at", [0, 130, 299])
+def test_drafts_signed_on_threads_refuse_the_first_bad_one_as_a_loop_does(bad_at: int) -> None:
+    key = key_for(BUYER)
+    batch = drafts("bad", 300)
+    batch[bad_at] = Draft(**{**_fields(batch[bad_at]), "subjects": ("not an id!",)})
+    batch[-1 if bad_at != 299 else 0] = Draft(  # a later (or other) one naive in time
+        **{**_fields(batch[-1]), "occurred_at": datetime(2025, 1, 1)}
+    )
+
+    def one_by_one() -> None:
+        for draft in batch:
+            draft.sign(key)
+
+    with ThreadPoolExecutor(2) as pool:
+        assert refusal(lambda: sign_drafts(key, batch, pool)) == refusal(one_by_one)
