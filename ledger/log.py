@@ -8,7 +8,7 @@ snapshot. The convenience methods (``append_batch``...) are each one unit of wor
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime
@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 
 from ledger import keyfile
 from ledger.checkpoints import Checkpointer, CheckpointPolicy
+from ledger.core.append_receipt import AppendReceipt
 from ledger.core.checkpoint import SignedCheckpoint
 from ledger.core.clock import Clock, SystemClock
 from ledger.core.entry import Appended, LedgerEntry
@@ -254,6 +255,11 @@ class Ledger:
             entries = uow.append(prepared)
             uow.commit()
         return entries
+
+    def receipts(self, entries: Sequence[LedgerEntry]) -> Callable[[], list[AppendReceipt]]:
+        """The ledger's signed append receipts for ``entries``, signed on the signature
+        threads while the caller goes on; call the result to have them, in order."""
+        return AppendReceipt.issue_all(self.key, self.origin, entries, self._pool)
 
     # -- reading -----------------------------------------------------------------------
     def size(self) -> int:
