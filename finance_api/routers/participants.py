@@ -20,7 +20,7 @@ from finance_api import onboarding
 from finance_api.deps import CallerDep, LedgerDep
 from finance_api.offload import offload
 from finance_api.params import MAX_INSTANT_LENGTH, MAX_SEQ, instant
-from finance_api.schemas import AccessLogOut, EntriesOut, EntryOut, PageOut, ReceiptOut, errors
+from finance_api.schemas import AccessLogOut, EntriesOut, EntryOut, PageOut, errors
 from ledger.core.access import Caller
 from ledger.core.entry import LedgerEntry
 from ledger.core.errors import Forbidden, InvalidEvent, NotFound
@@ -113,26 +113,12 @@ def _post(ledger: Ledger, caller: Caller, data: bytes, gate: Any) -> tuple[int, 
     entries, shown = _append(ledger, events, gate, batch)
     # 200 when every event was already there: an idempotent replay
     status = 200 if all(entry.replayed for entry in entries) else 201
-    return status, answer_json(shown, batch)
-
-
-def answer_json(shown: list[dict[str, Any]], batch: bool) -> bytes:
-    """The answer's bytes: :class:`EntriesOut` (or one :class:`EntryOut`) as serialised.
-
-    Built without validating: each value is already of its field's type (ints, hex and
-    timestamp strings, the event's JSON, the receipt's fields), which validation would
-    only copy, so the bytes are those of ``model_validate(...)`` serialised.
-    """
-    entries = [
-        EntryOut.model_construct(
-            **{**item, "receipt": ReceiptOut.model_construct(**item["receipt"])}
-        )
-        for item in shown
-    ]
-    answer: EntriesOut | EntryOut = (
-        EntriesOut.model_construct(entries=entries) if batch else entries[0]
+    answer = (
+        EntriesOut.model_validate({"entries": shown})
+        if batch
+        else EntryOut.model_validate(shown[0])
     )
-    return answer.__pydantic_serializer__.to_json(answer)
+    return status, answer.__pydantic_serializer__.to_json(answer)
 
 
 def _append(
