@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from ledger.core.canonical import canonicalize, parse_canonical
@@ -29,8 +30,15 @@ _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-/#@+]{0,199}$")
 MAX_SUBJECTS = 64
 
 
+@lru_cache(maxsize=1 << 12)
 def format_timestamp(moment: datetime) -> str:
-    """The one timestamp form events use: UTC, microseconds, ``Z``."""
+    """The one timestamp form events use: UTC, microseconds, ``Z``.
+
+    Pure, and asked of the same instants often (an append stamps a whole batch with one
+    recording time, shown in every entry and every receipt): recent answers are kept.
+    Aware datetimes that compare equal are the same instant, so they have one form; a
+    naive one raises, and a refusal is not kept.
+    """
     if moment.tzinfo is None:
         raise InvalidEvent("timestamps must be timezone-aware", field="occurred_at")
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

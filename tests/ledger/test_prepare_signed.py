@@ -8,13 +8,13 @@ is what :meth:`Ledger.prepare` and ``append_batch`` do, on both backends.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
-from ledger.core.errors import LedgerError
-from ledger.core.events import Draft, Event, sign_drafts
+from ledger.core.errors import InvalidEvent, LedgerError
+from ledger.core.events import Draft, Event, format_timestamp, sign_drafts
 from ledger.core.keys import SigningKey
 from ledger.log import Ledger
 from ledger.storage import sequencer
@@ -156,3 +156,15 @@ def test_drafts_signed_on_threads_refuse_the_first_bad_one_as_a_loop_does(bad_at
 
     with ThreadPoolExecutor(2) as pool:
         assert refusal(lambda: sign_drafts(key, batch, pool)) == refusal(one_by_one)
+
+
+def test_a_timestamp_kept_once_formatted_is_the_instants_form() -> None:
+    """``format_timestamp`` keeps its answers: equal instants in other zones share one form,
+    and a naive datetime is refused every time."""
+    utc = datetime(2026, 1, 1, 12, 0, 0, 123456, tzinfo=UTC)
+    east = datetime(2026, 1, 1, 14, 0, 0, 123456, tzinfo=timezone(timedelta(hours=2)))
+    assert format_timestamp(utc) == format_timestamp(east) == "2026-01-01T12:00:00.123456Z"
+    assert format_timestamp(utc + timedelta(microseconds=1)) == "2026-01-01T12:00:00.123457Z"
+    for _ in range(2):
+        with pytest.raises(InvalidEvent, match="timezone-aware"):
+            format_timestamp(datetime(2026, 1, 1, 12, 0))
