@@ -47,7 +47,7 @@ from finance_api.routers.score_commit import (
 )
 from ledger.core.access import Caller
 from ledger.core.errors import LedgerError, NotFound
-from ledger.core.events import Event
+from ledger.core.events import Draft
 from ledger.core.keys import SigningKey
 from ledger.keyfile import load as load_key
 from ledger.log import Ledger
@@ -256,7 +256,7 @@ class CreditService:
         (which logs each read, and names the record of a score shown to this reader before)."""
         now = ledger.clock.now()
         reader = caller.participant_id
-        events = []
+        drafts: list[Draft] = []
         shown = []
         for r in results:
             payload = record_payload(reader, r)
@@ -267,12 +267,13 @@ class CreditService:
             if record is not None:
                 continue
             score_id = f"score-{uuid.uuid4()}"
-            events.append(Event.create(
-                self.key, flow="finance", type="credit.score_issued", actor=self.scorer_id,
+            drafts.append(Draft(
+                flow="finance", type="credit.score_issued", actor=self.scorer_id,
                 payload={"score_id": score_id, **payload}, occurred_at=now,
                 subjects=[r["participant"], reader],
             ))  # fmt: skip
-        prepared = ledger.prepare(events) if events else None
+        # signed here, so not verified again (the write still holds the key to the registry's)
+        prepared = ledger.prepare_signed(self.key, drafts) if drafts else None
         return self._commits.submit(Pending(ledger, prepared, shown))
 
     # -- credibility ----------------------------------------------------------------------
