@@ -173,7 +173,8 @@ def _scores_rendered(request: Request) -> Rendered:
     "/credit/{participant}",
     summary="A participant's score, PD, grade and reasons at the newest checkpoint",
     description="Your own score, or another's under its consent (scope `score`); shown to "
-    "anyone but the subject, the score is recorded on the ledger as `credit.score_issued`.",
+    "anyone but the subject, the score is recorded on the ledger as `credit.score_issued`, "
+    "once per reader (shown again, the answer names that record and the read is logged).",
     response_model=ScoreOut,
     responses=errors(401, 404, 422, 429),
 )
