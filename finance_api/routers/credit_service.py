@@ -37,10 +37,17 @@ from credit.errors import CreditError
 from credit.features.credibility import credibility
 from credit.features.scan import compute, entries_of, newest_read
 from credit.scoring.scorer import Scorer, load
-from finance_api.routers.score_commit import GroupCommit, Pending, Serving
+from finance_api.routers.score_commit import (
+    GroupCommit,
+    Pending,
+    Record,
+    Serving,
+    Shown,
+    record_payload,
+)
 from ledger.core.access import Caller
 from ledger.core.errors import LedgerError, NotFound
-from ledger.core.events import Event
+from ledger.core.events import Draft
 from ledger.core.keys import SigningKey
 from ledger.keyfile import load as load_key
 from ledger.log import Ledger
@@ -217,38 +224,57 @@ class CreditService:
         future = self._record(ledger, caller, recorded) if recorded and record else None
         return Serving(caller, subjects, results, future, self.forget_consents)
 
-    def forget_consents(self, grantee: str, subjects: set[str]) -> None:
+    def forget_consents(self, grantee: str, subjects: set[str]) -> None:  # ended meanwhile
         with self._lock:
             for subject in subjects:
                 self._consents.pop((grantee, subject), None)
 
+    def start_remembered(self, ledger: Ledger, caller: Caller, subject: str) -> Serving | None:
+        """:meth:`start` for one score shown to another party, from memory alone: the
+        consent seen in force (checked again by the write), the score at the newest
+        checkpoint known, its record for this reader. On the loop; None: go :meth:`start`."""
+        reader = caller.participant_id
+        if subject == reader or caller.roles & READ_ALL:
+            return None
+        size = ledger.known_sizes()[1]
+        with self._lock:
+            hit = self._cache.get((size, subject)) if (reader, subject) in self._consents else None
+        if hit is None:
+            return None
+        identity = tuple(record_payload(reader, hit).values())
+        record = self._commits.recorded(ledger, identity)
+        if record is None:
+            return None
+        shown = Shown(reader, subject, size, ledger.clock.now(), identity, record)
+        future = self._commits.submit(Pending(ledger, None, [shown]))
+        return Serving(caller, [subject], [dict(hit)], future, self.forget_consents)
+
     def _record(
         self, ledger: Ledger, caller: Caller, results: list[dict[str, Any]]
-    ) -> Future[list[int | None]]:
-        """Sign the scores shown and queue them for the group commit."""
+    ) -> Future[list[Record | None]]:
+        """Sign the scores shown that no record is known for; queue all for the group commit
+        (which logs each read, and names the record of a score shown to this reader before)."""
         now = ledger.clock.now()
-        events = []
+        reader = caller.participant_id
+        drafts: list[Draft] = []
+        shown = []
         for r in results:
+            payload = record_payload(reader, r)
+            identity = tuple(payload.values())
+            record = self._commits.recorded(ledger, identity)
+            shown.append(Shown(reader, r["participant"], r["checkpoint"]["tree_size"], now,
+                               identity, record))  # fmt: skip
+            if record is not None:
+                continue
             score_id = f"score-{uuid.uuid4()}"
-            r["score_id"] = score_id
-            events.append(Event.create(
-                self.key, flow="finance", type="credit.score_issued", actor=self.scorer_id,
-                payload={
-                    "score_id": score_id, "subject": r["participant"],
-                    "recipient": caller.participant_id, "model_version": r["model_version"],
-                    "feature_schema": r["feature_schema_hash"],
-                    "tree_size": r["checkpoint"]["tree_size"],
-                    "root_hash": r["checkpoint"]["root_hash"], "score": r["score"],
-                    "pd_ppm": r["pd_ppm"], "grade": r["grade"], "reasons_hash": r["reasons_hash"],
-                },
-                occurred_at=now, subjects=[r["participant"], caller.participant_id],
+            drafts.append(Draft(
+                flow="finance", type="credit.score_issued", actor=self.scorer_id,
+                payload={"score_id": score_id, **payload}, occurred_at=now,
+                subjects=[r["participant"], reader],
             ))  # fmt: skip
-        rows = [
-            (caller.participant_id, r["participant"], "credit",
-             f"score {r['score_id']} at tree size {r['checkpoint']['tree_size']}", now)
-            for r in results
-        ]  # fmt: skip
-        return self._commits.submit(Pending(ledger, ledger.prepare(events), rows))
+        # signed here, so not verified again (the write still holds the key to the registry's)
+        prepared = ledger.prepare_signed(self.key, drafts) if drafts else None
+        return self._commits.submit(Pending(ledger, prepared, shown))
 
     # -- credibility ----------------------------------------------------------------------
     def credibility(self, ledger: Ledger, caller: Caller, subject: str) -> dict[str, Any]:

@@ -6,41 +6,81 @@ writer appends every score waiting as one batch, in a unit of work that reads ag
 consents they are shown under, and answers each request through its future. Requests wait
 on their futures, on the event loop or in a thread, not on a lock: while one batch is
 written, the next gathers.
+
+A score is recorded once per reader: the same score (subject, reader, model, checkpoint,
+figures and reasons) shown again names the ``credit.score_issued`` entry that first
+recorded it, which proves what was shown just as well, and only its read is logged (with
+the consent in force, as every read is). A lender polling its borrowers therefore adds an
+access-log row per read, not a signed entry per read: the ledger grows with what was
+shown, not with how often, and no reader can grow it at its request rate.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from ledger.core.access import Caller
 from ledger.core.errors import LedgerError
+from ledger.core.events import Event
 from ledger.log import Ledger
 from ledger.storage.sequencer import Prepared
 from ledger.trust.access import consents_in_force, record_read_rows
 
-Row = tuple[str, str, str, str, datetime]  # reader, subject, resource, detail, at
+Record = tuple[int, str]  # the credit.score_issued entry's seq, and its score id
+RECORDS = 16_384  # scores remembered as recorded, per ledger
+
+
+class Shown(NamedTuple):
+    """One score shown to a reader: what its access-log row and its record need.
+
+    ``identity`` is what makes two scores shown the same (every field of the record but
+    its score id); ``record`` is the entry already recording it, when the request knew
+    one, else the request's prepared batch holds the event that would record it."""
+
+    reader: str
+    subject: str
+    tree_size: int
+    at: datetime
+    identity: Hashable
+    record: Record | None
+
+
+def record_payload(reader: str, score: dict[str, Any]) -> dict[str, Any]:
+    """The record of ``score`` shown to ``reader`` (``credit.score_issued``), but its score
+    id: its values, in order, are what makes two scores shown the same."""
+    checkpoint = score["checkpoint"]
+    return {
+        "subject": score["participant"], "recipient": reader,
+        "model_version": score["model_version"], "feature_schema": score["feature_schema_hash"],
+        "tree_size": checkpoint["tree_size"], "root_hash": checkpoint["root_hash"],
+        "score": score["score"], "pd_ppm": score["pd_ppm"], "grade": score["grade"],
+        "reasons_hash": score["reasons_hash"],
+    }  # fmt: skip
 
 
 class Pending:
-    """One request's score records, waiting for a group commit.
+    """One request's scores shown, waiting for a group commit.
 
-    ``rows`` are its access-log rows, one per event, each without its consent id: the
-    writer fills in the consent it finds in force, in the unit of work that records them.
-    ``future`` gets the sequence numbers, one per event: None where that consent had
-    ended by then.
+    ``shown`` holds one per score, in order; ``prepared`` the signed events of those with
+    no known record, in the same order (None: every score shown has one). The writer
+    fills in the consent it finds in force, in the unit of work that records them.
+    ``future`` gets each score's record (seq, score id): None where that consent had ended
+    by then.
     """
 
-    __slots__ = ("future", "ledger", "prepared", "rows")
+    __slots__ = ("future", "ledger", "prepared", "shown")
 
-    def __init__(self, ledger: Ledger, prepared: Prepared, rows: list[Row]) -> None:
+    def __init__(self, ledger: Ledger, prepared: Prepared | None, shown: list[Shown]) -> None:
         self.ledger = ledger
         self.prepared = prepared
-        self.rows = rows
-        self.future: Future[list[int | None]] = Future()
+        self.shown = shown
+        self.future: Future[list[Record | None]] = Future()
         # running: a request awaiting it and cancelled (its client gone) cannot cancel it,
         # so the writer always answers every future of its batch
         self.future.set_running_or_notify_cancel()
@@ -58,7 +98,7 @@ class Serving:
         caller: Caller,
         subjects: Sequence[str],
         results: list[dict[str, Any]],
-        future: Future[list[int | None]] | None,
+        future: Future[list[Record | None]] | None,
         forget: Callable[[str, set[str]], None],
     ) -> None:
         self.forget = forget  # (grantee, subjects): consents no longer to be remembered
@@ -74,10 +114,11 @@ class Serving:
         if self.future is not None:
             recorded = [r for r in results if r["participant"] != self.caller.participant_id]
             ended = set()
-            for r, seq in zip(recorded, self.future.result(), strict=True):
-                r["recorded_seq"] = seq
-                if seq is None:
+            for r, record in zip(recorded, self.future.result(), strict=True):
+                if record is None:
                     ended.add(r["participant"])
+                else:
+                    r["recorded_seq"], r["score_id"] = record
             if ended:
                 self.forget(self.caller.participant_id, ended)
                 results = [r for r in results if r["participant"] not in ended]
@@ -94,8 +135,26 @@ class GroupCommit:
         self._writing = False
         # one thread writes the group commits: requests waiting for theirs hold no thread
         self._writer = ThreadPoolExecutor(1, "threeflow-credit-writer")
+        # per ledger: score identity -> its committed record (written by the writer alone)
+        self._records: weakref.WeakKeyDictionary[Ledger, OrderedDict[Hashable, Record]] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._records_lock = threading.Lock()
 
-    def submit(self, mine: Pending) -> Future[list[int | None]]:
+    def recorded(self, ledger: Ledger, identity: Hashable) -> Record | None:
+        """The committed record of this score shown to this reader, if one is remembered."""
+        with self._records_lock:
+            known = self._records.get(ledger)
+            return None if known is None else known.get(identity)
+
+    def _remember(self, ledger: Ledger, records: dict[Hashable, Record]) -> None:
+        with self._records_lock:
+            known = self._records.setdefault(ledger, OrderedDict())
+            known.update(records)
+            while len(known) > RECORDS:
+                known.popitem(last=False)
+
+    def submit(self, mine: Pending) -> Future[list[Record | None]]:
         """Group commit: requests queue their signed, checked events, and one writer thread
         appends all that are waiting as one batch in one unit of work (one lock, one
         consent read, one write of the batch, one projection call, one access-log insert,
@@ -121,7 +180,7 @@ class GroupCommit:
             for item in batch:
                 ledgers.setdefault(id(item.ledger), []).append(item)
             for items in ledgers.values():
-                _write_all(items)
+                _write_all(self, items)
 
 
 class _Refused(Exception):
@@ -132,20 +191,20 @@ class _Refused(Exception):
         self.error = error
 
 
-def _write_all(batch: list[Pending]) -> None:
+def _write_all(commits: GroupCommit, batch: list[Pending]) -> None:
     """Write a batch and answer each of its requests. A batch the append refuses (nothing
     written) is written again request by request, so each learns its own error, in its
     own words, and the others are recorded all the same; any other failure (the
     database's) is every request's answer, as it was when each wrote its own."""
     try:
         try:
-            _write(batch)
+            _write(commits, batch)
         except _Refused as refused:
             if len(batch) == 1:
                 raise refused.error from None
             for item in batch:  # alone, each answered for itself
                 try:
-                    _write([item])
+                    _write(commits, [item])
                 except _Refused as alone:
                     item.future.set_exception(alone.error)
                 except Exception as exc:
@@ -158,33 +217,73 @@ def _write_all(batch: list[Pending]) -> None:
             raise
 
 
-def _write(batch: list[Pending]) -> None:
-    """Append the batch's events as one and log its reads, in one unit of work that first
-    reads the consents they are shown under: a score whose consent has ended (revoked, or
-    expired) since the request looked is left out, and nothing is recorded for it."""
+def _write(commits: GroupCommit, batch: list[Pending]) -> None:
+    """Append the batch's new records as one and log its reads, in one unit of work that
+    first reads the consents they are shown under: a score whose consent has ended
+    (revoked, or expired) since the request looked is left out, and nothing is recorded
+    or logged for it. A score already recorded for its reader (committed before, or
+    earlier in this batch) is not appended again: its read names that record."""
     ledger = batch[0].ledger
     with ledger.unit_of_work() as uow:
         now = ledger.clock.now()
-        pairs = {(row[0], row[1]) for item in batch for row in item.rows}
+        pairs = {(s.reader, s.subject) for item in batch for s in item.shown}
         consents = consents_in_force(uow.connection, pairs, "score", now)
         keep: set[str] = set()
-        rows: list[tuple[str, str, str, str, str | None, datetime]] = []
+        new: dict[Hashable, Event] = {}  # identity -> the event of this batch recording it
+        # per score shown, in order: (its consent, a known record or the event recording it)
+        plans: list[list[tuple[str, Record | Event] | None]] = []
         for item in batch:
-            for event, (reader, subject, resource, detail, at) in zip(
-                item.prepared.events, item.rows, strict=True
-            ):
-                consent_id = consents.get((reader, subject))
-                if consent_id is not None:
+            events = iter(() if item.prepared is None else item.prepared.events)
+            plan: list[tuple[str, Record | Event] | None] = []
+            for shown in item.shown:
+                event = next(events) if shown.record is None else None
+                consent_id = consents.get((shown.reader, shown.subject))
+                if consent_id is None:
+                    plan.append(None)
+                    continue
+                identity = shown.identity
+                source: Record | Event | None = (
+                    shown.record or commits.recorded(ledger, identity) or new.get(identity)
+                )
+                if source is None:
+                    assert event is not None  # a score with no known record brought its event
+                    source = new[identity] = event
                     keep.add(event.id)
-                    rows.append((reader, subject, resource, detail, consent_id, at))
-        parts = [item.prepared.only(keep) for item in batch]
-        parts = [part for part in parts if part.events]
+                plan.append((consent_id, source))
+            plans.append(plan)
+        parts = [
+            part
+            for item in batch
+            if item.prepared is not None and (part := item.prepared.only(keep)).events
+        ]
         try:
             appended = uow.append(Prepared.joined(parts)) if parts else []
         except LedgerError as exc:
             raise _Refused(exc) from exc
+        seqs = {entry.event.id: entry.seq for entry in appended}
+        answers: list[list[Record | None]] = []
+        rows: list[tuple[str, str, str, str, str | None, datetime]] = []
+        for item, plan in zip(batch, plans, strict=True):
+            answer: list[Record | None] = []
+            for shown, step in zip(item.shown, plan, strict=True):
+                if step is None:
+                    answer.append(None)
+                    continue
+                consent_id, source = step
+                record = (
+                    (seqs[source.id], str(source.payload["score_id"]))
+                    if isinstance(source, Event)
+                    else source
+                )
+                answer.append(record)
+                detail = f"score {record[1]} at tree size {shown.tree_size}"
+                rows.append((shown.reader, shown.subject, "credit", detail, consent_id, shown.at))
+            answers.append(answer)
         record_read_rows(uow.connection, rows)
         uow.commit()
-    seqs = {entry.event.id: entry.seq for entry in appended}
-    for item in batch:
-        item.future.set_result([seqs.get(event.id) for event in item.prepared.events])
+    commits._remember(ledger, {
+        identity: (seqs[event.id], str(event.payload["score_id"]))
+        for identity, event in new.items()
+    })  # fmt: skip
+    for item, answer in zip(batch, answers, strict=True):
+        item.future.set_result(answer)

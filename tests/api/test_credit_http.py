@@ -167,23 +167,23 @@ def test_without_a_model_the_routes_answer_404_naming_it(tmp_path: Path) -> None
         ledger.close()
 
 
-def test_concurrent_scores_shown_are_each_recorded_once(credit: Credit) -> None:
+def test_concurrent_scores_shown_are_recorded_once(credit: Credit) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     from ledger.core.access import Caller
 
     service = credit.client.app.state.credit  # type: ignore[attr-defined]
     lender = Caller(LENDER, frozenset({"lender"}))
+    credit.ledger.checkpoint()  # a checkpoint no score was shown at yet
     size = credit.ledger.size()
     with ThreadPoolExecutor(8) as pool:
         shown = list(pool.map(lambda _: service.serve(credit.ledger, lender, [SELLER])[0][0],
                               range(24)))  # fmt: skip
-    seqs = sorted(s["recorded_seq"] for s in shown)
-    assert len(set(seqs)) == 24
-    assert credit.ledger.size() == size + 24
-    for s in shown:
-        entry = credit.ledger.entry(s["recorded_seq"])
-        assert entry.event.payload["score_id"] == s["score_id"]
+    assert len({(s["recorded_seq"], s["score_id"]) for s in shown}) == 1  # the same score
+    assert credit.ledger.size() == size + 1  # recorded once, whoever came first
+    entry = credit.ledger.entry(shown[0]["recorded_seq"])
+    assert entry.event.payload["score_id"] == shown[0]["score_id"]
+    assert entry.event.payload["tree_size"] == shown[0]["checkpoint"]["tree_size"]
 
 
 def test_a_revoked_consent_stops_the_next_score_being_shown(credit: Credit) -> None:
@@ -235,7 +235,7 @@ def test_ones_own_score_from_memory_is_the_same_answer_under_the_same_checks(
     assert credit.client.get(path).status_code == 401  # no key at all
 
 
-def test_concurrent_lender_requests_are_each_recorded_before_they_are_answered(
+def test_concurrent_lender_requests_are_each_logged_and_recorded_before_they_are_answered(
     credit: Credit,
 ) -> None:
     import asyncio
@@ -245,8 +245,10 @@ def test_concurrent_lender_requests_are_each_recorded_before_they_are_answered(
     from ledger.trust.tables import AccessRecord
 
     app = credit.client.app
-    credit.get(LENDER, f"/v1/credit/{SELLER}")  # the score computed at this checkpoint
+    credit.ledger.checkpoint()  # a checkpoint no score was shown at yet
     size = credit.ledger.size()
+    with credit.ledger.reading() as connection:
+        before = len(list(connection.execute(select(AccessRecord.id))))
 
     async def sixteen() -> list[httpx.Response]:
         transport = httpx.ASGITransport(app=app)
@@ -259,12 +261,14 @@ def test_concurrent_lender_requests_are_each_recorded_before_they_are_answered(
     answers = asyncio.run(sixteen())
     assert {a.status_code for a in answers} == {200}
     bodies = [a.json() for a in answers]
-    assert len({b["recorded_seq"] for b in bodies}) == 16
-    assert credit.ledger.size() == size + 16
+    assert len({(b["recorded_seq"], b["score_id"]) for b in bodies}) == 1
+    assert credit.ledger.size() == size + 1  # the score recorded once, before any answer
+    entry = credit.ledger.entry(bodies[0]["recorded_seq"])
+    assert entry.event.payload["score_id"] == bodies[0]["score_id"]
+    assert entry.event.payload["recipient"] == LENDER
     with credit.ledger.reading() as connection:
-        logged = {row.detail.split()[1]: row.consent_id
-                  for row in connection.execute(select(AccessRecord))}  # fmt: skip
-    for body in bodies:
-        entry = credit.ledger.entry(body["recorded_seq"])
-        assert entry.event.payload["score_id"] == body["score_id"]
-        assert logged[body["score_id"]] == f"c-{SELLER}-{LENDER}"
+        rows = list(connection.execute(select(AccessRecord).order_by(AccessRecord.id)))[before:]
+    assert len(rows) == 16  # every read logged, under the consent in force
+    assert {(r.reader, r.consent_id, r.detail.split()[1]) for r in rows} == {
+        (LENDER, f"c-{SELLER}-{LENDER}", bodies[0]["score_id"])
+    }
