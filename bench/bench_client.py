@@ -8,7 +8,11 @@ signed receipts and their verification by the client — and once through
 same server as bodies serialised beforehand, posted one after another with nothing done
 with the answers: the endpoint's own rate, without the client's work on the same cores.
 
-Run: ``.venv/bin/python -m bench.bench_client [--events 20000]``
+With ``--in-process``, the endpoint's handler alone is called beside the library in one
+process, by the clock and per CPU second of the process (the second is moved less by other
+work on the same cores).
+
+Run: ``.venv/bin/python -m bench.bench_client [--events 20000] [--in-process]``
 """
 
 from __future__ import annotations
@@ -62,9 +66,16 @@ def _ledger(url: str, key: SigningKey) -> Ledger:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument(
+        "--in-process", action="store_true",
+        help="the endpoint's handler called in process, beside the library, by the clock "
+        "and per CPU second (no HTTP, no client: what the server does with a batch)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     key = SigningKey.generate()
     events = _listings(key, args.events)
+    if args.in_process:
+        return _in_process(key, events)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         library = _ledger(f"sqlite:///{folder / 'library.db'}", key)
@@ -116,6 +127,44 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"   {client_rate / library_rate:.0%} of the library")  # fmt: skip
     print(f"  POST /v1/events, bodies made before {raw_rate:9,.0f} events/s"
           f"   {raw_rate / library_rate:.0%} of the library")  # fmt: skip
+    return 0
+
+
+def _in_process(key: SigningKey, events: list[Event]) -> int:
+    """``Ledger.append_batch`` beside the ``POST /v1/events`` handler fed the same batches
+    as bytes (fresh events, a fresh file each), by the clock and per CPU second."""
+    from finance_api.routers.participants import _post
+    from ledger.core.access import Caller
+
+    caller = Caller("seller-b", frozenset({"seller"}))
+    bodies = [
+        orjson.dumps({"events": [e.to_json() for e in batch]})
+        for batch in (_listings(key, BATCH) for _ in range(0, len(events), BATCH))
+    ]
+    rates = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in ("library", "handler"):
+            ledger = _ledger(f"sqlite:///{Path(tmp) / name}.db", key)
+            start, cpu = time.perf_counter(), time.process_time()
+            if name == "library":
+                for i in range(0, len(events), BATCH):
+                    ledger.append_batch(events[i : i + BATCH])
+            else:
+                for body in bodies:
+                    status, _ = _post(ledger, caller, body, None)
+                    if status != 201:
+                        raise SystemExit(f"the handler answered {status}")
+            rates[name] = (
+                len(events) / (time.perf_counter() - start),
+                len(events) / (time.process_time() - cpu),
+            )
+            ledger.close()
+    (lib, lib_cpu), (handler, handler_cpu) = rates["library"], rates["handler"]
+    print(f"{len(events)} signed events in batches of {BATCH}, SQLite, in process:")
+    print(f"  library Ledger.append_batch   {lib:9,.0f} events/s  {lib_cpu:9,.0f} per CPU second")
+    print(f"  POST /v1/events handler        {handler:9,.0f} events/s  {handler_cpu:9,.0f} "
+          f"per CPU second   {handler / lib:.0%} / {handler_cpu / lib_cpu:.0%} "
+          "of the library")  # fmt: skip
     return 0
 
 

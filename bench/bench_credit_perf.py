@@ -10,10 +10,12 @@ On one simulated ledger (``--db``, or a world simulated into a fresh SQLite file
   ledger (one participant's entries), and batch scoring rows/s;
 - ``GET /v1/credit/{id}`` req/s and p99 beside the trivial FastAPI app, both served by
   uvicorn (one worker, uvloop, httptools) and loaded by ``wrk`` in the same run: as the
-  subject itself (nothing recorded) and as a lender with consent (each score recorded on
-  the ledger as ``credit.score_issued``: a write per request), each of the lender's
-  subjects asked once before the timing, so wrk times recorded scores and not the first
-  computation of each; with ``--postgres``, the same on PostgreSQL.
+  subject itself (nothing recorded); as a lender with consent polling its 50 subjects, each
+  asked once before the timing (so wrk times scores already computed and recorded: each
+  read logged, the score's record named again); and as 150 readers each shown each of the
+  50 scores for the first time (each request a new ``credit.score_issued`` entry, signed
+  and appended: 7,500 pairs, more than wrk asks in the time); with ``--postgres``, the same
+  on PostgreSQL.
 
 Run: ``.venv/bin/python -m bench.bench_credit_perf [--participants 300] [--months 18]
 [--db sqlite:///PATH --seed S] [--seconds 10] [--connections 16] [--repeats 2] [--postgres]
@@ -36,10 +38,10 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.bench_http import BIN, _serve
+from bench.bench_http import BIN, _serve, cpu_seconds
 from bench.bench_http import _wrk as _wrk_percentiles
 from credit.features import compute
-from credit.features.scan import rows
+from credit.features.scan import rows, select_rows
 from credit.scoring.scorer import Scorer, load
 from credit.scoring.training import train
 from finance_api.auth import create_api_key
@@ -50,6 +52,7 @@ from simulations.runner import ledger_key_for, run_simulation, simulation_clock
 from simulations.signer import agent_key
 
 LENDER = "lender-0001"
+READERS = 150  # each shown each of 50 scores once: 7,500 first sights
 
 
 def progress(text: str) -> None:
@@ -75,21 +78,35 @@ def resident_mb() -> tuple[float, float]:
     return fields.get("RssAnon", 0.0), fields.get("RssFile", 0.0)
 
 
-def scan_rates(ledger: Ledger, repeats: int = 2) -> tuple[float, float, int, int]:
-    """Entries of the tree per second: the raw scan (the pass's own ``SELECT``, rows
-    fetched and counted, nothing parsed) and the feature pass; the rows both read."""
+def scan_rates(
+    ledger: Ledger, repeats: int = 2
+) -> tuple[float, float, float, int, int, float, float]:
+    """Entries of the tree per second: the raw scan (one ``SELECT`` of every row of the
+    types the pass reads, in order, rows fetched and counted, nothing parsed) and the
+    feature pass; on SQLite the same scan's rows read from sqlite3's own cursor (what
+    SQLAlchemy's rows cost); the rows both read; the CPU seconds of each (under load the
+    cores are not free, and the wall time moves with the other jobs)."""
     size = ledger.size()
-    raw, feat = [], []
+    raw, feat, raw_cpu, feat_cpu, driver = [], [], [], [], []
     for _ in range(repeats):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         with ledger.reading() as connection:
             count = sum(1 for _ in rows(connection, size))
         raw.append(time.perf_counter() - t)
-        t = time.perf_counter()
+        raw_cpu.append(time.process_time() - c)
+        if ledger.engines.is_sqlite:  # the same rows from the driver's own cursor
+            t = time.perf_counter()
+            with ledger.reading() as connection:
+                driver_count = sum(1 for _ in connection.execute(select_rows(size)).cursor)
+            driver.append(time.perf_counter() - t)
+            assert driver_count == count
+        t, c = time.perf_counter(), time.process_time()
         table = compute(ledger, size)
         feat.append(time.perf_counter() - t)
+        feat_cpu.append(time.process_time() - c)
         assert table.entries == count  # the same rows
-    return size / min(raw), size / min(feat), size, count
+    rates = size / min(raw), size / min(feat), size / min(driver) if driver else 0.0
+    return (*rates, size, count, min(raw_cpu), min(feat_cpu))
 
 
 def simulate(url: str, participants: int, months: int, seed: int, truth: Path) -> None:
@@ -125,10 +142,10 @@ def score_latencies(ledger: Ledger, scorer: Scorer) -> dict[str, float]:
 
 def http(
     source: str, seed: int, model: Path, seconds: int, connections: int
-) -> dict[str, tuple[float, float]]:
+) -> dict[str, tuple[float, float, float]]:
     """Serve the ledger at ``source`` (a SQLite file is copied first; a PostgreSQL scratch
     database of this run is written to as it is) and load it with wrk."""
-    results: dict[str, tuple[float, float]] = {}
+    results: dict[str, tuple[float, float, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         (folder / "var").mkdir()
@@ -140,16 +157,22 @@ def http(
             shutil.copy(Path(source.removeprefix("sqlite:///")), copy)
             url = f"sqlite:///{copy}"
         with Ledger.open(url, ledger_key=ledger_key_for(seed)) as ledger:
-            sellers = sorted(p for p, r in compute(ledger).roles.items() if r == "seller")[:50]
+            roles = compute(ledger).roles
+            sellers = sorted(p for p, r in roles.items() if r == "seller")[:50]
+            readers = sorted(p for p in roles if p not in sellers)[:READERS]
             now = ledger.clock.now()
             subject_key = create_api_key(ledger, sellers[0], "bench", now)
             lender_key = create_api_key(ledger, LENDER, "bench", now)
-            ledger.append_batch([Event.create(
+            reader_keys = {r: create_api_key(ledger, r, "bench", now) for r in readers}
+            grants = [Event.create(
                 agent_key(seed, s), flow="information", type="consent.granted", actor=s,
-                payload={"consent_id": f"bench-{s}", "subject": s, "grantee": LENDER,
+                payload={"consent_id": f"bench-{s}-{g}", "subject": s, "grantee": g,
                          "scope": ["score"],
                          "expires_at": format_timestamp(now + timedelta(days=9))},
-                occurred_at=now, subjects=[LENDER]) for s in sellers])  # fmt: skip
+                occurred_at=now, subjects=[g])
+                for g in [LENDER, *readers] for s in sellers]  # fmt: skip
+            for start in range(0, len(grants), 500):
+                ledger.append_batch(grants[start : start + 500])
             ledger.checkpoint()
         # per-key rate limits off: the default (100/s a key) would answer most of wrk's
         # requests 429, and the bench would time refusals
@@ -161,7 +184,9 @@ def http(
                                 "uvloop", "--http", "httptools", "--log-level", "warning"],
                                Path.cwd(), env)  # fmt: skip
         try:
-            results["trivial FastAPI /health"] = _wrk(base + "/health", seconds, connections, None)
+            results["trivial FastAPI /health"] = _wrk(
+                base + "/health", seconds, connections, None, trivial.pid
+            )
         finally:
             trivial.terminate()
             trivial.wait()
@@ -173,7 +198,7 @@ def http(
 
             httpx.get(f"{base}/v1/credit/{sellers[0]}", headers={"X-API-Key": subject_key})
             results["GET /v1/credit/{id}, the subject"] = _wrk(
-                f"{base}/v1/credit/{sellers[0]}", seconds, connections, own
+                f"{base}/v1/credit/{sellers[0]}", seconds, connections, own, server.pid
             )
             for s in sellers:  # each score computed once before the timing (the subject's
                 # own above too): wrk times recorded scores, not a first computation of each
@@ -185,8 +210,20 @@ def http(
                 "request = function()\n  i = i % #paths + 1\n"
                 "  return wrk.format(nil, paths[i])\nend\n"
             )
-            results["GET /v1/credit/{id}, a lender (recorded)"] = _wrk(
-                base + "/", seconds, connections, lender
+            results["GET /v1/credit/{id}, a lender polling"] = _wrk(
+                base + "/", seconds, connections, lender, server.pid
+            )
+            first = folder / "first.lua"
+            keys = ",".join(f'"{key}"' for key in reader_keys.values())
+            first.write_text(  # every (reader, subject) pair once before any comes again
+                f"keys = {{{keys}}}\npaths = {{{paths}}}\ni = 0\nrequest = function()\n"
+                "  local key = keys[i % #keys + 1]\n"
+                "  local path = paths[math.floor(i / #keys) % #paths + 1]\n"
+                "  i = i + 1\n"
+                '  return wrk.format(nil, path, {["X-API-Key"] = key})\nend\n'
+            )
+            results["GET /v1/credit/{id}, each a first sight"] = _wrk(
+                base + "/", seconds, connections, first, server.pid
             )
         finally:
             server.terminate()
@@ -194,17 +231,23 @@ def http(
     return results
 
 
-def _wrk(url: str, seconds: int, connections: int, script: Path | None) -> tuple[float, float]:
-    """Requests/s and p99 (ms) of one wrk run."""
+def _wrk(
+    url: str, seconds: int, connections: int, script: Path | None, pid: int
+) -> tuple[float, float, float]:
+    """Requests/s, p99 (ms) and the server's CPU time per request (us, all its threads) of
+    one wrk run: the CPU figure moves far less than the rate when other work shares the
+    machine."""
+    before = cpu_seconds(pid)
     rate, _, _, p99 = _wrk_percentiles(url, seconds, connections, script)
-    return rate, p99
+    used = cpu_seconds(pid) - before
+    return rate, p99, used / max(rate * seconds, 1.0) * 1e6
 
 
-def show(results: dict[str, tuple[float, float]]) -> None:
+def show(results: dict[str, tuple[float, float, float]]) -> None:
     base = results["trivial FastAPI /health"][0]
-    for name, (rate, p99) in results.items():
+    for name, (rate, p99, cpu) in results.items():
         print(f"    {name:42s} {rate:8,.0f} req/s {rate / base:5.0%} of trivial"
-              f"  p99 {p99:7.1f} ms")  # fmt: skip
+              f"  p99 {p99:7.1f} ms  server CPU {cpu:6.0f} us/req")  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -234,7 +277,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         before = peak_mb()
         with Ledger.open(url, read_only=True) as ledger:
             anon_before, _ = resident_mb()
-            raw, feat, size, read = scan_rates(ledger, args.repeats)
+            raw, feat, driver, size, read, raw_cpu, feat_cpu = scan_rates(ledger, args.repeats)
             after = peak_mb()
             anon, mapped = resident_mb()
             if not args.pass_only:
@@ -246,6 +289,10 @@ def main(argv: Sequence[str] | None = None) -> int:
               "types the pass reads)")  # fmt: skip
         print(f"  feature pass (all firms)    {feat:12,.0f} entries/s  {feat / raw:5.0%} of "
               f"the scan  peak RSS {after:,.0f} MB (before {before:,.0f} MB)")  # fmt: skip
+        if driver:
+            print(f"  raw scan, sqlite3's cursor  {driver:12,.0f} entries/s  (no SQLAlchemy rows; "
+                  f"the pass is {feat / driver:.0%} of it)")  # fmt: skip
+        print(f"  CPU seconds, scan / pass    {raw_cpu:.2f} / {feat_cpu:.2f}")
         print(f"  resident after the passes   {anon:,.0f} MB heap (before {anon_before:,.0f} MB)"
               f" + {mapped:,.0f} MB of the mapped ledger file")  # fmt: skip
         if not args.pass_only:
@@ -265,7 +312,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             with pgdb.scratch_database("credit") as pg:
                 simulate(pg, args.participants, args.months, args.seed, folder / "pg.truth")
                 with Ledger.open(pg, read_only=True) as ledger:
-                    raw, feat, size, read = scan_rates(ledger, args.repeats)
+                    raw, feat, driver, size, read, raw_cpu, feat_cpu = scan_rates(
+                        ledger, args.repeats
+                    )
                 print(f"  PostgreSQL ({size:,} entries): raw scan {raw:,.0f} entries/s, feature "
                       f"pass {feat:,.0f} entries/s ({feat / raw:.0%} of the scan)")  # fmt: skip
                 if wrk:

@@ -11,6 +11,10 @@ one connection: their p95 is a request's own latency (at 32 connections it is mo
 queue), against the target p95 < 5 ms at a million entries. ``--backend postgresql`` serves
 a scratch PostgreSQL database loaded with the same ledger's rows (dropped after), or with
 ``--pg-url`` one already loaded (as ``bench_proof_latency`` loads it; left as it is).
+Beside each row: the CPU each request cost the server process, and on PostgreSQL the
+database's backends serving it (from ``/proc``: the server must run on this machine). On
+a shared machine the rates move with the other jobs; the CPU a request costs does much
+less.
 
 Run: ``.venv/bin/python -m bench.bench_http [--size 100000] [--seconds 10] [--connections 32]
 [--backend sqlite|postgresql] [--pg-url URL]``
@@ -29,10 +33,11 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import httpx
+import psycopg
 
 from bench import pgdb
 from bench.bench_proof_latency import copy_to_postgres
@@ -77,6 +82,42 @@ done = function(summary, latency, requests)
                          latency:percentile(95), latency:percentile(99)))
 end
 """
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of process ``pid`` so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _backends(url: str | None) -> dict[int, float]:
+    """CPU so far of each PostgreSQL backend connected to the database of ``url``."""
+    if url is None or not url.startswith("postgresql"):
+        return {}
+    name = url.rpartition("/")[2]
+    query = "SELECT pid FROM pg_stat_activity WHERE datname = %s"
+    with psycopg.connect(pgdb.SERVER, autocommit=True) as admin:  # the bench's own server
+        pids = [pid for (pid,) in admin.execute(query, (name,))]
+    found = {}
+    for pid in pids:
+        with suppress(OSError):  # gone meanwhile, or not on this machine
+            found[pid] = cpu_seconds(pid)
+    return found
+
+
+Row = tuple[float, float, float, float, float, float]
+
+
+def _measured(
+    pid: int, database: str | None, url: str, seconds: int, connections: int, script: Path
+) -> Row:
+    """:func:`_wrk`'s figures, then the server's and the database's CPU a request (µs)."""
+    server, backends = cpu_seconds(pid), _backends(database)
+    rate, p50, p95, p99 = _wrk(url, seconds, connections, script)
+    used = cpu_seconds(pid) - server
+    db = sum(cpu - backends.get(pid, 0.0) for pid, cpu in _backends(database).items())
+    requests = max(rate * seconds, 1.0)
+    return rate, p50, p95, p99, used / requests * 1e6, db / requests * 1e6
 
 
 def _wrk(
@@ -163,7 +204,7 @@ def _database(backend: str, db: Path, folder: Path, loaded: str | None) -> Itera
 
 def _threeflow(
     served: str, folder: Path, env: dict[str, str], seconds: int, c: int, plain: Path
-) -> dict[str, tuple[float, float, float, float]]:
+) -> dict[str, Row]:
     """The rows of threeflow's own server on database ``served``."""
     server, url = _serve([str(BIN / "threeflow"), "serve", "--db", served], folder, env)
     results = {}
@@ -182,7 +223,7 @@ def _threeflow(
         ]  # fmt: skip
         for name, path, connections, lua in rows:
             progress(f"loading {name}")
-            results[name] = _wrk(url + path, seconds, connections, lua)
+            results[name] = _measured(server.pid, served, url + path, seconds, connections, lua)
     finally:
         server.terminate()
         server.wait()
@@ -207,13 +248,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         (folder / "var").mkdir()
         (folder / "var" / "ledger.key").write_text(ledger_key().seed.hex() + "\n")
         plain = _plain_script(folder)
-        results: dict[str, tuple[float, float, float, float]] = {}
+        results: dict[str, Row] = {}
         trivial, url = _serve(
             [str(BIN / "uvicorn"), "bench.trivial_app:app", "--loop", "uvloop", "--http",
              "httptools", "--log-level", "warning"], Path.cwd(), env,
         )  # fmt: skip
         try:
-            results["trivial FastAPI /health"] = _wrk(url + "/health", args.seconds, c, plain)
+            results["trivial FastAPI /health"] = _measured(
+                trivial.pid, None, url + "/health", args.seconds, c, plain
+            )
         finally:
             trivial.terminate()
             trivial.wait()
@@ -224,9 +267,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"HTTP on loopback, 1 uvicorn worker (uvloop, httptools), wrk -t1 -c{c} (1 where said)"
         f" -d{args.seconds}s, ledger of {args.size:,} entries on {args.backend}"
     )
-    print(f"  {'':36s} {'req/s':>9s}  {'of trivial':>10s}  {'p50':>6s} {'p95':>6s} {'p99':>6s} ms")
-    for name, (rate, p50, p95, p99) in results.items():
-        print(f"  {name:36s} {rate:9,.0f}  {rate / base:10.0%}  {p50:6.2f} {p95:6.2f} {p99:6.2f}")
+    print(f"  {'':36s} {'req/s':>9s}  {'of trivial':>10s}  {'p50':>6s} {'p95':>6s} {'p99':>6s} ms"
+          f"  CPU/req: server, db (us)")  # fmt: skip
+    for name, (rate, p50, p95, p99, cpu, db) in results.items():
+        print(f"  {name:36s} {rate:9,.0f}  {rate / base:10.0%}  {p50:6.2f} {p95:6.2f} {p99:6.2f}"
+              f"     {cpu:6.0f} {db:6.0f}")  # fmt: skip
     return 0
 
 

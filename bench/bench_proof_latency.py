@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from sqlalchemy import MetaData
 
 from bench import pgdb
 from bench.data import ensure_ledgers, progress
@@ -34,35 +35,57 @@ from ledger.log import Ledger
 from ledger.storage.db import make_engines, migrate
 
 TARGET_MS = 5.0
-TABLES = (
-    "ledger_head",
-    "participants",
-    "participant_keys",
-    "checkpoints",
-    "entries",
-    "entry_refs",
-    "merkle_nodes",
-)
+SKIPPED = ("alembic_version",)  # written by the migration itself
+# (table, column) of every column drawing from a sequence (serial or identity)
+_OWNED = """
+SELECT t.relname, a.attname FROM pg_depend d
+JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+JOIN pg_class t ON t.oid = d.refobjid
+JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid
+JOIN pg_namespace n ON n.oid = t.relnamespace AND n.nspname = current_schema()
+"""
 
 
 def copy_to_postgres(db: Path, url: str) -> None:
-    """Load the SQLite ledger's rows into a freshly migrated PostgreSQL database."""
+    """Load every row of the SQLite ledger into a freshly migrated PostgreSQL database.
+
+    Every table, read models included: a server opening a copy of the ledger alone
+    rebuilt its projections from every entry before it answered (over a minute at a
+    million entries), and the bench's server never came up. Tables are filled parents
+    first (the order of their foreign keys, from the migrated schema).
+    """
     engines = make_engines(url)
     migrate(engines)
+    schema = MetaData()
+    schema.reflect(engines.write)
     engines.dispose()
     source = sqlite3.connect(db)
     try:
+        present = {row[0] for row in source.execute("SELECT name FROM sqlite_master")}
+        tables = [t.name for t in schema.sorted_tables if t.name in present]
         with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as target:
             target.execute("SET TIME ZONE 'UTC'")
-            for table in TABLES:
+            for table in tables:
+                if table in SKIPPED:
+                    continue
                 columns = [row[1] for row in source.execute(f"PRAGMA table_info({table})")]
                 names = ", ".join(f'"{c}"' for c in columns)
-                cursor = source.execute(f"SELECT {names} FROM {table}")
-                with target.cursor().copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                    while rows := cursor.fetchmany(10_000):
+                cursor = source.execute(f'SELECT {names} FROM "{table}"')
+                rows = cursor.fetchmany(10_000)
+                if not rows:
+                    continue
+                with target.cursor().copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+                    while rows:
                         for row in rows:
                             copy.write_row(row)
+                        rows = cursor.fetchmany(10_000)
                 progress(f"  copied {table}")
+            for table, column in target.execute(_OWNED).fetchall():  # ids copied, not drawn
+                target.execute(
+                    f'SELECT setval(pg_get_serial_sequence(%s, %s), max("{column}"))'
+                    f' FROM "{table}" HAVING max("{column}") IS NOT NULL',
+                    (f'"{table}"', column),
+                )
             target.commit()
             target.autocommit = True
             target.execute("ANALYZE")

@@ -8,6 +8,7 @@ ledger and caller dependencies. Bodies are bounded as they stream in (:mod:`body
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -22,6 +23,7 @@ from finance_api import errors, offload
 from finance_api.body import BodyLimit
 from finance_api.deps import current_caller, get_ledger
 from finance_api.fastpath import FastPath
+from finance_api.groups import Grouped
 from finance_api.lending.decision_routes import build_router as decision_router
 from finance_api.lending.fraud_routes import build_router as fraud_router
 from finance_api.lending.routes import build_router as risk_router
@@ -134,6 +136,7 @@ def create_app(
         offload.use_database(connection.dialect.name)
     app.state.snapshot = Snapshot(ledger)
     app.state.proofs = Rendered()
+    app.state.proof_groups = Grouped(functools.partial(public.proofs_json, ledger))
     settings = get_settings()
     app.state.limiter = limiter or RateLimiter(settings.rate_per_second, settings.rate_burst)
     app.add_middleware(FastPath)  # inside the body limit: bodies bounded as for every route

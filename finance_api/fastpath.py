@@ -140,7 +140,7 @@ async def _score(scope: Scope, state: Any, participant: str) -> bytes | Response
     if hit is None:
         if participant == caller.participant_id or caller.roles & READ_ALL:
             return None  # not computed yet at this checkpoint: the route computes it
-        return await _recorded(state, service, ledger, caller, participant)
+        return await _recorded(state, service, ledger, caller, participant, rendered)
     body = rendered.get((service, hit[0], participant))
     if body is None:
         return None
@@ -153,7 +153,12 @@ async def _score(scope: Scope, state: Any, participant: str) -> bytes | Response
 
 
 async def _recorded(
-    state: Any, service: CreditService, ledger: Ledger, caller: Caller, participant: str
+    state: Any,
+    service: CreditService,
+    ledger: Ledger,
+    caller: Caller,
+    participant: str,
+    rendered: Rendered,
 ) -> bytes | Response | None:
     """Another party's score (a lender's, under consent): the route's own function
     (:func:`~finance_api.routers.credit.score_body`), which records the score on the
@@ -169,7 +174,7 @@ async def _recorded(
     except RateLimited:
         return None
     try:
-        return await score_body(service, ledger, caller, participant)
+        return await score_body(service, ledger, caller, participant, rendered)
     except LedgerError as exc:
         return ledger_error_response(exc)
 

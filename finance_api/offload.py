@@ -65,6 +65,12 @@ def use_database(dialect: str) -> None:
     _quick = (f"quick-{threads}", threads)
 
 
+def quick_pool() -> tuple[ThreadPoolExecutor, int]:
+    """The quick pool sized for the app's database, and its threads (for
+    :mod:`finance_api.groups`, which queues its own work on it)."""
+    return _executor(*_quick), _quick[1]
+
+
 async def quick(func: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
     """Like :func:`offload`, for reads of well under a millisecond (a key's revocation, a
     proof, the head): a small pool of their own (one thread on SQLite, see

@@ -8,7 +8,7 @@ snapshot. The convenience methods (``append_batch``...) are each one unit of wor
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime
@@ -18,12 +18,13 @@ from sqlalchemy import Connection
 
 from ledger import keyfile
 from ledger.checkpoints import Checkpointer, CheckpointPolicy
+from ledger.core.append_receipt import AppendReceipt
 from ledger.core.checkpoint import SignedCheckpoint
 from ledger.core.clock import Clock, SystemClock
 from ledger.core.entry import Appended, LedgerEntry
 from ledger.core.errors import InvalidEvent, LedgerError
 from ledger.core.event_types import REGISTRY, EventTypeRegistry
-from ledger.core.events import Event
+from ledger.core.events import Draft, Event
 from ledger.core.keybook import Registration
 from ledger.core.keys import SigningKey, key_id_for
 from ledger.core.proofs import ConsistencyProof, InclusionProof
@@ -176,6 +177,13 @@ class Ledger:
         """Check schemas and signatures before taking the lock (see :class:`Sequencer`)."""
         return self._sequencer.prepare(events, self.clock.now(), operator=operator)
 
+    def prepare_signed(
+        self, key: SigningKey, drafts: Sequence[Draft], *, operator: bool = False
+    ) -> Prepared:
+        """Sign ``drafts`` with ``key`` and prepare them: the signatures made here are not
+        verified again (see :meth:`Sequencer.prepare_signed`)."""
+        return self._sequencer.prepare_signed(key, drafts, self.clock.now(), operator=operator)
+
     # -- the signing key and the operator's entries -----------------------------------
     @property
     def key(self) -> SigningKey:
@@ -261,6 +269,11 @@ class Ledger:
                 raise failure from None
             raise
         return entries
+
+    def receipts(self, entries: Sequence[LedgerEntry]) -> Callable[[], list[AppendReceipt]]:
+        """The ledger's signed append receipts for ``entries``, signed on the signature
+        threads while the caller goes on; call the result to have them, in order."""
+        return AppendReceipt.issue_all(self.key, self.origin, entries, self._pool)
 
     # -- reading -----------------------------------------------------------------------
     def size(self) -> int:

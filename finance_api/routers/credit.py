@@ -129,17 +129,36 @@ def _rendered(score: dict[str, Any]) -> bytes:
     return ScoreOut.__pydantic_serializer__.to_json(ScoreOut.model_validate(score))
 
 
-async def score_body(service: CreditService, ledger: Ledger, caller: Caller, subject: str) -> bytes:
-    """One score as the route sends it. Worked out off the loop; a score shown to another
-    party is recorded before it is sent, its request awaiting the group commit on the loop
-    (no worker thread is held while it waits, so more requests gather for each commit)."""
-    serving = await offload(service.start, ledger, caller, [subject])
+async def score_body(
+    service: CreditService,
+    ledger: Ledger,
+    caller: Caller,
+    subject: str,
+    rendered: Rendered | None = None,
+) -> bytes:
+    """One score as the route sends it. Worked out off the loop, unless memory holds all it
+    needs (a score already recorded for this reader: only its read is logged); a score
+    shown to another party is recorded (or its read logged) before it is sent, its request
+    awaiting the group commit on the loop (no worker thread is held while it waits, so more
+    requests gather for each commit). ``rendered`` keeps the bytes of a score shown again,
+    by its record."""
+    serving = service.start_remembered(ledger, caller, subject)
+    if serving is None:
+        serving = await offload(service.start, ledger, caller, [subject])
     if serving.future is not None:
         await asyncio.wrap_future(serving.future)
     shown, _ = serving.finish()
     if not shown:
         raise NotFound(f"no participant {subject} you may see", field="participant")
-    return _rendered(shown[0])
+    score = shown[0]
+    if rendered is None or score.get("recorded_seq") is None:
+        return _rendered(score)
+    key = (service, score["checkpoint"]["tree_size"], subject, score["recorded_seq"])
+    body = rendered.get(key)
+    if body is None:
+        body = _rendered(score)
+        rendered.put(key, body)
+    return body
 
 
 def _scores_rendered(request: Request) -> Rendered:
@@ -154,7 +173,8 @@ def _scores_rendered(request: Request) -> Rendered:
     "/credit/{participant}",
     summary="A participant's score, PD, grade and reasons at the newest checkpoint",
     description="Your own score, or another's under its consent (scope `score`); shown to "
-    "anyone but the subject, the score is recorded on the ledger as `credit.score_issued`.",
+    "anyone but the subject, the score is recorded on the ledger as `credit.score_issued`, "
+    "once per reader (shown again, the answer names that record and the read is logged).",
     response_model=ScoreOut,
     responses=errors(401, 404, 422, 429),
 )
@@ -174,7 +194,7 @@ async def get_score(
             body = await offload(_rendered, hit[1])
             rendered.put(key, body)
         return Response(body, media_type="application/json")
-    body = await score_body(service, ledger, caller, participant)
+    body = await score_body(service, ledger, caller, participant, rendered)
     return Response(body, media_type="application/json")
 
 

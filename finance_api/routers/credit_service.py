@@ -37,14 +37,20 @@ from credit.errors import CreditError
 from credit.features.credibility import credibility
 from credit.features.scan import compute, entries_of, newest_read
 from credit.scoring.scorer import Scorer, load
-from finance_api.routers.score_commit import GroupCommit, Pending, Record, Serving, Shown
+from finance_api.routers.score_commit import (
+    GroupCommit,
+    Pending,
+    Record,
+    Serving,
+    Shown,
+    record_payload,
+)
 from ledger.core.access import Caller
 from ledger.core.errors import LedgerError, NotFound
-from ledger.core.events import Event
+from ledger.core.events import Draft
 from ledger.core.keys import SigningKey
 from ledger.keyfile import load as load_key
 from ledger.log import Ledger
-from ledger.storage.sequencer import Prepared
 from ledger.trust.access import READ_ALL, consents_to
 
 CACHE = 4096
@@ -218,43 +224,56 @@ class CreditService:
         future = self._record(ledger, caller, recorded) if recorded and record else None
         return Serving(caller, subjects, results, future, self.forget_consents)
 
-    def forget_consents(self, grantee: str, subjects: set[str]) -> None:
+    def forget_consents(self, grantee: str, subjects: set[str]) -> None:  # ended meanwhile
         with self._lock:
             for subject in subjects:
                 self._consents.pop((grantee, subject), None)
 
+    def start_remembered(self, ledger: Ledger, caller: Caller, subject: str) -> Serving | None:
+        """:meth:`start` for one score shown to another party, from memory alone: the
+        consent seen in force (checked again by the write), the score at the newest
+        checkpoint known, its record for this reader. On the loop; None: go :meth:`start`."""
+        reader = caller.participant_id
+        if subject == reader or caller.roles & READ_ALL:
+            return None
+        size = ledger.known_sizes()[1]
+        with self._lock:
+            hit = self._cache.get((size, subject)) if (reader, subject) in self._consents else None
+        if hit is None:
+            return None
+        identity = tuple(record_payload(reader, hit).values())
+        record = self._commits.recorded(ledger, identity)
+        if record is None:
+            return None
+        shown = Shown(reader, subject, size, ledger.clock.now(), identity, record)
+        future = self._commits.submit(Pending(ledger, None, [shown]))
+        return Serving(caller, [subject], [dict(hit)], future, self.forget_consents)
+
     def _record(
         self, ledger: Ledger, caller: Caller, results: list[dict[str, Any]]
     ) -> Future[list[Record | None]]:
-        """Sign the scores shown that no record is known for, and queue every score shown
-        for the group commit (which logs each read, and names the record of a score shown
-        to the same reader before instead of recording it again)."""
+        """Sign the scores shown that no record is known for; queue all for the group commit
+        (which logs each read, and names the record of a score shown to this reader before)."""
         now = ledger.clock.now()
         reader = caller.participant_id
-        events = []
+        drafts: list[Draft] = []
         shown = []
         for r in results:
-            checkpoint = r["checkpoint"]
-            payload = {
-                "subject": r["participant"], "recipient": reader,
-                "model_version": r["model_version"], "feature_schema": r["feature_schema_hash"],
-                "tree_size": checkpoint["tree_size"], "root_hash": checkpoint["root_hash"],
-                "score": r["score"], "pd_ppm": r["pd_ppm"], "grade": r["grade"],
-                "reasons_hash": r["reasons_hash"],
-            }  # fmt: skip
+            payload = record_payload(reader, r)
             identity = tuple(payload.values())
             record = self._commits.recorded(ledger, identity)
-            shown.append(Shown(reader, r["participant"], checkpoint["tree_size"], now, identity,
-                               record))  # fmt: skip
+            shown.append(Shown(reader, r["participant"], r["checkpoint"]["tree_size"], now,
+                               identity, record))  # fmt: skip
             if record is not None:
                 continue
             score_id = f"score-{uuid.uuid4()}"
-            events.append(Event.create(
-                self.key, flow="finance", type="credit.score_issued", actor=self.scorer_id,
+            drafts.append(Draft(
+                flow="finance", type="credit.score_issued", actor=self.scorer_id,
                 payload={"score_id": score_id, **payload}, occurred_at=now,
                 subjects=[r["participant"], reader],
             ))  # fmt: skip
-        prepared = ledger.prepare(events) if events else Prepared.nothing()
+        # signed here, so not verified again (the write still holds the key to the registry's)
+        prepared = ledger.prepare_signed(self.key, drafts) if drafts else None
         return self._commits.submit(Pending(ledger, prepared, shown))
 
     # -- credibility ----------------------------------------------------------------------

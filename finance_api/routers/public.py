@@ -7,12 +7,14 @@ of the latest signed checkpoint, the one a verifier can check against the pinned
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from finance_api.deps import LedgerDep
+from finance_api.groups import Grouped
 from finance_api.offload import offload, quick
 from finance_api.params import MAX_SEQ
 from finance_api.schemas import (
@@ -26,8 +28,9 @@ from finance_api.schemas import (
 )
 from finance_api.snapshot import Head, Rendered, Snapshot, checkpoint_json
 from ledger.core.checkpoint import SignedCheckpoint, verifier_key
-from ledger.core.errors import NotFound
+from ledger.core.errors import LedgerError, NotFound
 from ledger.log import Ledger
+from ledger.proofs import Ask
 
 router = APIRouter(tags=["public"])
 
@@ -144,6 +147,8 @@ async def proof_json(state: Any, kind: str, a: int, b: int | None) -> bytes:
 
     Only proofs the ledger produced are kept, keyed by the tree they are in: a refused
     request (out of range, no checkpoint) is asked again, and refused again, every time.
+    A proof whose tree is known here is made with the others waiting at the same moment,
+    from one read (:func:`proofs_json`).
     """
     ledger: Ledger = state.ledger
     snapshot: Snapshot = state.snapshot
@@ -151,6 +156,12 @@ async def proof_json(state: Any, kind: str, a: int, b: int | None) -> bytes:
     size = _known_size(snapshot, b)
     if size is not None and (hit := rendered.get((kind, a, size))) is not None:
         return hit
+    if size:  # the tree is known: made with the proofs asked at the same moment
+        grouped: Grouped[Ask, bytes] = state.proof_groups
+        ask: Ask = ("inclusion" if kind == "inclusion" else "consistency", a, size)
+        body = await grouped.ask(ask)
+        rendered.put((kind, a, size), body)
+        return body
 
     def prove() -> tuple[int, bytes]:
         second = _signed_size(snapshot, b)
@@ -163,6 +174,15 @@ async def proof_json(state: Any, kind: str, a: int, b: int | None) -> bytes:
     second, body = await quick(prove)
     rendered.put((kind, a, second), body)
     return body
+
+
+def proofs_json(ledger: Ledger, asks: Sequence[Ask]) -> list[bytes | Exception]:
+    """The bodies of many proofs made from one read, each as :func:`proof_json` sends it
+    (a refusal as the error it raises alone)."""
+    return [
+        answer if isinstance(answer, LedgerError) else orjson.dumps(answer.to_json())
+        for answer in ledger.proofs.many(asks)
+    ]
 
 
 @router.get(

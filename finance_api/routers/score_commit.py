@@ -51,18 +51,32 @@ class Shown(NamedTuple):
     record: Record | None
 
 
+def record_payload(reader: str, score: dict[str, Any]) -> dict[str, Any]:
+    """The record of ``score`` shown to ``reader`` (``credit.score_issued``), but its score
+    id: its values, in order, are what makes two scores shown the same."""
+    checkpoint = score["checkpoint"]
+    return {
+        "subject": score["participant"], "recipient": reader,
+        "model_version": score["model_version"], "feature_schema": score["feature_schema_hash"],
+        "tree_size": checkpoint["tree_size"], "root_hash": checkpoint["root_hash"],
+        "score": score["score"], "pd_ppm": score["pd_ppm"], "grade": score["grade"],
+        "reasons_hash": score["reasons_hash"],
+    }  # fmt: skip
+
+
 class Pending:
     """One request's scores shown, waiting for a group commit.
 
     ``shown`` holds one per score, in order; ``prepared`` the signed events of those with
-    no known record, in the same order. The writer fills in the consent it finds in force,
-    in the unit of work that records them. ``future`` gets each score's record (seq, score
-    id): None where that consent had ended by then.
+    no known record, in the same order (None: every score shown has one). The writer
+    fills in the consent it finds in force, in the unit of work that records them.
+    ``future`` gets each score's record (seq, score id): None where that consent had ended
+    by then.
     """
 
     __slots__ = ("future", "ledger", "prepared", "shown")
 
-    def __init__(self, ledger: Ledger, prepared: Prepared, shown: list[Shown]) -> None:
+    def __init__(self, ledger: Ledger, prepared: Prepared | None, shown: list[Shown]) -> None:
         self.ledger = ledger
         self.prepared = prepared
         self.shown = shown
@@ -219,7 +233,7 @@ def _write(commits: GroupCommit, batch: list[Pending]) -> None:
         # per score shown, in order: (its consent, a known record or the event recording it)
         plans: list[list[tuple[str, Record | Event] | None]] = []
         for item in batch:
-            events = iter(item.prepared.events)
+            events = iter(() if item.prepared is None else item.prepared.events)
             plan: list[tuple[str, Record | Event] | None] = []
             for shown in item.shown:
                 event = next(events) if shown.record is None else None
@@ -237,7 +251,11 @@ def _write(commits: GroupCommit, batch: list[Pending]) -> None:
                     keep.add(event.id)
                 plan.append((consent_id, source))
             plans.append(plan)
-        parts = [part for item in batch if (part := item.prepared.only(keep)).events]
+        parts = [
+            part
+            for item in batch
+            if item.prepared is not None and (part := item.prepared.only(keep)).events
+        ]
         try:
             appended = uow.append(Prepared.joined(parts)) if parts else []
         except LedgerError as exc:

@@ -10,6 +10,8 @@ that signed a receipt and then dropped or moved the entry is caught by its own s
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +53,28 @@ class AppendReceipt:
             format_timestamp(entry.recorded_at),
         ).signed(key)  # fmt: skip
 
+    @classmethod
+    def issue_all(
+        cls, key: SigningKey, origin: str, entries: Sequence[LedgerEntry], pool: Executor | None
+    ) -> Callable[[], list[AppendReceipt]]:
+        """Receipts for ``entries`` (each :meth:`issue`'s), signed on ``pool``'s threads.
+
+        Returns at once; calling the result waits for the receipts, in order, so the caller
+        can do other work meanwhile (libsodium signs without the GIL).
+        """
+        unsigned = [
+            cls(origin, e.seq, e.event.id, e.leaf_hash.hex(), format_timestamp(e.recorded_at))
+            for e in entries
+        ]
+        if pool is None or len(unsigned) <= _RECEIPT_PART:
+            done = [receipt.signed(key) for receipt in unsigned]
+            return lambda: done
+        parts = [
+            pool.submit(_sign_all, key, unsigned[start : start + _RECEIPT_PART])
+            for start in range(0, len(unsigned), _RECEIPT_PART)
+        ]
+        return lambda: [receipt for part in parts for receipt in part.result()]
+
     def signed(self, key: SigningKey) -> AppendReceipt:
         return AppendReceipt(**self.body(), signature=key.sign(self.message()).hex())
 
@@ -81,3 +105,10 @@ class AppendReceipt:
             )
         except (KeyError, TypeError, ValueError):
             raise SignatureInvalid("not an append receipt", field="receipt") from None
+
+
+_RECEIPT_PART = 128
+
+
+def _sign_all(key: SigningKey, receipts: list[AppendReceipt]) -> list[AppendReceipt]:
+    return [receipt.signed(key) for receipt in receipts]

@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from ledger.core.canonical import canonicalize, parse_canonical
@@ -28,8 +30,15 @@ _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-/#@+]{0,199}$")
 MAX_SUBJECTS = 64
 
 
+@lru_cache(maxsize=1 << 12)
 def format_timestamp(moment: datetime) -> str:
-    """The one timestamp form events use: UTC, microseconds, ``Z``."""
+    """The one timestamp form events use: UTC, microseconds, ``Z``.
+
+    Pure, and asked of the same instants often (an append stamps a whole batch with one
+    recording time, shown in every entry and every receipt): recent answers are kept.
+    Aware datetimes that compare equal are the same instant, so they have one form; a
+    naive one raises, and a refusal is not kept.
+    """
     if moment.tzinfo is None:
         raise InvalidEvent("timestamps must be timezone-aware", field="occurred_at")
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -56,9 +65,10 @@ _KEY_ID = re.compile(r"[0-9a-f]{16}")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
-def _checked_fields(
-    body: Mapping[str, Any], signature: bytes
-) -> tuple[str, str, str, str, str, tuple[str, ...], datetime, Mapping[str, Any]]:
+_Fields = tuple[str, str, str, str, str, tuple[str, ...], datetime, Mapping[str, Any]]
+
+
+def _checked_fields(body: Mapping[str, Any], signature: bytes) -> _Fields:
     """Check an event body's shape; return the fields of :class:`Event` before its bytes."""
     if not isinstance(body, Mapping):
         raise InvalidEvent("event must be a JSON object")
@@ -189,6 +199,81 @@ class Event:
         out = self.body()
         out["signature"] = self.signature.hex()
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """An event's content before it is signed: what :meth:`Event.create` takes besides the key.
+
+    A draft lets the party that signs also prepare the batch (see
+    ``Sequencer.prepare_signed``): the signature is made there, so it is known to verify.
+    """
+
+    flow: str
+    type: str
+    actor: str
+    payload: Mapping[str, Any]
+    occurred_at: datetime
+    subjects: list[str] | tuple[str, ...] = ()
+    event_id: str | None = None
+
+    def sign(self, key: SigningKey) -> Event:
+        return Event.create(
+            key,
+            flow=self.flow,
+            type=self.type,
+            actor=self.actor,
+            payload=self.payload,
+            occurred_at=self.occurred_at,
+            subjects=self.subjects,
+            event_id=self.event_id,
+        )
+
+
+_SIGNING_PART = 128
+
+
+def sign_drafts(key: SigningKey, drafts: Sequence[Draft], pool: Executor | None) -> list[Event]:
+    """``[draft.sign(key) for draft in drafts]``, the signing spread over ``pool``'s threads.
+
+    Each body is made, encoded and shape-checked here, in order, so the first refusal is
+    the one a loop of :meth:`Event.create` raises (the only check left, the signature's
+    length, holds for every signature made); each part's signatures are made on a thread
+    (libsodium releases the GIL) while this thread prepares the next part.
+    """
+    if pool is None or len(drafts) <= _SIGNING_PART:
+        return [draft.sign(key) for draft in drafts]
+    parts: list[tuple[list[_Fields], list[bytes], Future[list[bytes]]]] = []
+    for start in range(0, len(drafts), _SIGNING_PART):
+        fields: list[_Fields] = []
+        canonicals: list[bytes] = []
+        for draft in drafts[start : start + _SIGNING_PART]:
+            body = make_body(
+                flow=draft.flow,
+                type=draft.type,
+                actor=draft.actor,
+                key_id=key.key_id,
+                payload=draft.payload,
+                occurred_at=draft.occurred_at,
+                subjects=draft.subjects,
+                event_id=draft.event_id,
+            )
+            canonical = canonicalize(body)
+            fields.append(_checked_fields(body, _UNSIGNED))
+            canonicals.append(canonical)
+        parts.append((fields, canonicals, pool.submit(_sign_all, key, canonicals)))
+    return [
+        Event(*checked, canonical=canonical, signature=signature)
+        for fields, canonicals, signing in parts
+        for checked, canonical, signature in zip(fields, canonicals, signing.result(), strict=True)
+    ]
+
+
+def _sign_all(key: SigningKey, messages: list[bytes]) -> list[bytes]:
+    return [key.sign(message) for message in messages]
+
+
+_UNSIGNED = bytes(SIGNATURE_SIZE)  # stands in for a signature while the shape is checked
 
 
 def make_body(

@@ -32,10 +32,10 @@ from ledger.core.entry import Appended
 from ledger.core.errors import Conflict, InvalidEvent, LedgerError
 from ledger.core.event_types import EventTypeRegistry
 from ledger.core.event_types.authority import authorise
-from ledger.core.events import Event
+from ledger.core.events import Draft, Event, sign_drafts
 from ledger.core.hashing import CURRENT_FORMAT, chain_hash, entry_leaf
 from ledger.core.keybook import OPERATOR, REGISTRY_TYPES, KeyBook
-from ledger.core.keys import key_id_for, parse_public_key, verify_signature
+from ledger.core.keys import SigningKey, key_id_for, parse_public_key, verify_signature
 from ledger.storage.head import Tip
 from ledger.storage.keys import KeyCache, load_book
 from ledger.storage.models import Entry, LedgerHead
@@ -96,12 +96,6 @@ class Prepared:
     events: tuple[Event, ...]
     operator: bool
     proven: dict[tuple[bytes, bytes], bytes] = field(repr=False)
-
-    @staticmethod
-    def nothing() -> Prepared:
-        """The empty batch: nothing to write and nothing proven (a part to join, or leave
-        out, where a caller has no event this time)."""
-        return Prepared((), False, {})
 
     @staticmethod
     def joined(parts: Sequence[Prepared]) -> Prepared:
@@ -199,6 +193,40 @@ class Sequencer:
         whatever its write raised: :meth:`prepare` would have). A smaller batch, or one
         without a pool, is checked here and raises as :meth:`prepare` does.
         """
+        where = self._check_rules(events, now, operator=operator)
+        keys = self._public_keys(events)
+        signatures = self._verify_signatures(events, keys, where)
+        proven = {
+            (event.canonical, event.signature): keys[event.key_id]
+            for event in events
+            if event.key_id in keys
+        }
+        return Prepared(tuple(events), operator, proven), signatures
+
+    def prepare_signed(
+        self, key: SigningKey, drafts: Sequence[Draft], now: datetime, *, operator: bool
+    ) -> Prepared:
+        """Sign ``drafts`` with ``key`` here, then check them as :meth:`prepare` does, bar
+        verifying the signatures just made.
+
+        Each signature is made in this call, by ``key``, over the very bytes the event keeps
+        (an :class:`Event` is immutable), and Ed25519 signing is deterministic and correct:
+        verifying it with ``key.public_key`` cannot fail, so it is recorded as proven with
+        that key, as a verification would have. The write still compares it with the key
+        the registry holds for the actor at the time, and verifies against that one if it
+        differs (which then fails, as it must).
+        """
+        if not drafts:
+            raise InvalidEvent("a batch holds at least one event", field="events")
+        if len(drafts) > MAX_BATCH:
+            raise InvalidEvent(f"a batch holds at most {MAX_BATCH} events", field="events")
+        events = sign_drafts(key, drafts, self._pool)
+        self._check_rules(events, now, operator=operator)
+        proven = {(event.canonical, event.signature): key.public_key for event in events}
+        return Prepared(tuple(events), operator, proven)
+
+    def _check_rules(self, events: Sequence[Event], now: datetime, *, operator: bool) -> Any:
+        """The batch's size, then each event's rules and payload schema, in order."""
         if not events:
             raise InvalidEvent("a batch holds at least one event", field="events")
         if len(events) > MAX_BATCH:
@@ -214,14 +242,7 @@ class Sequencer:
                     raise InvalidEvent("lies in the future", field="occurred_at")
             except LedgerError as exc:
                 raise in_batch(where(i), exc) from None
-        keys = self._public_keys(events)
-        signatures = self._verify_signatures(events, keys, where)
-        proven = {
-            (event.canonical, event.signature): keys[event.key_id]
-            for event in events
-            if event.key_id in keys
-        }
-        return Prepared(tuple(events), operator, proven), signatures
+        return where
 
     def _verify_signatures(
         self, events: Sequence[Event], keys: dict[str, bytes], where: Any

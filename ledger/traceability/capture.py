@@ -24,10 +24,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from ledger.core.errors import Forbidden, InvalidEvent
-from ledger.core.events import MAX_SUBJECTS, Event
+from ledger.core.events import MAX_SUBJECTS, Draft, Event
 from ledger.core.keys import SigningKey
 from ledger.log import Ledger
-from ledger.traceability import prefixes, store
+from ledger.storage.sequencer import Prepared
+from ledger.traceability import prefixes, projection, store
 from ledger.traceability.epcis import EpcisEvent, parse_document
 from ledger.traceability.index import capture_key, item_roles
 from ledger.traceability.notary import NOTARY, ensure_notary, notary_key
@@ -68,24 +69,24 @@ def subjects_for(event: EpcisEvent, participant: str) -> list[str]:
     return [participant, *ids[: MAX_SUBJECTS - 1]]
 
 
-def ledger_event(
-    key: SigningKey, event: EpcisEvent, participant: str, *, notarised: bool = True
-) -> Event:
-    """The ``epcis.captured`` entry of ``event``: by the notary, or signed by ``participant``.
+def ledger_draft(event: EpcisEvent, participant: str, *, notarised: bool = True) -> Draft:
+    """The unsigned ``epcis.captured`` entry of ``event``: by the notary, or by ``participant``.
 
     A notarised entry says so in its payload (``notarised: true``): its signature is the
     notary's, attesting only that an API key of ``captured_by`` sent the event.
     """
+    # The parsed event itself when it is a plain dict (never changed after parsing: its
+    # hash ID was computed from it), so the index can recognise the event it came from.
+    epcis = event.event if type(event.event) is dict else dict(event.event)
     payload: dict[str, Any] = {
-        "epcis": dict(event.event),
+        "epcis": epcis,
         "hash_id": event.hash_id,
         "hash_algorithm": event.hash_algorithm,
         "captured_by": participant,
     }
     if notarised:
         payload["notarised"] = True
-    return Event.create(
-        key,
+    return Draft(
         flow="logistics",
         type="epcis.captured",
         actor=NOTARY if notarised else participant,
@@ -94,6 +95,13 @@ def ledger_event(
         subjects=subjects_for(event, participant),
         event_id=entry_id(*capture_key(event)),
     )
+
+
+def ledger_event(
+    key: SigningKey, event: EpcisEvent, participant: str, *, notarised: bool = True
+) -> Event:
+    """The ``epcis.captured`` entry of ``event`` (see :func:`ledger_draft`), signed by ``key``."""
+    return ledger_draft(event, participant, notarised=notarised).sign(key)
 
 
 def capture(
@@ -113,8 +121,15 @@ def capture_events(
     captures of one event cannot both write it) and appends the others.
     """
     key = notary_key(ledger.key)
-    pairs = [(event, ledger_event(key, event, participant)) for event in events]
-    return _append(ledger, pairs, participant, notarised=True)
+    drafts: dict[tuple[str, str], Draft] = {}
+    for event in events:
+        ck = capture_key(event)
+        if ck not in drafts:  # a repeat in the document is answered with the first's entry
+            drafts[ck] = ledger_draft(event, participant)
+    # The notary's signatures are made in this call: prepared as proven, not verified again.
+    prepared = ledger.prepare_signed(key, list(drafts.values()))
+    candidates = dict(zip(drafts, prepared.events, strict=True))
+    return _append(ledger, events, candidates, prepared, participant, notarised=True)
 
 
 def capture_signed(ledger: Ledger, entries: Sequence[Event], participant: str) -> list[Captured]:
@@ -124,7 +139,8 @@ def capture_signed(ledger: Ledger, entries: Sequence[Event], participant: str) -
     notarised, whose hash ID recomputes; its signature is checked against the participant's
     registered key like any event's.
     """
-    pairs = []
+    events = []
+    candidates: dict[tuple[str, str], Event] = {}
     for i, entry in enumerate(entries):
         payload = entry.payload
         if entry.type != store.CAPTURED or entry.actor != participant:
@@ -136,20 +152,25 @@ def capture_signed(ledger: Ledger, entries: Sequence[Event], participant: str) -
         event = EpcisEvent.from_event(payload["epcis"], algorithm=str(payload["hash_algorithm"]))
         if event.hash_id != payload.get("hash_id"):
             raise InvalidEvent("does not recompute", field=f"events[{i}].payload.hash_id")
-        pairs.append((event, entry))
-    return _append(ledger, pairs, participant, notarised=False)
+        events.append(event)
+        candidates.setdefault(capture_key(event), entry)
+    prepared = ledger.prepare(list(candidates.values()))
+    return _append(ledger, events, candidates, prepared, participant, notarised=False)
 
 
 def _append(
-    ledger: Ledger, pairs: Sequence[tuple[EpcisEvent, Event]], participant: str, *, notarised: bool
+    ledger: Ledger,
+    events: Sequence[EpcisEvent],
+    candidates: dict[tuple[str, str], Event],
+    prepared: Prepared,
+    participant: str,
+    *,
+    notarised: bool,
 ) -> list[Captured]:
-    candidates: dict[tuple[str, str], Event] = {}
-    for event, entry in pairs:
-        candidates.setdefault(capture_key(event), entry)
-    prepared = ledger.prepare(list(candidates.values()))
+    """Append ``prepared`` (the entries of ``candidates``, one per capture key of ``events``)."""
     with ledger.unit_of_work() as uow:
         prefixes.check(
-            enumerate(e for e, _ in pairs),
+            enumerate(events),
             participant,
             prefixes.registered(uow.connection, participant),
         )
@@ -159,12 +180,14 @@ def _append(
         fresh = {ck: e for ck, e in candidates.items() if ck not in known}
         seqs = dict(known)
         if fresh:
-            written = uow.append(prepared.only({e.id for e in fresh.values()}))
+            by_entry = {candidates[capture_key(event)].id: event for event in reversed(events)}
+            with projection.parsed_by_capture(uow.connection, by_entry):
+                written = uow.append(prepared.only({e.id for e in fresh.values()}))
             by_id = {entry.event.id: entry.seq for entry in written}
             seqs.update({ck: by_id[e.id] for ck, e in fresh.items()})
         uow.commit()
     out, seen = [], set()
-    for event, _ in pairs:
+    for event in events:
         ck = capture_key(event)
         duplicate = ck in known or ck in seen
         seen.add(ck)

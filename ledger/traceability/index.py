@@ -81,8 +81,15 @@ def index_row(event: EpcisEvent) -> IndexRow:
     )
 
 
-def item_roles(event: EpcisEvent) -> set[tuple[str, str]]:
-    """``(id, role)`` for every identifier the event names; roles match the query params."""
+def item_roles(event: EpcisEvent) -> frozenset[tuple[str, str]]:
+    """``(id, role)`` for every identifier the event names; roles match the query params.
+
+    Computed once per event: a capture asks for them for the subjects and for the index.
+    """
+    return event.derived("item_roles", _item_roles)
+
+
+def _item_roles(event: EpcisEvent) -> frozenset[tuple[str, str]]:
     roles: set[tuple[str, str]] = set()
     roles.update((i, "epc") for i in event.epc_list)
     roles.update((i, "class") for i in event.quantity_classes("quantityList"))
@@ -93,7 +100,7 @@ def item_roles(event: EpcisEvent) -> set[tuple[str, str]]:
         roles.add((event.parent_id, "parent"))
     roles.update((bt.id, "bt") for bt in event.biz_transactions)
     roles.update((lot, "lot") for lot in commissioned_lots(event))
-    return roles
+    return frozenset(roles)
 
 
 def _lot_number(ilmd: Any) -> str | None:
@@ -152,10 +159,14 @@ def capture_key(event: EpcisEvent) -> tuple[str, str]:
     return (event.hash_id, declaration_key(event))
 
 
-def links(event: EpcisEvent) -> set[Link]:
+def links(event: EpcisEvent) -> frozenset[Link]:
     """The item links the event asserts (none for an error declaration: it asserts nothing)."""
+    return event.derived("links", _links)
+
+
+def _links(event: EpcisEvent) -> frozenset[Link]:
     if event.is_error_declaration:
-        return set()
+        return frozenset()
     out: set[Link] = set()
     children = (*event.child_epcs, *event.child_classes)
     if event.parent_id is not None and event.action == "DELETE":  # EPCIS 2.0: unpacking
@@ -174,4 +185,4 @@ def links(event: EpcisEvent) -> set[Link]:
     things.update(outputs)
     for bt in event.biz_transactions:
         out.update(Link(thing, bt.id, TRANSACTION) for thing in things)
-    return out
+    return frozenset(out)

@@ -8,7 +8,8 @@ capture, which answers duplicates without appending, or straight through ``POST 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
 from sqlalchemy import Connection
 
@@ -20,16 +21,40 @@ from ledger.traceability.index import capture_key
 from ledger.traceability.question import NOTARY
 from ledger.traceability.tables import EpcisEventRow, EpcisItem, EpcisLink
 
+_PARSED = "traceability.parsed_by_capture"
 
-def parse_entry(entry: LedgerEntry) -> EpcisEvent:
+
+@contextmanager
+def parsed_by_capture(connection: Connection, events: Mapping[str, EpcisEvent]) -> Iterator[None]:
+    """Hand the projector, for appends made inside the block, the events a capture parsed
+    and built its notarised entries from (by entry id), so they are not read out again."""
+    connection.info[_PARSED] = events
+    try:
+        yield
+    finally:
+        connection.info.pop(_PARSED, None)
+
+
+def parse_entry(entry: LedgerEntry, parsed: Mapping[str, EpcisEvent] | None = None) -> EpcisEvent:
     """The entry's EPCIS event; its hash ID recomputed unless the notary wrote it.
 
     The notary's entries are built by the capture from the event it hashed a moment
-    before; an entry a participant signed and appended itself is hashed again here.
+    before; an entry a participant signed and appended itself is hashed again here. A
+    notarised entry whose payload holds the very event object the capture parsed (in
+    ``parsed``) is that event, with the same hash ID and algorithm: it is used as it is —
+    the same value :meth:`EpcisEvent.stored` would build, with what it has already read.
     """
     payload = entry.event.payload
     algorithm = str(payload["hash_algorithm"])
     if entry.event.actor == NOTARY and isinstance(payload.get("hash_id"), str):
+        known = parsed.get(entry.event.id) if parsed else None
+        if (
+            known is not None
+            and known.event is payload["epcis"]
+            and known.hash_id == payload["hash_id"]
+            and known.hash_algorithm == algorithm
+        ):
+            return known
         return EpcisEvent.stored(payload["epcis"], payload["hash_id"], algorithm)
     event = EpcisEvent.from_event(payload["epcis"], algorithm=algorithm)
     if event.hash_id != payload.get("hash_id"):
@@ -45,7 +70,8 @@ class EpcisIndexProjector:
     tables = (EpcisEventRow.__table__, EpcisItem.__table__, EpcisLink.__table__)
 
     def apply(self, connection: Connection, entries: Sequence[LedgerEntry]) -> None:
-        events = [(entry, parse_entry(entry)) for entry in entries]
+        parsed = connection.info.get(_PARSED)
+        events = [(entry, parse_entry(entry, parsed)) for entry in entries]
         for i, (entry, event) in enumerate(events):
             if entry.event.actor != NOTARY:  # signed by the sender: its prefixes, checked here
                 actor = entry.event.actor

@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import BindParameter, Connection, bindparam, insert, select
+from sqlalchemy import BindParameter, Connection, bindparam, select
 
 from ledger.core.entry import LedgerEntry
 from ledger.storage.models import Entry, EntryRef
 from ledger.storage.reads import entry_from_row
+from ledger.storage.table_insert import TableInsert
 from ledger.traceability.epcis import EpcisEvent
-from ledger.traceability.index import Link, index_row, item_roles, links
+from ledger.traceability.index import IndexRow, Link, index_row, item_roles, links
 from ledger.traceability.tables import EpcisEventRow, EpcisItem, EpcisLink
 
 CAPTURED = "epcis.captured"
@@ -29,6 +30,12 @@ _INDEX_ROWS = select(EpcisEventRow.__table__).where(EpcisEventRow.seq.in_(_VALUE
 _NAMING = select(EpcisItem.seq).where(EpcisItem.item.in_(_VALUES))
 _LINKS_FROM = select(EpcisLink.__table__).where(EpcisLink.from_item.in_(_VALUES))
 _LINKS_TO = select(EpcisLink.__table__).where(EpcisLink.to_item.in_(_VALUES))
+
+
+_INDEXED = select(EpcisEventRow.seq).where(EpcisEventRow.seq.in_(_VALUES))
+_KNOWN = select(EpcisEventRow.hash_id, EpcisEventRow.declaration_key, EpcisEventRow.seq).where(
+    EpcisEventRow.hash_id.in_(_VALUES)
+)
 
 
 _DECLARED = select(EpcisEventRow.seq, EpcisEventRow.declared_event_id, EpcisEventRow.hash_id).where(
@@ -51,50 +58,43 @@ def seqs_by_key(
     wanted = set(keys)
     found: dict[tuple[str, str], int] = {}
     for chunk in _chunks({h for h, _ in wanted}):
-        rows = connection.execute(
-            select(EpcisEventRow.hash_id, EpcisEventRow.declaration_key, EpcisEventRow.seq).where(
-                EpcisEventRow.hash_id.in_(chunk)
-            )
-        )
+        rows = connection.execute(_KNOWN, {"values": chunk})
         for hash_id, key, seq in rows:
             if (hash_id, key) in wanted:
                 found[(hash_id, key)] = seq
     return found
 
 
+_ROW_FIELDS = IndexRow.__slots__
+_EVENT_COLUMNS = ("seq", *_ROW_FIELDS, "captured_by")
+_ITEM_COLUMNS = ("item", "seq", "role")
+_LINK_COLUMNS = ("from_item", "to_item", "kind", "seq")
+
+
 def write_index(connection: Connection, captured: Sequence[tuple[int, EpcisEvent, str]]) -> None:
-    """Index ``(seq, event, captured_by)`` triples, skipping seqs indexed already."""
+    """Index ``(seq, event, captured_by)`` triples, skipping seqs indexed already.
+
+    Three inserts per batch at driver level (a few rows per event: building SQLAlchemy's
+    parameter dictionaries cost more than the inserts themselves).
+    """
     done: set[int] = set()
     for chunk in _chunks(seq for seq, _, _ in captured):
-        done.update(
-            connection.execute(
-                select(EpcisEventRow.seq).where(EpcisEventRow.seq.in_(chunk))
-            ).scalars()
-        )
-    events: list[dict[str, Any]] = []
-    items: list[dict[str, Any]] = []
-    link_rows: list[dict[str, Any]] = []
+        done.update(connection.execute(_INDEXED, {"values": chunk}).scalars())
+    events: list[tuple[Any, ...]] = []
+    items: list[tuple[Any, ...]] = []
+    link_rows: list[tuple[Any, ...]] = []
     for seq, event, captured_by in captured:
         if seq in done:
             continue
         done.add(seq)
         row = index_row(event)
-        events.append({**_fields(row), "seq": seq, "captured_by": captured_by})
-        items.extend({"item": i, "seq": seq, "role": r} for i, r in item_roles(event))
-        link_rows.extend(
-            {"from_item": k.from_item, "to_item": k.to_item, "kind": k.kind, "seq": seq}
-            for k in links(event)
-        )
-    if events:
-        connection.execute(insert(EpcisEventRow), events)
-    if items:
-        connection.execute(insert(EpcisItem), items)
-    if link_rows:
-        connection.execute(insert(EpcisLink), link_rows)
-
-
-def _fields(row: Any) -> dict[str, Any]:
-    return {name: getattr(row, name) for name in row.__slots__}
+        events.append((seq, *[getattr(row, name) for name in _ROW_FIELDS], captured_by))
+        items.extend((i, seq, r) for i, r in item_roles(event))
+        link_rows.extend((k.from_item, k.to_item, k.kind, seq) for k in links(event))
+    dialect = connection.dialect
+    TableInsert.of(EpcisEventRow, _EVENT_COLUMNS, dialect).execute(connection, events)
+    TableInsert.of(EpcisItem, _ITEM_COLUMNS, dialect).execute(connection, items)
+    TableInsert.of(EpcisLink, _LINK_COLUMNS, dialect).execute(connection, link_rows)
 
 
 def entries(connection: Connection, seqs: Collection[int]) -> dict[int, LedgerEntry]:

@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, insert, select, tuple_
+from sqlalchemy import Connection, bindparam, insert, select
 
 from ledger.core.access import Caller
 from ledger.core.entry import LedgerEntry
@@ -79,10 +79,13 @@ def consents_to(
     return found
 
 
-_IN_FORCE_PAIRS = (
-    select(Consent.grantee, Consent.subject, Consent.consent_id, Consent.scope)
-    .where(tuple_(Consent.grantee, Consent.subject).in_(bindparam("pairs", expanding=True)), *_LIVE)
-    .order_by(Consent.consent_id)
+# the grantees and the subjects asked, each an IN list, so both backends seek the
+# (grantee, subject) index; the pairs are picked out below. (A row-value ``IN`` of the pairs,
+# or an ``ORDER BY consent_id``, made SQLite walk the whole table instead, per write.)
+_IN_FORCE_PAIRS = select(Consent.grantee, Consent.subject, Consent.consent_id, Consent.scope).where(
+    Consent.grantee.in_(bindparam("grantees", expanding=True)),
+    Consent.subject.in_(bindparam("subjects", expanding=True)),
+    *_LIVE,
 )
 
 
@@ -90,13 +93,22 @@ def consents_in_force(
     connection: Connection, pairs: Collection[tuple[str, str]], scope: str, at: datetime
 ) -> dict[tuple[str, str], str]:
     """(grantee, subject) -> consent id, for those of ``pairs`` with a consent in force at
-    ``at`` with ``scope`` (the same consent :func:`consents_to` names), in one query."""
+    ``at`` with ``scope`` (the same consent :func:`consents_to` names: the first by id), in
+    one query."""
     found: dict[tuple[str, str], str] = {}
     if not pairs:
         return found
-    for row in connection.execute(_IN_FORCE_PAIRS, {"pairs": sorted(pairs), "at": at}):
-        if scope in row.scope:
-            found.setdefault((row.grantee, row.subject), row.consent_id)
+    asked = set(pairs)
+    params = {
+        "grantees": sorted({g for g, _ in asked}), "subjects": sorted({s for _, s in asked}),
+        "at": at,
+    }  # fmt: skip
+    for row in connection.execute(_IN_FORCE_PAIRS, params):
+        pair = (row.grantee, row.subject)
+        if pair in asked and scope in row.scope:
+            known = found.get(pair)
+            if known is None or row.consent_id < known:
+                found[pair] = row.consent_id
     return found
 
 

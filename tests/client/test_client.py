@@ -127,6 +127,35 @@ def test_a_forged_receipt_is_refused(world: World) -> None:
         world.client.submit(world.listing("l-5"))
 
 
+@pytest.mark.parametrize("forged", [(3,), (200, 7), (299,)])
+def test_a_large_batch_reports_its_first_bad_receipt(world: World, forged: tuple[int, ...]) -> None:
+    """Receipts of a large batch are verified on threads; the error is a loop's."""
+    events = [world.listing(f"batch-{forged[0]}-{n}") for n in range(300)]
+
+    def forge(_: httpx.Request, body: dict[str, Any]) -> dict[str, Any]:
+        for i in forged:
+            if i == 7:
+                body["entries"][i]["seq"] += 1  # the entry answered is not the receipt's
+            else:
+                body["entries"][i]["receipt"]["signature"] = "00" * 64
+        return body
+
+    world.wire.edits["/v1/events"] = forge
+    first = min(forged)
+    expected = (
+        "the receipt is for another entry"
+        if first == 7
+        else "the append receipt does not verify: signature does not verify"
+    )
+    with pytest.raises(VerificationError) as caught:
+        world.client.submit(events)
+    assert str(caught.value) == expected
+    world.wire.edits.clear()
+    done = world.client.submit(events)  # answered again (replays), all receipts good
+    assert [d.event for d in done] == events
+    assert all(d.replayed for d in done)
+
+
 def test_a_tampered_proof_is_refused(world: World) -> None:
     [done] = world.client.submit(world.listing("l-6"))
     world.client.submit([world.listing(f"x-{n}") for n in range(5)])

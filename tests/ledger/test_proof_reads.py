@@ -16,11 +16,12 @@ import psycopg
 import pytest
 
 from finance_api import demo_scenario
-from ledger.core.errors import InvalidEvent
+from ledger import proofs
+from ledger.core.errors import InvalidEvent, LedgerError
 from ledger.core.merkle.cache import NodeCache
 from ledger.core.merkle.verify import verify_consistency, verify_inclusion
 from ledger.log import Ledger
-from ledger.proofs import ProofService
+from ledger.proofs import Ask, ProofService
 from ledger.storage import nodes
 from ledger.storage.db import make_engines
 from ledger.storage.nodes import KeptReads, _arrays, _statement
@@ -161,6 +162,82 @@ def test_statement_texts_depend_on_the_levels_only() -> None:
 
 def test_postgresql_reads_every_shape_with_one_text() -> None:
     sql, params = _arrays([(0, 5), (2, 1), (0, 9), (1, 3)], True)
-    assert params == ([5, 9], [2, 1], [1, 3])
-    assert _arrays([(3, 0)], True) == (sql, ([], [3], [0]))
+    assert params == ("{5,9}", "{2,1}", "{1,3}")  # text literals, cast in the statement
+    assert _arrays([(3, 0)], True) == (sql, ("{}", "{3}", "{0}"))
     assert _arrays([(3, 0)], False)[0] == sql.removesuffix(" UNION ALL " + nodes._HEAD_ROW)
+
+
+def _outcome(call: Any) -> Any:
+    """What one proof request gives: the proof, or the refusal as (type, message, field)."""
+    try:
+        return call()
+    except LedgerError as refused:
+        return type(refused), str(refused), getattr(refused, "field", None)
+
+
+def _as_outcome(answer: Any) -> Any:
+    if isinstance(answer, LedgerError):
+        return type(answer), str(answer), getattr(answer, "field", None)
+    return answer
+
+
+def _asks(size: int) -> list[Ask]:
+    """Proofs and refusals of every kind: refused before any node is read (out of the
+    tree, first above second), and refused by the head read with the nodes (a tree larger
+    than the ledger), among proofs of the head's tree and of earlier ones."""
+    return [
+        ("inclusion", 0, size),
+        ("inclusion", size - 1, size),
+        ("inclusion", size, size),  # seq out of the tree
+        ("inclusion", 3, size + 5),  # a tree the ledger has not reached
+        ("inclusion", 5, 9),
+        ("consistency", 1, size),
+        ("consistency", 7, 9),
+        ("consistency", 0, size),  # first out of range
+        ("consistency", 4, 3),  # first above second
+        ("consistency", 2, size + 1),  # second beyond the ledger
+        ("inclusion", 5, 9),  # asked twice in one group
+    ]
+
+
+def test_a_group_of_proofs_is_each_ones_answer_from_one_read(
+    reader: Ledger, base: Base, statements: list[str]
+) -> None:
+    asks = _asks(base.size)
+    single = ProofService(reader.engines.read, NodeCache(from_level=10**6))  # keeps no node
+    grouped = ProofService(reader.engines.read)
+    try:
+        alone = [
+            _outcome(lambda a=a, b=b: single.inclusion(a, b))
+            if kind == "inclusion"
+            else _outcome(lambda a=a, b=b: single.consistency(a, b))
+            for kind, a, b in asks
+        ]
+        for _ in range(2):  # cold caches, then warm
+            statements.clear()
+            assert [_as_outcome(answer) for answer in grouped.many(asks)] == alone
+            # one read for every planned proof; the three refused unplanned read the head
+            assert len(statements) == 1 + 3
+        statements.clear()
+        clean = [0, 1, 4, 5, 6]  # proofs only
+        answers = grouped.many([asks[i] for i in clean])
+        assert [_as_outcome(answer) for answer in answers] == [alone[i] for i in clean]
+        assert len(statements) == 1
+        assert grouped.many([]) == []
+    finally:
+        single.close()
+        grouped.close()
+
+
+def test_a_group_too_large_for_one_statement_is_read_in_several(
+    reader: Ledger, base: Base, statements: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(proofs, "READ_KEYS", 40)  # a proof reads a few dozen keys
+    asks: list[Ask] = [("inclusion", seq, base.size) for seq in range(0, base.size, 5)]
+    service = ProofService(reader.engines.read, NodeCache(from_level=10**6))
+    try:
+        answers = service.many(asks)
+        assert len(statements) > 2
+        assert answers == [reader.inclusion_proof(seq, size) for _, seq, size in asks]
+    finally:
+        service.close()

@@ -10,10 +10,10 @@ URN or as a Digital Link.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from ledger.traceability.epcis import vocab
 from ledger.traceability.epcis.digital_link import canonical_id_or_self
@@ -21,6 +21,7 @@ from ledger.traceability.epcis.errors import EpcisError
 from ledger.traceability.epcis.hashid import DEFAULT_ALGORITHM, event_hash_id
 from ledger.traceability.epcis.timestamps import to_utc_datetime
 
+T = TypeVar("T")
 _QUANTITY_LISTS = ("quantityList", "childQuantityList", "inputQuantityList", "outputQuantityList")
 
 
@@ -45,6 +46,11 @@ class EpcisEvent:
     hash_algorithm: str
     event_type: str
     event_time: datetime
+    # The identifiers read out of ``event``, kept once read: a capture asks for the same
+    # lists many times (subjects, index rows, items, links) and ``event`` does not change.
+    _memo: dict[Any, Any] = field(
+        default_factory=dict, init=False, compare=False, hash=False, repr=False
+    )
 
     @classmethod
     def from_event(
@@ -82,6 +88,16 @@ class EpcisEvent:
             event_time=to_utc_datetime(str(event["eventTime"])),
         )
 
+    def derived(self, name: str, compute: Callable[[EpcisEvent], T]) -> T:
+        """``compute(self)``, computed once per event and kept (``event`` does not change):
+        what a capture asks of one event several times, such as its index items."""
+        key = ("derived", name)
+        if key in self._memo:
+            found: T = self._memo[key]
+            return found
+        value = self._memo[key] = compute(self)
+        return value
+
     # -- what -------------------------------------------------------------------------
     @property
     def epc_list(self) -> tuple[str, ...]:
@@ -105,13 +121,17 @@ class EpcisEvent:
 
     def quantity_classes(self, list_name: str | None = None) -> tuple[str, ...]:
         """The ``epcClass`` of every quantity element (of one list, or of all four)."""
+        found: tuple[str, ...] | None = self._memo.get(("quantity", list_name))
+        if found is not None:
+            return found
         names = _QUANTITY_LISTS if list_name is None else (list_name,)
-        return tuple(
+        found = self._memo[("quantity", list_name)] = tuple(
             canonical_id_or_self(q["epcClass"])
             for name in names
             for q in _as_list(self.event.get(name))
             if isinstance(q, dict) and isinstance(q.get("epcClass"), str)
         )
+        return found
 
     @property
     def input_classes(self) -> tuple[str, ...]:
@@ -194,9 +214,12 @@ class EpcisEvent:
 
     # -- helpers ----------------------------------------------------------------------
     def _ids(self, key: str) -> tuple[str, ...]:
-        return tuple(
-            canonical_id_or_self(v) for v in _as_list(self.event.get(key)) if isinstance(v, str)
-        )
+        found: tuple[str, ...] | None = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = tuple(
+                canonical_id_or_self(v) for v in _as_list(self.event.get(key)) if isinstance(v, str)
+            )
+        return found
 
     @staticmethod
     def _id(value: Any) -> str | None:
@@ -213,11 +236,14 @@ class EpcisEvent:
         return self._id(value.get("id")) if isinstance(value, dict) else None
 
     def _links(self, key: str, member: str, vocabulary: str) -> tuple[BizTransaction, ...]:
-        return tuple(
-            _link(item, member, vocabulary)
-            for item in _as_list(self.event.get(key))
-            if _has(item, member)
-        )
+        found: tuple[BizTransaction, ...] | None = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = tuple(
+                _link(item, member, vocabulary)
+                for item in _as_list(self.event.get(key))
+                if _has(item, member)
+            )
+        return found
 
 
 def _has(item: Any, member: str) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 _ISO = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})[Tt ](?P<h>\d{2}):(?P<m>\d{2})"
@@ -52,8 +53,13 @@ def _plus(instant: datetime, delta: timedelta, text: str) -> datetime:
         raise ValueError(f"date-time out of range: {text!r}") from None
 
 
+@lru_cache(maxsize=1 << 14)
 def to_utc_datetime(text: str) -> datetime:
-    """The instant of an ISO 8601 timestamp as an aware UTC datetime (microseconds kept)."""
+    """The instant of an ISO 8601 timestamp as an aware UTC datetime (microseconds kept).
+
+    Pure (a refusal raises, and is not kept): a capture reads each event's time when it
+    parses the event and again when its entry is indexed, so recent answers are kept.
+    """
     whole, fraction = parse_timestamp(text)
     micros = int((fraction * 1_000_000).to_integral_value(rounding=ROUND_HALF_UP))
     return _plus(whole, timedelta(microseconds=micros), text)
