@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Connection
@@ -22,7 +21,7 @@ from ledger.core.append_receipt import AppendReceipt
 from ledger.core.checkpoint import SignedCheckpoint
 from ledger.core.clock import Clock, SystemClock
 from ledger.core.entry import Appended, LedgerEntry
-from ledger.core.errors import InvalidEvent, LedgerError
+from ledger.core.errors import LedgerError
 from ledger.core.event_types import REGISTRY, EventTypeRegistry
 from ledger.core.events import Draft, Event
 from ledger.core.keybook import Registration
@@ -30,13 +29,15 @@ from ledger.core.keys import SigningKey, key_id_for
 from ledger.core.proofs import ConsistencyProof, InclusionProof
 from ledger.operator import OperatorEvents
 from ledger.proofs import ProofService
+from ledger.registrations import Registrations
 from ledger.storage import reads
+from ledger.storage.batches import Prepared
 from ledger.storage.db import Engines, make_engines, migrate
 from ledger.storage.head import create_head, read_head
 from ledger.storage.keys import KeyCache
 from ledger.storage.projections import Projector, Projectors
 from ledger.storage.query import EntryQuery, Page
-from ledger.storage.sequencer import MAX_BATCH, Prepared, Sequencer
+from ledger.storage.sequencer import Sequencer
 from ledger.storage.unit_of_work import TipCache, UnitOfWork
 
 
@@ -44,7 +45,7 @@ def default_origin(public_key: bytes) -> str:
     return f"threeflow.ledger/{key_id_for(public_key)}"
 
 
-class Ledger:
+class Ledger(Registrations):
     """A ledger in one database."""
 
     def __init__(
@@ -194,54 +195,6 @@ class Ledger:
     @property
     def operator(self) -> OperatorEvents:
         return OperatorEvents(self.key, self.origin, self.clock)
-
-    def register_participant(
-        self,
-        participant_id: str,
-        legal_name: str,
-        roles: list[str],
-        country: str | None,
-        public_key: bytes,
-        valid_from: datetime,
-        valid_until: datetime | None = None,
-        gs1_prefixes: Sequence[str] = (),
-    ) -> list[Appended]:
-        """Register a participant and its first key, as two operator-signed entries."""
-        r = Registration(participant_id, legal_name, tuple(roles), country, public_key,
-                         valid_from, valid_until, tuple(gs1_prefixes))  # fmt: skip
-        return self._operator_append(self.operator.registration(r))
-
-    def register_participants(self, registrations: Sequence[Registration]) -> list[Appended]:
-        """Register many participants in one atomic batch (two entries each)."""
-        if len(registrations) * 2 > MAX_BATCH:
-            raise InvalidEvent(
-                f"at most {MAX_BATCH // 2} participants per call", field="registrations"
-            )
-        operator = self.operator
-        return self._operator_append([e for r in registrations for e in operator.registration(r)])
-
-    def add_key(
-        self,
-        participant_id: str,
-        public_key: bytes,
-        valid_from: datetime,
-        valid_until: datetime | None = None,
-    ) -> Appended:
-        event = self.operator.key_added(participant_id, public_key, valid_from, valid_until)
-        return self._operator_append([event])[0]
-
-    def revoke_key(
-        self, participant_id: str, key_id: str, reason: str = "", revoked_at: datetime | None = None
-    ) -> Appended:
-        event = self.operator.key_revoked(participant_id, key_id, reason, revoked_at)
-        return self._operator_append([event])[0]
-
-    def _operator_append(self, events: list[Event]) -> list[Appended]:
-        prepared = self.prepare(events, operator=True)
-        with self.unit_of_work() as uow:
-            entries = uow.append(prepared)
-            uow.commit()
-        return entries
 
     # -- appending ---------------------------------------------------------------------
     def append(self, event: Event) -> Appended:

@@ -45,7 +45,7 @@ from ledger.core.entry import Appended
 from ledger.core.errors import LedgerError
 from ledger.core.events import Event
 from ledger.log import Ledger
-from ledger.storage.sequencer import Prepared
+from ledger.storage.batches import Prepared
 
 log = logging.getLogger(__name__)
 

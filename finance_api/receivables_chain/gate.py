@@ -42,7 +42,7 @@ from ledger.core.entry import Appended
 from ledger.core.errors import InvalidEvent, LedgerError
 from ledger.core.events import Event
 from ledger.log import Ledger
-from ledger.storage.sequencer import Prepared
+from ledger.storage.batches import Prepared
 
 log = logging.getLogger(__name__)
 FINANCE = "receivable.financed"

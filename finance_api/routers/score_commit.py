@@ -29,7 +29,7 @@ from ledger.core.access import Caller
 from ledger.core.errors import LedgerError
 from ledger.core.events import Event
 from ledger.log import Ledger
-from ledger.storage.sequencer import Prepared
+from ledger.storage.batches import Prepared
 from ledger.trust.access import consents_in_force, record_read_rows
 
 Record = tuple[int, str]  # the credit.score_issued entry's seq, and its score id

@@ -10,18 +10,14 @@ stands, idempotence, sequence numbers, chain and Merkle hashes, the inserts and 
 registry projection. A signature whose key was unknown at preparation (registered since)
 is checked there. The caller commits or rolls back; nothing here commits.
 
-:meth:`Sequencer.start` is :meth:`Sequencer.prepare` with the signature checks of a large
-batch left running on the pool: ``Ledger.append_batch`` writes the batch meanwhile, under
-the lock, and commits only once every signature verified (a bad one is reported first, as
-by ``prepare``). The lock is then held while the signatures are checked, if the write
-finishes first; the checks and the writing share the two cores instead of taking turns.
+:meth:`Sequencer.start` leaves a large batch's signature checks running while it is
+written (see :class:`~ledger.storage.batches.SignatureChecks`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -36,25 +32,16 @@ from ledger.core.events import Draft, Event, sign_drafts
 from ledger.core.hashing import CURRENT_FORMAT, chain_hash, entry_leaf
 from ledger.core.keybook import OPERATOR, REGISTRY_TYPES, KeyBook
 from ledger.core.keys import SigningKey, key_id_for, parse_public_key, verify_signature
+from ledger.storage.batches import MAX_BATCH, Prepared, SignatureChecks, Written, in_batch
 from ledger.storage.head import Tip
 from ledger.storage.keys import KeyCache, load_book
 from ledger.storage.models import Entry, LedgerHead
 from ledger.storage.registry_rows import project_registry
 from ledger.storage.rows import RowInserts
 
-MAX_BATCH = 10_000
 FUTURE_SKEW = timedelta(minutes=5)
 _PARALLEL_FROM = 64
 _SIGNATURE_PARTS = 4
-
-
-def in_batch(position: int | None, error: LedgerError) -> LedgerError:
-    """Prefix an error's field with the event's place in the batch."""
-    if position is not None:
-        error.field = f"events[{position}]" + (f".{error.field}" if error.field else "")
-        error.detail = f"events[{position}]: {error.detail}"
-        error.args = (error.detail,)
-    return error
 
 
 def _positions(events: Sequence[Event]) -> Any:
@@ -83,78 +70,6 @@ _EXISTING = select(*_ENTRY_COLUMNS).where(Entry.event_id.in_(bindparam("ids", ex
 _EXISTING_ANY = select(*_ENTRY_COLUMNS).where(
     Entry.event_id == any_(bindparam("ids", type_=postgresql.ARRAY(String)))
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Prepared:
-    """A batch whose shapes, schemas and (known-key) signatures have been checked.
-
-    ``proven`` maps (canonical bytes, signature) to the public key that verified them.
-    Only :meth:`Sequencer.prepare` builds one; the write trusts exactly what it proved.
-    """
-
-    events: tuple[Event, ...]
-    operator: bool
-    proven: dict[tuple[bytes, bytes], bytes] = field(repr=False)
-
-    @staticmethod
-    def joined(parts: Sequence[Prepared]) -> Prepared:
-        """Batches proven by :meth:`Sequencer.prepare` (all operator's, or none), joined
-        as one to write at once: each event keeps its own part's proof; none is made anew."""
-        if len(parts) == 1:
-            return parts[0]
-        operators = {part.operator for part in parts}
-        if len(operators) != 1:
-            raise LedgerError("operator and participant batches are written apart")
-        events = tuple(event for part in parts for event in part.events)
-        if len(events) > MAX_BATCH:
-            raise InvalidEvent(f"a batch holds at most {MAX_BATCH} events", field="events")
-        proven = {pair: key for part in parts for pair, key in part.proven.items()}
-        return Prepared(events, operators.pop(), proven)
-
-    def only(self, event_ids: set[str]) -> Prepared:
-        """The events of this batch whose ids are in ``event_ids``, still proven."""
-        return Prepared(
-            tuple(e for e in self.events if e.id in event_ids), self.operator, self.proven
-        )
-
-
-class SignatureChecks:
-    """The signature checks of one batch, running on the pool's threads (or done).
-
-    :meth:`failure` waits for every part and names the first event, in batch order, whose
-    signature does not verify: the error :meth:`Sequencer.prepare` raises for that batch.
-    """
-
-    def __init__(self, parts: Sequence[Future[tuple[int, LedgerError] | None]], where: Any):
-        self._parts = parts
-        self._where = where
-        self._failure: LedgerError | None = None
-        self._settled = not parts
-
-    def failure(self) -> LedgerError | None:
-        if not self._settled:
-            found = [part.result() for part in self._parts]
-            failures = [failed for failed in found if failed is not None]
-            if failures:
-                i, error = failures[0]  # parts are in order, so this is the first bad event
-                self._failure = in_batch(self._where(i), error)
-            self._settled = True
-        return self._failure
-
-    def settle(self) -> None:
-        """Wait for the checks; raise the first bad signature's error."""
-        failure = self.failure()
-        if failure is not None:
-            raise failure
-
-
-@dataclass(frozen=True, slots=True)
-class Written:
-    """What one write did: the entries (new or replayed) and the new tip."""
-
-    entries: list[Appended]
-    tip: Tip
 
 
 class Sequencer:

@@ -21,9 +21,10 @@ from ledger.core.clock import Clock
 from ledger.core.entry import Appended
 from ledger.core.errors import LedgerError
 from ledger.core.events import Event
+from ledger.storage.batches import Prepared
 from ledger.storage.head import Tip, load_tip, lock_head
 from ledger.storage.projections import Projectors
-from ledger.storage.sequencer import Prepared, Sequencer
+from ledger.storage.sequencer import Sequencer
 
 
 class TipCache:

@@ -27,7 +27,7 @@ from ledger.core.errors import Forbidden, InvalidEvent
 from ledger.core.events import MAX_SUBJECTS, Draft, Event
 from ledger.core.keys import SigningKey
 from ledger.log import Ledger
-from ledger.storage.sequencer import Prepared
+from ledger.storage.batches import Prepared
 from ledger.traceability import prefixes, projection, store
 from ledger.traceability.epcis import EpcisEvent, parse_document
 from ledger.traceability.index import capture_key, item_roles
