@@ -11,6 +11,7 @@ of one row needs none of it (a single statement is consistent on its own).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ledger.storage.models import ApiKey
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from ledger.log import Ledger
 
 _STATE = f"SELECT revoked_at IS NULL FROM {ApiKey.__tablename__} WHERE key_hash = {{mark}}"
+_LIVE = f"SELECT key_hash FROM {ApiKey.__tablename__} WHERE revoked_at IS NULL AND key_hash"
 
 
 class KeyReads:
@@ -33,3 +35,17 @@ class KeyReads:
         with self._driver.cursor() as cursor:
             rows = cursor.exec_driver_sql(self._sql, (key_hash,))
         return bool(rows) and bool(rows[0][0])
+
+    def in_force_many(self, key_hashes: Sequence[bytes]) -> set[bytes]:
+        """Those of ``key_hashes`` that exist and are not revoked, in one statement (the
+        keys of requests waiting together: one round trip instead of one each)."""
+        if not key_hashes:
+            return set()
+        params: tuple[object, ...]
+        if self._driver.paramstyle == "qmark":
+            sql, params = f"{_LIVE} IN ({', '.join('?' * len(key_hashes))})", tuple(key_hashes)
+        else:
+            sql, params = f"{_LIVE} = ANY(%s)", (list(key_hashes),)
+        with self._driver.cursor() as cursor:
+            rows = cursor.exec_driver_sql(sql, params)
+        return {bytes(row[0]) for row in rows}

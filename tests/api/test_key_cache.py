@@ -125,3 +125,38 @@ def test_rate_limits_still_answer_429_for_cached_keys(ledger_url: str) -> None: 
         refused = server.client.get("/v1/events", headers={"X-API-Key": secret})
         assert refused.json()["error"] == "rate_limited"
         assert int(refused.headers["Retry-After"]) >= 1
+
+
+def test_keys_checked_together_get_each_the_answer_they_get_alone(server: Server) -> None:
+    from finance_api.auth import KeyCache
+
+    live, _ = _issue(server)
+    revoked, revoked_id = _issue(server)
+    expiring, _ = _issue(server, expires_at=NOW + timedelta(minutes=1))
+    keys = KeyCache(server.ledger)
+    for secret in (live, revoked, expiring):
+        keys.authenticate(secret)  # known now: each check is the revocation read
+    assert revoke_api_key(server.ledger, revoked_id, NOW)
+    server.clock.set(NOW + timedelta(minutes=1))
+    asked = [live, revoked, expiring, "tf_guessed", None, "x" * 201, live]
+    together = KeyCache(server.ledger)
+    together._known = dict(keys._known)  # the same keys known, for the alone answers below
+    answers = together.authenticate_many(asked)
+
+    def alone(secret: str | None) -> object:
+        try:
+            return keys.authenticate(secret)
+        except Exception as exc:  # compared below, as the group's answers
+            return (type(exc), str(exc), getattr(exc, "field", None))
+
+    for secret, answer in zip(asked, answers, strict=True):
+        shown = (
+            (type(answer), str(answer), getattr(answer, "field", None))
+            if isinstance(answer, Exception)
+            else answer
+        )
+        assert shown == alone(secret), secret
+    assert answers[0] == answers[-1]
+    refused = [isinstance(a, Exception) for a in answers]
+    assert refused == [False, True, True, True, True, True, False]
+    assert together.authenticate_many([]) == []
