@@ -29,9 +29,8 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from finance_api.auth import KeyCache
-from finance_api.deps import SCOPE_CALLER
+from finance_api.deps import SCOPE_CALLER, key_checks
 from finance_api.errors import ledger_error_response
-from finance_api.groups import Grouped
 from finance_api.params import MAX_SEQ
 from finance_api.ratelimit import RateLimited, RateLimiter
 from finance_api.routers.credit import score_body
@@ -132,7 +131,7 @@ async def _score(scope: Scope, state: Any, participant: str) -> bytes | Response
     if keys.ledger is not ledger:
         return None
     try:
-        caller = await _key_checks(state, keys).ask(secret)
+        caller = await key_checks(state, keys).ask(secret)
     except LedgerError:
         return None  # the app refuses it, in its own words
     scope[SCOPE_CALLER] = (secret, caller)  # the app need not read the key a second time
@@ -177,15 +176,6 @@ async def _recorded(
         return await score_body(service, ledger, caller, participant, rendered)
     except LedgerError as exc:
         return ledger_error_response(exc)
-
-
-def _key_checks(state: Any, keys: KeyCache) -> Grouped[str | None, Caller]:
-    """The keys of requests waiting at one moment checked together: their revocation reads
-    in one statement (:meth:`KeyCache.authenticate_many`), one round trip for the group."""
-    held: tuple[KeyCache, Grouped[str | None, Caller]] | None = getattr(state, "key_checks", None)
-    if held is None or held[0] is not keys:
-        held = state.key_checks = (keys, Grouped(keys.authenticate_many))
-    return held[1]
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
