@@ -37,14 +37,8 @@ from credit.errors import CreditError
 from credit.features.credibility import credibility
 from credit.features.scan import compute, entries_of, newest_read
 from credit.scoring.scorer import Scorer, load
-from finance_api.routers.score_commit import (
-    GroupCommit,
-    Pending,
-    Record,
-    Serving,
-    Shown,
-    record_payload,
-)
+from finance_api.routers.score_commit import GroupCommit, Pending, Shown, record_payload
+from finance_api.routers.score_serving import Record, Serving
 from ledger.core.access import Caller
 from ledger.core.errors import LedgerError, NotFound
 from ledger.core.events import Draft

@@ -20,19 +20,19 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Hashable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from ledger.core.access import Caller
+from finance_api.routers.score_serving import Record
 from ledger.core.errors import LedgerError
 from ledger.core.events import Event
 from ledger.log import Ledger
 from ledger.storage.batches import Prepared
 from ledger.trust.access import consents_in_force, record_read_rows
+from ledger.trust.read_log import Read, log_reads
 
-Record = tuple[int, str]  # the credit.score_issued entry's seq, and its score id
 RECORDS = 16_384  # scores remembered as recorded, per ledger
 
 
@@ -84,46 +84,6 @@ class Pending:
         # running: a request awaiting it and cancelled (its client gone) cannot cancel it,
         # so the writer always answers every future of its batch
         self.future.set_running_or_notify_cancel()
-
-
-class Serving:
-    """A serve whose scores to another party wait for their group commit: wait on
-    ``future`` (or await it, wrapped, on the event loop: no thread is held meanwhile),
-    then :meth:`finish`."""
-
-    __slots__ = ("caller", "forget", "future", "results", "subjects")
-
-    def __init__(
-        self,
-        caller: Caller,
-        subjects: Sequence[str],
-        results: list[dict[str, Any]],
-        future: Future[list[Record | None]] | None,
-        forget: Callable[[str, set[str]], None],
-    ) -> None:
-        self.forget = forget  # (grantee, subjects): consents no longer to be remembered
-        self.caller = caller
-        self.subjects = subjects
-        self.results = results
-        self.future = future
-
-    def finish(self) -> tuple[list[dict[str, Any]], list[str]]:
-        """(scores shown, subjects answered as not found); raises the write's error. A
-        score whose consent had ended by the write is not shown (nothing was recorded)."""
-        results = self.results
-        if self.future is not None:
-            recorded = [r for r in results if r["participant"] != self.caller.participant_id]
-            ended = set()
-            for r, record in zip(recorded, self.future.result(), strict=True):
-                if record is None:
-                    ended.add(r["participant"])
-                else:
-                    r["recorded_seq"], r["score_id"] = record
-            if ended:
-                self.forget(self.caller.participant_id, ended)
-                results = [r for r in results if r["participant"] not in ended]
-        shown = {r["participant"] for r in results}
-        return results, [s for s in self.subjects if s not in shown]
 
 
 class GroupCommit:
@@ -224,6 +184,9 @@ def _write(commits: GroupCommit, batch: list[Pending]) -> None:
     or logged for it. A score already recorded for its reader (committed before, or
     earlier in this batch) is not appended again: its read names that record."""
     ledger = batch[0].ledger
+    if all(item.prepared is None for item in batch):
+        _log_repeats(batch)
+        return
     with ledger.unit_of_work() as uow:
         now = ledger.clock.now()
         pairs = {(s.reader, s.subject) for item in batch for s in item.shown}
@@ -276,7 +239,7 @@ def _write(commits: GroupCommit, batch: list[Pending]) -> None:
                     else source
                 )
                 answer.append(record)
-                detail = f"score {record[1]} at tree size {shown.tree_size}"
+                detail = _detail(record, shown.tree_size)
                 rows.append((shown.reader, shown.subject, "credit", detail, consent_id, shown.at))
             answers.append(answer)
         record_read_rows(uow.connection, rows)
@@ -287,3 +250,20 @@ def _write(commits: GroupCommit, batch: list[Pending]) -> None:
     })  # fmt: skip
     for item, answer in zip(batch, answers, strict=True):
         item.future.set_result(answer)
+
+
+def _log_repeats(batch: list[Pending]) -> None:
+    """A batch of repeats only (each score shown already recorded for its reader): nothing
+    to append, so no sequencer lock; each read logged under the consent in force now, in
+    one statement (:func:`~ledger.trust.read_log.log_reads`); a score whose consent ended
+    meanwhile is shown to nobody."""
+    ledger = batch[0].ledger
+    shown = [(s, s.record) for item in batch for s in item.shown if s.record is not None]
+    reads = [Read(s.reader, s.subject, "credit", _detail(r, s.tree_size), s.at) for s, r in shown]
+    consents = iter(log_reads(ledger.engines, reads, "score", ledger.clock.now()))
+    for item in batch:  # (every score of a request that brought no event has its record)
+        item.future.set_result([s.record if next(consents) else None for s in item.shown])
+
+
+def _detail(record: Record, tree_size: int) -> str:
+    return f"score {record[1]} at tree size {tree_size}"

@@ -47,6 +47,10 @@ class Engines:
     url: str
     write: Engine
     read: Engine
+    # PostgreSQL: autocommit sessions whose commits do not wait for their WAL flush, for
+    # rows no ledger entry depends on (see :mod:`ledger.trust.read_log`); None on SQLite,
+    # which commits every transaction so already (WAL, ``synchronous=NORMAL``)
+    unflushed: Engine | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -56,6 +60,8 @@ class Engines:
         self.write.dispose()
         if self.read is not self.write:
             self.read.dispose()
+        if self.unflushed is not None:
+            self.unflushed.dispose()
 
 
 def normalise_url(url: str) -> str:
@@ -120,7 +126,15 @@ def make_engines(url: str, *, must_exist: bool = False) -> Engines:
     engine = create_engine(
         url, pool_pre_ping=True, pool_size=16, max_overflow=24, connect_args=connect_args
     )
-    return Engines(url, engine, engine.execution_options(isolation_level="REPEATABLE READ"))
+    unflushed = None
+    if "options" in connect_args:  # (a URL naming its own options keeps them, and flushes)
+        unflushed = create_engine(
+            url, pool_pre_ping=True, pool_size=2, max_overflow=4, isolation_level="AUTOCOMMIT",
+            connect_args={"options": connect_args["options"] + " -c synchronous_commit=off"},
+        )  # fmt: skip
+    return Engines(
+        url, engine, engine.execution_options(isolation_level="REPEATABLE READ"), unflushed
+    )
 
 
 def alembic_config(url: str) -> Config:
