@@ -169,6 +169,19 @@ class Ledger(Registrations):
         return self._unit(lock=lock, checkpoint=True)
 
     @contextmanager
+    def writing_logs(self) -> Iterator[Connection]:
+        """A connection for log rows no entry depends on (the access log), committed as the
+        block ends: on PostgreSQL an autocommit session whose commits do not wait for their
+        WAL flush, each statement its own transaction (see :mod:`ledger.trust.read_log`);
+        on SQLite a write transaction (its commits never wait for the disk either)."""
+        if self.engines.unflushed is None:
+            with self.engines.write.begin() as connection:
+                yield connection
+        else:
+            with self.engines.unflushed.connect() as connection:
+                yield connection
+
+    @contextmanager
     def reading(self) -> Iterator[Connection]:
         """A read transaction: one consistent snapshot of the ledger and its projections."""
         with self.engines.read.begin() as connection:

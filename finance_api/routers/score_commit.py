@@ -260,7 +260,8 @@ def _log_repeats(batch: list[Pending]) -> None:
     ledger = batch[0].ledger
     shown = [(s, s.record) for item in batch for s in item.shown if s.record is not None]
     reads = [Read(s.reader, s.subject, "credit", _detail(r, s.tree_size), s.at) for s, r in shown]
-    consents = iter(log_reads(ledger.engines, reads, "score", ledger.clock.now()))
+    with ledger.writing_logs() as connection:
+        consents = iter(log_reads(connection, reads, "score", ledger.clock.now()))
     for item in batch:  # (every score of a request that brought no event has its record)
         item.future.set_result([s.record if next(consents) else None for s in item.shown])
 

@@ -4,7 +4,7 @@ A lender polling a score already recorded for it appends no entry: its read is o
 logged, under the consent that allows it, checked again at the write. On SQLite that is
 a consent read and an insert in one write transaction (commits there never wait for a
 disk flush). On PostgreSQL it is one statement in an autocommit session that does not
-wait for its WAL flush either (:attr:`~ledger.storage.db.Engines.unflushed`): it finds
+wait for its WAL flush either (:meth:`~ledger.log.Ledger.writing_logs`): it finds
 each read's consent (the same consent :func:`~ledger.trust.access.consents_in_force`
 names: in force at ``at``, with the scope, the first by id), inserts a row for each read
 that has one and returns them. One round trip instead of six (pool check, begin, read,
@@ -21,9 +21,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
-from ledger.storage.db import Engines
 from ledger.trust.access import consents_in_force, record_read_rows
 
 
@@ -60,31 +59,14 @@ RETURNING reader, subject, consent_id
 
 
 def log_reads(
-    engines: Engines, reads: Sequence[Read], scope: str, now: datetime
+    connection: Connection, reads: Sequence[Read], scope: str, now: datetime
 ) -> list[str | None]:
     """Log each read whose reader holds a consent in force at ``now`` from its subject with
-    ``scope``, committed before this returns; per read, in order, that consent's id (None:
-    no consent in force, nothing logged for it)."""
+    ``scope``, on a connection of :meth:`~ledger.log.Ledger.writing_logs`; per read, in
+    order, that consent's id (None: no consent in force, nothing logged for it)."""
     if not reads:
         return []
-    if engines.unflushed is None:
-        return _in_one_transaction(engines, reads, scope, now)
-    params = {
-        "readers": [r.reader for r in reads], "subjects": [r.subject for r in reads],
-        "resources": [r.resource for r in reads], "details": [r.detail[:1000] for r in reads],
-        "ats": [r.at for r in reads], "ords": list(range(len(reads))),
-        "now": now, "scope": scope,
-    }  # fmt: skip
-    with engines.unflushed.connect() as connection:  # autocommit: the statement commits
-        found = {(row.reader, row.subject): row.consent_id
-                 for row in connection.execute(_LOG_IN_FORCE, params)}  # fmt: skip
-    return [found.get((r.reader, r.subject)) for r in reads]
-
-
-def _in_one_transaction(
-    engines: Engines, reads: Sequence[Read], scope: str, now: datetime
-) -> list[str | None]:
-    with engines.write.begin() as connection:
+    if connection.dialect.name != "postgresql":
         consents = consents_in_force(connection, {(r.reader, r.subject) for r in reads}, scope, now)
         chosen = [consents.get((r.reader, r.subject)) for r in reads]
         record_read_rows(connection, [
@@ -92,4 +74,13 @@ def _in_one_transaction(
             for r, consent_id in zip(reads, chosen, strict=True)
             if consent_id is not None
         ])  # fmt: skip
-    return chosen
+        return chosen
+    params = {
+        "readers": [r.reader for r in reads], "subjects": [r.subject for r in reads],
+        "resources": [r.resource for r in reads], "details": [r.detail[:1000] for r in reads],
+        "ats": [r.at for r in reads], "ords": list(range(len(reads))),
+        "now": now, "scope": scope,
+    }  # fmt: skip
+    found = {(row.reader, row.subject): row.consent_id
+             for row in connection.execute(_LOG_IN_FORCE, params)}  # fmt: skip
+    return [found.get((r.reader, r.subject)) for r in reads]

@@ -8,18 +8,19 @@ while every other session still does.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, text
 
 from ledger.log import Ledger
 from ledger.trust.access import consents_in_force
-from ledger.trust.read_log import Read, log_reads
+from ledger.trust.read_log import Read
+from ledger.trust.read_log import log_reads as _log_reads
 from ledger.trust.tables import AccessRecord
 from tests.ledger.test_consents_in_force import NOW, _consents
 
 
-def _log(ledger: Ledger) -> list[tuple[str, str, str, str, str | None, object]]:
+def _log(ledger: Ledger) -> list[tuple[object, ...]]:
     with ledger.reading() as connection:
         rows = connection.execute(
             select(AccessRecord.reader, AccessRecord.subject, AccessRecord.resource,
@@ -27,6 +28,11 @@ def _log(ledger: Ledger) -> list[tuple[str, str, str, str, str | None, object]]:
             .order_by(AccessRecord.id)
         ).all()  # fmt: skip
     return [tuple(row) for row in rows]
+
+
+def log_reads(ledger: Ledger, reads: list[Read], scope: str, now: datetime) -> list[str | None]:
+    with ledger.writing_logs() as connection:
+        return _log_reads(connection, reads, scope, now)
 
 
 def test_each_read_is_logged_under_the_consent_its_pair_is_named(ledger: Ledger) -> None:
@@ -38,7 +44,7 @@ def test_each_read_is_logged_under_the_consent_its_pair_is_named(ledger: Ledger)
     ]
     with ledger.reading() as connection:
         expected = consents_in_force(connection, pairs, "score", NOW)
-    named = log_reads(ledger.engines, reads, "score", NOW)
+    named = log_reads(ledger, reads, "score", NOW)
     assert named == ["c-a", None, "c-3", None, "c-a"]
     assert named == [expected.get(pair) for pair in pairs]
     assert _log(ledger) == [
@@ -51,15 +57,15 @@ def test_each_read_is_logged_under_the_consent_its_pair_is_named(ledger: Ledger)
 def test_reads_with_no_consent_in_force_log_nothing(ledger: Ledger) -> None:
     _consents(ledger)
     reads = [Read("g1", "s1", "credit", "x", NOW), Read("g2", "s2", "credit", "y", NOW)]
-    assert log_reads(ledger.engines, reads, "reports", NOW) == [None, None]
-    assert log_reads(ledger.engines, reads, "score", NOW + timedelta(days=31)) == [None, None]
-    assert log_reads(ledger.engines, [], "score", NOW) == []
+    assert log_reads(ledger, reads, "reports", NOW) == [None, None]
+    assert log_reads(ledger, reads, "score", NOW + timedelta(days=31)) == [None, None]
+    assert log_reads(ledger, [], "score", NOW) == []
     assert _log(ledger) == []
 
 
 def test_a_long_detail_is_cut_as_the_log_keeps_it(ledger: Ledger) -> None:
     _consents(ledger)
-    log_reads(ledger.engines, [Read("g1", "s1", "credit", "d" * 1500, NOW)], "score", NOW)
+    log_reads(ledger, [Read("g1", "s1", "credit", "d" * 1500, NOW)], "score", NOW)
     assert _log(ledger)[0][3] == "d" * 1000
 
 
