@@ -107,7 +107,8 @@ class GroupCommit:
             known = self._records.get(ledger)
             return None if known is None else known.get(identity)
 
-    def _remember(self, ledger: Ledger, records: dict[Hashable, Record]) -> None:
+    def remember(self, ledger: Ledger, records: dict[Hashable, Record]) -> None:
+        """Records just committed (by the writer alone): later reads name them."""
         with self._records_lock:
             known = self._records.setdefault(ledger, OrderedDict())
             known.update(records)
@@ -244,7 +245,7 @@ def _write(commits: GroupCommit, batch: list[Pending]) -> None:
             answers.append(answer)
         record_read_rows(uow.connection, rows)
         uow.commit()
-    commits._remember(ledger, {
+    commits.remember(ledger, {
         identity: (seqs[event.id], str(event.payload["score_id"]))
         for identity, event in new.items()
     })  # fmt: skip
