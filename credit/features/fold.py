@@ -35,7 +35,10 @@ Body = Mapping[str, Any]
 FIRMS = frozenset({"seller", "buyer"})
 WEEK_DAYS = 7
 _ACTOR = b'{"actor":"'
-_CLAIM_ID = b'"claim_id":"'
+# the payload's own first key: the envelope's keys before "payload" hold only strings (an
+# escaped quote cannot end one early), so the first match is the payload's claim id. A
+# nested "claim_id" under an earlier-sorting extra key must never be taken for it.
+_CLAIM_ID = b',"payload":{"claim_id":"'
 _OCCURRED = b'"occurred_at":"'
 _loads = orjson.loads
 
@@ -122,10 +125,11 @@ class Fold:
     def _answer(self, etype: str, canonical: bytes) -> None:
         """A ``claim.confirmed`` or ``claim.rejected``: counted for the claim's party when it
         answers a claim the pass follows. RFC 8785 puts ``actor`` first and leaves ids and
-        times as they are (they hold no quote), so both are read from the bytes; a body not
-        of that shape is parsed."""
+        times as they are (they hold no quote), so both are read from the bytes when the
+        claim id is the payload's first key; a body of any other shape is parsed."""
         at = canonical.find(_CLAIM_ID)
-        if at < 0:
+        if at < 0:  # the claim id is not the payload's first key: read the body itself
+            self._answer_parsed(etype, orjson.loads(canonical))
             return
         at += len(_CLAIM_ID)
         end = at + 36  # a claim id is a UUID

@@ -158,3 +158,24 @@ def test_claims_windows_and_short_times_in_a_small_trade() -> None:
     assert seller["info_tenure_days"] == 200  # its own first act, the first invoice
     assert full["buyer-1"]["info_orders_placed_90d"] == 2
     assert full["buyer-1"]["info_tenure_days"] == 90  # answers are not acts of its own
+
+
+def test_an_answer_counts_the_claim_its_payload_names_not_one_nested_before_it() -> None:
+    """A claim id nested under an extra payload key that sorts first ("about") is not the
+    claim answered: the pass counts the one the trust projection counts, the payload's own."""
+    from credit.features.party import INVOICE, Party
+
+    named, nested = "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"
+    for payload, answered in (
+        ({"about": {"claim_id": nested}, "claim_id": named, "party": "b"}, named),
+        ({"claim_id": named, "party": "b"}, named),  # the usual shape, read from its bytes
+        ({"about": {"claim_id": named}, "claim_id": nested, "party": "b"}, nested),
+    ):
+        fold, parties = Fold(AS_OF), {named: Party(), nested: Party()}
+        for claim, party in parties.items():
+            fold.follow(claim, party, INVOICE)
+        fold.feed_all([_entry(1, "claim.confirmed", "b", format_timestamp(AS_OF), payload)])
+        assert set(fold.claims) == {named, nested} - {answered}
+        assert parties[answered].c["inv_confirmed"] == 1
+        other = nested if answered == named else named
+        assert parties[other].c["inv_confirmed"] == 0
