@@ -12,9 +12,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, tuple_
+from sqlalchemy import Connection, func, insert, select
 
 from finance_api.lending.alert_tables import AlertRow, ConcentrationFlag
+from finance_api.lending.keyed import delete_keys
 from finance_api.lending.line_tables import CreditLineRow
 from finance_api.lending.rules.alerts import ConcentrationPolicy, concentration, line_alerts
 from finance_api.lending.rules.lines import Line
@@ -62,10 +63,8 @@ class AlertBook:
             self.connection.execute(insert(AlertRow), self.rows)
         now = {(lender, b) for lender, bs in self.flags.items() for b in bs}
         gone, new = self.stored_flags - now, now - self.stored_flags
-        flag = ConcentrationFlag
-        if gone:
-            pair = tuple_(flag.lender, flag.borrower)
-            self.connection.execute(delete(flag).where(pair.in_(sorted(gone))))
+        pair = ("lender", "borrower")
+        delete_keys(self.connection, ConcentrationFlag, pair, sorted(gone))
         if new:
             rows = [{"lender": lender, "borrower": b} for lender, b in sorted(new)]
-            self.connection.execute(insert(flag), rows)
+            self.connection.execute(insert(ConcentrationFlag), rows)

@@ -12,13 +12,15 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, tuple_, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from finance_api.lending.fraud_tables import ApplicationSeen, DeviceSeen, LoginCountRow
+from finance_api.lending.keyed import with_keys
 from ledger.core.entry import LedgerEntry
 
 Key = tuple[str, str, str, int, bool]
 _KEY = ("account", "ip_country", "billing_country", "utc_offset", "proxy")
+_DEVICES = select(DeviceSeen.device, DeviceSeen.account)
 
 
 class FraudProjector:
@@ -47,9 +49,8 @@ class FraudProjector:
         if counts:
             _add_counts(connection, counts)
         if devices:
-            pair = tuple_(DeviceSeen.device, DeviceSeen.account)
-            known = {(str(d), str(a)) for d, a in connection.execute(
-                select(DeviceSeen.device, DeviceSeen.account).where(pair.in_(sorted(devices)))
+            known = {(str(d), str(a)) for d, a in with_keys(
+                connection, _DEVICES, (DeviceSeen.device, DeviceSeen.account), devices
             )}  # fmt: skip
             new = [{"device": d, "account": a} for d, a in sorted(devices - known)]
             if new:
@@ -60,13 +61,10 @@ class FraudProjector:
 
 def _add_counts(connection: Connection, counts: Counter[Key]) -> None:
     t = LoginCountRow
-    key = tuple_(t.account, t.ip_country, t.billing_country, t.utc_offset, t.proxy)
+    key = (t.account, t.ip_country, t.billing_country, t.utc_offset, t.proxy)
     stored: dict[Key, int] = {
         (a, i, b, o, bool(x)): n
-        for a, i, b, o, x, n in connection.execute(
-            select(t.account, t.ip_country, t.billing_country, t.utc_offset, t.proxy, t.count)
-            .where(key.in_(sorted(counts)))
-        )
+        for a, i, b, o, x, n in with_keys(connection, select(*key, t.count), key, counts)
     }  # fmt: skip
     new = [{**dict(zip(_KEY, k, strict=True)), "count": n}
            for k, n in counts.items() if k not in stored]  # fmt: skip

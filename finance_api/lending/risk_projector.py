@@ -15,10 +15,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, tuple_
+from sqlalchemy import Connection, delete, insert, select
 
 from finance_api.lending import risk_facts as facts
 from finance_api.lending.alert_tables import RiskAlertRow
+from finance_api.lending.keyed import delete_keys
 from finance_api.lending.risk_tables import RiskCountryRow, RiskExposureRow, RiskFlagRow
 from finance_api.lending.rules.alerts import Alert, ConcentrationPolicy
 from finance_api.lending.rules.lines import EVENT_TYPES as LINE_TYPES
@@ -97,13 +98,12 @@ class _Book:
             connection.execute(insert(t), [self.rows[k] for k in keys])
         now = self._flag_rows()
         gone, new = self.stored_flags - now, now - self.stored_flags
-        f = RiskFlagRow
-        if gone:
-            key = tuple_(f.lender, f.currency, f.dimension, f.name)
-            connection.execute(delete(f).where(key.in_(sorted(gone))))
+        names = ("lender", "currency", "dimension", "name")
+        delete_keys(connection, RiskFlagRow, names, sorted(gone))
         if new:
-            names = ("lender", "currency", "dimension", "name")
-            connection.execute(insert(f), [dict(zip(names, r, strict=True)) for r in sorted(new)])
+            connection.execute(
+                insert(RiskFlagRow), [dict(zip(names, r, strict=True)) for r in sorted(new)]
+            )
 
 
 class RiskProjector:

@@ -3,6 +3,7 @@
 from tests.ledger.conftest import (  # noqa: F401
     _registered_module_copy,
     _registered_snapshot,
+    ledger,
     ledger_url,
     postgres_store,
     registered,
