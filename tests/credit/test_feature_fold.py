@@ -158,3 +158,64 @@ def test_claims_windows_and_short_times_in_a_small_trade() -> None:
     assert seller["info_tenure_days"] == 200  # its own first act, the first invoice
     assert full["buyer-1"]["info_orders_placed_90d"] == 2
     assert full["buyer-1"]["info_tenure_days"] == 90  # answers are not acts of its own
+
+
+def _outside_rows(short: bool) -> list[tuple[str, bytes]]:
+    """A row of each type read from its bytes (credit.features.heads), inside and outside its
+    window, some by actors seen nowhere else (their tenure comes from these rows alone)."""
+
+    def at(days: float) -> str:
+        text = format_timestamp(AS_OF - timedelta(days=days, microseconds=250))
+        return text[:-4] + "Z" if short else text  # milliseconds: parsed, not read
+
+    rows = _trade(short=False)
+    n = 100
+    for etype, payload in (
+        ("goods.packed", {"lot_id": "l1", "quantity": 4}),
+        ("order.cancelled", {"order_id": "o1"}),
+        ("customs.declared", {"shipment_id": "s1"}),
+        ("customs.held", {"shipment_id": "s1"}),
+        ("goods.lost", {"shipment_id": "s1"}),
+        ("review.posted", {"order_id": "o1", "rating": 4}),
+        ("dispute.opened", {"order_id": "o2"}),
+        ("invoice.issued", {"invoice_id": f"i{n}"}),
+    ):
+        for days in (400, 181, 91, 30, 6):
+            n += 1
+            rows.append(_entry(n, etype, "seller-1", at(days), payload))
+            rows.append(_entry(n + 1000, etype, f"other-{etype}", at(days), payload))
+    rows += [
+        _entry(5000, "shipment.dispatched", "seller-1", at(9),
+               {"order_id": "o1", "shipment_id": "s1"}),
+        _entry(5001, "claim.confirmed", "buyer-1", at(1),
+               {"claim_id": "00000000-0000-4000-8000-000000000136", "party": "buyer-1"}),
+    ]  # fmt: skip
+    rows.sort(key=lambda row: orjson.loads(row[1])["occurred_at"])
+    return rows
+
+
+@pytest.mark.parametrize("short", [False, True])
+def test_rows_read_from_their_bytes_count_as_when_parsed(short: bool) -> None:
+    from credit.features.fold import _HANDLERS, ANSWER_TYPES
+
+    rows = _outside_rows(short)
+    fast = Fold(AS_OF).feed_all(rows)
+    parsed = Fold(AS_OF)
+    parsed._outside = {}  # every row parsed, as before the reads from the bytes
+    parsed._handlers = {t: h for t, h in _HANDLERS.items() if t not in ANSWER_TYPES}
+    parsed.feed_all(rows)
+    everyone = sorted(parsed.parties)
+    assert sorted(fast.parties) == everyone
+    assert len(everyone) > 10
+    assert fast.vectors(everyone) == parsed.vectors(everyone)
+    assert {p: s.first for p, s in fast.parties.items()} == {
+        p: s.first for p, s in parsed.parties.items()
+    }
+    assert fast.claims.keys() == parsed.claims.keys()
+    seller = fast.vectors(["seller-1"])["seller-1"]
+    assert seller["log_turnover_90d"] == 8  # packed 30 and 6 days back; 91, 181, 400 outside
+    assert seller["info_review_mean_180d"] == 4
+    # 6 mature (7 days and more; sorted by time, i1's answer now follows it), 2 confirmed
+    assert seller["info_invoice_confirmed_share"] == pytest.approx(2 / 6)
+    alone = fast.vectors(["other-customs.held"])["other-customs.held"]
+    assert alone["info_tenure_days"] == pytest.approx(400, abs=0.01)  # its outside rows' tenure
