@@ -22,18 +22,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from sys import intern
 from typing import Any
 
 import orjson
 
 from credit.features.catalogue import HALF_YEAR_DAYS, MATURE_DAYS, RECENT_DAYS
-from credit.features.heads import ACTOR, ACTOR_AT, OCCURRED, STAMP, STAMP_END, outside_edges
-from credit.features.party import INVOICE, Claim, Facility, Party
+from credit.features.party import INVOICE, Claim, Facility, Party, usd
 from credit.features.stamps import STAMP_LENGTH, cutoff, fixed
 
 Body = Mapping[str, Any]
 FIRMS = frozenset({"seller", "buyer"})
 WEEK_DAYS = 7
+_ACTOR = b'{"actor":"'
 _CLAIM_ID = b'"claim_id":"'
 _OCCURRED = b'"occurred_at":"'
 _loads = orjson.loads
@@ -44,7 +45,6 @@ class Fold:
 
     __slots__ = (
         "_handlers",
-        "_outside",
         "accepted",
         "applications",
         "as_of",
@@ -82,11 +82,7 @@ class Fold:
         self.claims: dict[str, tuple[Party, Claim]] = {}  # event id -> (party, its counters)
         self.bad: set[str] = set()  # defaulted, 90+ days past due or insolvent in the tree
         self.entries = 0
-        # type -> (older, newer, reader): read from the bytes first (credit.features.heads);
-        # the handlers of the other types, answers aside
-        self._outside = outside_edges(self)
-        skip = ANSWER_TYPES | self._outside.keys()
-        self._handlers = {t: h for t, h in _HANDLERS.items() if t not in skip}
+        self._handlers = {t: h for t, h in _HANDLERS.items() if t not in ANSWER_TYPES}
 
     # -- the fold ---------------------------------------------------------------------
     def feed(self, etype: str, canonical: bytes) -> None:
@@ -95,46 +91,19 @@ class Fold:
 
     def feed_all(self, entries: Iterable[tuple[str, bytes]]) -> Fold:
         """Stored entries ``(type, canonical bytes)`` in ledger order, each parsed only when
-        the pass needs its payload; an answer to a claim is read from its bytes, and only when
-        it answers a claim the pass follows. An entry of a type that counts only inside a
-        window (:data:`~credit.features.heads.OUTSIDE`) is read from its bytes first (actor
-        and time, :mod:`credit.features.heads`): outside its window it gives its actor's
-        tenure and nothing else, so it is not parsed; an invoice needs no more than its id.
-        One loop with its lookups held in locals: it runs once per entry of the tree."""
+        the pass reads its type; an answer to a claim is read from its bytes, and only when
+        it answers a claim the pass follows. One loop with its lookups held in locals: it
+        runs once per entry of the tree. (Reading other entries' few fields from their bytes
+        was tried: a parse by orjson costs about as much as the few searches.)"""
         handlers, parties, loads, answer = self._handlers, self.parties, _loads, self._answer
-        outside, every = self._outside, _HANDLERS
         count = 0
         for etype, canonical in entries:
             count += 1
             handler = handlers.get(etype)
             if handler is None:
-                edges = outside.get(etype)
-                if edges is None:
-                    if etype in ANSWER_TYPES:
-                        answer(etype, canonical)
-                    continue
-                handler = every[etype]
-                at = canonical.find(OCCURRED)
-                if (
-                    at > 0
-                    and canonical.startswith(b'"', at + STAMP_END)
-                    and canonical.startswith(ACTOR)
-                ):
-                    occ = canonical[at + STAMP : at + STAMP_END].decode()
-                    older, newer, reader = edges
-                    outside_window = occ < older or occ > newer
-                    if outside_window or reader is not None:
-                        actor_id = canonical[ACTOR_AT : canonical.index(b'"', ACTOR_AT)].decode()
-                        actor = parties.get(actor_id)
-                        if actor is None:
-                            actor = parties[actor_id] = Party()
-                        first = actor.first
-                        if first is None or occ < first:
-                            actor.first = occ  # tenure, as below (and counted once: a min)
-                        if outside_window or (
-                            reader is not None and reader(self, canonical, at, actor)
-                        ):
-                            continue
+                if etype in ANSWER_TYPES:
+                    answer(etype, canonical)
+                continue
             body = loads(canonical)
             occ = body["occurred_at"]
             if len(occ) != STAMP_LENGTH:
@@ -164,11 +133,11 @@ class Fold:
         claim = self.claims.pop(key, None)
         if claim is None:
             return
-        if canonical[end : end + 1] != b'"' or not canonical.startswith(ACTOR):
+        if canonical[end : end + 1] != b'"' or not canonical.startswith(_ACTOR):
             self.claims[key] = claim
             self._answer_parsed(etype, orjson.loads(canonical))
             return
-        actor_id = canonical[len(ACTOR) : canonical.index(b'"', len(ACTOR))].decode()
+        actor_id = canonical[len(_ACTOR) : canonical.index(b'"', len(_ACTOR))].decode()
         if actor_id not in self.parties:
             self.parties[actor_id] = Party()
         occ = ""
@@ -218,14 +187,100 @@ class Fold:
         return party.role if party is not None else ""
 
 
+def _registered(f: Fold, body: Body, p: Body, occ: str) -> None:
+    roles = p.get("roles") or []
+    party = f.party(str(p["participant_id"]))
+    party.role = "seller" if "seller" in roles else ("buyer" if "buyer" in roles else roles[0])
+
+
+def _order_placed(f: Fold, body: Body, p: Body, occ: str) -> None:
+    seller, buyer, oid = intern(str(p["seller"])), str(p["buyer"]), str(p["order_id"])
+    f.orders[oid] = seller
+    f.accepted.pop(oid, None)  # placed again: not accepted yet
+    s = f.parties.get(seller) or f.party(seller)
+    s.seen(occ)
+    s.buyers[buyer] += 1
+    if occ >= f.recent:
+        c = s.c
+        c["orders_90"] += 1
+        c["value_90"] += usd(p["total"])
+        (f.parties.get(buyer) or f.party(buyer)).c["placed_90"] += 1
+    elif occ >= f.half_year:
+        s.c["orders_90_180"] += 1
+    if occ >= f.half_year:
+        s.c["orders_180"] += 1
+
+
+def _seller_of_order(f: Fold, body: Body, p: Body) -> str | None:
+    seller = f.orders.get(str(p.get("order_id", "")))
+    if seller is not None:
+        return seller
+    subjects = body.get("subjects") or []
+    return str(subjects[0]) if subjects else None
+
+
+def _order_accepted(f: Fold, body: Body, p: Body, occ: str) -> None:
+    oid = str(p["order_id"])
+    if oid in f.orders:
+        f.accepted[oid] = occ
+
+
+def _order_cancelled(f: Fold, body: Body, p: Body, occ: str) -> None:
+    if occ >= f.recent:
+        seller = _seller_of_order(f, body, p)
+        if seller is not None:
+            f.party(seller).c["cancels_90"] += 1
+
+
+def _invoice(f: Fold, body: Body, p: Body, occ: str) -> None:
+    if occ <= f.mature_by:
+        party = f.parties[body["actor"]]  # the actor's party: made before its handler ran
+        f.follow(str(body["id"]), party, INVOICE)
+        party.c["inv_mature"] += 1
+
+
+def _review(f: Fold, body: Body, p: Body, occ: str) -> None:
+    if occ >= f.half_year:
+        seller = _seller_of_order(f, body, p)
+        if seller is not None:
+            c = f.party(seller).c
+            c["review_sum_180"] += int(p["rating"])
+            c["review_n_180"] += 1
+
+
+def _dispute(f: Fold, body: Body, p: Body, occ: str) -> None:
+    if occ >= f.half_year:
+        seller = _seller_of_order(f, body, p)
+        if seller is not None:
+            f.party(seller).c["disputes_180"] += 1
+
+
+def _answer(f: Fold, body: Body, p: Body, occ: str) -> None:
+    """Answers are read by :meth:`Fold._answer`, from their bytes; this names their types."""
+
+
+def _insolvency(f: Fold, body: Body, p: Body, occ: str) -> None:
+    f.bad.add(str(p["debtor"]))
+
+
 Handler = Callable[[Fold, Body, Body, str], None]
-_HANDLERS: dict[str, Handler] = {}
+_HANDLERS: dict[str, Handler] = {
+    "participant.registered": _registered,
+    "order.placed": _order_placed,
+    "order.accepted": _order_accepted,
+    "order.cancelled": _order_cancelled,
+    "invoice.issued": _invoice,
+    "review.posted": _review,
+    "dispute.opened": _dispute,
+    "claim.confirmed": _answer,
+    "claim.rejected": _answer,
+    "insolvency.filed": _insolvency,
+}
 
 
 def _install() -> None:
-    from credit.features import fold_finance, fold_information, fold_logistics
+    from credit.features import fold_finance, fold_logistics
 
-    _HANDLERS.update(fold_information.HANDLERS)
     _HANDLERS.update(fold_logistics.HANDLERS)
     _HANDLERS.update(fold_finance.HANDLERS)
 
