@@ -7,14 +7,14 @@ append-only projections of ``epcis.captured`` entries: nothing here updates or d
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import BindParameter, Connection, bindparam, select
+from sqlalchemy import BindParameter, Connection, Table, bindparam, select
 
 from ledger.core.entry import LedgerEntry
 from ledger.storage.models import Entry, EntryRef
 from ledger.storage.reads import entry_from_row
-from ledger.storage.table_insert import TableInsert
+from ledger.storage.table_writer import TableWriter
 from ledger.traceability.epcis import EpcisEvent
 from ledger.traceability.index import IndexRow, Link, index_row, item_roles, links
 from ledger.traceability.tables import EpcisEventRow, EpcisItem, EpcisLink
@@ -74,8 +74,9 @@ _LINK_COLUMNS = ("from_item", "to_item", "kind", "seq")
 def write_index(connection: Connection, captured: Sequence[tuple[int, EpcisEvent, str]]) -> None:
     """Index ``(seq, event, captured_by)`` triples, skipping seqs indexed already.
 
-    Three inserts per batch at driver level (a few rows per event: building SQLAlchemy's
-    parameter dictionaries cost more than the inserts themselves).
+    Three inserts per batch through :class:`~ledger.storage.table_writer.TableWriter` (a few
+    rows per event: building SQLAlchemy's parameter dictionaries cost more than the inserts
+    themselves; binary ``COPY`` on PostgreSQL for a batch's many items and links).
     """
     done: set[int] = set()
     for chunk in _chunks(seq for seq, _, _ in captured):
@@ -92,9 +93,12 @@ def write_index(connection: Connection, captured: Sequence[tuple[int, EpcisEvent
         items.extend((i, seq, r) for i, r in item_roles(event))
         link_rows.extend((k.from_item, k.to_item, k.kind, seq) for k in links(event))
     dialect = connection.dialect
-    TableInsert.of(EpcisEventRow, _EVENT_COLUMNS, dialect).execute(connection, events)
-    TableInsert.of(EpcisItem, _ITEM_COLUMNS, dialect).execute(connection, items)
-    TableInsert.of(EpcisLink, _LINK_COLUMNS, dialect).execute(connection, link_rows)
+    for model, columns, rows in (
+        (EpcisEventRow, _EVENT_COLUMNS, events),
+        (EpcisItem, _ITEM_COLUMNS, items),
+        (EpcisLink, _LINK_COLUMNS, link_rows),
+    ):
+        TableWriter.of(dialect, cast(Table, model.__table__), columns).write(connection, rows)
 
 
 def entries(connection: Connection, seqs: Collection[int]) -> dict[int, LedgerEntry]:
