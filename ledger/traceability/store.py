@@ -32,10 +32,18 @@ _LINKS_FROM = select(EpcisLink.__table__).where(EpcisLink.from_item.in_(_VALUES)
 _LINKS_TO = select(EpcisLink.__table__).where(EpcisLink.to_item.in_(_VALUES))
 
 
-_INDEXED = select(EpcisEventRow.seq).where(EpcisEventRow.seq.in_(_VALUES))
-_KNOWN = select(EpcisEventRow.hash_id, EpcisEventRow.declaration_key, EpcisEventRow.seq).where(
-    EpcisEventRow.hash_id.in_(_VALUES)
-)
+# The two lookups every capture makes for each of its events (which are known, which are
+# indexed), as driver-level statements: SQLAlchemy's expanding IN renders a name per value
+# on every execution, about 0.7 µs a value of a 1,000-event capture, twice the query's own.
+_INDEXED = "SELECT seq FROM epcis_events WHERE seq IN ({})"
+_KNOWN = "SELECT hash_id, declaration_key, seq FROM epcis_events WHERE hash_id IN ({})"
+
+
+def _in(connection: Connection, sql: str, values: list[Any]) -> list[Any]:
+    """Rows of ``sql`` with its IN list of ``values`` (one chunk), at driver level."""
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    statement = sql.format(", ".join([mark] * len(values)))
+    return list(connection.exec_driver_sql(statement, tuple(values)))
 
 
 _DECLARED = select(EpcisEventRow.seq, EpcisEventRow.declared_event_id, EpcisEventRow.hash_id).where(
@@ -58,8 +66,7 @@ def seqs_by_key(
     wanted = set(keys)
     found: dict[tuple[str, str], int] = {}
     for chunk in _chunks({h for h, _ in wanted}):
-        rows = connection.execute(_KNOWN, {"values": chunk})
-        for hash_id, key, seq in rows:
+        for hash_id, key, seq in _in(connection, _KNOWN, chunk):
             if (hash_id, key) in wanted:
                 found[(hash_id, key)] = seq
     return found
@@ -80,7 +87,7 @@ def write_index(connection: Connection, captured: Sequence[tuple[int, EpcisEvent
     """
     done: set[int] = set()
     for chunk in _chunks(seq for seq, _, _ in captured):
-        done.update(connection.execute(_INDEXED, {"values": chunk}).scalars())
+        done.update(seq for (seq,) in _in(connection, _INDEXED, chunk))
     events: list[tuple[Any, ...]] = []
     items: list[tuple[Any, ...]] = []
     link_rows: list[tuple[Any, ...]] = []
