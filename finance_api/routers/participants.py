@@ -20,6 +20,7 @@ from finance_api import onboarding
 from finance_api.deps import CallerDep, LedgerDep
 from finance_api.offload import offload
 from finance_api.params import MAX_INSTANT_LENGTH, MAX_SEQ, instant
+from finance_api.routers.events_answer import answer_bytes
 from finance_api.schemas import AccessLogOut, EntriesOut, EntryOut, PageOut, errors
 from ledger.core.access import Caller
 from ledger.core.entry import LedgerEntry
@@ -110,15 +111,13 @@ def _post(ledger: Ledger, caller: Caller, data: bytes, gate: Any) -> tuple[int, 
                 f"this API key may not act in the roles {event.type} needs",
                 field=f"events[{i}].type" if batch else "type",
             )
-    entries, shown = _append(ledger, events, gate, batch)
+    entries = (
+        ledger.append_batch(events) if gate is None else gate.append(ledger, events, batch=batch)
+    )
+    receipts = ledger.receipts(entries)  # signed on the signature threads meanwhile
     # 200 when every event was already there: an idempotent replay
     status = 200 if all(entry.replayed for entry in entries) else 201
-    answer = (
-        EntriesOut.model_validate({"entries": shown})
-        if batch
-        else EntryOut.model_validate(shown[0])
-    )
-    return status, answer.__pydantic_serializer__.to_json(answer)
+    return status, answer_bytes(entries, receipts, batch)
 
 
 def _append(

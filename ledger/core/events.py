@@ -8,7 +8,6 @@ schema and the key is valid are the registry's and the key book's business.
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from collections.abc import Mapping, Sequence
@@ -17,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
+
+import orjson
 
 from ledger.core.canonical import canonicalize, parse_canonical
 from ledger.core.errors import InvalidEvent
@@ -188,11 +189,10 @@ class Event:
     def body(self) -> dict[str, Any]:
         """The signed body exactly as signed (timestamps keep the precision sent).
 
-        Every constructor proved ``canonical`` canonical (it made the bytes, or
-        ``from_canonical`` checked them), so reading them back needs no second proof: a
-        plain parse, a third of :func:`parse_canonical`'s cost on every entry answered.
-        """
-        body: dict[str, Any] = json.loads(self.canonical)
+        Every constructor proved ``canonical`` canonical, so reading it back needs no second
+        proof: a plain parse, by orjson (UTF-8, integers within 2**53 - 1: the standard
+        parser's values, tested, in half its time) on every entry answered."""
+        body: dict[str, Any] = orjson.loads(self.canonical)
         return body
 
     def to_json(self) -> dict[str, Any]:

@@ -1,10 +1,10 @@
 """The three append-only inserts of an append, as plain tuples (see :mod:`table_writer`).
 
-The column values are what SQLAlchemy's Core insert would bind: strings, integers and
-bytes pass through unchanged on both drivers, and the two timestamps go through the
-column type's own bind processor (UTC, then the dialect's storage form); only the
-per-row parameter dictionaries and their processing are skipped. On PostgreSQL each table's
-rows go in as one binary ``COPY``, elsewhere as driver-level ``executemany``.
+The column values are what SQLAlchemy's Core insert would bind (the writers apply each
+column's processor); the two timestamps are bound here, through the entries writer's own
+processor, because a batch's one recording time is bound once for all its rows. On
+PostgreSQL each table's rows go in as one binary ``COPY``, elsewhere as driver-level
+``executemany``.
 """
 
 from __future__ import annotations
@@ -36,16 +36,20 @@ class RowInserts:
         "chain_hash",
         "format",
     )
+    STAMPED = ("occurred_at", "recorded_at")  # bound by :attr:`stamp` before the writer
     _built: ClassVar[dict[int, RowInserts]] = {}
 
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
+        entries = TableWriter.of(
+            dialect, cast(Table, Entry.__table__), self.ENTRY_COLUMNS, bound=self.STAMPED
+        )
         self.writers = (
-            TableWriter.of(dialect, cast(Table, Entry.__table__), self.ENTRY_COLUMNS),
+            entries,
             TableWriter.of(dialect, cast(Table, EntryRef.__table__), ("ref", "seq", "role")),
             TableWriter.of(dialect, cast(Table, MerkleNode.__table__), ("level", "idx", "hash")),
         )
-        process = Entry.__table__.c.occurred_at.type.dialect_impl(dialect).bind_processor(dialect)
+        process = entries.processor("occurred_at")
         self.stamp: Callable[[datetime], Any] = process or (lambda moment: moment)
 
     @classmethod

@@ -89,17 +89,34 @@ def item_roles(event: EpcisEvent) -> frozenset[tuple[str, str]]:
     return event.derived("item_roles", _item_roles)
 
 
+_ROLE_OF_IDS = (
+    ("epcList", "epc"), ("childEPCs", "child"), ("inputEPCList", "input"),
+    ("outputEPCList", "output"),
+)  # fmt: skip
+_ROLE_OF_CLASSES = (
+    ("quantityList", "class"), ("childQuantityList", "child"), ("inputQuantityList", "input"),
+    ("outputQuantityList", "output"),
+)  # fmt: skip
+
+
 def _item_roles(event: EpcisEvent) -> frozenset[tuple[str, str]]:
+    # Only the lists the event has are read: an absent one names nothing (``_as_list`` of
+    # None), and most events carry one or two of the dozen places an id may be.
+    raw = event.event
     roles: set[tuple[str, str]] = set()
-    roles.update((i, "epc") for i in event.epc_list)
-    roles.update((i, "class") for i in event.quantity_classes("quantityList"))
-    roles.update((i, "child") for i in (*event.child_epcs, *event.child_classes))
-    roles.update((i, "input") for i in (*event.input_epcs, *event.input_classes))
-    roles.update((i, "output") for i in (*event.output_epcs, *event.output_classes))
-    if event.parent_id is not None:
-        roles.add((event.parent_id, "parent"))
-    roles.update((bt.id, "bt") for bt in event.biz_transactions)
-    roles.update((lot, "lot") for lot in commissioned_lots(event))
+    for key, role in _ROLE_OF_IDS:
+        if key in raw:
+            roles.update((i, role) for i in event.ids(key))
+    for key, role in _ROLE_OF_CLASSES:
+        if key in raw:
+            roles.update((i, role) for i in event.quantity_classes(key))
+    parent = event.parent_id if "parentID" in raw else None
+    if parent is not None:
+        roles.add((parent, "parent"))
+    if "bizTransactionList" in raw:
+        roles.update((bt.id, "bt") for bt in event.biz_transactions)
+    if "ilmd" in raw:
+        roles.update((lot, "lot") for lot in commissioned_lots(event))
     return frozenset(roles)
 
 
@@ -167,22 +184,28 @@ def links(event: EpcisEvent) -> frozenset[Link]:
 def _links(event: EpcisEvent) -> frozenset[Link]:
     if event.is_error_declaration:
         return frozenset()
-    out: set[Link] = set()
+    raw = event.event
+    parent = event.parent_id if "parentID" in raw else None
     children = (*event.child_epcs, *event.child_classes)
-    if event.parent_id is not None and event.action == "DELETE":  # EPCIS 2.0: unpacking
-        out.update(Link(child, event.parent_id, UNPACKING) for child in children or (EVERY_CHILD,))
-    elif event.parent_id is not None and children:  # ADD, or OBSERVE asserting containment
+    out: set[Link] = set()
+    if parent is not None and event.action == "DELETE":  # EPCIS 2.0: unpacking
+        out.update(Link(child, parent, UNPACKING) for child in children or (EVERY_CHILD,))
+    elif parent is not None and children:  # ADD, or OBSERVE asserting containment
         kind = ASSOCIATION if event.event_type == "AssociationEvent" else AGGREGATION
-        out.update(Link(child, event.parent_id, kind) for child in children)
-    inputs = (*event.input_epcs, *event.input_classes)
+        out.update(Link(child, parent, kind) for child in children)
     outputs = (*event.output_epcs, *event.output_classes)
-    out.update(Link(i, o, TRANSFORMATION) for i, o in product(inputs, outputs) if i != o)
-    for lot, instances in commissioned_lots(event).items():
-        out.update(Link(lot, epc, LOT) for epc in instances)
-    things = {*event.epc_list, *event.quantity_classes("quantityList"), *children}
-    if event.parent_id is not None:
-        things.add(event.parent_id)
-    things.update(outputs)
-    for bt in event.biz_transactions:
-        out.update(Link(thing, bt.id, TRANSACTION) for thing in things)
+    if outputs:
+        inputs = (*event.input_epcs, *event.input_classes)
+        out.update(Link(i, o, TRANSFORMATION) for i, o in product(inputs, outputs) if i != o)
+    if "ilmd" in raw:
+        for lot, instances in commissioned_lots(event).items():
+            out.update(Link(lot, epc, LOT) for epc in instances)
+    if "bizTransactionList" in raw and event.biz_transactions:
+        # every item the event is about goes into each business transaction it names
+        things = {*event.epc_list, *event.quantity_classes("quantityList"), *children}
+        if parent is not None:
+            things.add(parent)
+        things.update(outputs)
+        for bt in event.biz_transactions:
+            out.update(Link(thing, bt.id, TRANSACTION) for thing in things)
     return frozenset(out)

@@ -19,9 +19,11 @@ from fastapi.testclient import TestClient
 from finance_api.app import create_app
 from finance_api.auth import create_api_key
 from finance_api.client import ThreeflowClient, VerificationError
+from finance_api.client.client import _wire
 from finance_api.client.errors import Forbidden, NotYetCovered, Unavailable
 from ledger.core.checkpoint import Checkpoint
 from ledger.core.clock import FixedClock
+from ledger.core.events import Event
 from ledger.core.keys import SigningKey
 from ledger.log import CheckpointPolicy, Ledger
 
@@ -213,3 +215,14 @@ def test_rotating_ones_own_key(world: World) -> None:
     [done] = world.client.submit(world.listing("after-rotation"))
     assert done.event.key_id == new.key_id
     assert json.dumps(entries)
+
+
+def test_the_wire_bytes_read_as_the_events_json() -> None:
+    """Submitted bodies are spliced from the canonical bytes: the same fields and values."""
+    key = SigningKey(bytes(range(32)))
+    for payload in ({"note": 'é 😀 "q" \\ \n'}, {"n": [1, 2.5, None, True]}, {}):
+        event = Event.create(key, flow="information", type="x.tested", actor="a",
+                             payload=payload, occurred_at=datetime(2025, 1, 2, tzinfo=UTC),
+                             subjects=["b"])  # fmt: skip
+        assert json.loads(_wire(event)) == event.to_json()
+        assert Event.from_json(json.loads(_wire(event))) == event

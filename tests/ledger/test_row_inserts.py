@@ -4,15 +4,12 @@ the table refuses failing the whole batch as an ``INSERT`` would, nothing of it 
 
 from __future__ import annotations
 
-from typing import cast
-
 import pytest
-from sqlalchemy import Table, delete, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from ledger.storage.models import Entry, EntryRef, MerkleNode, Participant
-from ledger.storage.table_writer import COPY_FROM, TableWriter
+from ledger.storage.models import Entry, EntryRef, MerkleNode
+from ledger.storage.table_writer import COPY_FROM
 from tests.ledger.rewrite import Raw
 from tests.ledger.scenario import BUYER, NOW, SELLER, WAREHOUSE, accepted_batch, open_ledger
 
@@ -78,12 +75,3 @@ def test_a_row_the_table_refuses_fails_the_batch_and_writes_nothing(
         assert [entry.seq for entry in ledger.append_batch(events)] == list(
             range(size, size + count)
         )
-
-
-def test_a_column_without_a_binary_form_is_refused_when_its_writer_is_built() -> None:
-    """JSON is processed by its SQLAlchemy type: no raw COPY may bypass that."""
-    table = cast(Table, Participant.__table__)
-    with pytest.raises(TypeError, match=r"participants\.roles"):
-        TableWriter(postgresql.dialect(), table, ("id", "roles"))  # type: ignore[no-untyped-call]
-    plain = TableWriter(sqlite.dialect(), table, ("id", "roles"))
-    assert plain.sql.startswith("INSERT INTO")

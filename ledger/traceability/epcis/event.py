@@ -101,7 +101,7 @@ class EpcisEvent:
     # -- what -------------------------------------------------------------------------
     @property
     def epc_list(self) -> tuple[str, ...]:
-        return self._ids("epcList")
+        return self.ids("epcList")
 
     @property
     def parent_id(self) -> str | None:
@@ -109,15 +109,15 @@ class EpcisEvent:
 
     @property
     def child_epcs(self) -> tuple[str, ...]:
-        return self._ids("childEPCs")
+        return self.ids("childEPCs")
 
     @property
     def input_epcs(self) -> tuple[str, ...]:
-        return self._ids("inputEPCList")
+        return self.ids("inputEPCList")
 
     @property
     def output_epcs(self) -> tuple[str, ...]:
-        return self._ids("outputEPCList")
+        return self.ids("outputEPCList")
 
     def quantity_classes(self, list_name: str | None = None) -> tuple[str, ...]:
         """The ``epcClass`` of every quantity element (of one list, or of all four)."""
@@ -213,7 +213,8 @@ class EpcisEvent:
         )
 
     # -- helpers ----------------------------------------------------------------------
-    def _ids(self, key: str) -> tuple[str, ...]:
+    def ids(self, key: str) -> tuple[str, ...]:
+        """The canonical ids of one of the event's EPC lists (``epcList``...), kept."""
         found: tuple[str, ...] | None = self._memo.get(key)
         if found is None:
             found = self._memo[key] = tuple(
