@@ -272,3 +272,39 @@ def test_concurrent_lender_requests_are_each_logged_and_recorded_before_they_are
     assert {(r.reader, r.consent_id, r.detail.split()[1]) for r in rows} == {
         (LENDER, f"c-{SELLER}-{LENDER}", bodies[0]["score_id"])
     }
+
+
+@pytest.mark.parametrize("who", [LENDER, SELLER])
+def test_the_credit_routes_keep_to_their_schema_for_a_lender_and_a_seller(
+    credit: Credit, who: str
+) -> None:
+    """The credit and credibility routes with a model loaded, fuzzed as a lender (consent
+    from one seller) and as a seller (its own score, a buyer's credibility): no 5xx, every
+    answer one the schema documents, schema-invalid input refused (as the whole API is
+    fuzzed in test_schemathesis.py, where no model is loaded)."""
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings
+
+    from tests.api.test_schemathesis import CHECKS, EXAMPLES
+
+    schema = schemathesis.openapi.from_asgi("/openapi.json", credit.client.app)
+    operations = [
+        result.ok() for result in schema.get_all_operations()
+        if result.ok().path.startswith(("/v1/credit/{participant}", "/v1/credit/batch",
+                                        "/v1/buyers/"))
+    ]  # fmt: skip
+    assert len(operations) >= 4
+    failures = []
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=EXAMPLES, deadline=None, database=None,
+                  suppress_health_check=list(HealthCheck))  # fmt: skip
+        def exercise(case: Any) -> None:
+            case.call_and_validate(headers=credit.keys[who], checks=CHECKS)
+
+        try:
+            exercise()
+        except Exception as exc:  # every failing operation named in one report
+            failures.append(f"{operation.label}: {str(exc)[:1500]}")
+    assert not failures, "\n\n".join(failures)
