@@ -14,6 +14,7 @@ while appends go on. PostgreSQL sessions run in UTC whatever the server's time z
 from __future__ import annotations
 
 import fcntl
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from ledger.core.errors import NotFound
 
@@ -99,9 +101,18 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
             cursor.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
         cursor.close()
 
+    begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # on the driver's own connection: through SQLAlchemy's execution (events, a
+        # context, a result) the BEGIN of every transaction cost more than its reads.
+        # A failure is raised as SQLAlchemy would have raised it (a locked or read-only
+        # file is an OperationalError to every caller, as before).
+        try:
+            connection.connection.dbapi_connection.execute(begin)
+        except sqlite3.Error as error:
+            raise DBAPIError.instance(begin, None, error, sqlite3.Error) from error
 
     return engine
 
