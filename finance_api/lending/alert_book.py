@@ -15,10 +15,12 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select
 
 from finance_api.lending.alert_tables import AlertRow, ConcentrationFlag
-from finance_api.lending.keyed import delete_keys
+from finance_api.lending.keyed import KeyedDelete
 from finance_api.lending.line_tables import CreditLineRow
 from finance_api.lending.rules.alerts import ConcentrationPolicy, concentration, line_alerts
 from finance_api.lending.rules.lines import Line
+
+_FLAGS_GONE = KeyedDelete(ConcentrationFlag, ("lender", "borrower"))
 
 
 class AlertBook:
@@ -63,8 +65,7 @@ class AlertBook:
             self.connection.execute(insert(AlertRow), self.rows)
         now = {(lender, b) for lender, bs in self.flags.items() for b in bs}
         gone, new = self.stored_flags - now, now - self.stored_flags
-        pair = ("lender", "borrower")
-        delete_keys(self.connection, ConcentrationFlag, pair, sorted(gone))
+        _FLAGS_GONE.run(self.connection, sorted(gone))
         if new:
             rows = [{"lender": lender, "borrower": b} for lender, b in sorted(new)]
             self.connection.execute(insert(ConcentrationFlag), rows)

@@ -15,12 +15,17 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from finance_api.lending.fraud_tables import ApplicationSeen, DeviceSeen, LoginCountRow
-from finance_api.lending.keyed import with_keys
+from finance_api.lending.keyed import Keyed
 from ledger.core.entry import LedgerEntry
 
 Key = tuple[str, str, str, int, bool]
 _KEY = ("account", "ip_country", "billing_country", "utc_offset", "proxy")
-_DEVICES = select(DeviceSeen.device, DeviceSeen.account)
+_DEVICES = Keyed(
+    select(DeviceSeen.device, DeviceSeen.account), (DeviceSeen.device, DeviceSeen.account)
+)
+_LOGIN = (LoginCountRow.account, LoginCountRow.ip_country, LoginCountRow.billing_country,
+          LoginCountRow.utc_offset, LoginCountRow.proxy)  # fmt: skip
+_COUNTS = Keyed(select(*_LOGIN, LoginCountRow.count), _LOGIN)
 
 
 class FraudProjector:
@@ -49,9 +54,7 @@ class FraudProjector:
         if counts:
             _add_counts(connection, counts)
         if devices:
-            known = {(str(d), str(a)) for d, a in with_keys(
-                connection, _DEVICES, (DeviceSeen.device, DeviceSeen.account), devices
-            )}  # fmt: skip
+            known = {(str(d), str(a)) for d, a in _DEVICES.rows(connection, devices)}
             new = [{"device": d, "account": a} for d, a in sorted(devices - known)]
             if new:
                 connection.execute(insert(DeviceSeen), new)
@@ -61,11 +64,9 @@ class FraudProjector:
 
 def _add_counts(connection: Connection, counts: Counter[Key]) -> None:
     t = LoginCountRow
-    key = (t.account, t.ip_country, t.billing_country, t.utc_offset, t.proxy)
     stored: dict[Key, int] = {
-        (a, i, b, o, bool(x)): n
-        for a, i, b, o, x, n in with_keys(connection, select(*key, t.count), key, counts)
-    }  # fmt: skip
+        (a, i, b, o, bool(x)): n for a, i, b, o, x, n in _COUNTS.rows(connection, counts)
+    }
     new = [{**dict(zip(_KEY, k, strict=True)), "count": n}
            for k, n in counts.items() if k not in stored]  # fmt: skip
     old = [{**{f"b_{name}": v for name, v in zip(_KEY, k, strict=True)}, "count": stored[k] + n}

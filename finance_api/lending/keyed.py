@@ -13,7 +13,7 @@ runs one prebuilt statement per key (``a = ? AND b = ?``), many keys in one call
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
-from typing import Any, TypeVarTuple
+from typing import Any, Generic, TypeVarTuple
 
 from sqlalchemy import ColumnElement, Connection, Row, Select, bindparam, delete
 from sqlalchemy.orm import QueryableAttribute
@@ -22,43 +22,40 @@ Ts = TypeVarTuple("Ts")
 Column = ColumnElement[Any] | QueryableAttribute[Any]
 
 
-def with_keys(
-    connection: Connection,
-    stmt: Select[*Ts],
-    columns: Sequence[Column],
-    keys: Collection[tuple[Any, ...]],
-) -> Iterator[Row[*Ts]]:
-    """The rows of ``stmt`` whose ``columns`` are one of ``keys``; ``stmt`` selects those
-    columns first, in that order."""
-    if not keys:
-        return
-    wanted = set(keys)
-    width = len(columns)
-    for row in connection.execute(narrowed(stmt, columns, wanted)):
-        if tuple(row[:width]) in wanted:
-            yield row
+class Keyed(Generic[*Ts]):
+    """A ``SELECT`` of rows by composite key, built once: ``stmt`` selects the key's
+    ``columns`` first, in that order, and each column is asked for its own values."""
+
+    def __init__(self, stmt: Select[*Ts], columns: Sequence[Column]) -> None:
+        self.width = len(columns)
+        self.stmt = stmt.where(*(
+            column.in_(bindparam(f"keyed_{i}", expanding=True)) for i, column in enumerate(columns)
+        ))  # fmt: skip
+
+    def params(self, keys: Collection[tuple[Any, ...]]) -> dict[str, list[Any]]:
+        return {f"keyed_{i}": sorted({key[i] for key in keys}) for i in range(self.width)}
+
+    def rows(self, connection: Connection, keys: Collection[tuple[Any, ...]]) -> Iterator[Row[*Ts]]:
+        """The rows whose whole key is one of ``keys``."""
+        if not keys:
+            return
+        wanted, width = set(keys), self.width
+        for row in connection.execute(self.stmt, self.params(wanted)):
+            if tuple(row[:width]) in wanted:
+                yield row
 
 
-def narrowed(
-    stmt: Select[*Ts], columns: Sequence[Column], keys: Collection[tuple[Any, ...]]
-) -> Select[*Ts]:
-    """``stmt`` limited to rows whose every column takes a value it takes among ``keys``."""
-    return stmt.where(
-        *(column.in_(sorted({key[i] for key in keys})) for i, column in enumerate(columns))
-    )
+class KeyedDelete:
+    """A ``DELETE`` of rows by composite key (exactly those keys), built once."""
 
+    def __init__(self, entity: type[Any], names: Sequence[str]) -> None:
+        self.names = tuple(names)
+        match = (getattr(entity, name) == bindparam(f"k_{name}") for name in names)
+        self.stmt = delete(entity).where(*match)
 
-def delete_keys(
-    connection: Connection,
-    entity: type[Any],
-    names: Sequence[str],
-    keys: Collection[tuple[Any, ...]],
-) -> None:
-    """Delete the rows of the mapped ``entity`` whose columns ``names`` are one of ``keys``
-    (exactly)."""
-    if not keys:
-        return
-    match = (getattr(entity, name) == bindparam(f"k_{name}") for name in names)
-    connection.execute(delete(entity).where(*match), [
-        {f"k_{name}": value for name, value in zip(names, key, strict=True)} for key in keys
-    ])  # fmt: skip
+    def run(self, connection: Connection, keys: Collection[tuple[Any, ...]]) -> None:
+        if keys:
+            connection.execute(self.stmt, [
+                {f"k_{name}": value for name, value in zip(self.names, key, strict=True)}
+                for key in keys
+            ])  # fmt: skip

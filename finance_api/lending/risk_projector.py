@@ -19,7 +19,7 @@ from sqlalchemy import Connection, delete, insert, select
 
 from finance_api.lending import risk_facts as facts
 from finance_api.lending.alert_tables import RiskAlertRow
-from finance_api.lending.keyed import delete_keys
+from finance_api.lending.keyed import KeyedDelete
 from finance_api.lending.risk_tables import RiskCountryRow, RiskExposureRow, RiskFlagRow
 from finance_api.lending.rules.alerts import Alert, ConcentrationPolicy
 from finance_api.lending.rules.lines import EVENT_TYPES as LINE_TYPES
@@ -36,6 +36,9 @@ from finance_api.receipts.projector import HANDLERS
 from ledger.core.entry import LedgerEntry
 
 _POINTS = ("advance_bp", "margin_call_bp", "liquidation_bp")
+
+_FLAG_KEY = ("lender", "currency", "dimension", "name")
+_FLAGS_GONE = KeyedDelete(RiskFlagRow, _FLAG_KEY)
 
 
 class _Book:
@@ -98,11 +101,10 @@ class _Book:
             connection.execute(insert(t), [self.rows[k] for k in keys])
         now = self._flag_rows()
         gone, new = self.stored_flags - now, now - self.stored_flags
-        names = ("lender", "currency", "dimension", "name")
-        delete_keys(connection, RiskFlagRow, names, sorted(gone))
+        _FLAGS_GONE.run(connection, sorted(gone))
         if new:
             connection.execute(
-                insert(RiskFlagRow), [dict(zip(names, r, strict=True)) for r in sorted(new)]
+                insert(RiskFlagRow), [dict(zip(_FLAG_KEY, r, strict=True)) for r in sorted(new)]
             )
 
 

@@ -14,14 +14,16 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from finance_api.lending.alert_tables import ScoreAlertRow
-from finance_api.lending.keyed import with_keys
+from finance_api.lending.keyed import Keyed
 from finance_api.lending.rules.alerts import score_drop
 from finance_api.lending.score_tables import ShownScore
 from ledger.core.entry import LedgerEntry
 
 # built once: every score shown (a lender's read) is projected here in its append
-_SHOWN = select(ShownScore.recipient, ShownScore.subject, ShownScore.score, ShownScore.pd_ppm)
-_KEY = (ShownScore.recipient, ShownScore.subject)
+_SHOWN = Keyed(
+    select(ShownScore.recipient, ShownScore.subject, ShownScore.score, ShownScore.pd_ppm),
+    (ShownScore.recipient, ShownScore.subject),
+)
 _REPLACE = update(ShownScore).where(
     ShownScore.recipient == bindparam("b_recipient"),
     ShownScore.subject == bindparam("b_subject"),
@@ -50,7 +52,7 @@ class ScoresProjector:
         rows = [_row(entry) for entry in entries]
         keys = sorted({(r["recipient"], r["subject"]) for r in rows})
         last: dict[tuple[str, str], tuple[int, int]] = {
-            (r, s): (score, pd) for r, s, score, pd in with_keys(connection, _SHOWN, _KEY, keys)
+            (r, s): (score, pd) for r, s, score, pd in _SHOWN.rows(connection, keys)
         }  # fmt: skip
         stored = set(last)
         latest: dict[tuple[str, str], dict[str, Any]] = {}

@@ -1,8 +1,8 @@
 """Rows by composite key: exactly the keys asked, from the key's index, on both backends.
 
-``with_keys`` narrows by each column's own values (a superset: (a1, b2) matches when
+``Keyed`` narrows by each column's own values (a superset: (a1, b2) matches when
 (a1, b1) and (a2, b2) are asked) and must return only the rows whose whole key was asked;
-``delete_keys`` must delete exactly those. On SQLite the read must seek the key's index:
+``KeyedDelete`` must delete exactly those. On SQLite the read must seek the key's index:
 the row-value ``IN`` it replaced walked the whole table on every batch.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import insert, select
 
-from finance_api.lending.keyed import delete_keys, narrowed, with_keys
+from finance_api.lending.keyed import Keyed, KeyedDelete
 from finance_api.lending.score_tables import ShownScore
 from ledger.log import Ledger
 
@@ -41,17 +41,17 @@ def _stored(ledger: Ledger) -> set[tuple[str, str]]:
 def test_only_the_rows_of_the_keys_asked_come_back(scores: Ledger) -> None:
     asked = {("lender-0", "firm-1"), ("lender-2", "firm-3"), ("lender-9", "firm-1")}
     with scores.reading() as connection:
-        rows = list(with_keys(connection, select(*KEY, ShownScore.score), KEY, asked))
+        rows = list(Keyed(select(*KEY, ShownScore.score), KEY).rows(connection, asked))
         assert {(r, s) for r, s, _ in rows} == {("lender-0", "firm-1"), ("lender-2", "firm-3")}
         assert all(score == 600 for *_, score in rows)
-        assert list(with_keys(connection, select(*KEY), KEY, set())) == []
+        assert list(Keyed(select(*KEY), KEY).rows(connection, set())) == []
 
 
 def test_exactly_the_keys_given_are_deleted(scores: Ledger) -> None:
     gone = [("lender-0", "firm-1"), ("lender-2", "firm-3")]
     with scores.unit_of_work() as uow:
-        delete_keys(uow.connection, ShownScore, ("recipient", "subject"), gone)
-        delete_keys(uow.connection, ShownScore, ("recipient", "subject"), [])
+        KeyedDelete(ShownScore, ("recipient", "subject")).run(uow.connection, gone)
+        KeyedDelete(ShownScore, ("recipient", "subject")).run(uow.connection, [])
         uow.commit()
     assert _stored(scores) == set(PAIRS) - set(gone)
 
@@ -59,9 +59,10 @@ def test_exactly_the_keys_given_are_deleted(scores: Ledger) -> None:
 def test_sqlite_seeks_the_key_index_instead_of_scanning(scores: Ledger) -> None:
     if not scores.engines.is_sqlite:
         return  # PostgreSQL plans a row-value IN on the index as well
-    stmt = narrowed(select(*KEY), KEY, [("lender-0", "firm-1"), ("lender-2", "firm-3")])
+    keyed = Keyed(select(*KEY), KEY)
+    params = keyed.params([("lender-0", "firm-1"), ("lender-2", "firm-3")])
     with scores.reading() as connection:
-        sql = stmt.compile(connection, compile_kwargs={"literal_binds": True})
+        sql = keyed.stmt.params(params).compile(connection, compile_kwargs={"literal_binds": True})
         plan = " ".join(str(r[-1]) for r in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
     assert "SEARCH lending_scores" in plan, plan
     assert "SCAN lending_scores" not in plan, plan
