@@ -54,12 +54,14 @@ class _Planned(Generic[T]):
 class ProofService:
     def __init__(self, engine: Engine, cache: NodeCache | None = None) -> None:
         self._engine = engine
-        self._driver = KeptReads(engine)
+        # connections kept for one-statement reads: proofs, and the API keys' revocation
+        # reads of the HTTP layer (finance_api.auth), which share them
+        self.reads = KeptReads(engine)
         self.cache = NodeCache() if cache is None else cache
 
     def close(self) -> None:
         """Give the connections kept for proofs back to the pool."""
-        self._driver.close()
+        self.reads.close()
 
     def _read(self, reader: SqlNodeReader, keys: list[Key]) -> tuple[int, dict[Key, bytes]]:
         """The head's size and the hashes of ``keys``: cached ones from memory, the rest
@@ -73,7 +75,7 @@ class ProofService:
 
     def inclusion(self, seq: int, size: int | None = None) -> InclusionProof:
         """Proof that entry ``seq`` is in the tree of ``size`` leaves (default: the head)."""
-        with self._driver.cursor() as connection:
+        with self.reads.cursor() as connection:
             if size is None:
                 size = connection.tree_size()
             planned = self._inclusion_plan(connection, seq, size)
@@ -82,7 +84,7 @@ class ProofService:
 
     def consistency(self, first: int, second: int) -> ConsistencyProof:
         """Proof that the tree of ``first`` leaves is a prefix of the tree of ``second``."""
-        with self._driver.cursor() as connection:
+        with self.reads.cursor() as connection:
             planned = self._consistency_plan(connection, first, second)
             current, found = self._read(SqlNodeReader(connection), planned.keys)
             return planned.finish(current, found)
@@ -98,7 +100,7 @@ class ProofService:
         parameter limit allows (one for a few dozen proofs).
         """
         answers: dict[int, Proof | LedgerError] = {}
-        with self._driver.cursor() as connection:
+        with self.reads.cursor() as connection:
             groups: list[list[tuple[int, _Planned[Any]]]] = [[]]
             keys = 0
             for position, (kind, a, b) in enumerate(asks):
