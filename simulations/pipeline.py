@@ -47,6 +47,15 @@ class LedgerSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class _Done:
+    """The worker's last word: the ledger's size, and the CPU its threads spent since the
+    ledger was open (registering, appending, the last checkpoint)."""
+
+    size: int
+    cpu_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
 class _Refusal:
     code: str
     status: int
@@ -62,6 +71,8 @@ class _Refusal:
 
 def _work(spec: LedgerSpec, inbox: Any, outbox: Any) -> None:
     """The worker: open the ledger, apply each message in order, checkpoint at the end."""
+    import time
+
     from ledger.core.clock import FixedClock
     from ledger.core.keys import SigningKey
     from ledger.log import CheckpointPolicy, Ledger
@@ -77,6 +88,7 @@ def _work(spec: LedgerSpec, inbox: Any, outbox: Any) -> None:
     except LedgerError as exc:
         outbox.put(_Refusal(exc.code, exc.status, exc.detail, exc.field, exc.seq))
         return
+    opened = time.process_time()
     try:
         while (message := inbox.get()) is not None:
             kind, body = message
@@ -86,7 +98,7 @@ def _work(spec: LedgerSpec, inbox: Any, outbox: Any) -> None:
                 follow(clock, body)
                 ledger.append_batch(body)
         ledger.checkpoint()
-        outbox.put(ledger.size())
+        outbox.put(_Done(ledger.size(), time.process_time() - opened))
     except LedgerError as exc:
         outbox.put(_Refusal(exc.code, exc.status, exc.detail, exc.field, exc.seq))
     finally:
@@ -106,6 +118,7 @@ class PipelinedSink:
         self._worker.start()
         self._failure: LedgerError | None = None
         self.size: int | None = None
+        self.worker_cpu: float | None = None  # seconds of CPU the worker used, once closed
 
     # -- LedgerSink ---------------------------------------------------------------------
     def register_participant(
@@ -181,5 +194,6 @@ class PipelinedSink:
             if isinstance(answer, _Refusal):
                 self._failure = answer.error()
                 raise self._failure
-            self.size = int(answer)
+            assert isinstance(answer, _Done)
+            self.size, self.worker_cpu = answer.size, answer.cpu_seconds
             return
