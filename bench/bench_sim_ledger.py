@@ -59,7 +59,8 @@ def _pass(
     ledger: Any = None
     began, cpu_began = time.perf_counter(), time.process_time()
     if url is not None and pipelined:  # as `threeflow simulate --pipeline`: a worker appends
-        ledger = PipelinedSink(LedgerSpec(url, start_time(config), ledger_key_for(seed).seed))
+        spec = LedgerSpec(url, start_time(config), ledger_key_for(seed).seed, agent_seed=seed)
+        ledger = PipelinedSink(spec)
         register_all(sim, ledger)
     elif url is not None:
         policy = CheckpointPolicy(every_entries=1000, every_seconds=86_400.0)
