@@ -14,6 +14,7 @@ Run: ``nice .venv/bin/python -m bench.bench_sim_ledger -n 10000 -m 36 [--skip-po
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -56,9 +57,10 @@ def _pass(
     sim = Simulation(config)
     clock = simulation_clock(config)
     ledger: Any = None
-    began = time.perf_counter()
+    began, cpu_began = time.perf_counter(), time.process_time()
     if url is not None and pipelined:  # as `threeflow simulate --pipeline`: a worker appends
-        ledger = PipelinedSink(LedgerSpec(url, start_time(config), ledger_key_for(seed).seed))
+        spec = LedgerSpec(url, start_time(config), ledger_key_for(seed).seed, agent_seed=seed)
+        ledger = PipelinedSink(spec)
         register_all(sim, ledger)
     elif url is not None:
         policy = CheckpointPolicy(every_entries=1000, every_seconds=86_400.0)
@@ -85,12 +87,19 @@ def _pass(
             ledger.checkpoint()  # the worker cuts its own on close
         ledger.close()
     seconds = time.perf_counter() - began
+    events = sim.emitter.total
+    here = (time.process_time() - cpu_began) / events * 1e6
+    worker = getattr(ledger, "worker_cpu", None)
+    cpu = f"CPU {here:,.0f} µs an event here" + (
+        "" if worker is None else f", {worker / events * 1e6:,.0f} µs in the worker"
+    )
     say(
         f"  events {sim.emitter.total:,} in {seconds:,.0f} s = "
         f"{sim.emitter.total / seconds:,.0f} events/s (registering {registered:,.1f} s); "
         "RSS MB at month " + ", ".join(f"{m}: {mb:,.0f}" for m, mb in sorted(trail.items()))
     )
-    return {"events": sim.emitter.total, "seconds": seconds}
+    say(f"  {cpu}; load average {os.getloadavg()[0]:.2f}")
+    return {"events": events, "seconds": seconds}
 
 
 def _fresh_folder() -> Path:

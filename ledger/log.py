@@ -38,6 +38,7 @@ from ledger.storage.keys import KeyCache
 from ledger.storage.projections import Projector, Projectors
 from ledger.storage.query import EntryQuery, Page
 from ledger.storage.sequencer import Sequencer
+from ledger.storage.signatures import Signers
 from ledger.storage.unit_of_work import TipCache, UnitOfWork
 
 
@@ -214,7 +215,9 @@ class Ledger(Registrations):
         """Append one signed event (idempotent for the same id and content)."""
         return self.append_batch([event])[0]
 
-    def append_batch(self, events: Sequence[Event]) -> list[Appended]:
+    def append_batch(
+        self, events: Sequence[Event], *, signers: Signers | None = None
+    ) -> list[Appended]:
         """Append signed events atomically: all of them or none.
 
         A large batch is written while the pool's threads still check its signatures, and
@@ -222,8 +225,15 @@ class Ledger(Registrations):
         cores instead of taking turns. A bad signature is reported before anything the write
         found (a conflict, an unknown key, a projection's refusal), as when the signatures
         were checked first, and the transaction is rolled back.
+
+        ``signers`` (signing keys by key id) are keys the caller holds that signed some of
+        the events: those signatures are proved by making them again, at 20 µs instead of
+        a 50 µs verification (:mod:`ledger.storage.signatures`); any that differs is
+        verified as usual.
         """
-        prepared, signatures = self._sequencer.start(events, self.clock.now(), operator=False)
+        prepared, signatures = self._sequencer.start(
+            events, self.clock.now(), operator=False, signers=signers
+        )
         try:
             with self.unit_of_work() as uow:
                 entries = uow.append(prepared)

@@ -132,7 +132,8 @@ def _pipelined(config: Any, db: str, key: Any, key_file: Path | None, truth: Pat
     from simulations.runner import run_simulation, start_time
 
     began = time.perf_counter()
-    spec = LedgerSpec(db, start_time(config), None if key is None else key.seed, key_file)
+    spec = LedgerSpec(db, start_time(config), None if key is None else key.seed, key_file,
+                      agent_seed=config.seed)  # fmt: skip
     with PipelinedSink(spec) as sink:
         summary = run_simulation(config, sink, truth or truth_path_for(db), progress=progress,
                                  batch_size=batch)  # fmt: skip

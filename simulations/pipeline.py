@@ -14,6 +14,12 @@ in the same order, and the worker's clock moved to each batch's newest event exa
 it; the next call here (or :meth:`close`) raises it as a
 :class:`~ledger.core.errors.LedgerError` with the worker's code, status, field and entry.
 Batches before the refused one stay appended, as in-process.
+
+Given the simulation's seed (``LedgerSpec.agent_seed``), the worker derives each registered
+agent's key as the agents do and proves their signatures by making them again (20 µs
+instead of a 50 µs verification, on the signature threads; see
+:mod:`ledger.storage.signatures`): the generator still signs every event, and a signature
+that is not the one the agent's key makes is verified, and refused, as before.
 """
 
 from __future__ import annotations
@@ -44,6 +50,16 @@ class LedgerSpec:
     key_file: Path | None = None
     every_entries: int = 1000
     every_seconds: float = 86_400.0
+    agent_seed: int | None = None  # the simulation's seed: the worker derives agents' keys
+
+
+@dataclass(frozen=True, slots=True)
+class _Done:
+    """The worker's last word: the ledger's size, and the CPU its threads spent since the
+    ledger was open (registering, appending, the last checkpoint)."""
+
+    size: int
+    cpu_seconds: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,10 +78,13 @@ class _Refusal:
 
 def _work(spec: LedgerSpec, inbox: Any, outbox: Any) -> None:
     """The worker: open the ledger, apply each message in order, checkpoint at the end."""
+    import time
+
     from ledger.core.clock import FixedClock
     from ledger.core.keys import SigningKey
     from ledger.log import CheckpointPolicy, Ledger
     from simulations.runner import follow
+    from simulations.signer import agent_signers
 
     clock = FixedClock(spec.start)
     key = None if spec.key_seed is None else SigningKey(spec.key_seed)
@@ -77,16 +96,20 @@ def _work(spec: LedgerSpec, inbox: Any, outbox: Any) -> None:
     except LedgerError as exc:
         outbox.put(_Refusal(exc.code, exc.status, exc.detail, exc.field, exc.seq))
         return
+    opened = time.process_time()
+    signers: dict[str, SigningKey] = {}
     try:
         while (message := inbox.get()) is not None:
             kind, body = message
             if kind == "register":
                 ledger.register_participants(body)
+                if spec.agent_seed is not None:
+                    signers.update(agent_signers(spec.agent_seed, body))
             else:
                 follow(clock, body)
-                ledger.append_batch(body)
+                ledger.append_batch(body, signers=signers)
         ledger.checkpoint()
-        outbox.put(ledger.size())
+        outbox.put(_Done(ledger.size(), time.process_time() - opened))
     except LedgerError as exc:
         outbox.put(_Refusal(exc.code, exc.status, exc.detail, exc.field, exc.seq))
     finally:
@@ -106,6 +129,7 @@ class PipelinedSink:
         self._worker.start()
         self._failure: LedgerError | None = None
         self.size: int | None = None
+        self.worker_cpu: float | None = None  # seconds of CPU the worker used, once closed
 
     # -- LedgerSink ---------------------------------------------------------------------
     def register_participant(
@@ -181,5 +205,6 @@ class PipelinedSink:
             if isinstance(answer, _Refusal):
                 self._failure = answer.error()
                 raise self._failure
-            self.size = int(answer)
+            assert isinstance(answer, _Done)
+            self.size, self.worker_cpu = answer.size, answer.cpu_seconds
             return

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +18,7 @@ from nacl import signing
 
 from ledger.core.canonical import canonicalize
 from ledger.core.events import Event, make_body
+from ledger.core.keybook import Registration
 from ledger.core.keys import SigningKey
 
 
@@ -25,6 +26,18 @@ def agent_key(seed: int, participant_id: str) -> SigningKey:
     """The signing key of ``participant_id`` in the simulation seeded with ``seed``."""
     digest = hashlib.sha256(f"threeflow-sim/v1/{seed}/{participant_id}".encode()).digest()
     return SigningKey(digest)
+
+
+def agent_signers(seed: int, registrations: Iterable[Registration]) -> dict[str, SigningKey]:
+    """The agents' keys of the simulation seeded with ``seed``, by key id, for the
+    registrations whose public key is that agent's (a key registered otherwise is left out:
+    its signatures are verified)."""
+    found = {}
+    for registration in registrations:
+        key = agent_key(seed, registration.participant_id)
+        if key.public_key == registration.public_key:
+            found[key.key_id] = key
+    return found
 
 
 def _fast_canonical(body: Mapping[str, Any]) -> bytes:

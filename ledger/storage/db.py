@@ -35,6 +35,12 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 READ_POOL = 40
 WRITE_POOL = 4  # writers queue for one lock: a few warm connections are enough
 MMAP_BYTES = 1 << 30
+# A writer copies the WAL back into the database file (and syncs it) once the WAL holds this
+# many pages, inside the commit that crossed it. SQLite's default, 1,000 pages, made most
+# commits of a 500-event batch a checkpoint that rewrote the same hot index pages again: a
+# simulation's commits cost 20 µs of CPU and 70 µs of wall an event, 13 and 28 at 20,000.
+# Durability is unchanged (a commit is in the WAL); the WAL grows to about 40 MB.
+WAL_AUTOCHECKPOINT_PAGES = 10_000
 _MIGRATION_LOCK = 0x7468726565666C6F  # "threeflo": the advisory lock of schema upgrades
 
 
@@ -95,7 +101,9 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=60000")
         cursor.execute("PRAGMA foreign_keys=ON")
-        if not immediate:
+        if immediate:
+            cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}")
+        else:
             # Readers map the file: pages are shared through the OS instead of each
             # connection keeping (and refilling) a private cache of its own.
             cursor.execute(f"PRAGMA mmap_size={MMAP_BYTES}")

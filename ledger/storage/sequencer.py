@@ -38,10 +38,10 @@ from ledger.storage.keys import KeyCache, load_book
 from ledger.storage.models import Entry, LedgerHead
 from ledger.storage.registry_rows import project_registry
 from ledger.storage.rows import RowInserts
+from ledger.storage.signatures import PARALLEL_FROM, Signers, check_batch
 
 FUTURE_SKEW = timedelta(minutes=5)
-_PARALLEL_FROM = 64
-_SIGNATURE_PARTS = 4
+_PARALLEL_FROM = PARALLEL_FROM
 
 
 def _positions(events: Sequence[Event]) -> Any:
@@ -98,7 +98,12 @@ class Sequencer:
         return prepared
 
     def start(
-        self, events: Sequence[Event], now: datetime, *, operator: bool
+        self,
+        events: Sequence[Event],
+        now: datetime,
+        *,
+        operator: bool,
+        signers: Signers | None = None,
     ) -> tuple[Prepared, SignatureChecks]:
         """As :meth:`prepare`, but a batch large enough for the pool is handed back with its
         signatures still being checked on the pool's threads.
@@ -106,11 +111,13 @@ class Sequencer:
         The caller may write the batch meanwhile, inside a transaction, and must
         :meth:`SignatureChecks.settle` before it commits (and report a bad signature before
         whatever its write raised: :meth:`prepare` would have). A smaller batch, or one
-        without a pool, is checked here and raises as :meth:`prepare` does.
+        without a pool, is checked here and raises as :meth:`prepare` does. A signature
+        whose key is among ``signers`` (by key id) is proved by making it again
+        (:mod:`ledger.storage.signatures`).
         """
         where = self._check_rules(events, now, operator=operator)
         keys = self._public_keys(events)
-        signatures = self._verify_signatures(events, keys, where)
+        signatures = check_batch(events, keys, where, self._pool, signers)
         proven = {
             (event.canonical, event.signature): keys[event.key_id]
             for event in events
@@ -158,39 +165,6 @@ class Sequencer:
             except LedgerError as exc:
                 raise in_batch(where(i), exc) from None
         return where
-
-    def _verify_signatures(
-        self, events: Sequence[Event], keys: dict[str, bytes], where: Any
-    ) -> SignatureChecks:
-        """Check each signature whose key is known here: on the pool for a large batch
-        (returned running), else at once, raising for the first that does not verify.
-
-        An event whose key is unknown here is left for :meth:`write`, which reports an
-        unknown key with its actor, or checks the signature once the key exists.
-        """
-
-        def check(part: range) -> tuple[int, LedgerError] | None:
-            for i in part:
-                event = events[i]
-                public_key = keys.get(event.key_id)
-                if public_key is None:
-                    continue
-                try:
-                    verify_signature(public_key, event.canonical, event.signature)
-                except LedgerError as exc:
-                    return i, exc
-            return None
-
-        count = len(events)
-        if self._pool is not None and count >= _PARALLEL_FROM:
-            step = -(-count // _SIGNATURE_PARTS)
-            parts = [range(start, min(start + step, count)) for start in range(0, count, step)]
-            return SignatureChecks([self._pool.submit(check, part) for part in parts], where)
-        found = check(range(count))
-        if found is not None:
-            i, error = found
-            raise in_batch(where(i), error)
-        return SignatureChecks([], where)
 
     def _public_keys(self, events: Sequence[Event]) -> dict[str, bytes]:
         """Keys for the batch: its own new keys, the ledger's, then the key table."""
