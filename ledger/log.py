@@ -35,6 +35,7 @@ from ledger.storage.batches import Prepared
 from ledger.storage.db import Engines, make_engines, migrate
 from ledger.storage.head import create_head, read_head
 from ledger.storage.keys import KeyCache
+from ledger.storage.nodes import DriverCursor, KeptReads
 from ledger.storage.projections import Projector, Projectors
 from ledger.storage.query import EntryQuery, Page
 from ledger.storage.sequencer import Sequencer
@@ -90,6 +91,7 @@ class Ledger(Registrations):
             policy or CheckpointPolicy(),
         )  # fmt: skip
         self.proofs = ProofService(engines.read)
+        self._log_writes = KeptReads(engines.unflushed or engines.write, 1)  # (PostgreSQL's)
         if ledger_key is not None:
             self._reconcile_projections()
 
@@ -128,6 +130,7 @@ class Ledger(Registrations):
         if self._pool is not None:
             self._pool.shutdown(wait=False)
         self.proofs.close()  # its kept connections go back before the pool is disposed
+        self._log_writes.close()
         self.engines.dispose()
 
     def __enter__(self) -> Ledger:
@@ -170,17 +173,15 @@ class Ledger(Registrations):
         return self._unit(lock=lock, checkpoint=True)
 
     @contextmanager
-    def writing_logs(self) -> Iterator[Connection]:
-        """A connection for log rows no entry depends on (the access log), committed as the
-        block ends: on PostgreSQL an autocommit session whose commits do not wait for their
-        WAL flush, each statement its own transaction (see :mod:`ledger.trust.read_log`);
-        on SQLite a write transaction (its commits never wait for the disk either)."""
+    def writing_logs(self) -> Iterator[Connection | DriverCursor]:
+        """Where log rows no entry depends on go, committed as the block ends: SQLite's
+        write transaction; PostgreSQL's kept autocommit cursor that commits unflushed."""
         if self.engines.unflushed is None:
             with self.engines.write.begin() as connection:
                 yield connection
         else:
-            with self.engines.unflushed.connect() as connection:
-                yield connection
+            with self._log_writes.cursor() as cursor:
+                yield cursor
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:

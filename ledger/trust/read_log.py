@@ -3,16 +3,18 @@
 A lender polling a score already recorded for it appends no entry: its read is only
 logged, under the consent that allows it, checked again at the write. On SQLite that is
 a consent read and an insert in one write transaction (commits there never wait for a
-disk flush). On PostgreSQL it is one statement in an autocommit session that does not
-wait for its WAL flush either (:meth:`~ledger.log.Ledger.writing_logs`): it finds
-each read's consent (the same consent :func:`~ledger.trust.access.consents_in_force`
-names: in force at ``at``, with the scope, the first by id), inserts a row for each read
-that has one and returns them. One round trip instead of six (pool check, begin, read,
-insert, commit), and no wait for the disk: a reader was served at the disk's flush rate.
-What this gives up is what SQLite's commits give up already: if the database server
-itself fails, the log rows of the last few hundred milliseconds
-(``wal_writer_delay``, three times over at most) can be lost; the database stays
-consistent, and no ledger entry (a score's record, any append) is ever written so.
+disk flush). On PostgreSQL it is one statement, on a connection kept for it, in an
+autocommit session that does not wait for its WAL flush either
+(:meth:`~ledger.log.Ledger.writing_logs`): it finds each read's consent (the same consent
+:func:`~ledger.trust.access.consents_in_force` names: in force at ``at``, with the scope,
+the first by id), inserts a row for each read that has one and returns them. One round
+trip instead of six (pool check, begin, read, insert, commit), and no wait for the disk:
+a reader was served at the disk's flush rate. What this gives up is what SQLite's
+commits give up already: if the database server itself fails, the log rows of the last
+few hundred milliseconds (``wal_writer_delay``, three times over at most) can be lost;
+the database stays consistent, and no ledger entry (a score's record, any append) is
+ever written so. A kept connection the server dropped fails its statement once (the
+batch's readers get the database's error) and is replaced at the next.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
+from ledger.storage.nodes import DriverCursor
 from ledger.trust.access import consents_in_force, record_read_rows
 
 
@@ -36,17 +39,17 @@ class Read(NamedTuple):
     at: datetime
 
 
-_LOG_IN_FORCE = text("""
+_LOG_IN_FORCE = """
 WITH asked AS (
     SELECT * FROM unnest(
-        CAST(:readers AS text[]), CAST(:subjects AS text[]), CAST(:resources AS text[]),
-        CAST(:details AS text[]), CAST(:ats AS timestamptz[]), CAST(:ords AS integer[])
+        CAST(%s AS text[]), CAST(%s AS text[]), CAST(%s AS text[]),
+        CAST(%s AS text[]), CAST(%s AS timestamptz[]), CAST(%s AS integer[])
     ) AS a(reader, subject, resource, detail, at, ord)
 ), granted AS (
     SELECT a.*, (
         SELECT c.consent_id FROM consents AS c
         WHERE c.grantee = a.reader AND c.subject = a.subject AND c.revoked_seq IS NULL
-          AND c.expires_at > :now AND CAST(c.scope AS jsonb) ? :scope
+          AND c.expires_at > %s AND CAST(c.scope AS jsonb) ? %s
         ORDER BY c.consent_id LIMIT 1
     ) AS consent_id
     FROM asked AS a
@@ -55,32 +58,31 @@ INSERT INTO access_log (reader, subject, resource, detail, consent_id, at)
 SELECT reader, subject, resource, detail, consent_id, at FROM granted
 WHERE consent_id IS NOT NULL ORDER BY ord
 RETURNING reader, subject, consent_id
-""")
+"""
 
 
 def log_reads(
-    connection: Connection, reads: Sequence[Read], scope: str, now: datetime
+    target: Connection | DriverCursor, reads: Sequence[Read], scope: str, now: datetime
 ) -> list[str | None]:
     """Log each read whose reader holds a consent in force at ``now`` from its subject with
-    ``scope``, on a connection of :meth:`~ledger.log.Ledger.writing_logs`; per read, in
-    order, that consent's id (None: no consent in force, nothing logged for it)."""
+    ``scope``, where :meth:`~ledger.log.Ledger.writing_logs` says; per read, in order, that
+    consent's id (None: no consent in force, nothing logged for it)."""
     if not reads:
         return []
-    if connection.dialect.name != "postgresql":
-        consents = consents_in_force(connection, {(r.reader, r.subject) for r in reads}, scope, now)
+    if isinstance(target, Connection):  # SQLite: a read and an insert in its transaction
+        consents = consents_in_force(target, {(r.reader, r.subject) for r in reads}, scope, now)
         chosen = [consents.get((r.reader, r.subject)) for r in reads]
-        record_read_rows(connection, [
+        record_read_rows(target, [
             (r.reader, r.subject, r.resource, r.detail, consent_id, r.at)
             for r, consent_id in zip(reads, chosen, strict=True)
             if consent_id is not None
         ])  # fmt: skip
         return chosen
-    params = {
-        "readers": [r.reader for r in reads], "subjects": [r.subject for r in reads],
-        "resources": [r.resource for r in reads], "details": [r.detail[:1000] for r in reads],
-        "ats": [r.at for r in reads], "ords": list(range(len(reads))),
-        "now": now, "scope": scope,
-    }  # fmt: skip
-    found = {(row.reader, row.subject): row.consent_id
-             for row in connection.execute(_LOG_IN_FORCE, params)}  # fmt: skip
+    params = (
+        [r.reader for r in reads], [r.subject for r in reads], [r.resource for r in reads],
+        [r.detail[:1000] for r in reads], [r.at for r in reads], list(range(len(reads))),
+        now, scope,
+    )  # fmt: skip
+    rows = target.exec_driver_sql(_LOG_IN_FORCE, params)
+    found = {(reader, subject): consent_id for reader, subject, consent_id in rows}
     return [found.get((r.reader, r.subject)) for r in reads]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, text
+from sqlalchemy import Connection, select, text
 
 from ledger.log import Ledger
 from ledger.trust.access import consents_in_force
@@ -79,6 +79,9 @@ def test_only_the_log_session_commits_without_waiting_for_its_flush(ledger: Ledg
     assert engines.unflushed is not None
     with engines.unflushed.connect() as connection:
         assert connection.execute(text("SHOW synchronous_commit")).scalar_one() == "off"
+    with ledger.writing_logs() as kept:  # the cursor the access log's rows are written on
+        assert not isinstance(kept, Connection)
+        assert kept.exec_driver_sql("SHOW synchronous_commit") == [("off",)]
     with engines.write.connect() as connection:
         assert connection.execute(text("SHOW synchronous_commit")).scalar_one() == "on"
     with ledger.unit_of_work() as uow:
