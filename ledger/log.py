@@ -176,12 +176,9 @@ class Ledger(Registrations):
     def writing_logs(self) -> Iterator[Connection | DriverCursor]:
         """Where log rows no entry depends on go, committed as the block ends: SQLite's
         write transaction; PostgreSQL's kept autocommit cursor that commits unflushed."""
-        if self.engines.unflushed is None:
-            with self.engines.write.begin() as connection:
-                yield connection
-        else:
-            with self._log_writes.cursor() as cursor:
-                yield cursor
+        unflushed = self.engines.unflushed is not None
+        with self._log_writes.cursor() if unflushed else self.engines.write.begin() as target:
+            yield target
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
