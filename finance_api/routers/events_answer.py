@@ -51,17 +51,7 @@ def answer_bytes(
         for entry in entries
     ]
     for item, receipt in zip(shown, receipts(), strict=True):
-        item["receipt"] = _receipt(receipt)
+        item["receipt"] = receipt.to_json()
     answer: Any = {"entries": shown} if batch else shown[0]
     return orjson.dumps(answer)
 
-
-def _receipt(receipt: AppendReceipt) -> dict[str, Any]:
-    return {
-        "origin": receipt.origin,
-        "seq": receipt.seq,
-        "event_id": receipt.event_id,
-        "leaf_hash": receipt.leaf_hash,
-        "recorded_at": receipt.recorded_at,
-        "signature": receipt.signature,
-    }
