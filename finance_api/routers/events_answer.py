@@ -27,8 +27,6 @@ ENTRY_FIELDS = (
     "confirmation", "receipt", "replayed",
 )  # fmt: skip
 """``EntryOut``'s fields in order (a test holds the model to it)."""
-RECEIPT_FIELDS = ("origin", "seq", "event_id", "leaf_hash", "recorded_at", "signature")
-"""``ReceiptOut``'s fields in order (a test holds the model to it)."""
 
 
 def answer_bytes(
