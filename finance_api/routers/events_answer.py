@@ -52,4 +52,3 @@ def answer_bytes(
         item["receipt"] = receipt.to_json()
     answer: Any = {"entries": shown} if batch else shown[0]
     return orjson.dumps(answer)
-
