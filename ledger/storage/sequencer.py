@@ -38,10 +38,9 @@ from ledger.storage.keys import KeyCache, load_book
 from ledger.storage.models import Entry, LedgerHead
 from ledger.storage.registry_rows import project_registry
 from ledger.storage.rows import RowInserts
-from ledger.storage.signatures import PARALLEL_FROM, Signers, check_batch
+from ledger.storage.signatures import Signers, check_batch
 
 FUTURE_SKEW = timedelta(minutes=5)
-_PARALLEL_FROM = PARALLEL_FROM
 
 
 def _positions(events: Sequence[Event]) -> Any:

@@ -18,12 +18,12 @@ from ledger.core.clock import FixedClock
 from ledger.core.errors import Conflict, NotFound, SignatureInvalid
 from ledger.core.events import Event
 from ledger.log import Ledger
-from ledger.storage.sequencer import _PARALLEL_FROM
+from ledger.storage.signatures import PARALLEL_FROM
 from tests.ledger.rewrite import Raw
 from tests.ledger.scenario import LEDGER_KEY, NEVER, NOW, SELLER, order_accepted
 
 SIZE = 80
-assert SIZE >= _PARALLEL_FROM  # large enough for the signature threads
+assert SIZE >= PARALLEL_FROM  # large enough for the signature threads
 
 
 @pytest.fixture
