@@ -8,6 +8,7 @@ not see answers 404, exactly like what does not exist.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -23,6 +24,7 @@ from finance_api.params import MAX_INSTANT_LENGTH, MAX_SEQ, instant
 from finance_api.routers.events_answer import answer_bytes
 from finance_api.schemas import AccessLogOut, EntriesOut, EntryOut, PageOut, errors
 from ledger.core.access import Caller
+from ledger.core.append_receipt import AppendReceipt
 from ledger.core.entry import LedgerEntry
 from ledger.core.errors import Forbidden, InvalidEvent, NotFound
 from ledger.core.events import Event, format_timestamp
@@ -111,24 +113,28 @@ def _post(ledger: Ledger, caller: Caller, data: bytes, gate: Any) -> tuple[int, 
                 f"this API key may not act in the roles {event.type} needs",
                 field=f"events[{i}].type" if batch else "type",
             )
-    entries = (
-        ledger.append_batch(events) if gate is None else gate.append(ledger, events, batch=batch)
-    )
-    receipts = ledger.receipts(entries)  # signed on the signature threads meanwhile
+    entries, receipts = _appended(ledger, events, gate, batch)
     # 200 when every event was already there: an idempotent replay
     status = 200 if all(entry.replayed for entry in entries) else 201
     return status, answer_bytes(entries, receipts, batch)
 
 
-def _append(
-    ledger: Ledger, events: list[Event], gate: Any = None, batch: bool = False
-) -> tuple[list[Any], list[dict[str, Any]]]:
-    """Append, then sign a receipt per entry (CPU work: on the worker thread). With the
-    shared receipt registry on, ``gate`` appends (``finance_api.receipts_chain.gate``)."""
+def _appended(
+    ledger: Ledger, events: list[Event], gate: Any, batch: bool
+) -> tuple[list[Any], Callable[[], list[AppendReceipt]]]:
+    """Append (``gate``: the shared receipt registry's, when on), and the entries' receipts
+    being signed on the signature threads meanwhile."""
     entries = (
         ledger.append_batch(events) if gate is None else gate.append(ledger, events, batch=batch)
     )
-    receipts = ledger.receipts(entries)  # signed on the signature threads meanwhile
+    return entries, ledger.receipts(entries)
+
+
+def _append(
+    ledger: Ledger, events: list[Event], gate: Any = None, batch: bool = False
+) -> tuple[list[Any], list[dict[str, Any]]]:
+    """:func:`_appended` as the entries' JSON, each with its receipt (on a worker thread)."""
+    entries, receipts = _appended(ledger, events, gate, batch)
     shown = [{**e.to_json(), "replayed": e.replayed} for e in entries]
     for item, receipt in zip(shown, receipts(), strict=True):
         item["receipt"] = receipt.to_json()
