@@ -259,11 +259,14 @@ def _log_repeats(batch: list[Pending]) -> None:
     one statement (:func:`~ledger.trust.read_log.log_reads`); a score whose consent ended
     meanwhile is shown to nobody."""
     ledger = batch[0].ledger
-    shown = [(s, s.record) for item in batch for s in item.shown if s.record is not None]
-    reads = [Read(s.reader, s.subject, "credit", _detail(r, s.tree_size), s.at) for s, r in shown]
+    reads = []
+    for item in batch:
+        for s in item.shown:
+            assert s.record is not None  # a request that brought no event knows each record
+            reads.append(Read(s.reader, s.subject, "credit", _detail(s.record, s.tree_size), s.at))
     with ledger.writing_logs() as connection:
         consents = iter(log_reads(connection, reads, "score", ledger.clock.now()))
-    for item in batch:  # (every score of a request that brought no event has its record)
+    for item in batch:
         item.future.set_result([s.record if next(consents) else None for s in item.shown])
 
 
