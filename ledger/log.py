@@ -91,7 +91,8 @@ class Ledger(Registrations):
             policy or CheckpointPolicy(),
         )  # fmt: skip
         self.proofs = ProofService(engines.read)
-        self._log_writes = KeptReads(engines.unflushed or engines.write, 1)  # (PostgreSQL's)
+        unflushed = engines.unflushed  # PostgreSQL's: writing_logs() keeps one connection
+        self._log_writes = None if unflushed is None else KeptReads(unflushed, 1)
         if ledger_key is not None:
             self._reconcile_projections()
 
@@ -130,7 +131,8 @@ class Ledger(Registrations):
         if self._pool is not None:
             self._pool.shutdown(wait=False)
         self.proofs.close()  # its kept connections go back before the pool is disposed
-        self._log_writes.close()
+        if self._log_writes is not None:
+            self._log_writes.close()
         self.engines.dispose()
 
     def __enter__(self) -> Ledger:
@@ -176,8 +178,8 @@ class Ledger(Registrations):
     def writing_logs(self) -> Iterator[Connection | DriverCursor]:
         """Where log rows no entry depends on go, committed as the block ends: SQLite's
         write transaction; PostgreSQL's kept autocommit cursor that commits unflushed."""
-        unflushed = self.engines.unflushed is not None
-        with self._log_writes.cursor() if unflushed else self.engines.write.begin() as target:
+        kept = self._log_writes
+        with self.engines.write.begin() if kept is None else kept.cursor() as target:
             yield target
 
     @contextmanager
