@@ -75,7 +75,7 @@ class CreditService:
         # the score shown under it is recorded
         self._consents: OrderedDict[tuple[str, str], str] = OrderedDict()
         self._lock = threading.Lock()
-        self._commits = GroupCommit()
+        self._commits = GroupCommit(scorer_key)
 
     # -- who may see whom ---------------------------------------------------------------
     def visible(
@@ -224,30 +224,30 @@ class CreditService:
                 self._consents.pop((grantee, subject), None)
 
     def start_remembered(self, ledger: Ledger, caller: Caller, subject: str) -> Serving | None:
-        """:meth:`start` for one score shown to another party, from memory alone: the
-        consent seen in force (checked again by the write), the score at the newest
-        checkpoint known, its record for this reader. On the loop; None: go :meth:`start`."""
-        reader = caller.participant_id
-        if subject == reader or caller.roles & READ_ALL:
+        """:meth:`start` for one score shown to another party, from memory alone: the score
+        at the newest checkpoint known, already computed (for anyone), drafted for this
+        reader or naming its record for this reader. Whether the reader may see it is left
+        to the write, which reads the consent in force in the unit of work that records the
+        score and shows nothing without one, exactly as :meth:`start`'s own check would have
+        (its read is only there so that nothing is computed for a reader who may not see
+        it). On the loop; None: go :meth:`start`."""
+        if subject == caller.participant_id or caller.roles & READ_ALL:
             return None
         size = ledger.known_sizes()[1]
         with self._lock:
-            hit = self._cache.get((size, subject)) if (reader, subject) in self._consents else None
+            hit = self._cache.get((size, subject))
         if hit is None:
             return None
-        identity = tuple(record_payload(reader, hit).values())
-        record = self._commits.recorded(ledger, identity)
-        if record is None:
-            return None
-        shown = Shown(reader, subject, size, ledger.clock.now(), identity, record)
-        future = self._commits.submit(Pending(ledger, None, [shown]))
-        return Serving(caller, [subject], [dict(hit)], future, self.forget_consents)
+        result = dict(hit)
+        future = self._record(ledger, caller, [result])
+        return Serving(caller, [subject], [result], future, self.forget_consents)
 
     def _record(
         self, ledger: Ledger, caller: Caller, results: list[dict[str, Any]]
     ) -> Future[list[Record | None]]:
-        """Sign the scores shown that no record is known for; queue all for the group commit
-        (which logs each read, and names the record of a score shown to this reader before)."""
+        """Draft the records of the scores shown that no record is known for; queue all for
+        the group commit (which signs those it records, logs each read, and names the
+        record of a score shown to this reader before). Memory only."""
         now = ledger.clock.now()
         reader = caller.participant_id
         drafts: list[Draft] = []
@@ -266,9 +266,7 @@ class CreditService:
                 payload={"score_id": score_id, **payload}, occurred_at=now,
                 subjects=[r["participant"], reader],
             ))  # fmt: skip
-        # signed here, so not verified again (the write still holds the key to the registry's)
-        prepared = ledger.prepare_signed(self.key, drafts) if drafts else None
-        return self._commits.submit(Pending(ledger, prepared, shown))
+        return self._commits.submit(Pending(ledger, drafts, shown))
 
     # -- credibility ----------------------------------------------------------------------
     def credibility(self, ledger: Ledger, caller: Caller, subject: str) -> dict[str, Any]:

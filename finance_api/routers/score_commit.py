@@ -1,9 +1,12 @@
 """The group commit of recorded scores: one writer thread, one unit of work a batch.
 
-A score shown to another party is signed and checked by its request
+A score shown to another party is drafted by its request
 (:meth:`~finance_api.routers.credit_service.CreditService.start`) and handed here; the
 writer appends every score waiting as one batch, in a unit of work that reads again the
-consents they are shown under, and answers each request through its future. Requests wait
+consents they are shown under, signs the records of those still in force (and only
+those: a score nobody may see is never signed), and answers each request through its
+future. The request does no more than memory work, so one for a score already computed
+needs no worker thread at all. Requests wait
 on their futures, on the event loop or in a thread, not on a lock: while one batch is
 written, the next gathers.
 
@@ -27,9 +30,9 @@ from typing import Any, NamedTuple
 
 from finance_api.routers.score_serving import Record
 from ledger.core.errors import LedgerError
-from ledger.core.events import Event
+from ledger.core.events import Draft
+from ledger.core.keys import SigningKey
 from ledger.log import Ledger
-from ledger.storage.batches import Prepared
 from ledger.trust.access import consents_in_force, record_read_rows
 from ledger.trust.read_log import Read, log_reads
 
@@ -41,7 +44,7 @@ class Shown(NamedTuple):
 
     ``identity`` is what makes two scores shown the same (every field of the record but
     its score id); ``record`` is the entry already recording it, when the request knew
-    one, else the request's prepared batch holds the event that would record it."""
+    one, else the request's drafts hold the (unsigned) event that would record it."""
 
     reader: str
     subject: str
@@ -67,18 +70,18 @@ def record_payload(reader: str, score: dict[str, Any]) -> dict[str, Any]:
 class Pending:
     """One request's scores shown, waiting for a group commit.
 
-    ``shown`` holds one per score, in order; ``prepared`` the signed events of those with
-    no known record, in the same order (None: every score shown has one). The writer
-    fills in the consent it finds in force, in the unit of work that records them.
-    ``future`` gets each score's record (seq, score id): None where that consent had ended
-    by then.
+    ``shown`` holds one per score, in order; ``drafts`` the records of those with no known
+    record, unsigned, in the same order (empty: every score shown has one). The writer
+    signs those it records, under the consent it finds in force in the unit of work that
+    records them. ``future`` gets each score's record (seq, score id): None where that
+    consent had ended (or never was) by then.
     """
 
-    __slots__ = ("future", "ledger", "prepared", "shown")
+    __slots__ = ("drafts", "future", "ledger", "shown")
 
-    def __init__(self, ledger: Ledger, prepared: Prepared | None, shown: list[Shown]) -> None:
+    def __init__(self, ledger: Ledger, drafts: list[Draft], shown: list[Shown]) -> None:
         self.ledger = ledger
-        self.prepared = prepared
+        self.drafts = drafts
         self.shown = shown
         self.future: Future[list[Record | None]] = Future()
         # running: a request awaiting it and cancelled (its client gone) cannot cancel it,
@@ -87,9 +90,11 @@ class Pending:
 
 
 class GroupCommit:
-    """The queue of one service's score records and the thread that writes them."""
+    """The queue of one service's score records and the thread that signs (with ``key``,
+    the scoring participant's) and writes them."""
 
-    def __init__(self) -> None:
+    def __init__(self, key: SigningKey) -> None:
+        self.key = key
         self._queue: list[Pending] = []
         self._queue_lock = threading.Lock()
         self._writing = False
@@ -116,11 +121,11 @@ class GroupCommit:
                 known.popitem(last=False)
 
     def submit(self, mine: Pending) -> Future[list[Record | None]]:
-        """Group commit: requests queue their signed, checked events, and one writer thread
+        """Group commit: requests queue their drafted records, and one writer thread
         appends all that are waiting as one batch in one unit of work (one lock, one
-        consent read, one write of the batch, one projection call, one access-log insert,
-        one commit) instead of one each; every request gets its own sequence numbers back.
-        While the writer writes a batch, the next one gathers."""
+        consent read, one signing of the batch, one write, one projection call, one
+        access-log insert, one commit) instead of one each; every request gets its own
+        sequence numbers back. While the writer writes a batch, the next one gathers."""
         with self._queue_lock:
             self._queue.append(mine)
             if self._writing:
@@ -179,52 +184,54 @@ def _write_all(commits: GroupCommit, batch: list[Pending]) -> None:
 
 
 def _write(commits: GroupCommit, batch: list[Pending]) -> None:
-    """Append the batch's new records as one and log its reads, in one unit of work that
-    first reads the consents they are shown under: a score whose consent has ended
-    (revoked, or expired) since the request looked is left out, and nothing is recorded
-    or logged for it. A score already recorded for its reader (committed before, or
-    earlier in this batch) is not appended again: its read names that record."""
+    """Sign and append the batch's new records as one and log its reads, in one unit of
+    work that first reads the consents they are shown under: a score whose consent has
+    ended (revoked, or expired) since the request looked, or that the request took from
+    memory without looking, is left out, and nothing is signed, recorded or logged for it.
+    A score already recorded for its reader (committed before, or earlier in this batch)
+    is not appended again: its read names that record."""
     ledger = batch[0].ledger
-    if all(item.prepared is None for item in batch):
+    if not any(item.drafts for item in batch):
         _log_repeats(batch)
         return
     with ledger.unit_of_work() as uow:
         now = ledger.clock.now()
         pairs = {(s.reader, s.subject) for item in batch for s in item.shown}
         consents = consents_in_force(uow.connection, pairs, "score", now)
-        keep: set[str] = set()
-        new: dict[Hashable, Event] = {}  # identity -> the event of this batch recording it
-        # per score shown, in order: (its consent, a known record or the event recording it)
-        plans: list[list[tuple[str, Record | Event] | None]] = []
+        kept: list[Draft] = []  # the records this batch writes, in order
+        new: dict[Hashable, int] = {}  # identity -> its record's place in ``kept``
+        # per score shown, in order: (its consent, a known record or its place in ``kept``)
+        plans: list[list[tuple[str, Record | int] | None]] = []
         for item in batch:
-            events = iter(() if item.prepared is None else item.prepared.events)
-            plan: list[tuple[str, Record | Event] | None] = []
+            drafts = iter(item.drafts)
+            plan: list[tuple[str, Record | int] | None] = []
             for shown in item.shown:
-                event = next(events) if shown.record is None else None
+                draft = next(drafts) if shown.record is None else None
                 consent_id = consents.get((shown.reader, shown.subject))
                 if consent_id is None:
                     plan.append(None)
                     continue
                 identity = shown.identity
-                source: Record | Event | None = (
+                source: Record | int | None = (
                     shown.record or commits.recorded(ledger, identity) or new.get(identity)
                 )
                 if source is None:
-                    assert event is not None  # a score with no known record brought its event
-                    source = new[identity] = event
-                    keep.add(event.id)
+                    assert draft is not None  # a score with no known record brought its draft
+                    source = new[identity] = len(kept)
+                    kept.append(draft)
                 plan.append((consent_id, source))
             plans.append(plan)
-        parts = [
-            part
-            for item in batch
-            if item.prepared is not None and (part := item.prepared.only(keep)).events
-        ]
-        try:
-            appended = uow.append(Prepared.joined(parts)) if parts else []
+        try:  # signed here, so not verified again (the write still holds the key to the
+            # registry's)
+            prepared = ledger.prepare_signed(commits.key, kept) if kept else None
+            appended = uow.append(prepared) if prepared is not None else []
         except LedgerError as exc:
             raise _Refused(exc) from exc
         seqs = {entry.event.id: entry.seq for entry in appended}
+        records: list[Record] = [
+            (seqs[event.id], str(event.payload["score_id"]))
+            for event in (prepared.events if prepared is not None else ())
+        ]
         answers: list[list[Record | None]] = []
         rows: list[tuple[str, str, str, str, str | None, datetime]] = []
         for item, plan in zip(batch, plans, strict=True):
@@ -234,21 +241,14 @@ def _write(commits: GroupCommit, batch: list[Pending]) -> None:
                     answer.append(None)
                     continue
                 consent_id, source = step
-                record = (
-                    (seqs[source.id], str(source.payload["score_id"]))
-                    if isinstance(source, Event)
-                    else source
-                )
+                record = records[source] if isinstance(source, int) else source
                 answer.append(record)
                 detail = _detail(record, shown.tree_size)
                 rows.append((shown.reader, shown.subject, "credit", detail, consent_id, shown.at))
             answers.append(answer)
         record_read_rows(uow.connection, rows)
         uow.commit()
-    commits.remember(ledger, {
-        identity: (seqs[event.id], str(event.payload["score_id"]))
-        for identity, event in new.items()
-    })  # fmt: skip
+    commits.remember(ledger, {identity: records[at] for identity, at in new.items()})
     for item, answer in zip(batch, answers, strict=True):
         item.future.set_result(answer)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ledger.core.entry import Appended
-from ledger.core.errors import InvalidEvent, LedgerError
+from ledger.core.errors import LedgerError
 from ledger.core.events import Event
 from ledger.storage.head import Tip
 
@@ -41,21 +41,6 @@ class Prepared:
     events: tuple[Event, ...]
     operator: bool
     proven: dict[tuple[bytes, bytes], bytes] = field(repr=False)
-
-    @staticmethod
-    def joined(parts: Sequence[Prepared]) -> Prepared:
-        """Batches proven by :meth:`Sequencer.prepare` (all operator's, or none), joined
-        as one to write at once: each event keeps its own part's proof; none is made anew."""
-        if len(parts) == 1:
-            return parts[0]
-        operators = {part.operator for part in parts}
-        if len(operators) != 1:
-            raise LedgerError("operator and participant batches are written apart")
-        events = tuple(event for part in parts for event in part.events)
-        if len(events) > MAX_BATCH:
-            raise InvalidEvent(f"a batch holds at most {MAX_BATCH} events", field="events")
-        proven = {pair: key for part in parts for pair, key in part.proven.items()}
-        return Prepared(events, operators.pop(), proven)
 
     def only(self, event_ids: set[str]) -> Prepared:
         """The events of this batch whose ids are in ``event_ids``, still proven."""

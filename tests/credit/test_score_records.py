@@ -11,6 +11,7 @@ request in the words it would have had alone.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -242,3 +243,63 @@ def test_a_refused_batch_answers_each_request_as_it_would_alone(
     assert "events[" not in alone.value.detail
     assert ledger.size() == size  # nothing recorded, no read logged
     assert len(_access_rows(ledger)) == logged
+
+
+def test_a_score_in_memory_is_shown_only_under_a_consent_the_write_finds(
+    shown: Shown, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The loop's path (``start_remembered``) takes a computed score from memory for any
+    reader, without reading its consent: the write reads it, signs and records the score
+    of a reader who has one, and shows, signs, records and logs nothing for one who has
+    not, even in the same batch."""
+    ledger, service, subject = shown.ledger, shown.service, shown.subjects[0]
+    ledger.checkpoint()
+    service.serve(ledger, LENDER, [subject])  # computed at the newest checkpoint
+    stranger = Caller("lender-0003", frozenset({"lender"}))  # no consent from the subject
+    newcomer = Caller("lender-0004", frozenset({"lender"}))
+    grant_score_consent(ledger, shown.seed, subject, newcomer.participant_id)
+    signed: list[int] = []
+    real = ledger.prepare_signed
+
+    def counting(key: Any, drafts: Any, **kwargs: Any) -> Any:
+        signed.append(len(drafts))
+        return real(key, drafts, **kwargs)
+
+    monkeypatch.setattr(ledger, "prepare_signed", counting)
+    # the writer waits at its first batch until the three requests below are queued
+    gate, batches, real_write = threading.Event(), [], score_commit._write
+
+    def gated(commits: Any, batch: list[Any]) -> None:
+        gate.wait(10)
+        batches.append(len(batch))
+        real_write(commits, batch)
+
+    monkeypatch.setattr(score_commit, "_write", gated)
+    size, logged = ledger.size(), len(_access_rows(ledger))
+    # the lender's repeat, the stranger's and the newcomer's first sights
+    servings = [service.start_remembered(ledger, c, subject) for c in (LENDER, stranger, newcomer)]
+    gate.set()
+    assert all(s is not None for s in servings)  # none read the database
+    _, refused, recorded = (s.finish() for s in servings if s is not None)
+    assert sum(batches) == 3
+    assert max(batches) >= 2  # the stranger and the newcomer written together
+    assert refused == ([], [subject])  # answered as if the subject did not exist
+    [score], hidden = recorded
+    assert not hidden
+    assert signed == [1]  # the stranger's record was never signed
+    assert ledger.size() == size + 1
+    assert score["recorded_seq"] == size
+    entry = ledger.entry(size).event
+    assert (entry.type, entry.payload["recipient"]) == ("credit.score_issued", "lender-0004")
+    rows = _access_rows(ledger)[logged:]
+    assert [(r.reader, r.consent_id) for r in rows] == [
+        (LENDER.participant_id, f"c-{subject}-{LENDER.participant_id}"),
+        ("lender-0004", f"c-{subject}-lender-0004"),
+    ]
+    # not computed yet at a newer checkpoint: not from memory (the route's full way reads
+    # the consent first, so nothing is computed for a reader who may not see it)
+    ledger.register_participant("seller-990002", "Newcomer", ["seller"], "DE",
+                                agent_key(shown.seed, "seller-990002").public_key,
+                                ledger.clock.now())  # fmt: skip
+    ledger.checkpoint()
+    assert service.start_remembered(ledger, stranger, subject) is None
