@@ -35,12 +35,13 @@ from ledger.storage.batches import Prepared
 from ledger.storage.db import Engines, make_engines, migrate
 from ledger.storage.head import create_head, read_head
 from ledger.storage.keys import KeyCache
-from ledger.storage.nodes import DriverCursor, KeptReads
+from ledger.storage.nodes import KeptReads
 from ledger.storage.projections import Projector, Projectors
 from ledger.storage.query import EntryQuery, Page
 from ledger.storage.sequencer import Sequencer
 from ledger.storage.signatures import Signers
 from ledger.storage.unit_of_work import TipCache, UnitOfWork
+from ledger.trust.read_log import ReadLog
 
 
 def default_origin(public_key: bytes) -> str:
@@ -90,9 +91,11 @@ class Ledger(Registrations):
             engines.write, engines.read, self.origin, ledger_key, self.clock,
             policy or CheckpointPolicy(),
         )  # fmt: skip
-        self.proofs = ProofService(engines.read)
-        unflushed = engines.unflushed  # PostgreSQL's: writing_logs() keeps one connection
-        self._log_writes = None if unflushed is None else KeptReads(unflushed, 1)
+        # connections kept for one-statement reads: proofs, and the API keys' revocation
+        # reads of the HTTP layer (ledger.storage.key_reads), which share them
+        self.kept_reads = KeptReads(engines.read)
+        self.proofs = ProofService(engines.read, reads=self.kept_reads)
+        self.read_log = ReadLog(engines)  # reads logged that no entry depends on
         if ledger_key is not None:
             self._reconcile_projections()
 
@@ -130,9 +133,8 @@ class Ledger(Registrations):
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=False)
-        self.proofs.close()  # its kept connections go back before the pool is disposed
-        if self._log_writes is not None:
-            self._log_writes.close()
+        self.kept_reads.close()  # kept connections go back before the pool is disposed
+        self.read_log.close()
         self.engines.dispose()
 
     def __enter__(self) -> Ledger:
@@ -173,14 +175,6 @@ class Ledger(Registrations):
     def unit_of_work(self, *, lock: bool = True) -> UnitOfWork:
         """A transaction to append and change projections in; commit it or it rolls back."""
         return self._unit(lock=lock, checkpoint=True)
-
-    @contextmanager
-    def writing_logs(self) -> Iterator[Connection | DriverCursor]:
-        """Where log rows no entry depends on go, committed as the block ends: SQLite's
-        write transaction; PostgreSQL's kept autocommit cursor that commits unflushed."""
-        kept = self._log_writes
-        with self.engines.write.begin() if kept is None else kept.cursor() as target:
-            yield target
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:

@@ -52,16 +52,20 @@ class _Planned(Generic[T]):
 
 
 class ProofService:
-    def __init__(self, engine: Engine, cache: NodeCache | None = None) -> None:
+    def __init__(
+        self, engine: Engine, cache: NodeCache | None = None, *, reads: KeptReads | None = None
+    ) -> None:
+        """``reads``: the connections kept for one-statement reads, when their owner (the
+        ledger) shares them; else this service keeps its own, given back by :meth:`close`."""
         self._engine = engine
-        # connections kept for one-statement reads: proofs, and the API keys' revocation
-        # reads of the HTTP layer (finance_api.auth), which share them
-        self.reads = KeptReads(engine)
+        self._own_reads = reads is None
+        self.reads = KeptReads(engine) if reads is None else reads
         self.cache = NodeCache() if cache is None else cache
 
     def close(self) -> None:
-        """Give the connections kept for proofs back to the pool."""
-        self.reads.close()
+        """Give the connections this service kept for itself back to the pool."""
+        if self._own_reads:
+            self.reads.close()
 
     def _read(self, reader: SqlNodeReader, keys: list[Key]) -> tuple[int, dict[Key, bytes]]:
         """The head's size and the hashes of ``keys``: cached ones from memory, the rest

@@ -34,7 +34,7 @@ from ledger.core.events import Draft
 from ledger.core.keys import SigningKey
 from ledger.log import Ledger
 from ledger.trust.access import consents_in_force, record_read_rows
-from ledger.trust.read_log import Read, log_reads
+from ledger.trust.read_log import Read
 
 RECORDS = 16_384  # scores remembered as recorded, per ledger
 
@@ -256,7 +256,7 @@ def _write(commits: GroupCommit, batch: list[Pending]) -> None:
 def _log_repeats(batch: list[Pending]) -> None:
     """A batch of repeats only (each score shown already recorded for its reader): nothing
     to append, so no sequencer lock; each read logged under the consent in force now, in
-    one statement (:func:`~ledger.trust.read_log.log_reads`); a score whose consent ended
+    one statement (:class:`~ledger.trust.read_log.ReadLog`); a score whose consent ended
     meanwhile is shown to nobody."""
     ledger = batch[0].ledger
     reads = []
@@ -264,8 +264,7 @@ def _log_repeats(batch: list[Pending]) -> None:
         for s in item.shown:
             assert s.record is not None  # a request that brought no event knows each record
             reads.append(Read(s.reader, s.subject, "credit", _detail(s.record, s.tree_size), s.at))
-    with ledger.writing_logs() as connection:
-        consents = iter(log_reads(connection, reads, "score", ledger.clock.now()))
+    consents = iter(ledger.read_log.log(reads, "score", ledger.clock.now()))
     for item in batch:
         item.future.set_result([s.record if next(consents) else None for s in item.shown])
 

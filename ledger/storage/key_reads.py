@@ -27,7 +27,7 @@ class KeyReads:
     def __init__(self, ledger: Ledger) -> None:
         # the ledger's kept connections: one round trip a read, where a checkout cost four
         # more on PostgreSQL (ping, BEGIN, two ROLLBACKs)
-        self._driver = ledger.proofs.reads
+        self._driver = ledger.kept_reads
         self._sql = _STATE.format(mark="?" if self._driver.paramstyle == "qmark" else "%s")
 
     def in_force(self, key_hash: bytes) -> bool:

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import select, text
 
 from ledger.log import Ledger
 from ledger.trust.access import consents_in_force
 from ledger.trust.read_log import Read
-from ledger.trust.read_log import log_reads as _log_reads
 from ledger.trust.tables import AccessRecord
 from tests.ledger.test_consents_in_force import NOW, _consents
 
@@ -31,8 +30,7 @@ def _log(ledger: Ledger) -> list[tuple[object, ...]]:
 
 
 def log_reads(ledger: Ledger, reads: list[Read], scope: str, now: datetime) -> list[str | None]:
-    with ledger.writing_logs() as connection:
-        return _log_reads(connection, reads, scope, now)
+    return ledger.read_log.log(reads, scope, now)
 
 
 def test_each_read_is_logged_under_the_consent_its_pair_is_named(ledger: Ledger) -> None:
@@ -73,15 +71,14 @@ def test_only_the_log_session_commits_without_waiting_for_its_flush(ledger: Ledg
     engines = ledger.engines
     if engines.is_sqlite:  # one commit mode there: WAL, synchronous=NORMAL (1)
         assert engines.unflushed is None
+        assert ledger.read_log.engine is engines.write  # in a write transaction
         with engines.write.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA synchronous").scalar_one() == 1
         return
     assert engines.unflushed is not None
     with engines.unflushed.connect() as connection:
         assert connection.execute(text("SHOW synchronous_commit")).scalar_one() == "off"
-    with ledger.writing_logs() as kept:  # the cursor the access log's rows are written on
-        assert not isinstance(kept, Connection)
-        assert kept.exec_driver_sql("SHOW synchronous_commit") == [("off",)]
+    assert ledger.read_log.engine is engines.unflushed  # the access log's rows go there
     with engines.write.connect() as connection:
         assert connection.execute(text("SHOW synchronous_commit")).scalar_one() == "on"
     with ledger.unit_of_work() as uow:
