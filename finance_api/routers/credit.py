@@ -8,7 +8,6 @@ lender or a seller is recorded on the ledger (``credit.score_issued``) before it
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -145,8 +144,8 @@ async def score_body(
     serving = service.start_remembered(ledger, caller, subject)
     if serving is None:
         serving = await offload(service.start, ledger, caller, [subject])
-    if serving.future is not None:
-        await asyncio.wrap_future(serving.future)
+    if serving.answer is not None:
+        await serving.answer.answered()
     shown, _ = serving.finish()
     if not shown:
         raise NotFound(f"no participant {subject} you may see", field="participant")

@@ -29,7 +29,6 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Sequence
-from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +36,8 @@ from credit.errors import CreditError
 from credit.features.credibility import credibility
 from credit.features.scan import compute, entries_of, newest_read
 from credit.scoring.scorer import Scorer, load
-from finance_api.routers.score_commit import GroupCommit, Pending, Shown, record_payload
-from finance_api.routers.score_serving import Record, Serving
+from finance_api.routers.score_commit import GroupCommit, record_payload
+from finance_api.routers.score_serving import Pending, Serving, Shown
 from ledger.core.access import Caller
 from ledger.core.errors import LedgerError, NotFound
 from ledger.core.events import Draft
@@ -215,8 +214,8 @@ class CreditService:
         found = self.scores(ledger, [s for s in subjects if s in seen]) if seen else {}
         results = [found[s] for s in subjects if s in found]
         recorded = [r for r in results if r["participant"] != caller.participant_id]
-        future = self._record(ledger, caller, recorded) if recorded and record else None
-        return Serving(caller, subjects, results, future, self.forget_consents)
+        answer = self._record(ledger, caller, recorded) if recorded and record else None
+        return Serving(caller, subjects, results, answer, self.forget_consents)
 
     def forget_consents(self, grantee: str, subjects: set[str]) -> None:  # ended meanwhile
         with self._lock:
@@ -239,12 +238,10 @@ class CreditService:
         if hit is None:
             return None
         result = dict(hit)
-        future = self._record(ledger, caller, [result])
-        return Serving(caller, [subject], [result], future, self.forget_consents)
+        answer = self._record(ledger, caller, [result])
+        return Serving(caller, [subject], [result], answer, self.forget_consents)
 
-    def _record(
-        self, ledger: Ledger, caller: Caller, results: list[dict[str, Any]]
-    ) -> Future[list[Record | None]]:
+    def _record(self, ledger: Ledger, caller: Caller, results: list[dict[str, Any]]) -> Pending:
         """Draft the records of the scores shown that no record is known for; queue all for
         the group commit (which signs those it records, logs each read, and names the
         record of a score shown to this reader before). Memory only."""

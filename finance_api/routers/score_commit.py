@@ -24,11 +24,11 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Hashable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
-from finance_api.routers.score_serving import Record
+from finance_api.routers.score_serving import Pending, Record, wake
 from ledger.core.errors import LedgerError
 from ledger.core.events import Draft
 from ledger.core.keys import SigningKey
@@ -37,21 +37,6 @@ from ledger.trust.access import consents_in_force, record_read_rows
 from ledger.trust.read_log import Read
 
 RECORDS = 16_384  # scores remembered as recorded, per ledger
-
-
-class Shown(NamedTuple):
-    """One score shown to a reader: what its access-log row and its record need.
-
-    ``identity`` is what makes two scores shown the same (every field of the record but
-    its score id); ``record`` is the entry already recording it, when the request knew
-    one, else the request's drafts hold the (unsigned) event that would record it."""
-
-    reader: str
-    subject: str
-    tree_size: int
-    at: datetime
-    identity: Hashable
-    record: Record | None
 
 
 def record_payload(reader: str, score: dict[str, Any]) -> dict[str, Any]:
@@ -65,28 +50,6 @@ def record_payload(reader: str, score: dict[str, Any]) -> dict[str, Any]:
         "score": score["score"], "pd_ppm": score["pd_ppm"], "grade": score["grade"],
         "reasons_hash": score["reasons_hash"],
     }  # fmt: skip
-
-
-class Pending:
-    """One request's scores shown, waiting for a group commit.
-
-    ``shown`` holds one per score, in order; ``drafts`` the records of those with no known
-    record, unsigned, in the same order (empty: every score shown has one). The writer
-    signs those it records, under the consent it finds in force in the unit of work that
-    records them. ``future`` gets each score's record (seq, score id): None where that
-    consent had ended (or never was) by then.
-    """
-
-    __slots__ = ("drafts", "future", "ledger", "shown")
-
-    def __init__(self, ledger: Ledger, drafts: list[Draft], shown: list[Shown]) -> None:
-        self.ledger = ledger
-        self.drafts = drafts
-        self.shown = shown
-        self.future: Future[list[Record | None]] = Future()
-        # running: a request awaiting it and cancelled (its client gone) cannot cancel it,
-        # so the writer always answers every future of its batch
-        self.future.set_running_or_notify_cancel()
 
 
 class GroupCommit:
@@ -120,7 +83,7 @@ class GroupCommit:
             while len(known) > RECORDS:
                 known.popitem(last=False)
 
-    def submit(self, mine: Pending) -> Future[list[Record | None]]:
+    def submit(self, mine: Pending) -> Pending:
         """Group commit: requests queue their drafted records, and one writer thread
         appends all that are waiting as one batch in one unit of work (one lock, one
         consent read, one signing of the batch, one write, one projection call, one
@@ -129,10 +92,10 @@ class GroupCommit:
         with self._queue_lock:
             self._queue.append(mine)
             if self._writing:
-                return mine.future
+                return mine
             self._writing = True
         self._writer.submit(self._drain)
-        return mine.future
+        return mine
 
     def _drain(self) -> None:
         """Write batches until none is waiting (the writer thread's loop)."""
@@ -181,6 +144,8 @@ def _write_all(commits: GroupCommit, batch: list[Pending]) -> None:
                 item.future.set_exception(exc)
         if not isinstance(exc, Exception):
             raise
+    finally:
+        wake(batch)
 
 
 def _write(commits: GroupCommit, batch: list[Pending]) -> None:
