@@ -22,11 +22,12 @@ Speed and memory (the pass reads every entry of the tree):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-import orjson
+import msgspec
+from msgspec import Struct
 
 from credit.features import fold_finance, fold_information, fold_logistics
 from credit.features.body import Body, Nothing, Reader, decoder, reads
@@ -36,12 +37,25 @@ from credit.features.stamps import STAMP_LENGTH, cutoff, fixed
 
 FIRMS = frozenset({"seller", "buyer"})
 WEEK_DAYS = 7
-_ACTOR = b'{"actor":"'
 # the payload's own first key: the envelope's keys before "payload" hold only strings (an
-# escaped quote cannot end one early), so the first match is the payload's claim id. A
-# nested "claim_id" under an earlier-sorting extra key must never be taken for it.
+# escaped quote cannot end one early), so a match is the payload's first key
 _CLAIM_ID = b',"payload":{"claim_id":"'
-_OCCURRED = b'"occurred_at":"'
+
+
+class _Claimed(Struct, gc=False):
+    claim_id: Any
+
+
+class _Answer(Struct, gc=False):
+    """What the pass reads of an answer: the claim answered (the payload's own claim id,
+    never one nested under another key), who answered, when."""
+
+    actor: str
+    occurred_at: str
+    payload: _Claimed
+
+
+_decode_answer = msgspec.json.Decoder(_Answer).decode
 
 
 class Fold:
@@ -125,45 +139,22 @@ class Fold:
 
     def _answer(self, etype: str, canonical: bytes) -> None:
         """A ``claim.confirmed`` or ``claim.rejected``: counted for the claim's party when it
-        answers a claim the pass follows. RFC 8785 puts ``actor`` first and leaves ids and
-        times as they are (they hold no quote), so both are read from the bytes when the
-        claim id is the payload's first key; a body of any other shape is parsed."""
-        at = canonical.find(_CLAIM_ID)
-        if at < 0:  # the claim id is not the payload's first key: read the body itself
-            self._answer_parsed(etype, orjson.loads(canonical))
-            return
-        at += len(_CLAIM_ID)
-        end = at + 36  # a claim id is a UUID
-        key = canonical[at:end].decode()
-        claim = self.claims.pop(key, None)
+        answers a claim the pass follows, and its actor then known to the pass. An answer of
+        the odd shape whose payload has a key sorting before ``claim_id`` makes its actor
+        known whatever it answers, as when such bodies alone were parsed whole."""
+        body = _decode_answer(canonical)
+        claim = self.claims.pop(str(body.payload.claim_id), None)
         if claim is None:
+            if canonical.find(_CLAIM_ID) < 0:
+                self.party(body.actor)
             return
-        if canonical[end : end + 1] != b'"' or not canonical.startswith(_ACTOR):
-            self.claims[key] = claim
-            self._answer_parsed(etype, orjson.loads(canonical))
-            return
-        actor_id = canonical[len(_ACTOR) : canonical.index(b'"', len(_ACTOR))].decode()
-        if actor_id not in self.parties:
-            self.parties[actor_id] = Party()
-        occ = ""
-        if claim[1] is INVOICE and etype != "claim.confirmed":
-            start = canonical.index(_OCCURRED) + len(_OCCURRED)
-            occ = fixed(canonical[start : canonical.index(b'"', start)].decode())
-        self._count_answer(etype, claim, occ)
-
-    def _answer_parsed(self, etype: str, body: Mapping[str, Any]) -> None:
-        self.party(str(body["actor"]))
-        claim = self.claims.pop(str(body["payload"]["claim_id"]), None)
-        if claim is not None:
-            self._count_answer(etype, claim, fixed(body["occurred_at"]))
-
-    def _count_answer(self, etype: str, claim: tuple[Party, Claim], occ: str) -> None:
+        self.party(body.actor)
         party, kind = claim
         if etype == "claim.confirmed":
             party.c[kind.confirmed] += 1
             return
         party.c[kind.rejected] += 1
-        if kind is INVOICE and occ >= self.half_year:
+        if kind is INVOICE and fixed(body.occurred_at) >= self.half_year:
             party.c["inv_rejected_180"] += 1
 
     def party(self, pid: str) -> Party:
