@@ -144,11 +144,13 @@ class Fold:
         known whatever it answers, as when such bodies alone were parsed whole."""
         body = _decode_answer(canonical)
         claim = self.claims.pop(str(body.payload.claim_id), None)
-        if claim is None:
-            if canonical.find(_CLAIM_ID) < 0:
-                self.party(body.actor)
+        if claim is None and canonical.find(_CLAIM_ID) >= 0:
             return
-        self.party(body.actor)
+        parties = self.parties
+        if body.actor not in parties:
+            parties[body.actor] = Party()
+        if claim is None:
+            return
         party, kind = claim
         if etype == "claim.confirmed":
             party.c[kind.confirmed] += 1
