@@ -13,6 +13,8 @@ Speed and memory (the pass reads every entry of the tree):
 
 - times are compared as text, against window edges found once per pass
   (:mod:`credit.features.stamps`); floats are made only where a figure needs one;
+- an entry is decoded into the few fields its handler reads (:mod:`credit.features.body`),
+  the rest of its bytes skipped unbuilt;
 - an answer to a claim is read from its bytes (``claim_id``, actor), never parsed;
 - the maps keep one shared string per participant id (:func:`sys.intern`), not a copy per
   order, shipment or lot; an order keeps its seller and, once accepted, its acceptance time.
@@ -20,34 +22,46 @@ Speed and memory (the pass reads every entry of the tree):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime
-from sys import intern
 from typing import Any
 
-import orjson
+import msgspec
+from msgspec import Struct
 
+from credit.features import fold_finance, fold_information, fold_logistics
+from credit.features.body import Body, Nothing, Reader, decoder, reads
 from credit.features.catalogue import HALF_YEAR_DAYS, MATURE_DAYS, RECENT_DAYS
-from credit.features.party import INVOICE, Claim, Facility, Party, usd
+from credit.features.party import INVOICE, Claim, Facility, Party
 from credit.features.stamps import STAMP_LENGTH, cutoff, fixed
 
-Body = Mapping[str, Any]
 FIRMS = frozenset({"seller", "buyer"})
 WEEK_DAYS = 7
-_ACTOR = b'{"actor":"'
 # the payload's own first key: the envelope's keys before "payload" hold only strings (an
-# escaped quote cannot end one early), so the first match is the payload's claim id. A
-# nested "claim_id" under an earlier-sorting extra key must never be taken for it.
+# escaped quote cannot end one early), so a match is the payload's first key
 _CLAIM_ID = b',"payload":{"claim_id":"'
-_OCCURRED = b'"occurred_at":"'
-_loads = orjson.loads
+
+
+class _Claimed(Struct, gc=False):
+    claim_id: Any
+
+
+class _Answer(Struct, gc=False):
+    """What the pass reads of an answer: the claim answered (the payload's own claim id,
+    never one nested under another key), who answered, when."""
+
+    actor: str
+    occurred_at: str
+    payload: _Claimed
+
+
+_decode_answer = msgspec.json.Decoder(_Answer).decode
 
 
 class Fold:
     """Running state of one feature pass at the as-of time ``as_of``."""
 
     __slots__ = (
-        "_handlers",
         "accepted",
         "applications",
         "as_of",
@@ -85,7 +99,6 @@ class Fold:
         self.claims: dict[str, tuple[Party, Claim]] = {}  # event id -> (party, its counters)
         self.bad: set[str] = set()  # defaulted, 90+ days past due or insolvent in the tree
         self.entries = 0
-        self._handlers = {t: h for t, h in _HANDLERS.items() if t not in ANSWER_TYPES}
 
     # -- the fold ---------------------------------------------------------------------
     def feed(self, etype: str, canonical: bytes) -> None:
@@ -94,75 +107,56 @@ class Fold:
 
     def feed_all(self, entries: Iterable[tuple[str, bytes]]) -> Fold:
         """Stored entries ``(type, canonical bytes)`` in ledger order, each parsed only when
-        the pass reads its type; an answer to a claim is read from its bytes, and only when
-        it answers a claim the pass follows. One loop with its lookups held in locals: it
-        runs once per entry of the tree. (Reading other entries' few fields from their bytes
-        was tried: a parse by orjson costs about as much as the few searches.)"""
-        handlers, parties, loads, answer = self._handlers, self.parties, _loads, self._answer
+        the pass reads its type, into the fields its handler reads; an answer to a claim is
+        read from its bytes, and only when it answers a claim the pass follows. One loop with
+        its lookups held in locals: it runs once per entry of the tree. (Reading other
+        entries' few fields from their bytes was tried: a parse by orjson cost about as much
+        as the few searches.)"""
+        readers, parties, answer = _READERS, self.parties, self._answer
         count = 0
         for etype, canonical in entries:
             count += 1
-            handler = handlers.get(etype)
-            if handler is None:
+            reader = readers.get(etype)
+            if reader is None:
                 if etype in ANSWER_TYPES:
                     answer(etype, canonical)
                 continue
-            body = loads(canonical)
-            occ = body["occurred_at"]
+            decode, handler = reader
+            body = decode(canonical)
+            occ = body.occurred_at
             if len(occ) != STAMP_LENGTH:
                 occ = fixed(occ)
-            actor_id = body["actor"]
+            actor_id = body.actor
             actor = parties.get(actor_id)
             if actor is None:
                 actor = parties[actor_id] = Party()
             first = actor.first
             if first is None or occ < first:
                 actor.first = occ  # tenure: from the first act of its own, answers aside
-            handler(self, body, body["payload"], occ)
+            handler(self, body, body.payload, occ)
         self.entries += count
         return self
 
     def _answer(self, etype: str, canonical: bytes) -> None:
         """A ``claim.confirmed`` or ``claim.rejected``: counted for the claim's party when it
-        answers a claim the pass follows. RFC 8785 puts ``actor`` first and leaves ids and
-        times as they are (they hold no quote), so both are read from the bytes when the
-        claim id is the payload's first key; a body of any other shape is parsed."""
-        at = canonical.find(_CLAIM_ID)
-        if at < 0:  # the claim id is not the payload's first key: read the body itself
-            self._answer_parsed(etype, orjson.loads(canonical))
+        answers a claim the pass follows, and its actor then known to the pass. An answer of
+        the odd shape whose payload has a key sorting before ``claim_id`` makes its actor
+        known whatever it answers, as when such bodies alone were parsed whole."""
+        body = _decode_answer(canonical)
+        claim = self.claims.pop(str(body.payload.claim_id), None)
+        if claim is None and canonical.find(_CLAIM_ID) >= 0:
             return
-        at += len(_CLAIM_ID)
-        end = at + 36  # a claim id is a UUID
-        key = canonical[at:end].decode()
-        claim = self.claims.pop(key, None)
+        parties = self.parties
+        if body.actor not in parties:
+            parties[body.actor] = Party()
         if claim is None:
             return
-        if canonical[end : end + 1] != b'"' or not canonical.startswith(_ACTOR):
-            self.claims[key] = claim
-            self._answer_parsed(etype, orjson.loads(canonical))
-            return
-        actor_id = canonical[len(_ACTOR) : canonical.index(b'"', len(_ACTOR))].decode()
-        if actor_id not in self.parties:
-            self.parties[actor_id] = Party()
-        occ = ""
-        if claim[1] is INVOICE and etype != "claim.confirmed":
-            start = canonical.index(_OCCURRED) + len(_OCCURRED)
-            occ = fixed(canonical[start : canonical.index(b'"', start)].decode())
-        self._count_answer(etype, claim, occ)
-
-    def _answer_parsed(self, etype: str, body: Body) -> None:
-        self.party(str(body["actor"]))
-        claim = self.claims.pop(str(body["payload"]["claim_id"]), None)
-        if claim is not None:
-            self._count_answer(etype, claim, fixed(body["occurred_at"]))
-
-    def _count_answer(self, etype: str, claim: tuple[Party, Claim], occ: str) -> None:
         party, kind = claim
         if etype == "claim.confirmed":
             party.c[kind.confirmed] += 1
             return
         party.c[kind.rejected] += 1
-        if kind is INVOICE and occ >= self.half_year:
+        if kind is INVOICE and fixed(body.occurred_at) >= self.half_year:
             party.c["inv_rejected_180"] += 1
 
     def party(self, pid: str) -> Party:
@@ -191,106 +185,20 @@ class Fold:
         return party.role if party is not None else ""
 
 
-def _registered(f: Fold, body: Body, p: Body, occ: str) -> None:
-    roles = p.get("roles") or []
-    party = f.party(str(p["participant_id"]))
-    party.role = "seller" if "seller" in roles else ("buyer" if "buyer" in roles else roles[0])
-
-
-def _order_placed(f: Fold, body: Body, p: Body, occ: str) -> None:
-    seller, buyer, oid = intern(str(p["seller"])), str(p["buyer"]), str(p["order_id"])
-    f.orders[oid] = seller
-    f.accepted.pop(oid, None)  # placed again: not accepted yet
-    s = f.parties.get(seller) or f.party(seller)
-    s.seen(occ)
-    s.buyers[buyer] += 1
-    if occ >= f.recent:
-        c = s.c
-        c["orders_90"] += 1
-        c["value_90"] += usd(p["total"])
-        (f.parties.get(buyer) or f.party(buyer)).c["placed_90"] += 1
-    elif occ >= f.half_year:
-        s.c["orders_90_180"] += 1
-    if occ >= f.half_year:
-        s.c["orders_180"] += 1
-
-
-def _seller_of_order(f: Fold, body: Body, p: Body) -> str | None:
-    seller = f.orders.get(str(p.get("order_id", "")))
-    if seller is not None:
-        return seller
-    subjects = body.get("subjects") or []
-    return str(subjects[0]) if subjects else None
-
-
-def _order_accepted(f: Fold, body: Body, p: Body, occ: str) -> None:
-    oid = str(p["order_id"])
-    if oid in f.orders:
-        f.accepted[oid] = occ
-
-
-def _order_cancelled(f: Fold, body: Body, p: Body, occ: str) -> None:
-    if occ >= f.recent:
-        seller = _seller_of_order(f, body, p)
-        if seller is not None:
-            f.party(seller).c["cancels_90"] += 1
-
-
-def _invoice(f: Fold, body: Body, p: Body, occ: str) -> None:
-    if occ <= f.mature_by:
-        party = f.parties[body["actor"]]  # the actor's party: made before its handler ran
-        f.follow(str(body["id"]), party, INVOICE)
-        party.c["inv_mature"] += 1
-
-
-def _review(f: Fold, body: Body, p: Body, occ: str) -> None:
-    if occ >= f.half_year:
-        seller = _seller_of_order(f, body, p)
-        if seller is not None:
-            c = f.party(seller).c
-            c["review_sum_180"] += int(p["rating"])
-            c["review_n_180"] += 1
-
-
-def _dispute(f: Fold, body: Body, p: Body, occ: str) -> None:
-    if occ >= f.half_year:
-        seller = _seller_of_order(f, body, p)
-        if seller is not None:
-            f.party(seller).c["disputes_180"] += 1
-
-
-def _answer(f: Fold, body: Body, p: Body, occ: str) -> None:
+def _answer(f: Fold, body: Body[Nothing], p: Nothing, occ: str) -> None:
     """Answers are read by :meth:`Fold._answer`, from their bytes; this names their types."""
 
 
-def _insolvency(f: Fold, body: Body, p: Body, occ: str) -> None:
-    f.bad.add(str(p["debtor"]))
-
-
-Handler = Callable[[Fold, Body, Body, str], None]
-_HANDLERS: dict[str, Handler] = {
-    "participant.registered": _registered,
-    "order.placed": _order_placed,
-    "order.accepted": _order_accepted,
-    "order.cancelled": _order_cancelled,
-    "invoice.issued": _invoice,
-    "review.posted": _review,
-    "dispute.opened": _dispute,
-    "claim.confirmed": _answer,
-    "claim.rejected": _answer,
-    "insolvency.filed": _insolvency,
+_HANDLERS: dict[str, Reader] = {
+    **fold_information.HANDLERS,
+    **fold_logistics.HANDLERS,
+    **fold_finance.HANDLERS,
+    "claim.confirmed": reads(Nothing, _answer),
+    "claim.rejected": reads(Nothing, _answer),
 }
-
-
-def _install() -> None:
-    from credit.features import fold_finance, fold_logistics
-
-    _HANDLERS.update(fold_logistics.HANDLERS)
-    _HANDLERS.update(fold_finance.HANDLERS)
-
-
-_install()
 
 TYPES = frozenset(_HANDLERS)
 """The event types the pass reads: the scan asks the database for these alone."""
 ANSWER_TYPES = frozenset(("claim.confirmed", "claim.rejected"))
+_READERS = {t: (decoder(s), h) for t, (s, h) in _HANDLERS.items() if t not in ANSWER_TYPES}
+"""Each type's decode (into its handler's payload struct) and handler, made once."""

@@ -9,7 +9,7 @@ and open items, not with the ledger.
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,7 +49,7 @@ class Party:
     role: str = ""
     first: str | None = None  # the time of its first act (27-character form)
     c: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
-    buyers: Counter[str] = field(default_factory=Counter)
+    buyers: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))  # orders
     stock: dict[tuple[str, str], float] = field(default_factory=dict)
     pledged: set[str] = field(default_factory=set)
 

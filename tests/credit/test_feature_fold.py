@@ -179,3 +179,28 @@ def test_an_answer_counts_the_claim_its_payload_names_not_one_nested_before_it()
         assert parties[answered].c["inv_confirmed"] == 1
         other = nested if answered == named else named
         assert parties[other].c["inv_confirmed"] == 0
+
+
+def test_an_answer_to_no_claim_the_pass_follows_makes_its_actor_known_only_if_odd_shaped() -> None:
+    """The usual answer to a claim not followed is skipped whole; one whose payload has a
+    key sorting before ``claim_id`` makes its actor known, as when such bodies were parsed."""
+    claim = "33333333-3333-4333-8333-333333333333"
+    for payload, known in (
+        ({"claim_id": claim, "party": "b"}, False),
+        ({"about": 1, "claim_id": claim, "party": "b"}, True),
+    ):
+        fold = Fold(AS_OF)
+        fold.feed_all([_entry(1, "claim.confirmed", "b", format_timestamp(AS_OF), payload)])
+        assert ("b" in fold.parties) is known
+
+
+def test_a_payload_field_tested_for_presence_counts_when_null() -> None:
+    """``invoice_id`` present (even null) makes a payment an invoice payment, as ``in``
+    on the parsed payload did; absent, with no purpose, it is not one."""
+    usd = {"amount_minor": 100, "currency": "USD"}
+    when = format_timestamp(AS_OF - timedelta(days=10))
+    base = {"payment_id": "p1", "amount": usd, "payer": "buyer-1", "payee": "seller-1"}
+    for extra, counted in (({"invoice_id": None}, 1), ({}, 0), ({"purpose": "invoice"}, 1)):
+        fold = Fold(AS_OF).feed_all([_entry(1, "payment.made", "buyer-1", when, base | extra)])
+        assert fold.parties["seller-1"].c["recv_180"] == counted, extra
+        assert fold.parties["buyer-1"].c["paid_180"] == counted, extra
