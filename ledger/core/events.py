@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from ledger.core.canonical import canonicalize, parse_canonical
+from ledger.core.canonical import canonicalize, canonicalize_plain, parse_canonical
 from ledger.core.errors import InvalidEvent
 from ledger.core.keys import SIGNATURE_SIZE, SigningKey
 
@@ -122,15 +122,18 @@ class Event:
     signature: bytes = field(repr=False)
 
     @classmethod
-    def from_body(cls, body: Mapping[str, Any], signature: bytes) -> Event:
-        """Validate the shape of an event body and bind it to its signature."""
+    def from_body(cls, body: Mapping[str, Any], signature: bytes, *, plain: bool = False) -> Event:
+        """Validate the shape of an event body and bind it to its signature. ``plain``: the
+        body is (part of) what :func:`~ledger.core.canonical.loads_plain` returned."""
         fields = _checked_fields(body, signature)
-        canonical = canonicalize({name: body[name] for name in BODY_FIELDS})
+        signed = {name: body[name] for name in BODY_FIELDS}
+        canonical = canonicalize_plain(signed) if plain else canonicalize(signed)
         return cls(*fields, canonical=canonical, signature=signature)
 
     @classmethod
-    def from_json(cls, data: Any) -> Event:
-        """Parse the wire form: the body fields plus ``signature`` in hex."""
+    def from_json(cls, data: Any, *, plain: bool = False) -> Event:
+        """Parse the wire form: the body fields plus ``signature`` in hex (``plain``: see
+        :meth:`from_body`)."""
         if not isinstance(data, Mapping):
             raise InvalidEvent("event must be a JSON object")
         raw = data.get("signature")
@@ -140,7 +143,7 @@ class Event:
             signature = bytes.fromhex(raw)
         except ValueError as exc:
             raise InvalidEvent("is not hex", field="signature") from exc
-        return cls.from_body(data, signature)
+        return cls.from_body(data, signature, plain=plain)
 
     @classmethod
     def from_canonical(cls, canonical: bytes, signature: bytes) -> Event:
@@ -218,16 +221,14 @@ class Draft:
     event_id: str | None = None
 
     def sign(self, key: SigningKey) -> Event:
-        return Event.create(
-            key,
-            flow=self.flow,
-            type=self.type,
-            actor=self.actor,
-            payload=self.payload,
-            occurred_at=self.occurred_at,
-            subjects=self.subjects,
-            event_id=self.event_id,
-        )
+        return Event.create(key, **self.content())
+
+    def content(self) -> dict[str, Any]:
+        """The draft's fields by name: :meth:`Event.create`'s arguments besides the key."""
+        return {name: getattr(self, name) for name in _DRAFT_FIELDS}
+
+
+_DRAFT_FIELDS = ("flow", "type", "actor", "payload", "occurred_at", "subjects", "event_id")
 
 
 _SIGNING_PART = 128
@@ -248,16 +249,7 @@ def sign_drafts(key: SigningKey, drafts: Sequence[Draft], pool: Executor | None)
         fields: list[_Fields] = []
         canonicals: list[bytes] = []
         for draft in drafts[start : start + _SIGNING_PART]:
-            body = make_body(
-                flow=draft.flow,
-                type=draft.type,
-                actor=draft.actor,
-                key_id=key.key_id,
-                payload=draft.payload,
-                occurred_at=draft.occurred_at,
-                subjects=draft.subjects,
-                event_id=draft.event_id,
-            )
+            body = make_body(key_id=key.key_id, **draft.content())
             canonical = canonicalize(body)
             fields.append(_checked_fields(body, _UNSIGNED))
             canonicals.append(canonical)
