@@ -64,8 +64,6 @@ _ALLOWED_FIELDS = frozenset((*BODY_FIELDS, "signature"))
 _KEY_ID = re.compile(r"[0-9a-f]{16}")
 # Exactly the strings ``s`` with ``str(uuid.UUID(s)) == s``: lower-case 8-4-4-4-12 hex.
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-
-
 _Fields = tuple[str, str, str, str, str, tuple[str, ...], datetime, Mapping[str, Any]]
 
 
@@ -123,17 +121,17 @@ class Event:
 
     @classmethod
     def from_body(cls, body: Mapping[str, Any], signature: bytes, *, plain: bool = False) -> Event:
-        """Validate the shape of an event body and bind it to its signature. ``plain``: the
-        body is (part of) what :func:`~ledger.core.canonical.loads_plain` returned."""
+        """Validate the shape of an event body and bind it to its signature (``plain``: the
+        body is what :func:`~ledger.core.canonical.loads_plain` returned, or in it)."""
         fields = _checked_fields(body, signature)
-        signed = {name: body[name] for name in BODY_FIELDS}
-        canonical = canonicalize_plain(signed) if plain else canonicalize(signed)
+        canonical = (canonicalize_plain if plain else canonicalize)(
+            {n: body[n] for n in BODY_FIELDS}
+        )
         return cls(*fields, canonical=canonical, signature=signature)
 
     @classmethod
     def from_json(cls, data: Any, *, plain: bool = False) -> Event:
-        """Parse the wire form: the body fields plus ``signature`` in hex (``plain``: see
-        :meth:`from_body`)."""
+        """Parse the wire form: the body fields plus ``signature`` in hex."""
         if not isinstance(data, Mapping):
             raise InvalidEvent("event must be a JSON object")
         raw = data.get("signature")
@@ -221,17 +219,20 @@ class Draft:
     event_id: str | None = None
 
     def sign(self, key: SigningKey) -> Event:
-        return Event.create(key, **self.content())
-
-    def content(self) -> dict[str, Any]:
-        """The draft's fields by name: :meth:`Event.create`'s arguments besides the key."""
-        return {name: getattr(self, name) for name in _DRAFT_FIELDS}
-
-
-_DRAFT_FIELDS = ("flow", "type", "actor", "payload", "occurred_at", "subjects", "event_id")
+        return Event.create(
+            key,
+            flow=self.flow,
+            type=self.type,
+            actor=self.actor,
+            payload=self.payload,
+            occurred_at=self.occurred_at,
+            subjects=self.subjects,
+            event_id=self.event_id,
+        )
 
 
 _SIGNING_PART = 128
+_UNSIGNED = bytes(SIGNATURE_SIZE)  # stands in for a signature while the shape is checked
 
 
 def sign_drafts(key: SigningKey, drafts: Sequence[Draft], pool: Executor | None) -> list[Event]:
@@ -249,7 +250,16 @@ def sign_drafts(key: SigningKey, drafts: Sequence[Draft], pool: Executor | None)
         fields: list[_Fields] = []
         canonicals: list[bytes] = []
         for draft in drafts[start : start + _SIGNING_PART]:
-            body = make_body(key_id=key.key_id, **draft.content())
+            body = make_body(
+                flow=draft.flow,
+                type=draft.type,
+                actor=draft.actor,
+                key_id=key.key_id,
+                payload=draft.payload,
+                occurred_at=draft.occurred_at,
+                subjects=draft.subjects,
+                event_id=draft.event_id,
+            )
             canonical = canonicalize(body)
             fields.append(_checked_fields(body, _UNSIGNED))
             canonicals.append(canonical)
@@ -263,9 +273,6 @@ def sign_drafts(key: SigningKey, drafts: Sequence[Draft], pool: Executor | None)
 
 def _sign_all(key: SigningKey, messages: list[bytes]) -> list[bytes]:
     return [key.sign(message) for message in messages]
-
-
-_UNSIGNED = bytes(SIGNATURE_SIZE)  # stands in for a signature while the shape is checked
 
 
 def make_body(
