@@ -98,7 +98,8 @@ async def post_events(request: Request, ledger: LedgerDep, caller: CallerDep) ->
 
 
 def _post(ledger: Ledger, caller: Caller, data: bytes, gate: Any) -> tuple[int, bytes]:
-    events, batch = _parse(*bodies.parse_json_plain(data))
+    body, plain = bodies.parse_json_plain(data)
+    events, batch = _parse(body, plain)
     participant = caller.participant_id
     for i, event in enumerate(events):
         if event.actor != participant:
@@ -114,9 +115,8 @@ def _post(ledger: Ledger, caller: Caller, data: bytes, gate: Any) -> tuple[int, 
                 field=f"events[{i}].type" if batch else "type",
             )
     entries, receipts = _appended(ledger, events, gate, batch)
-    # 200 when every event was already there: an idempotent replay
-    status = 200 if all(entry.replayed for entry in entries) else 201
-    return status, answer_bytes(entries, receipts, batch)
+    status = 200 if all(entry.replayed for entry in entries) else 201  # 200: a replay
+    return status, answer_bytes(entries, receipts, batch, plain=plain)
 
 
 def _appended(

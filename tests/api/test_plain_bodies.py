@@ -22,7 +22,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from finance_api import body as bodies
+from finance_api.routers.events_answer import _as_written, answer_bytes
 from finance_api.routers.participants import _parse
+from ledger.core.append_receipt import AppendReceipt
+from ledger.core.entry import Appended
 from ledger.core.errors import InvalidEvent
 from ledger.core.events import Event
 from ledger.core.keys import SigningKey
@@ -114,3 +117,26 @@ def test_any_payload_is_judged_as_before(payload: Any, batch: bool) -> None:
     body = {"events": [wire(payload)]} if batch else wire(payload)
     for data in spellings(body):
         assert handler(data) == oracle(data)
+
+
+@pytest.mark.parametrize("payload", [*PAYLOADS, {"text": "x\u00e9"}, {"n": [2**53 - 1, -1]}])
+def test_events_of_plain_bodies_are_answered_with_their_own_bytes(payload: Any) -> None:
+    """The answer embeds a plain event's bytes as written (``_as_written``) only when that is
+    exactly what orjson writes for ``to_json``; otherwise it shows ``to_json`` as before."""
+    data = orjson.dumps({"events": [wire(payload), wire(1)]})
+    body, plain = bodies.parse_json_plain(data)
+    events, batch = _parse(body, plain)
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    entries = [
+        Appended(seq, event, bytes(32), bytes(32), at, replayed=seq == 1)
+        for seq, event in enumerate(events)
+    ]
+    receipts = [AppendReceipt("o", e.seq, e.event.id, "00", "t", "s") for e in entries]
+    answered = answer_bytes(entries, lambda: receipts, batch, plain=plain)
+    assert answered == answer_bytes(entries, lambda: receipts, batch, plain=False)
+    if plain and all(event.canonical.isascii() for event in events):
+        for event in events:
+            assert orjson.dumps(_as_written(event)) == orjson.dumps(event.to_json())
+            assert orjson.dumps(_as_written(event)) in answered
+    else:
+        assert not plain or not events[0].canonical.isascii()
