@@ -26,7 +26,7 @@ same literals, integers, escapes (each of the 128 ASCII characters, in strings a
 bare separators and code-point key order. That is checked once at import on a value holding
 every one of them (:func:`_orjson_agrees`); should an orjson ever differ, the standard
 encoder is used instead. orjson refuses rather than guesses what it cannot write (nesting
-past its limit, a lone surrogate): those values take the library's path too.
+past its limit, a lone surrogate): the standard encoder writes those, as before.
 """
 
 from __future__ import annotations
@@ -142,7 +142,10 @@ def _written(value: Any) -> bytes | None:
     try:
         data = _dumps(value)
     except (TypeError, ValueError):  # orjson: nested past its limit, or a lone surrogate
-        return None
+        try:
+            data = _json_dumps(value)  # what the standard encoder wrote before orjson
+        except (TypeError, ValueError, RecursionError):
+            return None
     return data if data.isascii() else None
 
 

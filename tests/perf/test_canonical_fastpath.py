@@ -209,11 +209,15 @@ def test_the_standard_encoder_route_matches_the_library_too(value: Any) -> None:
     assert same(got, outcome(oracle_canonicalize, value))
 
 
-def test_values_orjson_refuses_take_the_library_route() -> None:
+def test_values_orjson_refuses_are_written_by_the_standard_encoder() -> None:
     deep: Any = 1
-    for _ in range(300):  # past orjson's nesting limit, within the library's
+    for _ in range(300):  # past orjson's nesting limit, within the standard encoder's
         deep = [deep]
+    with pytest.raises(TypeError):
+        canonical._orjson_dumps({"a": deep})
+    assert canonical._written({"a": deep}) == canonical._json_dumps({"a": deep})
     assert canonical.canonicalize({"a": deep}) == rfc8785.dumps({"a": deep})
+    assert canonical.parse_canonical(rfc8785.dumps({"a": deep})) == {"a": deep}
     assert canonical._written({"a": "\ud800"}) is None
     assert same(
         outcome(canonical.canonicalize, {"a": "\ud800"}),
