@@ -41,7 +41,7 @@ router = APIRouter(prefix="/v1", tags=["participants"])
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-/#@+]{0,199}$"
 
 
-def _parse(body: Any) -> tuple[list[Event], bool]:
+def _parse(body: Any, plain: bool = False) -> tuple[list[Event], bool]:
     if isinstance(body, dict) and "events" in body:
         items = body["events"]
         if not isinstance(items, list):
@@ -49,12 +49,12 @@ def _parse(body: Any) -> tuple[list[Event], bool]:
         events = []
         for i, item in enumerate(items):
             try:
-                events.append(Event.from_json(item))
+                events.append(Event.from_json(item, plain=plain))
             except InvalidEvent as exc:
                 exc.field = f"events[{i}]" + (f".{exc.field}" if exc.field else "")
                 raise
         return events, True
-    return [Event.from_json(body)], False
+    return [Event.from_json(body, plain=plain)], False
 
 
 _BODY_SCHEMA = {
@@ -98,7 +98,8 @@ async def post_events(request: Request, ledger: LedgerDep, caller: CallerDep) ->
 
 
 def _post(ledger: Ledger, caller: Caller, data: bytes, gate: Any) -> tuple[int, bytes]:
-    events, batch = _parse(bodies.parse_json(data))
+    body, plain = bodies.parse_json_plain(data)
+    events, batch = _parse(body, plain)
     participant = caller.participant_id
     for i, event in enumerate(events):
         if event.actor != participant:
@@ -114,9 +115,8 @@ def _post(ledger: Ledger, caller: Caller, data: bytes, gate: Any) -> tuple[int, 
                 field=f"events[{i}].type" if batch else "type",
             )
     entries, receipts = _appended(ledger, events, gate, batch)
-    # 200 when every event was already there: an idempotent replay
-    status = 200 if all(entry.replayed for entry in entries) else 201
-    return status, answer_bytes(entries, receipts, batch)
+    status = 200 if all(entry.replayed for entry in entries) else 201  # 200: a replay
+    return status, answer_bytes(entries, receipts, batch, plain=plain)
 
 
 def _appended(

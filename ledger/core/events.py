@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from ledger.core.canonical import canonicalize, parse_canonical
+from ledger.core.canonical import canonicalize, canonicalize_plain, parse_canonical
 from ledger.core.errors import InvalidEvent
 from ledger.core.keys import SIGNATURE_SIZE, SigningKey
 
@@ -64,8 +64,6 @@ _ALLOWED_FIELDS = frozenset((*BODY_FIELDS, "signature"))
 _KEY_ID = re.compile(r"[0-9a-f]{16}")
 # Exactly the strings ``s`` with ``str(uuid.UUID(s)) == s``: lower-case 8-4-4-4-12 hex.
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-
-
 _Fields = tuple[str, str, str, str, str, tuple[str, ...], datetime, Mapping[str, Any]]
 
 
@@ -122,14 +120,17 @@ class Event:
     signature: bytes = field(repr=False)
 
     @classmethod
-    def from_body(cls, body: Mapping[str, Any], signature: bytes) -> Event:
-        """Validate the shape of an event body and bind it to its signature."""
+    def from_body(cls, body: Mapping[str, Any], signature: bytes, *, plain: bool = False) -> Event:
+        """Validate the shape of an event body and bind it to its signature (``plain``: the
+        body is what :func:`~ledger.core.canonical.loads_plain` returned, or in it)."""
         fields = _checked_fields(body, signature)
-        canonical = canonicalize({name: body[name] for name in BODY_FIELDS})
+        canonical = (canonicalize_plain if plain else canonicalize)(
+            {n: body[n] for n in BODY_FIELDS}
+        )
         return cls(*fields, canonical=canonical, signature=signature)
 
     @classmethod
-    def from_json(cls, data: Any) -> Event:
+    def from_json(cls, data: Any, *, plain: bool = False) -> Event:
         """Parse the wire form: the body fields plus ``signature`` in hex."""
         if not isinstance(data, Mapping):
             raise InvalidEvent("event must be a JSON object")
@@ -140,7 +141,7 @@ class Event:
             signature = bytes.fromhex(raw)
         except ValueError as exc:
             raise InvalidEvent("is not hex", field="signature") from exc
-        return cls.from_body(data, signature)
+        return cls.from_body(data, signature, plain=plain)
 
     @classmethod
     def from_canonical(cls, canonical: bytes, signature: bytes) -> Event:
@@ -231,6 +232,7 @@ class Draft:
 
 
 _SIGNING_PART = 128
+_UNSIGNED = bytes(SIGNATURE_SIZE)  # stands in for a signature while the shape is checked
 
 
 def sign_drafts(key: SigningKey, drafts: Sequence[Draft], pool: Executor | None) -> list[Event]:
@@ -271,9 +273,6 @@ def sign_drafts(key: SigningKey, drafts: Sequence[Draft], pool: Executor | None)
 
 def _sign_all(key: SigningKey, messages: list[bytes]) -> list[bytes]:
     return [key.sign(message) for message in messages]
-
-
-_UNSIGNED = bytes(SIGNATURE_SIZE)  # stands in for a signature while the shape is checked
 
 
 def make_body(

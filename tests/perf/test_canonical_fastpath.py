@@ -174,10 +174,55 @@ def test_parse_canonical_on_other_input_types_behaves_as_before(data: Any) -> No
     assert same(outcome(canonical.parse_canonical, data), outcome(oracle_parse, data))
 
 
-def test_the_reused_c_encoder_matches_the_public_encoder() -> None:
-    value = {"b": [1, True, None, {"z": "", "y": "\x7f"}], "a": 'x"\\\n\x01\t'}
-    assert canonical._encode(value) == canonical._ENCODER.encode(value)
-    assert canonical._encode("top-level string") == '"top-level string"'
+def test_orjson_writes_every_ascii_character_as_the_library_does() -> None:
+    assert canonical._orjson_agrees()
+    assert canonical._dumps is canonical._orjson_dumps
+    for code in range(128):
+        char = chr(code)
+        value = {char: [char, f"a{char}b"], f"k{char}": {char * 2: char}, "n": [0, -5, True]}
+        expected = rfc8785.dumps(value)
+        assert canonical._orjson_dumps(value) == expected, code
+        assert canonical._json_dumps(value) == expected, code
+        assert canonical._fast_canonical(value) == expected, code
+
+
+def test_an_orjson_that_writes_otherwise_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = canonical.orjson.dumps
+    monkeypatch.setattr(canonical.orjson, "dumps", lambda v, **kw: real(v, **kw).upper())
+    assert not canonical._orjson_agrees()
+    monkeypatch.setattr(canonical.orjson, "dumps", lambda v, **kw: real(v))  # unsorted
+    assert not canonical._orjson_agrees()
+    monkeypatch.setattr(canonical.orjson, "dumps", real)
+    assert canonical._orjson_agrees()
+
+
+@settings(max_examples=300, deadline=None)
+@given(json_values | plain_values)
+def test_the_standard_encoder_route_matches_the_library_too(value: Any) -> None:
+    """The route taken should orjson ever disagree."""
+    chosen = canonical._dumps
+    canonical._dumps = canonical._json_dumps
+    try:
+        got = outcome(canonical.canonicalize, value)
+    finally:
+        canonical._dumps = chosen
+    assert same(got, outcome(oracle_canonicalize, value))
+
+
+def test_values_orjson_refuses_are_written_by_the_standard_encoder() -> None:
+    deep: Any = 1
+    for _ in range(300):  # past orjson's nesting limit, within the standard encoder's
+        deep = [deep]
+    with pytest.raises(TypeError):
+        canonical._orjson_dumps({"a": deep})
+    assert canonical._written({"a": deep}) == canonical._json_dumps({"a": deep})
+    assert canonical.canonicalize({"a": deep}) == rfc8785.dumps({"a": deep})
+    assert canonical.parse_canonical(rfc8785.dumps({"a": deep})) == {"a": deep}
+    assert canonical._written({"a": "\ud800"}) is None
+    assert same(
+        outcome(canonical.canonicalize, {"a": "\ud800"}),
+        outcome(oracle_canonicalize, {"a": "\ud800"}),
+    )
 
 
 def test_the_fast_route_is_taken_for_ordinary_events() -> None:
@@ -188,3 +233,56 @@ def test_the_fast_route_is_taken_for_ordinary_events() -> None:
     assert canonical._fast_canonical(body) == rfc8785.dumps(body)
     assert canonical._fast_canonical({"price": 1.5}) is None
     assert canonical._fast_canonical({"name": "Zürich"}) is None
+
+
+def _spellings(value: Any) -> list[bytes]:
+    out = []
+    for text in (
+        json.dumps(value),
+        json.dumps(value, ensure_ascii=False),
+        json.dumps(value, indent=1),
+    ):
+        try:
+            out.append(text.encode("utf-8", "surrogatepass"))
+        except UnicodeEncodeError:
+            continue
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(keys, json_values, max_size=4) | st.dictionaries(ascii_text, plain_values))
+@example({"a": 1.0, "b": 2})
+@example({"a": 2**53})
+@example({"a": 10**15 - 1, "b": -(10**14)})
+@example({"a": float("nan")})
+@example({"a": "\ud800"})
+@example({"a": {"b": ["Zürich", None]}})
+def test_loads_plain_is_json_loads_and_its_parts_canonicalise_alike(body: dict[str, Any]) -> None:
+    for data in _spellings(body):
+        plain = canonical.loads_plain(data)
+        if plain is None:
+            continue
+        parsed = json.loads(data)
+        assert same(("ok", plain), ("ok", parsed))
+        assert type(plain) is dict
+        for part in (plain, *plain.values()):
+            assert same(
+                outcome(canonical.canonicalize_plain, part), outcome(oracle_canonicalize, part)
+            )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b'{"a":1.5}', b'{"a":1e3}', b'{"a":NaN}', b'{"a":-Infinity}', b'{"a":9007199254740993}',
+     b'{"a":1234567890123456}', b'[{"a":1}]', b' {"a":1}', b'{"a":1} \f', b'{"a":1}{}',
+     b'{"a":', b"\xef\xbb\xbf{}", b'{"a":"\xff"}', bytearray(b'{"a":1}'), '{"a":1}'],
+)  # fmt: skip
+def test_loads_plain_leaves_everything_else_to_the_usual_parse(data: Any) -> None:
+    assert canonical.loads_plain(data) is None
+
+
+def test_loads_plain_takes_the_common_body() -> None:
+    data = b'{"b":[1,-2,123456789012345,true,null],"a":{"c":"x\\u00e9\\n"}}'
+    assert canonical.loads_plain(data) == json.loads(data)
+    assert canonical.loads_plain(data + b" \t\r\n") == json.loads(data)
+    assert canonical.canonicalize_plain(json.loads(data)) == rfc8785.dumps(json.loads(data))
