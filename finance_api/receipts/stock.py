@@ -54,9 +54,19 @@ _BOOK = select(func.coalesce(func.sum(StockRow.held_milli), 0)).where(
     StockRow.warehouse_id == bindparam("w"), StockRow.lot_id == bindparam("l")
 )
 _NEW_ALERT = insert(AlertRow)
+_LOT_COVER = (  # what all live receipts on a stock row's lot cover, beside the row
+    select(func.coalesce(func.sum(ReceiptRow.live_milli), 0))
+    .where(
+        ReceiptRow.warehouse_id == StockRow.warehouse_id,
+        ReceiptRow.lot_id == StockRow.lot_id,
+        ReceiptRow.status.in_(LIVE),
+    )
+    .correlate(StockRow)
+    .scalar_subquery()
+)
 _COUNTED = {  # a count names a lot, or only a SKU (every lot of it in the warehouse)
     by: (
-        select(StockRow.lot_id, StockRow.held_milli).where(*where),
+        select(StockRow.lot_id, StockRow.held_milli, _LOT_COVER).where(*where),
         update(StockRow)
         .where(*where)
         .values(counted_milli=bindparam("m"), counted_seq=bindparam("s")),
@@ -132,7 +142,7 @@ def counted(connection: Connection, entry: LedgerEntry) -> None:
     milli = facts.quantity(entry)
     connection.execute(mark, {**key, "m": milli, "s": entry.seq})
     book = sum(int(r.held_milli) for r in rows)
-    cover = sum(covered(connection, warehouse, str(lot_id)) for lot_id in {r.lot_id for r in rows})
+    cover = sum({str(r.lot_id): int(r[2]) for r in rows}.values())  # each lot's cover once
     if milli < cover:
         _alert(connection, entry, "count_below_receipts", warehouse, lot, book, cover, milli)
     if milli != book:

@@ -84,3 +84,25 @@ def test_a_run_refuses_goods_out_beyond_what_it_took_in_or_left_covered(desk: De
     with pytest.raises(e.GoodsEncumbered, match="only 10 of lot lot-4 is free"), batched(desk):
         covered_in_the_batch()
     assert stock(desk, "lot-4") == (100_000, 100_000, 0, None)
+
+
+def test_a_count_reads_each_lots_cover_once_whoever_owns_its_goods(desk: Desk) -> None:
+    desk.receive("lot-1", 100)
+    desk.receive("lot-1", 50, owner=OTHER)
+    desk.issue("r-1", "lot-1", 60, VALUE)
+    desk.issue("r-2", "lot-1", 40, VALUE, holder=OTHER)
+    desk.receive("lot-2", 30)
+    desk.issue("r-3", "lot-2", 30, VALUE)
+    by_lot = desk.count("lot-1", 90)
+    below = desk.row(AlertRow, seq=by_lot.seq, kind="count_below_receipts")
+    assert (below.held_milli, below.covered_milli, below.counted_milli) == (
+        150_000,
+        100_000,
+        90_000,
+    )
+    by_sku = desk.act(WAREHOUSE, "logistics", "stock.counted",
+                      {"warehouse_id": WAREHOUSE, "sku": "ALU-INGOT", "quantity": 170})  # fmt: skip
+    assert desk.row(AlertRow, seq=by_sku.seq, kind="count_below_receipts") is None
+    differs = desk.row(AlertRow, seq=by_sku.seq, kind="count_differs_from_book")
+    assert (differs.held_milli, differs.covered_milli, differs.lot_id) == (180_000, 130_000, None)
+    assert stock(desk, "lot-2") == (30_000, 30_000, 0, 170_000)
