@@ -15,6 +15,10 @@ it; the next call here (or :meth:`close`) raises it as a
 :class:`~ledger.core.errors.LedgerError` with the worker's code, status, field and entry.
 Batches before the refused one stay appended, as in-process.
 
+Events cross as tuples of their fields, rebuilt with :class:`~ledger.core.events.Event`'s
+own constructor on the other side (what unpickling an event does, without its per-field
+state protocol): half the pickling cost, the same events, so the same bytes.
+
 Given the simulation's seed (``LedgerSpec.agent_seed``), the worker derives each registered
 agent's key as the agents do and proves their signatures by making them again (20 µs
 instead of a 50 µs verification, on the signature threads; see
@@ -27,7 +31,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import queue
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -38,6 +42,16 @@ from ledger.core.keybook import Registration
 
 DEPTH = 4  # batches in flight: enough to keep both processes busy, bounded memory
 _POLL = 0.5  # seconds between checks that the worker is alive while the queue is full
+_FIELDS = tuple(f.name for f in fields(Event))  # in the constructor's order
+
+
+def _wire(events: Sequence[Event]) -> list[tuple[Any, ...]]:
+    """Events as plain tuples of their fields: cheaper to pickle than the objects."""
+    return [tuple(getattr(event, name) for name in _FIELDS) for event in events]
+
+
+def _unwire(rows: Sequence[tuple[Any, ...]]) -> list[Event]:
+    return [Event(*row) for row in rows]
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,8 +120,9 @@ def _work(spec: LedgerSpec, inbox: Any, outbox: Any) -> None:
                 if spec.agent_seed is not None:
                     signers.update(agent_signers(spec.agent_seed, body))
             else:
-                follow(clock, body)
-                ledger.append_batch(body, signers=signers)
+                events = _unwire(body)
+                follow(clock, events)
+                ledger.append_batch(events, signers=signers)
         ledger.checkpoint()
         outbox.put(_Done(ledger.size(), time.process_time() - opened))
     except LedgerError as exc:
@@ -150,7 +165,7 @@ class PipelinedSink:
         self._send(("register", list(registrations)))
 
     def append_batch(self, events: Sequence[Event]) -> list[Event]:
-        self._send(("append", list(events)))
+        self._send(("append", _wire(events)))
         return list(events)  # sent, not yet appended: a refusal surfaces on a later call
 
     # -- lifetime -----------------------------------------------------------------------

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, insert, select, update
 
 from finance_api.lending.receivable_tables import ReceivableDispute, ReceivableDocument
 from finance_api.lending.rules.eligibility import Document
 from ledger.core.entry import LedgerEntry
+from ledger.storage.table_writer import TableWriter
 from ledger.trust.tables import ClaimParty
 
 INFORMATION_TYPES = frozenset({"order.placed", "order.accepted", "order.cancelled",
@@ -169,8 +170,12 @@ class DocumentBook:
 
     def write(self) -> None:
         docs, disputes = ReceivableDocument, ReceivableDispute
-        if self._new:
-            self._connection.execute(insert(docs), [self._docs[k] for k in sorted(self._new)])
+        if self._new:  # as tuples (most batches make dozens of orders and invoices)
+            table = cast(Table, docs.__table__)
+            columns = tuple(table.c.keys())
+            writer = TableWriter.of(self._connection.dialect, table, columns)
+            writer.write(self._connection, [tuple(self._docs[k][c] for c in columns)
+                                            for k in sorted(self._new)])  # fmt: skip
         if self._dirty:
             self._connection.execute(
                 update(docs)

@@ -5,7 +5,8 @@ at the log's end): rows keyed by the entry that wrote them and never updated (LT
 moves, stock findings, postings), columns that never change (a loan's lender, borrower,
 currency and commodity; a receipt's warehouse, lot and quantity; a line's parties), and
 pledges, whose life is bounded by entry numbers (live at ``s``: pledged at or before ``s``,
-not released by then). Each read covers a batch's range of entries in one query.
+not released by then). Each read covers a batch's range of entries in one query; the
+queries are built once (building one costs more than running it on an empty range).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, or_, select, tuple_
+from sqlalchemy import BindParameter, Connection, and_, bindparam, or_, select, tuple_
 
 from finance_api.lending.line_tables import CreditLinePosting, CreditLineRow
 from finance_api.receipts.tables import (
@@ -70,52 +71,80 @@ def _by_seq(rows: Iterable[Any]) -> dict[int, list[Any]]:
     return out
 
 
+_LO: BindParameter[int] = bindparam("lo")
+_HI: BindParameter[int] = bindparam("hi")
+_IDS: BindParameter[list[str]] = bindparam("ids", expanding=True)
+_MOVES = (
+    select(LtvMoveRow.__table__)
+    .where(LtvMoveRow.seq.between(_LO, _HI))
+    .order_by(LtvMoveRow.seq, LtvMoveRow.loan_id)
+)
+_FINDINGS = (
+    select(AlertRow.__table__)
+    .where(AlertRow.seq.between(_LO, _HI))
+    .order_by(AlertRow.seq, AlertRow.kind)
+)
+_DELTA = (PostingRow.fees_delta + PostingRow.interest_delta + PostingRow.principal_delta).label(
+    "delta"
+)
+_LOAN_POSTINGS = (
+    select(PostingRow.seq, PostingRow.loan_id, _DELTA)
+    .where(PostingRow.seq.between(_LO, _HI))
+    .order_by(PostingRow.seq)
+)
+_LINE_POSTINGS = (
+    select(CreditLinePosting.seq, CreditLinePosting.line_id, CreditLinePosting.amount_minor)
+    .where(CreditLinePosting.seq.between(_LO, _HI))
+    .order_by(CreditLinePosting.seq, CreditLinePosting.component)
+)
+
+
 def moves(connection: Connection, lo: int, hi: int) -> dict[int, list[Any]]:
-    t = LtvMoveRow
-    query = select(t.__table__).where(t.seq.between(lo, hi)).order_by(t.seq, t.loan_id)
-    return _by_seq(connection.execute(query))
+    return _by_seq(connection.execute(_MOVES, {"lo": lo, "hi": hi}))
 
 
 def findings(connection: Connection, lo: int, hi: int) -> dict[int, list[Any]]:
-    t = AlertRow
-    query = select(t.__table__).where(t.seq.between(lo, hi)).order_by(t.seq, t.kind)
-    return _by_seq(connection.execute(query))
+    return _by_seq(connection.execute(_FINDINGS, {"lo": lo, "hi": hi}))
 
 
 def loan_postings(connection: Connection, lo: int, hi: int) -> dict[int, list[Any]]:
-    t = PostingRow
-    delta = (t.fees_delta + t.interest_delta + t.principal_delta).label("delta")
-    query = select(t.seq, t.loan_id, delta).where(t.seq.between(lo, hi)).order_by(t.seq)
-    return _by_seq(connection.execute(query))
+    return _by_seq(connection.execute(_LOAN_POSTINGS, {"lo": lo, "hi": hi}))
 
 
 def line_postings(connection: Connection, lo: int, hi: int) -> dict[int, list[Any]]:
-    t = CreditLinePosting
-    query = select(t.seq, t.line_id, t.amount_minor).where(t.seq.between(lo, hi))
-    return _by_seq(connection.execute(query.order_by(t.seq, t.component)))
+    return _by_seq(connection.execute(_LINE_POSTINGS, {"lo": lo, "hi": hi}))
 
 
-def _pledges(connection: Connection, *where: Any) -> list[Pledge]:
+def _pledges_query(*where: Any) -> Any:
     p, r = PledgeRow, ReceiptRow
-    query = (
+    return (
         select(p.receipt_id, p.lender, p.holder, p.loan_id, r.warehouse_id, r.lot_id,
                r.quantity_milli, p.pledged_seq, p.released_seq)
         .join(r, r.receipt_id == p.receipt_id).where(*where)
         .order_by(p.pledged_seq)
     )  # fmt: skip
-    return [Pledge(*row) for row in connection.execute(query)]
+
+
+def _pledges(connection: Connection, *where: Any) -> list[Pledge]:
+    return [Pledge(*row) for row in connection.execute(_pledges_query(*where))]
+
+
+_PLEDGES_MOVED = _pledges_query(
+    or_(PledgeRow.pledged_seq.between(_LO, _HI), PledgeRow.released_seq.between(_LO, _HI))
+)
+_PLEDGES_OF_LOANS = _pledges_query(PledgeRow.loan_id.in_(_IDS))
 
 
 def pledges_moved(connection: Connection, lo: int, hi: int) -> list[Pledge]:
     """Pledges made or released by an entry in the range (they move a loan's collateral)."""
-    p = PledgeRow
-    return _pledges(connection, or_(p.pledged_seq.between(lo, hi), p.released_seq.between(lo, hi)))
+    return [Pledge(*row) for row in connection.execute(_PLEDGES_MOVED, {"lo": lo, "hi": hi})]
 
 
 def pledges_of_loans(connection: Connection, loan_ids: Iterable[str]) -> dict[str, list[Pledge]]:
     out: dict[str, list[Pledge]] = defaultdict(list)
     for ids in chunks(loan_ids):
-        for pledge in _pledges(connection, PledgeRow.loan_id.in_(ids)):
+        for row in connection.execute(_PLEDGES_OF_LOANS, {"ids": ids}):
+            pledge = Pledge(*row)
             out[str(pledge.loan_id)].append(pledge)
     return out
 
@@ -132,15 +161,28 @@ def lots_of_sku(connection: Connection, warehouse: str, sku: str) -> list[str]:
     return sorted(str(lot) for lot in connection.scalars(query))
 
 
+_LOANS = select(
+    LoanRow.loan_id,
+    LoanRow.lender,
+    LoanRow.borrower,
+    LoanRow.currency,
+    LoanRow.commodity,
+    LoanRow.disbursed_seq,
+).where(LoanRow.loan_id.in_(_IDS))
+_LINES = select(
+    CreditLineRow.line_id,
+    CreditLineRow.lender,
+    CreditLineRow.borrower,
+    CreditLineRow.currency,
+    CreditLineRow.opened_seq,
+).where(CreditLineRow.line_id.in_(_IDS))
+
+
 def loans(connection: Connection, loan_ids: Iterable[str]) -> dict[str, Party]:
-    t = LoanRow
-    query = select(t.loan_id, t.lender, t.borrower, t.currency, t.commodity, t.disbursed_seq)
     return {str(r[0]): Party(*r[1:]) for ids in chunks(loan_ids)
-            for r in connection.execute(query.where(t.loan_id.in_(ids)))}  # fmt: skip
+            for r in connection.execute(_LOANS, {"ids": ids})}  # fmt: skip
 
 
 def lines(connection: Connection, line_ids: Iterable[str]) -> dict[str, Party]:
-    t = CreditLineRow
-    query = select(t.line_id, t.lender, t.borrower, t.currency, t.opened_seq)
     return {str(r[0]): Party(r[1], r[2], r[3], None, r[4]) for ids in chunks(line_ids)
-            for r in connection.execute(query.where(t.line_id.in_(ids)))}  # fmt: skip
+            for r in connection.execute(_LINES, {"ids": ids})}  # fmt: skip

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import BindParameter, Connection, bindparam, delete, insert, select
 
 from finance_api.lending import risk_facts as facts
 from finance_api.lending.alert_tables import RiskAlertRow
@@ -39,24 +39,28 @@ _POINTS = ("advance_bp", "margin_call_bp", "liquidation_bp")
 
 _FLAG_KEY = ("lender", "currency", "dimension", "name")
 _FLAGS_GONE = KeyedDelete(RiskFlagRow, _FLAG_KEY)
+_LENDERS: BindParameter[list[str]] = bindparam("lenders", expanding=True)
+_EXPOSURES = select(RiskExposureRow.__table__).where(RiskExposureRow.lender.in_(_LENDERS))
+_FLAGS = select(RiskFlagRow.lender, RiskFlagRow.currency, RiskFlagRow.dimension,
+                RiskFlagRow.name).where(RiskFlagRow.lender.in_(_LENDERS))  # fmt: skip
+_COUNTRIES = select(RiskCountryRow.participant, RiskCountryRow.country).where(
+    RiskCountryRow.participant.in_(bindparam("ids", expanding=True))
+)
 
 
 class _Book:
     """The touched lenders' exposures, flags and their debtors' countries, in memory."""
 
     def __init__(self, connection: Connection, lenders: set[str]) -> None:
-        wanted = sorted(lenders)
-        t = RiskExposureRow
-        self.rows: dict[str, dict[str, Any]] = {
-            row.source: dict(row._mapping)
-            for row in connection.execute(select(t.__table__).where(t.lender.in_(wanted)))
-        }
-        f = RiskFlagRow
+        self.rows: dict[str, dict[str, Any]] = {}
         self.flags: dict[tuple[str, str], set[tuple[str, str]]] = {}
-        for lender, currency, dimension, name in connection.execute(
-            select(f.lender, f.currency, f.dimension, f.name).where(f.lender.in_(wanted))
-        ):
-            self.flags.setdefault((lender, currency), set()).add((dimension, name))
+        for wanted in facts.chunks(lenders):  # none when the batch touches no lender's book
+            for stored in connection.execute(_EXPOSURES, {"lenders": wanted}):
+                self.rows[stored.source] = dict(stored._mapping)
+            for lender, currency, dimension, name in connection.execute(
+                _FLAGS, {"lenders": wanted}
+            ):
+                self.flags.setdefault((lender, currency), set()).add((dimension, name))
         self.stored_flags = self._flag_rows()
         self.touched: set[str] = set()
         self.books: dict[tuple[str, str], set[str]] = {}
@@ -200,10 +204,8 @@ class RiskProjector:
 
     def _countries(self, connection: Connection, debtors: set[str]) -> dict[str, str | None]:
         """The stored registered countries of ``debtors`` (before this batch)."""
-        t = RiskCountryRow
-        query = select(t.participant, t.country)
         return {str(p): c for ids in facts.chunks(debtors)
-                for p, c in connection.execute(query.where(t.participant.in_(ids)))}  # fmt: skip
+                for p, c in connection.execute(_COUNTRIES, {"ids": ids})}  # fmt: skip
 
     def _past_due(self, entry: LedgerEntry, loans: dict[str, facts.Party],
                   book: _Book) -> list[Alert]:  # fmt: skip

@@ -18,13 +18,24 @@ from finance_api.domain.policies import PolicyBook
 from finance_api.domain.waterfall import Allocation, Owed, allocate
 from finance_api.receipts import accrual, facts, registry
 from finance_api.receipts.records import Loan, find_loan, loan_of, receipt
-from finance_api.receipts.revaluation import marks, revalue
+from finance_api.receipts.revaluation import marks, store
 from finance_api.receipts.tables import LoanRow, MarginCallRow, PledgeRow, PostingRow, ReceiptRow
 from ledger.core.entry import LedgerEntry
 from ledger.core.errors import Conflict
 
 # built once: every loan act posts (see finance_api.receipts.stock)
 _NEW_POSTING = insert(PostingRow)
+_NEW_LOAN = insert(LoanRow)
+_LINK_RECEIPT = (
+    update(ReceiptRow)
+    .where(ReceiptRow.receipt_id == bindparam("r"))
+    .values(loan_id=bindparam("loan"))
+)
+_LINK_PLEDGE = (
+    update(PledgeRow)
+    .where(PledgeRow.receipt_id == bindparam("r"), PledgeRow.released_seq.is_(None))
+    .values(loan_id=bindparam("loan"))
+)
 _MOVE_BUCKETS = (
     update(LoanRow)
     .where(LoanRow.loan_id == bindparam("id"))
@@ -108,42 +119,40 @@ def disbursed(connection: Connection, entry: LedgerEntry, book: PolicyBook) -> N
                 "the receipt is valued in another currency", field="payload.principal.currency"
             )
         commodity = held.commodity
-        connection.execute(
-            update(ReceiptRow).where(ReceiptRow.receipt_id == receipt_id).values(loan_id=loan_id)
-        )
-        connection.execute(
-            update(PledgeRow)
-            .where(PledgeRow.receipt_id == receipt_id, PledgeRow.released_seq.is_(None))
-            .values(loan_id=loan_id)
-        )
+        link = {"r": receipt_id, "loan": loan_id}
+        connection.execute(_LINK_RECEIPT, link)
+        connection.execute(_LINK_PLEDGE, link)
     rate = entry.event.payload.get("rate_bp")
     connection.execute(
-        insert(LoanRow).values(
-            loan_id=loan_id,
-            borrower=borrower,
-            lender=lender,
-            currency=currency,
-            rate_bp=None if rate is None else int(rate),
-            due_date=facts.optional(entry, "due_date"),
-            principal_minor=principal,
-            owed_fees=0,
-            owed_interest=0,
-            owed_principal=0,
-            status="open",
-            commodity=commodity,
-            value_minor=None,
-            ltv_bp=None,
-            ltv_state=None,
-            call_seq=None,
-            call_cure_by=None,
-            unmatched_sale_minor=0,
-            surplus_minor=0,
-            disbursed_seq=entry.seq,
-            closed_seq=None,
-        )
+        _NEW_LOAN,
+        {
+            "loan_id": loan_id,
+            "borrower": borrower,
+            "lender": lender,
+            "currency": currency,
+            "rate_bp": None if rate is None else int(rate),
+            "due_date": facts.optional(entry, "due_date"),
+            "principal_minor": principal,
+            "owed_fees": 0,
+            "owed_interest": 0,
+            "owed_principal": 0,
+            "status": "open",
+            "commodity": commodity,
+            "value_minor": None,
+            "ltv_bp": None,
+            "ltv_state": None,
+            "call_seq": None,
+            "call_cure_by": None,
+            "unmatched_sale_minor": 0,
+            "surplus_minor": 0,
+            "disbursed_seq": entry.seq,
+            "closed_seq": None,
+        },
     )
-    if commodity is not None:
-        [mark] = marks(connection, book, loan_ids=[loan_id])
+    post(connection, entry, loan_id, "disbursed", principal, Owed(principal=principal))
+    found = marks(connection, book, loan_ids=[loan_id])  # one mark: value before the LTV
+    if commodity is not None:  # the collateral's value does not depend on what is owed
+        [mark] = found
         limit = max_advance(mark.value_minor, book.policy_for(commodity))
         if principal > limit:
             raise e.AdvanceExceeded(
@@ -151,8 +160,7 @@ def disbursed(connection: Connection, entry: LedgerEntry, book: PolicyBook) -> N
                 f"of {book.policy_for(commodity).advance_bp} bp at most {limit} may be lent",
                 field="payload.principal.amount_minor",
             )
-    post(connection, entry, loan_id, "disbursed", principal, Owed(principal=principal))
-    revalue(connection, book, [loan_id])
+    store(connection, found)
 
 
 def charged(connection: Connection, entry: LedgerEntry) -> str:

@@ -5,7 +5,8 @@ disbursement a pledge, a liquidation the loan's LTV, goods leaving the warehouse
 receipts), and a projector may read only its own tables and those of projectors before it.
 Each handler raises a :class:`~ledger.core.errors.LedgerError` to refuse, and then nothing
 of the append is written. After an act that changes a loan's balance or collateral, the
-loan is revalued, so its LTV is always current.
+loan is revalued, so its LTV is always current. Goods in and out of custody, most of a
+batch's entries, are judged a run at a time (:mod:`.stock_run`): one read, one write.
 """
 
 from __future__ import annotations
@@ -15,13 +16,20 @@ from collections.abc import Callable, Sequence
 from sqlalchemy import Connection, insert
 
 from finance_api.domain.policies import BOOK, PolicyBook
-from finance_api.receipts import loans, margin, registry, stock
+from finance_api.receipts import loans, margin, registry, stock, stock_run
 from finance_api.receipts.revaluation import MOVES, loans_on_lot, revalue
 from finance_api.receipts.tables import TABLES, LtvMoveRow
 from ledger.core.entry import LedgerEntry
 from ledger.core.errors import LedgerError
 
 Handler = Callable[[Connection, LedgerEntry, PolicyBook], object]
+
+
+def _goods(connection: Connection, entry: LedgerEntry, _: PolicyBook) -> None:
+    """One goods entry alone: a run of one (the projector batches runs of them)."""
+    run = stock_run.StockRun(connection, [entry])
+    run.apply(entry)
+    run.write(connection)
 
 
 def _lost(connection: Connection, entry: LedgerEntry, book: PolicyBook) -> None:
@@ -43,9 +51,9 @@ def _then_revalue(fn: Callable[[Connection, LedgerEntry], str | None]) -> Handle
 
 
 HANDLERS: dict[str, Handler] = {
-    "goods.received": _plain(stock.received),
+    "goods.received": _goods,
     "goods.lost": _lost,
-    "goods.released": _plain(stock.released),
+    "goods.released": _goods,
     "stock.counted": _plain(stock.counted),
     "receipt.issued": _plain(registry.issued),
     "receipt.cancelled": _plain(registry.cancelled),
@@ -66,6 +74,9 @@ HANDLERS: dict[str, Handler] = {
     "collateral.liquidated": margin.liquidated,
     "stock.price_changed": margin.price,
 }
+# acts that change neither stock nor receipts: a run of goods entries outlives them
+_KEEP_RUN = frozenset({"stock.counted", "loan.schedule_issued", "loan.statement_issued",
+                       "loan.past_due"})  # fmt: skip
 
 
 class ReceiptsProjector:
@@ -81,18 +92,29 @@ class ReceiptsProjector:
 
     def apply(self, connection: Connection, entries: Sequence[LedgerEntry]) -> None:
         moves: list[dict[str, object]] = []
+        run: stock_run.StockRun | None = None
         try:
-            for entry in entries:
+            for at, entry in enumerate(entries):
+                kind = entry.event.type
                 collector: dict[str, dict[str, object]] = {}
                 connection.info[MOVES] = collector
                 try:
-                    HANDLERS[entry.event.type](connection, entry, self.book)
+                    if kind in stock_run.TYPES:  # the goods entries from here, read at once
+                        run = run or stock_run.StockRun(connection, entries[at:])
+                        run.apply(entry)
+                        continue
+                    if run is not None:  # every other act reads the tables up to date
+                        run.write(connection)
+                        run = run if kind in _KEEP_RUN else None
+                    HANDLERS[kind](connection, entry, self.book)
                 except LedgerError as exc:
                     if exc.seq is None:
                         exc.seq = entry.seq
                     raise
                 moves.extend({**m, "seq": entry.seq} for _, m in sorted(collector.items())
                              if m["band"] != m["band_from"] and m["band"] is not None)  # fmt: skip
+            if run is not None:
+                run.write(connection)
         finally:
             connection.info.pop(MOVES, None)
         if moves:

@@ -5,15 +5,15 @@
 released out of the warehouse. A ``stock.counted`` that disagrees with the live receipts
 (fewer goods than receipts cover: the Qingdao check) or with the book raises an alert; so
 does a loss that leaves receipts covering more than is held. Counts and losses are facts
-and are never refused for disagreeing: the alert is what they are for.
+and are never refused for disagreeing: the alert is what they are for. Goods in and out
+(``goods.received``, ``goods.released``) are judged a run at a time, in :mod:`.stock_run`.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Insert, bindparam, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
-from finance_api.domain.errors import GoodsEncumbered, GoodsNotHeld, InvalidAmount
+from finance_api.domain.errors import InvalidAmount
 from finance_api.receipts import facts
 from finance_api.receipts.tables import AlertRow, ReceiptRow, StockRow
 from ledger.core.entry import LedgerEntry
@@ -45,24 +45,6 @@ _TAKE_OUT = (
 )
 
 
-def _receive(statement: postgresql.Insert | sqlite.Insert) -> Insert:
-    """Goods in: a new stock row, or more of one held already, in one statement (both
-    supported stores have ``INSERT ... ON CONFLICT DO UPDATE``): a read then a write cost
-    two round trips to the server for every ``goods.received``."""
-    return statement.on_conflict_do_update(
-        index_elements=[StockRow.warehouse_id, StockRow.lot_id, StockRow.owner],
-        set_={
-            "held_milli": StockRow.held_milli + statement.excluded.held_milli,
-            "received_milli": StockRow.received_milli + statement.excluded.received_milli,
-        },
-    )
-
-
-_RECEIVE = {
-    "postgresql": _receive(postgresql.insert(StockRow)),
-    "sqlite": _receive(sqlite.insert(StockRow)),
-}
-
 _OWNERS = (
     select(StockRow.owner, StockRow.held_milli)
     .where(StockRow.warehouse_id == bindparam("w"), StockRow.lot_id == bindparam("l"))
@@ -72,9 +54,19 @@ _BOOK = select(func.coalesce(func.sum(StockRow.held_milli), 0)).where(
     StockRow.warehouse_id == bindparam("w"), StockRow.lot_id == bindparam("l")
 )
 _NEW_ALERT = insert(AlertRow)
+_LOT_COVER = (  # what all live receipts on a stock row's lot cover, beside the row
+    select(func.coalesce(func.sum(ReceiptRow.live_milli), 0))
+    .where(
+        ReceiptRow.warehouse_id == StockRow.warehouse_id,
+        ReceiptRow.lot_id == StockRow.lot_id,
+        ReceiptRow.status.in_(LIVE),
+    )
+    .correlate(StockRow)
+    .scalar_subquery()
+)
 _COUNTED = {  # a count names a lot, or only a SKU (every lot of it in the warehouse)
     by: (
-        select(StockRow.lot_id, StockRow.held_milli).where(*where),
+        select(StockRow.lot_id, StockRow.held_milli, _LOT_COVER).where(*where),
         update(StockRow)
         .where(*where)
         .values(counted_milli=bindparam("m"), counted_seq=bindparam("s")),
@@ -116,27 +108,6 @@ def take_out(connection: Connection, warehouse: str, lot: str, owner: str, milli
     connection.execute(_TAKE_OUT, {"w": warehouse, "l": lot, "o": owner, "m": milli})
 
 
-def received(connection: Connection, entry: LedgerEntry) -> None:
-    p = entry.event.payload
-    warehouse, lot, owner = str(p["warehouse_id"]), str(p["lot_id"]), str(p["owner"])
-    milli = facts.quantity(entry)
-    connection.execute(
-        _RECEIVE[connection.dialect.name],
-        {
-            "warehouse_id": warehouse,
-            "lot_id": lot,
-            "owner": owner,
-            "sku": str(p["sku"]),
-            "unit": facts.optional(entry, "unit"),
-            "held_milli": milli,
-            "received_milli": milli,
-            "out_milli": 0,
-            "counted_milli": None,
-            "counted_seq": None,
-        },
-    )
-
-
 def lost(connection: Connection, entry: LedgerEntry) -> list[tuple[str, str]]:
     """A warehouse's loss of goods of a lot; a carrier's loss is not stock. Returns the
     (warehouse, lot) touched, for revaluation."""
@@ -162,26 +133,6 @@ def lost(connection: Connection, entry: LedgerEntry) -> list[tuple[str, str]]:
     return [(custodian, lot)]
 
 
-def released(connection: Connection, entry: LedgerEntry) -> None:
-    """Goods leave custody: never those a live receipt covers."""
-    p = entry.event.payload
-    warehouse, lot, owner = str(p["warehouse_id"]), str(p["lot_id"]), str(p["owner"])
-    milli = facts.quantity(entry)
-    have = held(connection, warehouse, lot, owner)
-    if have is None:
-        raise GoodsNotHeld(
-            f"{warehouse} holds no goods of lot {lot} for {owner}", field="payload.lot_id"
-        )
-    free = have - covered(connection, warehouse, lot, owner)
-    if milli > free:
-        raise GoodsEncumbered(
-            f"only {free / 1000:g} of lot {lot} is free of live receipts; a pledged receipt "
-            "must be released and the receipt cancelled before its goods leave",
-            field="payload.quantity",
-        )
-    take_out(connection, warehouse, lot, owner, milli)
-
-
 def counted(connection: Connection, entry: LedgerEntry) -> None:
     p = entry.event.payload
     warehouse, lot, sku = str(p["warehouse_id"]), facts.optional(entry, "lot_id"), str(p["sku"])
@@ -191,7 +142,7 @@ def counted(connection: Connection, entry: LedgerEntry) -> None:
     milli = facts.quantity(entry)
     connection.execute(mark, {**key, "m": milli, "s": entry.seq})
     book = sum(int(r.held_milli) for r in rows)
-    cover = sum(covered(connection, warehouse, str(lot_id)) for lot_id in {r.lot_id for r in rows})
+    cover = sum({str(r.lot_id): int(r[2]) for r in rows}.values())  # each lot's cover once
     if milli < cover:
         _alert(connection, entry, "count_below_receipts", warehouse, lot, book, cover, milli)
     if milli != book:

@@ -65,3 +65,24 @@ def test_a_refusal_in_the_worker_is_raised_here_with_its_field(tmp_path: Path) -
         422,
         "actor",
     )
+
+
+def test_events_cross_to_the_worker_as_tuples_and_come_back_equal() -> None:
+    import pickle
+
+    from simulations.pipeline import _unwire, _wire
+
+    key = SigningKey(bytes(range(32)))
+    sent = [
+        Event.create(key, flow="information", type="order.placed", actor="buyer-1",
+                     payload={"order_id": f"o-{i}", "lines": [{"sku": "x", "qty": i}]},
+                     occurred_at=datetime(2025, 1, 1, i, tzinfo=UTC), subjects=["seller-1"])
+        for i in range(3)
+    ]  # fmt: skip
+    wire = pickle.loads(pickle.dumps(_wire(sent)))
+    assert all(type(row) is tuple for row in wire)
+    back = _unwire(wire)
+    assert back == sent
+    assert [(e.canonical, e.signature, e.occurred_at) for e in back] == [
+        (e.canonical, e.signature, e.occurred_at) for e in sent
+    ]
