@@ -40,7 +40,7 @@ import numpy as np
 
 from bench.bench_http import BIN, _serve, cpu_seconds
 from bench.bench_http import _wrk as _wrk_percentiles
-from credit.features import compute
+from credit.features import compute, halves
 from credit.features.scan import rows, select_rows
 from credit.scoring.scorer import Scorer, load
 from credit.scoring.training import train
@@ -78,6 +78,13 @@ def resident_mb() -> tuple[float, float]:
     return fields.get("RssAnon", 0.0), fields.get("RssFile", 0.0)
 
 
+def _worker_cpu() -> float:
+    """CPU seconds of the feature pass's worker process so far (0 before it starts; a new
+    worker counts from its start)."""
+    worker = halves._worker
+    return 0.0 if worker is None or worker.poll() is not None else cpu_seconds(worker.pid)
+
+
 def scan_rates(
     ledger: Ledger, repeats: int = 2
 ) -> tuple[float, float, float, int, int, float, float]:
@@ -85,7 +92,9 @@ def scan_rates(
     types the pass reads, in order, rows fetched and counted, nothing parsed) and the
     feature pass; on SQLite the same scan's rows read from sqlite3's own cursor (what
     SQLAlchemy's rows cost); the rows both read; the CPU seconds of each (under load the
-    cores are not free, and the wall time moves with the other jobs)."""
+    cores are not free, and the wall time moves with the other jobs): the pass's are those
+    of this process and of the worker folding the other half (:mod:`credit.features.halves`)
+    together. Each pass is printed as it ends; the first one starts the worker."""
     size = ledger.size()
     raw, feat, raw_cpu, feat_cpu, driver = [], [], [], [], []
     for _ in range(repeats):
@@ -100,10 +109,13 @@ def scan_rates(
                 driver_count = sum(1 for _ in connection.execute(select_rows(size)).cursor)
             driver.append(time.perf_counter() - t)
             assert driver_count == count
-        t, c = time.perf_counter(), time.process_time()
+        t, c, w = time.perf_counter(), time.process_time(), _worker_cpu()
         table = compute(ledger, size)
         feat.append(time.perf_counter() - t)
-        feat_cpu.append(time.process_time() - c)
+        worker = _worker_cpu() - w
+        feat_cpu.append(time.process_time() - c + worker)
+        progress(f"feature pass {len(feat)}: {feat[-1]:.2f} s, CPU {feat_cpu[-1]:.2f} s "
+                 f"({worker:.2f} s of it in the worker)")  # fmt: skip
         assert table.entries == count  # the same rows
     rates = size / min(raw), size / min(feat), size / min(driver) if driver else 0.0
     return (*rates, size, count, min(raw_cpu), min(feat_cpu))

@@ -130,6 +130,12 @@ class Ledger(Registrations):
             extra_projectors=extra_projectors,
         )
 
+    @property
+    def url(self) -> str:
+        """The database's address (password included), for another process of the caller's
+        that reads the same ledger: the feature pass's worker opens it read-only."""
+        return self.engines.url
+
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=False)

@@ -67,6 +67,7 @@ class Fold:
         "as_of",
         "bad",
         "claims",
+        "deferred",
         "entries",
         "facilities",
         "half_year",
@@ -81,7 +82,7 @@ class Fold:
         "week",
     )
 
-    def __init__(self, as_of: datetime) -> None:
+    def __init__(self, as_of: datetime, *, defer_answers: bool = False) -> None:
         self.as_of = as_of
         self.t = t = as_of.timestamp()
         self.week = cutoff(t, WEEK_DAYS, newer=True)  # occurred_at >= this: last 7 days
@@ -99,6 +100,9 @@ class Fold:
         self.claims: dict[str, tuple[Party, Claim]] = {}  # event id -> (party, its counters)
         self.bad: set[str] = set()  # defaulted, 90+ days past due or insolvent in the tree
         self.entries = 0
+        # claim id -> its first answer that found no claim here (type, actor, time): kept
+        # by a fold over some of the types, for the fold that follows the claim (absorb)
+        self.deferred: dict[str, tuple[str, str, str]] | None = {} if defer_answers else None
 
     # -- the fold ---------------------------------------------------------------------
     def feed(self, etype: str, canonical: bytes) -> None:
@@ -143,21 +147,60 @@ class Fold:
         the odd shape whose payload has a key sorting before ``claim_id`` makes its actor
         known whatever it answers, as when such bodies alone were parsed whole."""
         body = _decode_answer(canonical)
-        claim = self.claims.pop(str(body.payload.claim_id), None)
-        if claim is None and canonical.find(_CLAIM_ID) >= 0:
-            return
-        parties = self.parties
-        if body.actor not in parties:
-            parties[body.actor] = Party()
+        claim_id = str(body.payload.claim_id)
+        claim = self.claims.pop(claim_id, None)
         if claim is None:
+            if canonical.find(_CLAIM_ID) < 0 and body.actor not in self.parties:
+                self.parties[body.actor] = Party()  # the odd shape
+            deferred = self.deferred
+            if deferred is not None and claim_id not in deferred:
+                deferred[claim_id] = (etype, body.actor, body.occurred_at)
             return
+        self._answered(etype, claim, body.actor, body.occurred_at)
+
+    def _answered(self, etype: str, claim: tuple[Party, Claim], actor: str, occ: str) -> None:
+        """A claim the pass follows, answered by ``actor``: counted, and its actor known."""
+        parties = self.parties
+        if actor not in parties:
+            parties[actor] = Party()
         party, kind = claim
         if etype == "claim.confirmed":
             party.c[kind.confirmed] += 1
             return
         party.c[kind.rejected] += 1
-        if kind is INVOICE and fixed(body.occurred_at) >= self.half_year:
+        if kind is INVOICE and fixed(occ) >= self.half_year:
             party.c["inv_rejected_180"] += 1
+
+    def absorb(self, other: Fold) -> Fold:
+        """Take in ``other``, a fold at the same as-of time over the same tree's entries of
+        other types (:mod:`credit.features.halves`): the vectors are then those of one fold
+        over all of them. Exact because the two share no map and no counter (a type goes to
+        the fold whose maps it reads), tenure is a minimum, and every answer comes after the
+        claim it answers (the ledger refuses an answer to a claim it does not hold): the
+        first answer ``other`` deferred for a claim followed here is the one that would
+        have found it. ``other`` is consumed."""
+        parties = self.parties
+        for pid, theirs in other.parties.items():
+            mine = parties.get(pid)
+            if mine is None:
+                parties[pid] = theirs
+            else:
+                mine.absorb(theirs)
+        for mine_map, theirs_map in (
+            (self.orders, other.orders), (self.accepted, other.accepted),
+            (self.shipments, other.shipments), (self.lots, other.lots),
+            (self.applications, other.applications), (self.receipts, other.receipts),
+        ):  # fmt: skip
+            mine_map.update(theirs_map)
+        self.facilities.update(other.facilities)
+        self.bad |= other.bad
+        self.entries += other.entries
+        for claim_id, (etype, actor, occ) in (other.deferred or {}).items():
+            claim = self.claims.pop(claim_id, None)
+            if claim is not None:
+                self._answered(etype, claim, actor, occ)
+        self.claims.update(other.claims)
+        return self
 
     def party(self, pid: str) -> Party:
         party = self.parties.get(pid)

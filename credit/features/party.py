@@ -34,14 +34,30 @@ class Claim:
     """A kind of claim the pass follows (an invoice, a payment, a delivery), and the
     counters the answers to it go to."""
 
-    __slots__ = ("confirmed", "rejected")
+    __slots__ = ("confirmed", "kind", "rejected")
 
     def __init__(self, kind: str) -> None:
+        self.kind = kind
         self.confirmed = f"{kind}_confirmed"
         self.rejected = f"{kind}_rejected"
 
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        """Unpickled as the one object of its kind (a fold from another process still
+        tells an invoice by ``is INVOICE``)."""
+        return claim_kind, (self.kind,)
+
 
 INVOICE, PAYMENT, DELIVERY = Claim("inv"), Claim("paid"), Claim("deliv")
+_KINDS = {c.kind: c for c in (INVOICE, PAYMENT, DELIVERY)}
+
+
+def claim_kind(kind: str) -> Claim:
+    """The claim kind named ``kind`` (``inv``, ``paid``, ``deliv``)."""
+    return _KINDS[kind]
+
+
+MAXIMA = frozenset({"dpd_max_180"})
+"""The counters that keep a maximum, not a sum."""
 
 
 @dataclass(slots=True)
@@ -56,6 +72,25 @@ class Party:
     def seen(self, occ: str) -> None:
         if self.first is None or occ < self.first:
             self.first = occ
+
+    def absorb(self, other: Party) -> None:
+        """Take in the same participant's counts from a fold over other types. Each counter
+        is written by one fold alone (see :meth:`Fold.absorb`), so a count is taken as it is
+        (a sum would still do, as would a maximum for the maxima); tenure is the earlier
+        first act."""
+        self.role = self.role or other.role
+        if other.first is not None:
+            self.seen(other.first)
+        c = self.c
+        for key, value in other.c.items():
+            if key not in c:
+                c[key] = value
+            else:
+                c[key] = max(c[key], value) if key in MAXIMA else c[key] + value
+        for buyer, n in other.buyers.items():
+            self.buyers[buyer] += n
+        self.stock.update(other.stock)
+        self.pledged |= other.pledged
 
     def vector(self, as_of_ts: float, facilities: list[Facility]) -> dict[str, float]:
         """The catalogue's features, NaN where a ratio has nothing to divide by."""

@@ -1,19 +1,15 @@
 """The feature pass over a ledger: one streaming scan of the as-of tree, in sequence order.
 
-All participants come from one ``SELECT`` over ``entries`` with ``seq < tree_size``, of the
-types the fold reads (:data:`~credit.features.fold.TYPES`: logins, listings, statements and
-the like stay in the database), read in batches (a server-side cursor on PostgreSQL), never
-a query per participant. Asked for a
-few participants, the same fold runs over the entries naming them (through
-``entry_refs``): every entry a participant's features read names it as actor or subject,
-or answers a claim that does (found through the ``trust.claims`` projection's answering
-sequence numbers, below the tree size, so a later answer stays out), so its features come
-out the same as in the full pass, at a fraction of the cost.
+All participants come from one ``SELECT`` of the rows the fold reads
+(:mod:`credit.features.rows`), never a query per participant; over a large tree, from two,
+one for each half of the fold's types, folded on two cores (:mod:`credit.features.halves`).
+Asked for a few participants, the same fold runs over the entries naming them, so their
+features come out the same as in the full pass, at a fraction of the cost.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -23,27 +19,19 @@ import numpy as np
 import numpy.typing as npt
 import orjson
 import pandas as pd
-from sqlalchemy import (
-    ColumnElement,
-    Connection,
-    Select,
-    bindparam,
-    func,
-    literal,
-    or_,
-    select,
-    union_all,
-)
+from sqlalchemy import Connection, bindparam, func, select, union_all
 
+from credit.features import halves
 from credit.features.catalogue import FEATURE_SCHEMA_HASH, NAMES
 from credit.features.fold import TYPES, Fold
+from credit.features.rows import fetch, naming, rows, select_rows
 from ledger.core.errors import InvalidEvent
 from ledger.log import Ledger
 from ledger.storage import reads
-from ledger.storage.models import Entry, EntryRef
-from ledger.trust.tables import ClaimParty
+from ledger.storage.models import Entry
 
-BATCH = 5_000
+__all__ = ["AsOf", "FeatureTable", "compute", "rows", "select_rows", "table_from"]
+
 MAX_PARTICIPANTS = 1_000
 
 
@@ -117,60 +105,6 @@ def newest_read(connection: Connection, size: int) -> int | None:
     return None if last is None else int(last)
 
 
-def rows(
-    connection: Connection, tree_size: int, participants: Collection[str] | None = None
-) -> Iterator[Any]:
-    """``(type, canonical)`` of the entries of the tree the pass reads (:data:`TYPES`),
-    oldest first, streamed in batches: logins, listings, statements and the like stay in
-    the database."""
-    stmt = select_rows(tree_size, participants)
-    result = connection.execution_options(yield_per=BATCH).execute(stmt)
-    yield from result  # rows unpack as (type, canonical); nothing is copied
-
-
-def select_rows(tree_size: int, participants: Collection[str] | None = None) -> Select[str, bytes]:
-    """The ``SELECT`` of :func:`rows`."""
-    # ``type || ''``: a term no index serves, so the database walks the tree in sequence
-    # order and filters as it goes; on the (type, seq) index SQLite would gather the rows of
-    # every type and sort them all before the first came out
-    stmt = select(Entry.type, Entry.canonical).where(
-        Entry.seq < tree_size, (Entry.type + literal("")).in_(sorted(TYPES))
-    )
-    if participants is not None:
-        stmt = stmt.where(_naming(tree_size, participants))
-    return stmt.order_by(Entry.seq)
-
-
-def _fetch(
-    connection: Connection, tree_size: int, participants: Collection[str] | None
-) -> Iterator[Any]:
-    """The rows of :func:`rows` for the pass. On SQLite, sqlite3's own ``(type, bytes)``
-    tuples, read straight from its cursor: SQLAlchemy's row objects cost about a third of
-    the scan, and the fold needs neither their names nor their types. (No streaming option:
-    with one SQLAlchemy takes the first row before the cursor is read; sqlite3 steps its
-    cursor a row at a time anyway.) Elsewhere :func:`rows`' server-side cursor."""
-    if connection.dialect.name != "sqlite":
-        yield from rows(connection, tree_size, participants)
-        return
-    result = connection.execute(select_rows(tree_size, participants))
-    cursor: Iterator[Any] = result.cursor  # type: ignore[assignment]  # sqlite3's iterates
-    try:
-        yield from cursor
-    finally:
-        result.close()
-
-
-def _naming(tree_size: int, participants: Collection[str]) -> ColumnElement[bool]:
-    """Entries naming one of ``participants`` below ``tree_size``, and answers to them."""
-    named = select(EntryRef.seq).where(
-        EntryRef.ref.in_(sorted(participants)), EntryRef.seq < tree_size
-    )
-    answers = select(ClaimParty.answered_seq).where(
-        ClaimParty.claim_seq.in_(named), ClaimParty.answered_seq < tree_size
-    )
-    return or_(Entry.seq.in_(named), Entry.seq.in_(answers))
-
-
 def compute(
     ledger: Ledger, tree_size: int | None = None, participants: Collection[str] | None = None
 ) -> FeatureTable:
@@ -179,7 +113,10 @@ def compute(
         raise InvalidEvent(f"ask for 1 to {MAX_PARTICIPANTS} participants", field="participants")
     with ledger.reading() as connection:
         as_of = as_of_point(ledger, connection, tree_size)
-        fold = Fold(as_of.at).feed_all(_fetch(connection, as_of.tree_size, participants))
+        if participants is None and halves.worth_it(ledger.url, as_of.tree_size):
+            fold = halves.fold_tree(ledger.url, connection, as_of.tree_size, as_of.at)
+        else:
+            fold = Fold(as_of.at).feed_all(fetch(connection, as_of.tree_size, participants))
     return table_from(fold, as_of, participants)
 
 
@@ -207,6 +144,6 @@ def entries_of(
     """``(seq, body)`` of the entries naming ``participant`` (and answers to its claims)."""
     with ledger.reading() as connection:
         as_of = as_of_point(ledger, connection, tree_size)
-        stmt = select(Entry.seq, Entry.canonical).where(_naming(as_of.tree_size, [participant]))
+        stmt = select(Entry.seq, Entry.canonical).where(naming(as_of.tree_size, [participant]))
         found = [(int(s), orjson.loads(c)) for s, c in connection.execute(stmt.order_by(Entry.seq))]
     return as_of, found

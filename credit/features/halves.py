@@ -1,0 +1,150 @@
+"""The feature pass on two cores: the fold's types in two halves, folded side by side.
+
+A pass over a large tree is bound by one core: decoding and counting the entries take
+longer than reading them. The types the fold reads split into two halves that share no
+map and no counter (:meth:`~credit.features.fold.Fold.absorb` says why that is exact):
+
+- :data:`FIRST`, folded here: registrations, orders, reviews, disputes, shipments,
+  customs, goods and stock (the order, shipment and lot maps tie them together);
+- :data:`SECOND`, folded by a worker process: payments, invoices, applications, credit
+  lines, loans, receipts and the answers to claims.
+
+Each side reads its own types' rows of the same tree (entries below the tree size never
+change, so both read the same rows whatever is appended meanwhile), and the worker's fold,
+sent back whole, is absorbed into this one: the vectors are bit for bit those of one fold
+over all the rows.
+
+The worker is one process kept for the life of this one (``python -m
+credit.features.half_worker``, a clean interpreter: never a fork of a threaded server, and it
+never runs the caller's main module), started at the first large pass; it starts while the
+first half is being folded. It takes one pass at a time on its standard input and answers
+each on its standard output (pickles, between this process and its own child alone); it
+opens the database for each pass and closes it after, so it holds no connection between
+passes, and it ends when this process does (its input closes). A pass that finds the worker
+busy with another thread's pass, or finds it gone, folds both halves itself. A small tree,
+a pass over a few participants, an in-memory database or a single core stay in one
+process: there the worker's start and the fold's transfer cost more than they save.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+import threading
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Connection
+from sqlalchemy.engine import make_url
+
+from credit.features import fold_finance
+from credit.features.fold import ANSWER_TYPES, TYPES, Fold
+from credit.features.rows import fetch
+from ledger.log import Ledger
+
+SECOND = frozenset(fold_finance.HANDLERS) | {"invoice.issued"} | ANSWER_TYPES
+"""The types the worker folds (every answer among them: see :meth:`Fold.absorb`)."""
+FIRST = TYPES - SECOND
+"""The types folded in the calling process."""
+MIN_TREE = 200_000
+"""Trees smaller than this are folded in one process (the worker's start and the transfer
+of its fold cost about as much as half the fold of a tree this size)."""
+
+_lock = threading.Lock()  # one pass at a time in the worker; held while it folds
+_worker: subprocess.Popen[bytes] | None = None
+
+
+def worth_it(url: str, tree_size: int) -> bool:
+    """Whether a pass over all of a tree of ``tree_size`` entries at ``url`` is split."""
+    if tree_size < MIN_TREE or len(os.sched_getaffinity(0)) < 2:
+        return False
+    parsed = make_url(url)
+    return parsed.get_backend_name() != "sqlite" or parsed.database not in (None, "", ":memory:")
+
+
+def fold_tree(url: str, connection: Connection, tree_size: int, at: datetime) -> Fold:
+    """The fold of every entry below ``tree_size`` the pass reads, on two cores: the second
+    half in the worker (reading ``url`` itself), the first here on ``connection``."""
+    if not _lock.acquire(blocking=False):  # another thread's pass has the worker
+        return _fold(connection, tree_size, at, FIRST).absorb(
+            _fold(connection, tree_size, at, SECOND, defer=True)
+        )
+    try:
+        worker = _send(_absolute(url), tree_size, at)
+        fold = _fold(connection, tree_size, at, FIRST)
+        theirs = _receive(worker)
+        if theirs is None:  # the worker failed or is gone: fold its half here
+            theirs = _fold(connection, tree_size, at, SECOND, defer=True)
+        return fold.absorb(theirs)
+    finally:
+        _lock.release()
+
+
+def fold_second(url: str, tree_size: int, at: datetime) -> Fold:
+    """The worker's part: the fold of the tree's :data:`SECOND` types, keeping the answers
+    it could not place for the fold that follows their claims."""
+    with Ledger.open(url, read_only=True, signature_threads=1) as ledger, ledger.reading() as c:
+        return _fold(c, tree_size, at, SECOND, defer=True)
+
+
+def _fold(
+    connection: Connection, size: int, at: datetime, types: frozenset[str], defer: bool = False
+) -> Fold:
+    return Fold(at, defer_answers=defer).feed_all(fetch(connection, size, None, types))
+
+
+def _send(url: str, tree_size: int, at: datetime) -> subprocess.Popen[bytes] | None:
+    """The pass handed to the worker (started first if it is not running); None when it
+    cannot be (the caller folds both halves then)."""
+    global _worker
+    try:
+        if _worker is None or _worker.poll() is not None:
+            _worker = subprocess.Popen(
+                [sys.executable, "-m", "credit.features.half_worker"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                close_fds=True,
+            )
+        assert _worker.stdin is not None
+        pickle.dump((url, tree_size, at), _worker.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+        _worker.stdin.flush()
+        return _worker
+    except OSError:
+        _stop()
+        return None
+
+
+def _receive(worker: subprocess.Popen[bytes] | None) -> Fold | None:
+    """The worker's fold, or None (and the worker stopped) when it failed."""
+    if worker is None or worker.stdout is None:
+        return None
+    try:
+        status, value = pickle.load(worker.stdout)
+    except Exception:  # it died, or its answer is cut short: fold the half here
+        _stop()
+        return None
+    if status != "ok":
+        print(f"threeflow: the feature pass's worker failed: {value}", file=sys.stderr)
+        return None
+    fold: Fold = value
+    return fold
+
+
+def _stop() -> None:
+    global _worker
+    if _worker is not None:
+        _worker.kill()
+        _worker.wait()
+        _worker = None
+
+
+def _absolute(url: str) -> str:
+    """``url`` with an SQLite file's path made absolute: the worker's working directory is
+    the caller's at the worker's start, not necessarily the caller's now."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return url
+    resolved = parsed.set(database=str(Path(parsed.database).resolve()))
+    return resolved.render_as_string(hide_password=False)
