@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from sys import intern
 from typing import Any
 
 import msgspec
@@ -101,7 +102,9 @@ class Fold:
         self.bad: set[str] = set()  # defaulted, 90+ days past due or insolvent in the tree
         self.entries = 0
         # claim id -> its first answer that found no claim here (type, actor, time): kept
-        # by a fold over some of the types, for the fold that follows the claim (absorb)
+        # by a fold over some of the types, for the fold that follows the claim (absorb);
+        # sent between processes, so the type and actor are shared strings, and the time is
+        # kept only for a rejection (the only answer whose time counts)
         self.deferred: dict[str, tuple[str, str, str]] | None = {} if defer_answers else None
 
     # -- the fold ---------------------------------------------------------------------
@@ -154,7 +157,10 @@ class Fold:
                 self.parties[body.actor] = Party()  # the odd shape
             deferred = self.deferred
             if deferred is not None and claim_id not in deferred:
-                deferred[claim_id] = (etype, body.actor, body.occurred_at)
+                if etype == CONFIRMED:
+                    deferred[claim_id] = (CONFIRMED, intern(body.actor), "")
+                else:
+                    deferred[claim_id] = (REJECTED, intern(body.actor), body.occurred_at)
             return
         self._answered(etype, claim, body.actor, body.occurred_at)
 
@@ -164,7 +170,7 @@ class Fold:
         if actor not in parties:
             parties[actor] = Party()
         party, kind = claim
-        if etype == "claim.confirmed":
+        if etype == CONFIRMED:
             party.c[kind.confirmed] += 1
             return
         party.c[kind.rejected] += 1
@@ -242,6 +248,7 @@ _HANDLERS: dict[str, Reader] = {
 
 TYPES = frozenset(_HANDLERS)
 """The event types the pass reads: the scan asks the database for these alone."""
-ANSWER_TYPES = frozenset(("claim.confirmed", "claim.rejected"))
+CONFIRMED, REJECTED = "claim.confirmed", "claim.rejected"
+ANSWER_TYPES = frozenset((CONFIRMED, REJECTED))
 _READERS = {t: (decoder(s), h) for t, (s, h) in _HANDLERS.items() if t not in ANSWER_TYPES}
 """Each type's decode (into its handler's payload struct) and handler, made once."""

@@ -58,10 +58,16 @@ _worker: subprocess.Popen[bytes] | None = None
 
 def worth_it(url: str, tree_size: int) -> bool:
     """Whether a pass over all of a tree of ``tree_size`` entries at ``url`` is split."""
-    if tree_size < MIN_TREE or len(os.sched_getaffinity(0)) < 2:
+    if tree_size < MIN_TREE or _cores() < 2:
         return False
     parsed = make_url(url)
     return parsed.get_backend_name() != "sqlite" or parsed.database not in (None, "", ":memory:")
+
+
+def _cores() -> int:
+    """The cores this process may run on (all of the machine's where that is not known)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
 
 
 def fold_tree(url: str, connection: Connection, tree_size: int, at: datetime) -> Fold:
@@ -106,6 +112,7 @@ def _send(url: str, tree_size: int, at: datetime) -> subprocess.Popen[bytes] | N
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 close_fds=True,
+                env=_worker_env(),
             )
         assert _worker.stdin is not None
         pickle.dump((url, tree_size, at), _worker.stdin, protocol=pickle.HIGHEST_PROTOCOL)
@@ -114,6 +121,15 @@ def _send(url: str, tree_size: int, at: datetime) -> subprocess.Popen[bytes] | N
     except OSError:
         _stop()
         return None
+
+
+def _worker_env() -> dict[str, str]:
+    """This process's environment, with the folder holding this package first on the
+    worker's path: it imports this code, whether installed or run from a checkout."""
+    env = dict(os.environ)
+    root = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    return env
 
 
 def _receive(worker: subprocess.Popen[bytes] | None) -> Fold | None:
