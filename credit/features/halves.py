@@ -28,6 +28,8 @@ process: there the worker's start and the fold's transfer cost more than they sa
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
 import pickle
 import subprocess
@@ -107,6 +109,7 @@ def _send(url: str, tree_size: int, at: datetime) -> subprocess.Popen[bytes] | N
     global _worker
     try:
         if _worker is None or _worker.poll() is not None:
+            _stop()  # a worker that ended: its pipes closed
             _worker = subprocess.Popen(
                 [sys.executable, "-m", "credit.features.half_worker"],
                 stdin=subprocess.PIPE,
@@ -148,12 +151,27 @@ def _receive(worker: subprocess.Popen[bytes] | None) -> Fold | None:
     return fold
 
 
-def _stop() -> None:
+def _stop(kill: bool = True) -> None:
+    """The worker ended (killed, or asked to end by closing its input) and its pipes
+    closed; at this process's exit it is asked."""
     global _worker
-    if _worker is not None:
-        _worker.kill()
-        _worker.wait()
-        _worker = None
+    worker, _worker = _worker, None
+    if worker is None:
+        return
+    if kill:
+        worker.kill()
+    for pipe in (worker.stdin, worker.stdout):
+        if pipe is not None:
+            with contextlib.suppress(OSError):
+                pipe.close()
+    try:
+        worker.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+
+
+atexit.register(_stop, kill=False)
 
 
 def _absolute(url: str) -> str:

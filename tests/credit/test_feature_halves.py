@@ -73,6 +73,7 @@ def test_a_dead_worker_is_replaced_and_the_features_stay(
         )
         halves._worker.wait()
         assert digest(compute(ledger)) == expected
+        halves._stop()  # the worker started in its place
         dead = subprocess.Popen(
             [sys.executable, "-c", "import sys; sys.stdin.buffer.read(1)"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
