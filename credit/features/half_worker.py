@@ -17,17 +17,17 @@ from credit.features.halves import fold_second
 
 
 def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
-    """A pass per request until ``requests`` closes."""
+    """A pass per request until ``requests`` closes; each answer names its request."""
     while True:
         try:
-            url, tree_size, at = pickle.load(requests)
+            number, url, tree_size, at = pickle.load(requests)
         except EOFError:
             return
-        answer: tuple[str, Any]
+        answer: tuple[int, str, Any]
         try:
-            answer = ("ok", fold_second(url, tree_size, at))
+            answer = (number, "ok", fold_second(url, tree_size, at))
         except Exception as error:  # reported to the caller, which folds the half itself
-            answer = ("error", f"{type(error).__name__}: {error}")
+            answer = (number, "error", f"{type(error).__name__}: {error}")
         pickle.dump(answer, answers, protocol=pickle.HIGHEST_PROTOCOL)
         answers.flush()
 

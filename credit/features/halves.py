@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import itertools
+import logging
 import os
 import pickle
 import subprocess
@@ -56,6 +58,8 @@ of its fold cost about as much as half the fold of a tree this size)."""
 
 _lock = threading.Lock()  # one pass at a time in the worker; held while it folds
 _worker: subprocess.Popen[bytes] | None = None
+_passes = itertools.count()  # each pass sent is numbered; an answer names the pass it answers
+log = logging.getLogger(__name__)
 
 
 def worth_it(url: str, tree_size: int) -> bool:
@@ -80,9 +84,13 @@ def fold_tree(url: str, connection: Connection, tree_size: int, at: datetime) ->
             _fold(connection, tree_size, at, SECOND, defer=True)
         )
     try:
-        worker = _send(_absolute(url), tree_size, at)
-        fold = _fold(connection, tree_size, at, FIRST)
-        theirs = _receive(worker)
+        sent = _send(_absolute(url), tree_size, at)
+        try:
+            fold = _fold(connection, tree_size, at, FIRST)
+        except BaseException:
+            _stop()  # its answer to this pass must not wait in the pipe for the next
+            raise
+        theirs = _receive(sent)
         if theirs is None:  # the worker failed or is gone: fold its half here
             theirs = _fold(connection, tree_size, at, SECOND, defer=True)
         return fold.absorb(theirs)
@@ -103,9 +111,9 @@ def _fold(
     return Fold(at, defer_answers=defer).feed_all(fetch(connection, size, None, types))
 
 
-def _send(url: str, tree_size: int, at: datetime) -> subprocess.Popen[bytes] | None:
-    """The pass handed to the worker (started first if it is not running); None when it
-    cannot be (the caller folds both halves then)."""
+def _send(url: str, tree_size: int, at: datetime) -> tuple[subprocess.Popen[bytes], int] | None:
+    """The pass handed to the worker (started first if it is not running) and its number;
+    None when it cannot be (the caller folds both halves then)."""
     global _worker
     try:
         if _worker is None or _worker.poll() is not None:
@@ -118,9 +126,10 @@ def _send(url: str, tree_size: int, at: datetime) -> subprocess.Popen[bytes] | N
                 env=_worker_env(),
             )
         assert _worker.stdin is not None
-        pickle.dump((url, tree_size, at), _worker.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+        number = next(_passes)
+        pickle.dump((number, url, tree_size, at), _worker.stdin, protocol=pickle.HIGHEST_PROTOCOL)
         _worker.stdin.flush()
-        return _worker
+        return _worker, number
     except OSError:
         _stop()
         return None
@@ -135,17 +144,22 @@ def _worker_env() -> dict[str, str]:
     return env
 
 
-def _receive(worker: subprocess.Popen[bytes] | None) -> Fold | None:
-    """The worker's fold, or None (and the worker stopped) when it failed."""
-    if worker is None or worker.stdout is None:
+def _receive(sent: tuple[subprocess.Popen[bytes], int] | None) -> Fold | None:
+    """The worker's fold for the pass ``sent``, or None (and the worker stopped unless it
+    only reported a failure) when there is none."""
+    if sent is None or sent[0].stdout is None:
         return None
+    answers, sent_number = sent[0].stdout, sent[1]
     try:
-        status, value = pickle.load(worker.stdout)
+        number, status, value = pickle.load(answers)
     except Exception:  # it died, or its answer is cut short: fold the half here
         _stop()
         return None
+    if number != sent_number:  # an answer to another pass (never expected): start afresh
+        _stop()
+        return None
     if status != "ok":
-        print(f"threeflow: the feature pass's worker failed: {value}", file=sys.stderr)
+        log.warning("the feature pass's worker failed (its half folded here): %s", value)
         return None
     fold: Fold = value
     return fold

@@ -13,6 +13,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -47,7 +48,7 @@ def test_split_passes_give_the_one_fold_digests(sim_ledger: SimLedger, split: No
 
 
 def test_a_worker_that_fails_leaves_the_features_as_they_are(
-    sim_ledger: SimLedger, split: None, capsys: pytest.CaptureFixture[str]
+    sim_ledger: SimLedger, split: None, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The worker cannot open the database it is sent: it says so, and the caller folds
     the half itself."""
@@ -58,7 +59,7 @@ def test_a_worker_that_fails_leaves_the_features_as_they_are(
         fold = halves.fold_tree("sqlite:////nonexistent/ledger.db", connection, size, at)
         assert fold.vectors() == alone.vectors()
         assert fold.entries == alone.entries
-    assert "the feature pass's worker failed: NotFound" in capsys.readouterr().err
+    assert "the feature pass's worker failed (its half folded here): NotFound" in caplog.text
 
 
 def test_a_dead_worker_is_replaced_and_the_features_stay(
@@ -84,6 +85,27 @@ def test_a_dead_worker_is_replaced_and_the_features_stay(
         assert digest(compute(ledger)) == expected
         assert halves._worker is not None  # a new one, running
         assert halves._worker.poll() is None
+
+
+def test_a_pass_that_fails_here_leaves_no_answer_for_the_next(
+    sim_ledger: SimLedger, split: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The caller's half raises while the worker folds the other: the next pass, of another
+    tree, gets its own answer, not the one left from the failed pass."""
+    real = halves._fold
+
+    def failing(connection: Any, size: int, at: Any, types: Any, defer: bool = False) -> Fold:
+        if types is halves.FIRST:
+            raise RuntimeError("the caller's half failed")
+        return real(connection, size, at, types, defer)
+
+    with sim_ledger.open() as ledger:
+        monkeypatch.setattr(halves, "_fold", failing)
+        with pytest.raises(RuntimeError, match="the caller's half failed"):
+            compute(ledger)
+        monkeypatch.setattr(halves, "_fold", real)
+        share, (full, _) = 0.6, BEFORE[0.6]
+        assert digest(compute(ledger, int(ledger.size() * share))) == full
 
 
 def test_a_pass_that_finds_the_worker_busy_folds_both_halves(
