@@ -85,17 +85,19 @@ def _worker_cpu() -> float:
     return 0.0 if worker is None or worker.poll() is not None else cpu_seconds(worker.pid)
 
 
-def _worker_peak_mb() -> float:
-    """Peak resident memory of the pass's worker process (MB; 0 where /proc is not)."""
-    worker = halves._worker
+def _worker_memory_mb() -> tuple[float, float]:
+    """Peak resident memory of the pass's worker process and its heap now (MB; zeros where
+    /proc is not): like this process, it maps the ledger file, whose pages both share."""
+    worker, fields = halves._worker, {}
     try:
         assert worker is not None
         for line in Path(f"/proc/{worker.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return float(line.split()[1]) / 1024
+            name, _, value = line.partition(":")
+            if name in ("VmHWM", "RssAnon"):
+                fields[name] = float(value.split()[0]) / 1024
     except (AssertionError, OSError):
         pass
-    return 0.0
+    return fields.get("VmHWM", 0.0), fields.get("RssAnon", 0.0)
 
 
 def scan_rates(
@@ -315,7 +317,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  feature pass (all firms)    {feat:12,.0f} entries/s  {feat / raw:5.0%} of "
               f"the scan  peak RSS {after:,.0f} MB (before {before:,.0f} MB)")  # fmt: skip
         if halves._worker is not None:
-            print(f"  the pass's worker process   peak RSS {_worker_peak_mb():,.0f} MB")
+            peak, heap = _worker_memory_mb()
+            print(f"  the pass's worker process   peak RSS {peak:,.0f} MB ({heap:,.0f} MB heap)")
         if driver:
             print(f"  raw scan, sqlite3's cursor  {driver:12,.0f} entries/s  (no SQLAlchemy rows; "
                   f"the pass is {feat / driver:.0%} of it)")  # fmt: skip
