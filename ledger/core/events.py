@@ -13,8 +13,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from functools import lru_cache
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -23,35 +22,15 @@ from ledger.core.canonical import canonicalize, canonicalize_plain, parse_canoni
 from ledger.core.errors import InvalidEvent
 from ledger.core.keys import SIGNATURE_SIZE, SigningKey
 
+# Re-exported: the timestamp form is imported from here across the code base.
+from ledger.core.timestamps import format_timestamp as format_timestamp
+from ledger.core.timestamps import parse_timestamp as parse_timestamp
+
 FLOWS = ("information", "logistics", "finance")
 BODY_FIELDS = ("id", "flow", "type", "actor", "key_id", "subjects", "occurred_at", "payload")
-_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
 _TYPE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-/#@+]{0,199}$")
 MAX_SUBJECTS = 64
-
-
-@lru_cache(maxsize=1 << 12)
-def format_timestamp(moment: datetime) -> str:
-    """The one timestamp form events use: UTC, microseconds, ``Z``.
-
-    Pure, and asked of the same instants often (an append stamps a whole batch with one
-    recording time, shown in every entry and every receipt): recent answers are kept.
-    Aware datetimes that compare equal are the same instant, so they have one form; a
-    naive one raises, and a refusal is not kept.
-    """
-    if moment.tzinfo is None:
-        raise InvalidEvent("timestamps must be timezone-aware", field="occurred_at")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def parse_timestamp(text: Any, *, field: str = "occurred_at") -> datetime:
-    if not isinstance(text, str) or not _TIMESTAMP.match(text):
-        raise InvalidEvent("must be an RFC 3339 UTC timestamp ending in Z", field=field)
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise InvalidEvent(f"not a valid date: {exc}", field=field) from exc
 
 
 def check_identifier(value: Any, field: str) -> str:
