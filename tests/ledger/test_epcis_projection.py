@@ -8,13 +8,14 @@ the log, catches a forged index row, and ``rebuild`` repairs it.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import signal
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from ledger.audit.database import verify_database
 from ledger.core.errors import Conflict, VerificationFailed
@@ -23,10 +24,12 @@ from ledger.log import Ledger
 from ledger.storage.models import Entry
 from ledger.storage.projections import rebuild
 from ledger.traceability import samples as s
+from ledger.traceability import store
 from ledger.traceability.capture import capture
+from ledger.traceability.epcis import EpcisEvent
 from ledger.traceability.notary import notary_key
 from ledger.traceability.projection import PROJECTOR
-from ledger.traceability.tables import EpcisEventRow, EpcisItem
+from ledger.traceability.tables import EpcisEventRow, EpcisItem, EpcisLink
 from tests.ledger.epcis_workers import capture_and_hang
 from tests.ledger.scenario import NOW, T0, key_for, open_ledger
 
@@ -122,3 +125,34 @@ def test_the_index_refuses_a_second_capture_posted_as_a_plain_event(shop: Ledger
     with pytest.raises(Conflict, match="captured already"):
         shop.append(again)
     assert shop.size() == size
+
+
+def test_indexing_again_writes_only_the_seqs_not_indexed_yet(shop: Ledger) -> None:
+    captured = capture(shop, _document(), "application/ld+json", "shop-1")
+    seqs = [c.seq for c in captured]
+    events = [EpcisEvent.from_event(e) for e in json.loads(_document())["epcisBody"]["eventList"]]
+    with shop.engines.write.begin() as connection:
+        before = connection.execute(select(EpcisEventRow).order_by(EpcisEventRow.seq)).all()
+        items = connection.execute(
+            select(EpcisItem).order_by(*EpcisItem.__table__.primary_key)
+        ).all()
+        links = connection.execute(
+            select(EpcisLink).order_by(*EpcisLink.__table__.primary_key)
+        ).all()
+        assert any(link.seq == seqs[1] for link in links)
+        for table in (EpcisItem, EpcisLink):
+            connection.execute(delete(table).where(table.seq == seqs[1]))
+        connection.execute(delete(EpcisEventRow).where(EpcisEventRow.seq == seqs[1]))
+        # the first and last are indexed (skipped), the middle one is written again
+        store.write_index(connection, [(s, e, "shop-1") for s, e in zip(seqs, events, strict=True)])
+        assert connection.execute(select(EpcisEventRow).order_by(EpcisEventRow.seq)).all() == before
+        assert (
+            connection.execute(select(EpcisItem).order_by(*EpcisItem.__table__.primary_key)).all()
+            == items
+        )
+        assert (
+            connection.execute(select(EpcisLink).order_by(*EpcisLink.__table__.primary_key)).all()
+            == links
+        )
+        store.write_index(connection, [(seqs[2], events[2], "shop-1")])  # indexed: nothing
+        assert connection.execute(select(EpcisEventRow).order_by(EpcisEventRow.seq)).all() == before
