@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from nacl import exceptions as nacl_exceptions
 from nacl import signing
+from nacl.bindings import crypto_sign, crypto_sign_seed_keypair
 
 from ledger.core.errors import SignatureInvalid, UnknownKey
 
@@ -28,21 +29,23 @@ def key_id_for(public_key: bytes) -> str:
 class SigningKey:
     """A private Ed25519 key with its derived public key and key id.
 
-    The libsodium key object is derived once, when the key is built: deriving it costs
-    about as much as a signature, and keys sign many events.
+    The libsodium key pair is derived once, when the key is built: deriving it costs
+    about as much as a signature, and keys sign many events. A signature is libsodium's
+    ``crypto_sign`` over the message with the pair's 64-byte secret, the call PyNaCl's
+    ``SigningKey.sign`` makes, without the signed-message object it wraps the result in
+    there (three copies of the message and an instance, per signature; tested equal).
     """
 
     seed: bytes
-    _nacl: signing.SigningKey = field(init=False, repr=False, compare=False)
+    _secret: bytes = field(init=False, repr=False, compare=False)
     public_key: bytes = field(init=False, repr=False, compare=False)
     key_id: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if len(self.seed) != 32:
             raise UnknownKey("an Ed25519 seed is 32 bytes", field="seed")
-        nacl_key = signing.SigningKey(self.seed)
-        public_key = bytes(nacl_key.verify_key)
-        object.__setattr__(self, "_nacl", nacl_key)
+        public_key, secret = crypto_sign_seed_keypair(self.seed)
+        object.__setattr__(self, "_secret", secret)
         object.__setattr__(self, "public_key", public_key)
         object.__setattr__(self, "key_id", key_id_for(public_key))
 
@@ -61,8 +64,8 @@ class SigningKey:
             raise UnknownKey("signing key is not hex", field="seed") from exc
 
     def sign(self, message: bytes) -> bytes:
-        signature: bytes = self._nacl.sign(message).signature
-        return signature
+        signed: bytes = crypto_sign(message, self._secret)
+        return signed[:SIGNATURE_SIZE]
 
 
 def parse_public_key(data: bytes | str, *, field: str = "public_key") -> bytes:
