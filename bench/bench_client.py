@@ -79,10 +79,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         library = _ledger(f"sqlite:///{folder / 'library.db'}", key)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         for i in range(0, len(events), BATCH):
             library.append_batch(events[i : i + BATCH])
         library_rate = len(events) / (time.perf_counter() - start)
+        library_cpu = time.process_time() - cpu
         library.close()
 
         served_db = f"sqlite:///{folder / 'served.db'}"
@@ -117,7 +118,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 client.submit(events[i : i + BATCH])
             client_rate = len(events) / (time.perf_counter() - start)
             client.close()
+            server_cpu = _cpu_seconds(server.pid)
             raw_rate = _post_raw(url, api_key, _listings(key, args.events))
+            server_cpu = _cpu_seconds(server.pid) - server_cpu
         finally:
             server.terminate()
             server.wait(timeout=20)
@@ -127,7 +130,16 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"   {client_rate / library_rate:.0%} of the library")  # fmt: skip
     print(f"  POST /v1/events, bodies made before {raw_rate:9,.0f} events/s"
           f"   {raw_rate / library_rate:.0%} of the library")  # fmt: skip
+    per_event = 1e6 / len(events)
+    print(f"  CPU per event: library {library_cpu * per_event:5.0f} µs (all its threads), "
+          f"server {server_cpu * per_event:5.0f} µs (its process, bodies made before)")  # fmt: skip
     return 0
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds of process ``pid`` and all its threads so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _in_process(key: SigningKey, events: list[Event]) -> int:
