@@ -7,6 +7,10 @@ signed receipts and their verification by the client — and once through
 ``Ledger.append_batch`` into another fresh file, in the same run. A third set goes to the
 same server as bodies serialised beforehand, posted one after another with nothing done
 with the answers: the endpoint's own rate, without the client's work on the same cores.
+The last line gives CPU per event: the library's (all its threads) and the server's over
+those raw posts (its process and any it started, from /proc): moved less than the clock
+by other work on the same cores, and the clock ratio moves with what the library's threads
+get of the second core.
 
 With ``--in-process``, the endpoint's handler alone is called beside the library in one
 process, by the clock and per CPU second of the process (the second is moved less by other
