@@ -7,6 +7,10 @@ signed receipts and their verification by the client — and once through
 ``Ledger.append_batch`` into another fresh file, in the same run. A third set goes to the
 same server as bodies serialised beforehand, posted one after another with nothing done
 with the answers: the endpoint's own rate, without the client's work on the same cores.
+The last line gives CPU per event: the library's (all its threads) and the server's over
+those raw posts (its process and any it started, from /proc): moved less than the clock
+by other work on the same cores, and the clock ratio moves with what the library's threads
+get of the second core.
 
 With ``--in-process``, the endpoint's handler alone is called beside the library in one
 process, by the clock and per CPU second of the process (the second is moved less by other
@@ -79,10 +83,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         library = _ledger(f"sqlite:///{folder / 'library.db'}", key)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         for i in range(0, len(events), BATCH):
             library.append_batch(events[i : i + BATCH])
         library_rate = len(events) / (time.perf_counter() - start)
+        library_cpu = time.process_time() - cpu
         library.close()
 
         served_db = f"sqlite:///{folder / 'served.db'}"
@@ -117,7 +122,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 client.submit(events[i : i + BATCH])
             client_rate = len(events) / (time.perf_counter() - start)
             client.close()
+            server_cpu = _cpu_seconds(server.pid)
             raw_rate = _post_raw(url, api_key, _listings(key, args.events))
+            server_cpu = _cpu_seconds(server.pid) - server_cpu
         finally:
             server.terminate()
             server.wait(timeout=20)
@@ -127,7 +134,23 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"   {client_rate / library_rate:.0%} of the library")  # fmt: skip
     print(f"  POST /v1/events, bodies made before {raw_rate:9,.0f} events/s"
           f"   {raw_rate / library_rate:.0%} of the library")  # fmt: skip
+    per_event = 1e6 / len(events)
+    print(f"  CPU per event: library {library_cpu * per_event:5.0f} µs (all its threads), "
+          f"server {server_cpu * per_event:5.0f} µs (its processes, raw posts)")  # fmt: skip
     return 0
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds so far of process ``pid``, its threads and the processes
+    it started (its signature process), as far as they still run (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    children = {
+        int(child)
+        for task in Path(f"/proc/{pid}/task").iterdir()
+        for child in (task / "children").read_text().split()
+    }
+    return own + sum(_cpu_seconds(child) for child in children)
 
 
 def _in_process(key: SigningKey, events: list[Event]) -> int:
