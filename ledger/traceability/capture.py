@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ledger.core.collector import collection_paused
 from ledger.core.errors import Forbidden, InvalidEvent
 from ledger.core.events import MAX_SUBJECTS, Draft, Event
 from ledger.core.keys import SigningKey
@@ -116,7 +117,16 @@ def capture_events(
     Signatures are made and checked before the lock is taken; under it the capture learns
     which events are on the ledger already (the lock serialises captures, so two racing
     captures of one event cannot both write it) and appends the others.
+
+    The cyclic collector is paused for the call (see :mod:`ledger.core.collector`): the
+    drafts, entries and rows it builds for every event die by refcount when
+    :func:`_notarise` returns, inside the pause, so the collector never walks them.
     """
+    with collection_paused():
+        return _notarise(ledger, events, participant)
+
+
+def _notarise(ledger: Ledger, events: Sequence[EpcisEvent], participant: str) -> list[Captured]:
     key = notary_key(ledger.key)
     drafts: dict[tuple[str, str], Draft] = {}
     for event in events:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import random
 from pathlib import Path
@@ -10,7 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from ledger.core.errors import Forbidden
 from ledger.traceability import samples
+from ledger.traceability.capture import capture
 from ledger.traceability.tables import EpcisEventRow
 from tests.traceability.conftest import NOW, SSCC, World, at, capture_json, supply_chain
 
@@ -133,3 +136,17 @@ def test_a_capture_of_duplicates_only_answers_200_with_the_existing_entries(worl
     assert world.ledger.size() == size
     mixed = samples.document_bytes([*supply_chain(), samples.object_event(at(9), [SSCC])], at(10))
     assert world.client.post("/v1/epcis/capture", content=mixed, headers=headers).status_code == 201
+
+
+def test_a_capture_leaves_the_cyclic_collector_on_whether_written_or_refused(
+    world: World,
+) -> None:
+    gc.enable()
+    data = samples.document_bytes(supply_chain(), at(10))
+    assert capture(world.ledger, data, "application/ld+json", "shop-1")
+    assert gc.isenabled()
+    size = world.ledger.size()
+    with pytest.raises(Forbidden, match="company prefix"):  # unregistered: the lock's refusal
+        capture(world.ledger, data, "application/ld+json", "buyer-1")
+    assert gc.isenabled()
+    assert world.ledger.size() == size
