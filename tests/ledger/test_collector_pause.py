@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import threading
+import weakref
 from collections.abc import Iterator
 
 import pytest
@@ -66,3 +67,37 @@ def test_overlapping_pauses_on_two_threads_turn_it_back_on_once_both_end() -> No
     for thread in threads:
         thread.join(timeout=10)
     assert seen == [False, True]
+
+
+def test_pauses_that_overlap_without_end_still_collect(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stream of overlapping pauses never lets the count fall to zero: a caller leaving a
+    pause older than LONGEST collects the cyclic garbage made meanwhile."""
+    from ledger.core import collector
+
+    monkeypatch.setattr(collector, "LONGEST", 0.0)
+
+    class Cycle:
+        def __init__(self) -> None:
+            self.me = self
+
+    with collection_paused():  # the stream's first capture, still running
+        with collection_paused():  # another, which ends while the first goes on
+            gc.collect()
+            cycle = Cycle()
+            ref = weakref.ref(cycle)
+            del cycle
+            assert ref() is not None  # cyclic garbage: only a collection frees it
+        assert ref() is None  # collected as the second left
+        assert not gc.isenabled()  # still paused for the first
+    assert gc.isenabled()
+
+
+def test_a_short_overlap_does_not_collect(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ledger.core import collector
+
+    monkeypatch.setattr(collector, "LONGEST", 3600.0)
+    collections: list[int] = []
+    monkeypatch.setattr(collector.gc, "collect", lambda *a: collections.append(1) or 0)
+    with collection_paused(), collection_paused():
+        pass
+    assert collections == []
