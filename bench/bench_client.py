@@ -12,11 +12,16 @@ those raw posts (its process and any it started, from /proc): moved less than th
 by other work on the same cores, and the clock ratio moves with what the library's threads
 get of the second core.
 
+With ``--workers N``, the server runs N uvicorn worker processes (``threeflow serve --workers
+N``, each free to run on any CPU, as the library's threads are) and the raw posts come from N
+connections at once, each posting its share of the batches one after another: a deployment
+that uses the machine's cores, against the library that uses them too.
+
 With ``--in-process``, the endpoint's handler alone is called beside the library in one
 process, by the clock and per CPU second of the process (the second is moved less by other
 work on the same cores).
 
-Run: ``.venv/bin/python -m bench.bench_client [--events 20000] [--in-process]``
+Run: ``.venv/bin/python -m bench.bench_client [--events 20000] [--workers 1] [--in-process]``
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -75,7 +81,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="the endpoint's handler called in process, beside the library, by the clock "
         "and per CPU second (no HTTP, no client: what the server does with a batch)",
     )  # fmt: skip
+    parser.add_argument(
+        "--workers", type=int, default=1,
+        help="uvicorn worker processes, and connections posting the raw batches at once",
+    )  # fmt: skip
     args = parser.parse_args(argv)
+    if not 1 <= args.workers <= 8:
+        parser.error("--workers: 1 to 8")
     key = SigningKey.generate()
     events = _listings(key, args.events)
     if args.in_process:
@@ -101,8 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             port = probe.getsockname()[1]
         server = subprocess.Popen(
             [str(Path(sys.executable).parent / "threeflow"), "serve", "--db", served_db,
-             "--port", str(port)], cwd=folder, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, env=os.environ.copy(),
+             "--port", str(port), "--workers", str(args.workers)], cwd=folder,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ.copy(),
         )  # fmt: skip
         url = f"http://127.0.0.1:{port}"
         try:
@@ -123,12 +135,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             client_rate = len(events) / (time.perf_counter() - start)
             client.close()
             server_cpu = _cpu_seconds(server.pid)
-            raw_rate = _post_raw(url, api_key, _listings(key, args.events))
+            raw_rate = _post_raw(url, api_key, _listings(key, args.events), args.workers)
             server_cpu = _cpu_seconds(server.pid) - server_cpu
         finally:
             server.terminate()
             server.wait(timeout=20)
-    print(f"{len(events)} signed events in batches of {BATCH}, SQLite:")
+    served = f"{args.workers} workers" if args.workers > 1 else "one worker"
+    print(f"{len(events)} signed events in batches of {BATCH}, SQLite, the server on {served}:")
     print(f"  library Ledger.append_batch       {library_rate:9,.0f} events/s")
     print(f"  client over HTTP (threeflow serve) {client_rate:9,.0f} events/s"
           f"   {client_rate / library_rate:.0%} of the library")  # fmt: skip
@@ -191,20 +204,30 @@ def _in_process(key: SigningKey, events: list[Event]) -> int:
     return 0
 
 
-def _post_raw(url: str, api_key: str, events: list[Event]) -> float:
-    """Events/s of ``POST /v1/events`` fed serialised batches, one request at a time."""
+def _post_raw(url: str, api_key: str, events: list[Event], connections: int = 1) -> float:
+    """Events/s of ``POST /v1/events`` fed serialised batches, one request at a time on each
+    of ``connections`` connections (the batches dealt out among them)."""
     bodies = [
         orjson.dumps({"events": [e.to_json() for e in events[i : i + BATCH]]})
         for i in range(0, len(events), BATCH)
     ]
     headers = {"X-API-Key": api_key, "Content-Type": "application/json"}
-    with httpx.Client(base_url=url, headers=headers, timeout=60) as http:
-        start = time.perf_counter()
-        for body in bodies:
-            answer = http.post("/v1/events", content=body)
-            if answer.status_code != 201:
-                raise SystemExit(f"POST /v1/events answered {answer.status_code}: {answer.text}")
-        return len(events) / (time.perf_counter() - start)
+
+    def post(share: list[bytes]) -> None:
+        with httpx.Client(base_url=url, headers=headers, timeout=60) as http:
+            for body in share:
+                answer = http.post("/v1/events", content=body)
+                if answer.status_code != 201:
+                    raise SystemExit(
+                        f"POST /v1/events answered {answer.status_code}: {answer.text}"
+                    )
+
+    shares = [bodies[n::connections] for n in range(connections)]
+    start = time.perf_counter()
+    with ThreadPoolExecutor(connections) as pool:
+        for done in [pool.submit(post, share) for share in shares]:
+            done.result()
+    return len(events) / (time.perf_counter() - start)
 
 
 if __name__ == "__main__":

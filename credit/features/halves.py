@@ -79,10 +79,8 @@ def _cores() -> int:
 def fold_tree(url: str, connection: Connection, tree_size: int, at: datetime) -> Fold:
     """The fold of every entry below ``tree_size`` the pass reads, on two cores: the second
     half in the worker (reading ``url`` itself), the first here on ``connection``."""
-    if not _lock.acquire(blocking=False):  # another thread's pass has the worker
-        return _fold(connection, tree_size, at, FIRST).absorb(
-            _fold(connection, tree_size, at, SECOND, defer=True)
-        )
+    if not _lock.acquire(blocking=False):  # another thread's pass has the worker: one fold
+        return _fold(connection, tree_size, at, TYPES)
     try:
         sent = _send(_absolute(url), tree_size, at)
         try:
