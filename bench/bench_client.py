@@ -13,9 +13,9 @@ by other work on the same cores, and the clock ratio moves with what the library
 get of the second core.
 
 With ``--workers N``, the server runs N uvicorn worker processes (``threeflow serve --workers
-N``, each free to run on any CPU, as the library's threads are) and the raw posts come from N
-connections at once, each posting its share of the batches one after another: a deployment
-that uses the machine's cores, against the library that uses them too.
+N``, each free to run on any CPU, as the library's threads are) and the raw posts come from
+2N connections at once (``--connections``), each posting its share of the batches one after
+another: a deployment that uses the machine's cores, against the library that uses them too.
 
 With ``--in-process``, the endpoint's handler alone is called beside the library in one
 process, by the clock and per CPU second of the process (the second is moved less by other
@@ -81,13 +81,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="the endpoint's handler called in process, beside the library, by the clock "
         "and per CPU second (no HTTP, no client: what the server does with a batch)",
     )  # fmt: skip
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument(
-        "--workers", type=int, default=1,
-        help="uvicorn worker processes, and connections posting the raw batches at once",
+        "--connections", type=int, default=0,
+        help="connections posting the raw batches at once (default: one, two a worker with "
+        "several: the kernel hands a connection to whichever worker takes it first)",
     )  # fmt: skip
     args = parser.parse_args(argv)
-    if not 1 <= args.workers <= 8:
-        parser.error("--workers: 1 to 8")
+    if not 1 <= args.workers <= 8 or not 0 <= args.connections <= 16:
+        parser.error("--workers: 1 to 8; --connections: 1 to 16")
+    connections = args.connections or (1 if args.workers == 1 else 2 * args.workers)
     key = SigningKey.generate()
     events = _listings(key, args.events)
     if args.in_process:
@@ -135,12 +138,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             client_rate = len(events) / (time.perf_counter() - start)
             client.close()
             server_cpu = _cpu_seconds(server.pid)
-            raw_rate = _post_raw(url, api_key, _listings(key, args.events), args.workers)
+            raw_rate = _post_raw(url, api_key, _listings(key, args.events), connections)
             server_cpu = _cpu_seconds(server.pid) - server_cpu
         finally:
             server.terminate()
             server.wait(timeout=20)
     served = f"{args.workers} workers" if args.workers > 1 else "one worker"
+    served += f", {connections} connections posting" if connections > 1 else ""
     print(f"{len(events)} signed events in batches of {BATCH}, SQLite, the server on {served}:")
     print(f"  library Ledger.append_batch       {library_rate:9,.0f} events/s")
     print(f"  client over HTTP (threeflow serve) {client_rate:9,.0f} events/s"
