@@ -185,13 +185,14 @@ class Fold:
         claim it answers (the ledger refuses an answer to a claim it does not hold): the
         first answer ``other`` deferred for a claim followed here is the one that would
         have found it. ``other`` is consumed."""
-        parties = self.parties
+        parties, merged = self.parties, {}  # id of their party -> the one it went into
         for pid, theirs in other.parties.items():
             mine = parties.get(pid)
             if mine is None:
                 parties[pid] = theirs
             else:
                 mine.absorb(theirs)
+                merged[id(theirs)] = mine
         for mine_map, theirs_map in (
             (self.orders, other.orders), (self.accepted, other.accepted),
             (self.shipments, other.shipments), (self.lots, other.lots),
@@ -205,7 +206,8 @@ class Fold:
             claim = self.claims.pop(claim_id, None)
             if claim is not None:
                 self._answered(etype, claim, actor, occ)
-        self.claims.update(other.claims)
+        for claim_id, (party, kind) in other.claims.items():  # still awaiting an answer
+            self.claims[claim_id] = (merged.get(id(party), party), kind)
         return self
 
     def party(self, pid: str) -> Party:

@@ -192,3 +192,23 @@ def test_an_answer_to_a_claim_no_half_follows_stays_unknown_unless_odd_shaped() 
         entries = [_entry(1, "claim.confirmed", "b", when, payload)]
         assert ("b" in _halves(entries).parties) is known
         assert ("b" in Fold(AS_OF).feed_all(entries).parties) is known
+
+
+def test_a_fold_that_absorbed_another_goes_on_as_one_fold() -> None:
+    """A claim the other fold followed and nobody answered yet is answered after the
+    absorb: the answer counts for the participant, as in one fold of all the entries."""
+    old = format_timestamp(AS_OF - timedelta(days=30))
+    new = format_timestamp(AS_OF - timedelta(days=2))
+    usd = {"amount_minor": 100, "currency": "USD"}
+    placed = {"order_id": "o1", "seller": "seller-1", "buyer": "buyer-1", "total": usd}
+    before = [
+        _entry(1, "order.placed", "buyer-1", old, placed),  # seller-1 in the first half
+        _entry(2, "invoice.issued", "seller-1", old, {"invoice_id": "i1"}),  # and the second
+    ]
+    invoice = "00000000-0000-4000-8000-000000000002"
+    answer = _entry(3, "claim.confirmed", "buyer-1", new, {"claim_id": invoice, "party": "b"})
+    two = _halves(before)
+    two.feed(*answer)
+    one = Fold(AS_OF).feed_all([*before, answer])
+    assert two.parties["seller-1"].c["inv_confirmed"] == 1
+    assert two.vectors(["seller-1"]) == one.vectors(["seller-1"])
