@@ -21,7 +21,8 @@ first half is being folded. It takes one pass at a time on its standard input an
 each on its standard output (pickles, between this process and its own child alone); it
 opens the database for each pass and closes it after, so it holds no connection between
 passes, and it ends when this process does (its input closes). A pass that finds the worker
-busy with another thread's pass, or finds it gone, folds both halves itself. A small tree,
+gone or failing folds the worker's half itself; one that finds it busy with another
+thread's pass folds every type in one fold, as a small pass does. A small tree,
 a pass over a few participants, an in-memory database or a single core stay in one
 process: there the worker's start and the fold's transfer cost more than they save.
 """

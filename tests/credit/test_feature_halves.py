@@ -108,7 +108,7 @@ def test_a_pass_that_fails_here_leaves_no_answer_for_the_next(
         assert digest(compute(ledger, int(ledger.size() * share))) == full
 
 
-def test_a_pass_that_finds_the_worker_busy_folds_both_halves(
+def test_a_pass_that_finds_the_worker_busy_folds_in_one_process(
     sim_ledger: SimLedger, split: None
 ) -> None:
     with sim_ledger.open() as ledger:
