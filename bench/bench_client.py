@@ -41,6 +41,7 @@ from pathlib import Path
 import httpx
 import orjson
 
+from bench.bench_http import cpu_seconds
 from finance_api.auth import create_api_key
 from finance_api.client import ThreeflowClient
 from ledger.core.events import Event
@@ -89,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )  # fmt: skip
     args = parser.parse_args(argv)
     if not 1 <= args.workers <= 8 or not 0 <= args.connections <= 16:
-        parser.error("--workers: 1 to 8; --connections: 1 to 16")
+        parser.error("--workers: 1 to 8; --connections: 1 to 16 (0: the default)")
     connections = args.connections or (1 if args.workers == 1 else 2 * args.workers)
     key = SigningKey.generate()
     events = _listings(key, args.events)
@@ -160,14 +161,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _cpu_seconds(pid: int) -> float:
     """User and system CPU seconds so far of process ``pid``, its threads and the processes
     it started (its signature process), as far as they still run (Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     children = {
         int(child)
         for task in Path(f"/proc/{pid}/task").iterdir()
         for child in (task / "children").read_text().split()
     }
-    return own + sum(_cpu_seconds(child) for child in children)
+    return cpu_seconds(pid) + sum(_cpu_seconds(child) for child in children)
 
 
 def _in_process(key: SigningKey, events: list[Event]) -> int:

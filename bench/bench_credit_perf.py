@@ -41,7 +41,7 @@ import numpy as np
 from bench.bench_http import BIN, _serve, cpu_seconds
 from bench.bench_http import _wrk as _wrk_percentiles
 from credit.features import compute, halves
-from credit.features.scan import rows, select_rows
+from credit.features.rows import rows, select_rows
 from credit.scoring.scorer import Scorer, load
 from credit.scoring.training import train
 from finance_api.auth import create_api_key
@@ -63,41 +63,39 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _status_mb(pid: str, names: tuple[str, str]) -> tuple[float, float]:
+    """Two fields of ``/proc/PID/status`` in MB (Linux; zeros elsewhere)."""
+    fields: dict[str, float] = {}
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            name, _, value = line.partition(":")
+            if name in names:
+                fields[name] = float(value.split()[0]) / 1024
+    except OSError:
+        pass
+    return fields.get(names[0], 0.0), fields.get(names[1], 0.0)
+
+
 def resident_mb() -> tuple[float, float]:
     """Resident memory now, ``(anonymous, file-backed)`` in MB (Linux; zeros elsewhere).
     Readers map the SQLite file (``mmap_size``), so the peak RSS counts the ledger's pages
     the scan touched (shared, reclaimable page cache) beside the process's own heap."""
-    fields: dict[str, float] = {}
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            name, _, value = line.partition(":")
-            if name in ("RssAnon", "RssFile"):
-                fields[name] = float(value.split()[0]) / 1024
-    except OSError:
-        pass
-    return fields.get("RssAnon", 0.0), fields.get("RssFile", 0.0)
+    return _status_mb("self", ("RssAnon", "RssFile"))
 
 
 def _worker_cpu() -> float:
     """CPU seconds of the feature pass's worker process so far (0 before it starts; a new
     worker counts from its start)."""
-    worker = halves._worker
-    return 0.0 if worker is None or worker.poll() is not None else cpu_seconds(worker.pid)
+    pid = halves.worker_pid()
+    return 0.0 if pid is None else cpu_seconds(pid)
 
 
 def _worker_memory_mb() -> tuple[float, float]:
-    """Peak resident memory of the pass's worker process and its heap now (MB; zeros where
-    /proc is not): like this process, it maps the ledger file, whose pages both share."""
-    worker, fields = halves._worker, {}
-    try:
-        assert worker is not None
-        for line in Path(f"/proc/{worker.pid}/status").read_text().splitlines():
-            name, _, value = line.partition(":")
-            if name in ("VmHWM", "RssAnon"):
-                fields[name] = float(value.split()[0]) / 1024
-    except (AssertionError, OSError):
-        pass
-    return fields.get("VmHWM", 0.0), fields.get("RssAnon", 0.0)
+    """Peak resident memory of the pass's worker process and its heap now (MB; zeros when
+    it is not running): like this process, it maps the ledger file, whose pages both
+    share."""
+    pid = halves.worker_pid()
+    return (0.0, 0.0) if pid is None else _status_mb(str(pid), ("VmHWM", "RssAnon"))
 
 
 def scan_rates(
@@ -316,7 +314,7 @@ def main(argv: Sequence[str] | None = None) -> int:
               "types the pass reads)")  # fmt: skip
         print(f"  feature pass (all firms)    {feat:12,.0f} entries/s  {feat / raw:5.0%} of "
               f"the scan  peak RSS {after:,.0f} MB (before {before:,.0f} MB)")  # fmt: skip
-        if halves._worker is not None:
+        if halves.worker_pid() is not None:
             peak, heap = _worker_memory_mb()
             print(f"  the pass's worker process   peak RSS {peak:,.0f} MB ({heap:,.0f} MB heap)")
         if driver:

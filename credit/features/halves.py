@@ -71,6 +71,13 @@ def worth_it(url: str, tree_size: int) -> bool:
     return parsed.get_backend_name() != "sqlite" or parsed.database not in (None, "", ":memory:")
 
 
+def worker_pid() -> int | None:
+    """The worker process's id while it runs (None before its start or after its end):
+    for a caller that measures what it costs."""
+    worker = _worker
+    return worker.pid if worker is not None and worker.poll() is None else None
+
+
 def _cores() -> int:
     """The cores this process may run on (all of the machine's where that is not known)."""
     affinity = getattr(os, "sched_getaffinity", None)

@@ -24,13 +24,11 @@ from sqlalchemy import Connection, bindparam, func, select, union_all
 from credit.features import halves
 from credit.features.catalogue import FEATURE_SCHEMA_HASH, NAMES
 from credit.features.fold import TYPES, Fold
-from credit.features.rows import fetch, naming, rows, select_rows
+from credit.features.rows import fetch, naming
 from ledger.core.errors import InvalidEvent
 from ledger.log import Ledger
 from ledger.storage import reads
 from ledger.storage.models import Entry
-
-__all__ = ["AsOf", "FeatureTable", "compute", "rows", "select_rows", "table_from"]
 
 MAX_PARTICIPANTS = 1_000
 

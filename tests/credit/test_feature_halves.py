@@ -20,6 +20,7 @@ import pytest
 from credit.features import compute, halves
 from credit.features.fold import TYPES, Fold
 from credit.features.rows import fetch
+from credit.features.scan import as_of_point
 from ledger.core.events import format_timestamp
 from tests.credit.ledgers import SimLedger
 from tests.credit.test_feature_fold import AS_OF, BEFORE, _entry, digest
@@ -54,7 +55,7 @@ def test_a_worker_that_fails_leaves_the_features_as_they_are(
     the half itself."""
     with sim_ledger.open() as ledger, ledger.reading() as connection:
         size = ledger.size()
-        at = compute(ledger, size).as_of.at
+        at = as_of_point(ledger, connection, size).at
         alone = Fold(at).feed_all(fetch(connection, size))
         fold = halves.fold_tree("sqlite:////nonexistent/ledger.db", connection, size, at)
         assert fold.vectors() == alone.vectors()
